@@ -1,0 +1,54 @@
+"""The ``heritage-kit`` command line.
+
+Each command group lives in its own module with a ``register(subparsers)``
+function. Any :class:`HeritageKitError` (or OS error) becomes a one-line
+message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from heritage_kit.errors import HeritageKitError
+
+__all__ = ["main", "build_parser"]
+
+# One module per command group, in help order.
+COMMAND_MODULES = [
+    "heritage_kit.cli.pack",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="heritage-kit",
+        description="Build, check and use offline heritage and shopping content packs.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except HeritageKitError as exc:
+        print(f"heritage-kit: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"heritage-kit: error: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("heritage-kit: interrupted", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

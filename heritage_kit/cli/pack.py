@@ -1,0 +1,59 @@
+"""``heritage-kit pack validate|info``."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+from heritage_kit.categories import category_label
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    pack = sub.add_parser("pack", help="content packs: validate, info, build")
+    psub = pack.add_subparsers(dest="pack_command", metavar="ACTION")
+    psub.required = True
+
+    v = psub.add_parser("validate", help="check a pack; exit 0 when valid, 1 with the report")
+    v.add_argument("path", help="pack folder or .zip")
+    v.set_defaults(func=cmd_validate)
+
+    i = psub.add_parser("info", help="counts by kind and category, bbox, languages, attribution")
+    i.add_argument("path", help="pack folder or .zip")
+    i.add_argument("--lang", default="en", help="language of category labels (fr or en)")
+    i.set_defaults(func=cmd_info)
+
+
+def cmd_validate(args) -> int:
+    from heritage_kit.packs import validate_pack
+
+    report = validate_pack(args.path)
+    print(report)
+    return 0 if report.ok else 1
+
+
+def cmd_info(args) -> int:
+    from heritage_kit.packs import load_pack
+
+    pack = load_pack(args.path)
+    print(format_info(pack, lang=args.lang))
+    return 0
+
+
+def format_info(pack, lang: str = "en") -> str:
+    m = pack.manifest
+    kinds = Counter(p.kind for p in pack.pois)
+    cats = Counter(c for p in pack.pois for c in p.categories)
+    lines = [
+        f"{m.town_name} ({m.town_id}) — pack v{m.version}, format {m.format_version}, created {m.created:%Y-%m-%d}",
+        f"centre {m.centre.lat:.5f}, {m.centre.lon:.5f}; bbox S {m.bbox.south:.5f} W {m.bbox.west:.5f} "
+        f"N {m.bbox.north:.5f} E {m.bbox.east:.5f}; timezone {m.timezone}",
+        f"languages: {', '.join(m.languages)}",
+        f"POIs: {len(pack.pois)} (" + ", ".join(f"{k} {kinds[k]}" for k in ("heritage", "commerce", "service") if kinds[k]) + ")",
+        "categories: " + ", ".join(f"{category_label(c, lang)} {n}" for c, n in cats.most_common()),
+        f"trails: {len(pack.trails)}" + "".join(f"\n  - {t.id}: {t.title.get(lang)} ({len(t.stops)} stops)" for t in pack.trails),
+        f"streets: {'yes, ' + str(len(pack.streets.get('features', []))) + ' ways' if pack.streets else 'no (straight-line routing)'}",
+        f"media files: {len(pack.media)}",
+        "attribution:",
+    ]
+    lines += [f"  {a.text} — {a.licence}" + (f" <{a.url}>" if a.url else "") for a in m.attributions]
+    return "\n".join(lines)

@@ -1,0 +1,193 @@
+"""Points of interest: heritage sites, shops and services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from heritage_kit.categories import CATEGORIES
+from heritage_kit.models.text import LocalizedText
+from heritage_kit.types import HttpUrl, LatLon, PoiId, ShortText
+
+__all__ = [
+    "Kind",
+    "KINDS",
+    "POI",
+    "Media",
+    "Source",
+    "Refs",
+    "Address",
+    "HeritageFacts",
+    "Footprint",
+]
+
+Kind = Literal["heritage", "commerce", "service"]
+KINDS: tuple[str, ...] = ("heritage", "commerce", "service")
+
+_STRICT = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+Licence = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+RelPath = Annotated[
+    str, StringConstraints(min_length=1, max_length=300, pattern=r"^media/[A-Za-z0-9._/-]+$")
+]
+
+
+class Media(BaseModel):
+    """An image or an audio file: a path inside the pack (``media/…``) or a URL."""
+
+    model_config = _STRICT
+
+    type: Literal["image", "audio"]
+    path: RelPath | None = None
+    url: HttpUrl | None = None
+    author: ShortText | None = None
+    licence: Licence
+    caption: LocalizedText | None = None
+
+    @model_validator(mode="after")
+    def _where(self):
+        if (self.path is None) == (self.url is None):
+            raise ValueError("media needs exactly one of path or url")
+        if self.path is not None and ".." in self.path.split("/"):
+            raise ValueError("media path may not contain '..'")
+        return self
+
+
+class Source(BaseModel):
+    """Where a piece of information comes from, and under which licence."""
+
+    model_config = _STRICT
+
+    name: ShortText
+    url: HttpUrl | None = None
+    licence: Licence | None = None
+    attribution: ShortText | None = None
+
+
+class Refs(BaseModel):
+    """Identifiers in other databases."""
+
+    model_config = _STRICT
+
+    osm: Annotated[str, StringConstraints(pattern=r"^(node|way|relation)/\d+$")] | None = None
+    merimee: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}\d{8}$")] | None = None
+    wikidata: Annotated[str, StringConstraints(pattern=r"^Q\d+$")] | None = None
+    wikipedia: ShortText | None = None
+
+
+class Address(BaseModel):
+    model_config = _STRICT
+
+    housenumber: ShortText | None = None
+    street: ShortText | None = None
+    postcode: ShortText | None = None
+    city: ShortText | None = None
+
+    def line(self) -> str:
+        first = " ".join(p for p in (self.housenumber, self.street) if p)
+        second = " ".join(p for p in (self.postcode, self.city) if p)
+        return ", ".join(p for p in (first, second) if p)
+
+
+class HeritageFacts(BaseModel):
+    """Protection and dating of a heritage site."""
+
+    model_config = _STRICT
+
+    protection: Literal["classé", "inscrit", "classé et inscrit", "other"] | None = None
+    protection_act: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    dates: Annotated[str, StringConstraints(max_length=500)] | None = None
+    period: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+
+_Ring = Annotated[list[Annotated[list[float], Field(min_length=2, max_length=3)]], Field(min_length=4)]
+
+
+class Footprint(BaseModel):
+    """A GeoJSON Polygon or MultiPolygon (lon, lat order, as GeoJSON says)."""
+
+    model_config = _STRICT
+
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list
+
+    @model_validator(mode="after")
+    def _check(self):
+        polys = [self.coordinates] if self.type == "Polygon" else self.coordinates
+        if not isinstance(polys, list) or not polys:
+            raise ValueError("footprint has no polygon")
+        n = 0
+        for poly in polys:
+            if not isinstance(poly, list) or not poly:
+                raise ValueError("footprint polygon has no ring")
+            for ring in poly:
+                if not isinstance(ring, list) or len(ring) < 4:
+                    raise ValueError("footprint ring needs at least 4 positions")
+                for pos in ring:
+                    n += 1
+                    if (
+                        not isinstance(pos, (list, tuple))
+                        or len(pos) < 2
+                        or not all(isinstance(c, (int, float)) for c in pos[:2])
+                        or not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90)
+                    ):
+                        raise ValueError("footprint position must be [lon, lat] within range")
+        if n > 20_000:
+            raise ValueError("footprint has more than 20,000 positions")
+        return self
+
+    def shape(self):
+        """This footprint as a shapely geometry (lon/lat degrees)."""
+        from shapely.geometry import shape
+
+        return shape({"type": self.type, "coordinates": self.coordinates})
+
+
+class POI(BaseModel):
+    """A point of interest.
+
+    ``id`` is stable across pack versions: ``osm:node/123``,
+    ``merimee:PA00082725``, ``hk:<uuid>`` for contributed entries.
+    """
+
+    model_config = _STRICT
+
+    id: PoiId
+    kind: Kind
+    categories: Annotated[list[str], Field(max_length=10)] = Field(default_factory=list)
+    name: LocalizedText
+    description: LocalizedText | None = None
+    location: LatLon
+    footprint: Footprint | None = None
+    media: Annotated[list[Media], Field(max_length=100)] = Field(default_factory=list)
+    opening_hours: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    address: Address | None = None
+    phone: Annotated[str, StringConstraints(max_length=100)] | None = None
+    website: HttpUrl | None = None
+    wheelchair: Literal["yes", "no", "limited"] | None = None
+    refs: Refs = Field(default_factory=Refs)
+    heritage: HeritageFacts | None = None
+    sources: Annotated[list[Source], Field(max_length=50)] = Field(default_factory=list)
+    updated: datetime | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if c not in CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown category {unknown[0]!r} (see heritage_kit.categories)")
+        if len(set(value)) != len(value):
+            raise ValueError("categories repeat")
+        return value
+
+    def display_name(self, lang: str | None = None) -> str:
+        return self.name.get(lang)
+
+    @property
+    def lat(self) -> float:
+        return self.location.lat
+
+    @property
+    def lon(self) -> float:
+        return self.location.lon

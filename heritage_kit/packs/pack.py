@@ -1,0 +1,402 @@
+"""Content packs: a town's POIs, trails, streets and media, offline.
+
+A pack is a folder, or the same files in one ``.zip``::
+
+    manifest.json     PackManifest (files listed with SHA-256 and size)
+    pois.geojson      RFC 7946 FeatureCollection of POIs
+    trails.json       {"trails": [Trail, ...]}
+    streets.geojson   optional walking network (see heritage_kit.routing)
+    media/...         images and audio referenced by POIs
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from heritage_kit.errors import PackError, PoiNotFound
+from heritage_kit.models.manifest import FORMAT_VERSION, PackManifest
+from heritage_kit.models.poi import POI
+from heritage_kit.models.trail import Trail
+from heritage_kit.packs.geojson import feature_to_poi_data, poi_to_feature
+from heritage_kit.packs.report import ValidationReport
+from heritage_kit.packs.storage import open_pack_files, write_pack_files
+from heritage_kit.types import BBox
+
+__all__ = ["ContentPack", "load_pack", "save_pack", "validate_pack", "pack_files"]
+
+MANIFEST = "manifest.json"
+POIS = "pois.geojson"
+TRAILS = "trails.json"
+STREETS = "streets.geojson"
+REQUIRED = (MANIFEST, POIS, TRAILS)
+
+_POIS_ADAPTER = TypeAdapter(list[POI])
+_TRAILS_ADAPTER = TypeAdapter(list[Trail])
+
+
+class ContentPack:
+    """One town's content, in memory."""
+
+    def __init__(
+        self,
+        manifest: PackManifest,
+        pois: list[POI],
+        trails: list[Trail] | None = None,
+        *,
+        streets: dict[str, Any] | None = None,
+        media: dict[str, bytes] | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.pois = list(pois)
+        self.trails = list(trails or [])
+        self.streets = streets
+        self.media = dict(media or {})
+        self.source = source
+
+    # -- lookups ---------------------------------------------------------
+    @cached_property
+    def _by_id(self) -> dict[str, POI]:
+        return {p.id: p for p in self.pois}
+
+    def poi(self, poi_id: str) -> POI:
+        try:
+            return self._by_id[poi_id]
+        except KeyError:
+            raise PoiNotFound(f"no POI {poi_id!r} in pack {self.manifest.town_id!r}") from None
+
+    def trail(self, trail_id: str) -> Trail:
+        for t in self.trails:
+            if t.id == trail_id:
+                return t
+        raise PoiNotFound(f"no trail {trail_id!r} in pack {self.manifest.town_id!r}")
+
+    @property
+    def timezone(self):
+        return self.manifest.tz
+
+    # -- discovery (built lazily, once) ------------------------------------
+    @cached_property
+    def index(self):
+        """A :class:`heritage_kit.spatial.PoiIndex` over this pack's POIs."""
+        from heritage_kit.spatial import PoiIndex
+
+        return PoiIndex(self.pois)
+
+    def search(self, text: str | None = None, **kwargs):
+        """See :func:`heritage_kit.search.search_pois`."""
+        from heritage_kit.search import search_pois
+
+        return search_pois(self, text, **kwargs)
+
+    def invalidate(self) -> None:
+        """Forget derived state after ``pois`` was changed in place."""
+        for name in ("_by_id", "index"):
+            self.__dict__.pop(name, None)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ContentPack):
+            return NotImplemented
+        return (
+            self.manifest == other.manifest
+            and self.pois == other.pois
+            and self.trails == other.trails
+            and self.streets == other.streets
+            and self.media == other.media
+        )
+
+    def __repr__(self) -> str:
+        return f"<ContentPack {self.manifest.town_id} v{self.manifest.version}: {len(self.pois)} POIs, {len(self.trails)} trails>"
+
+    # -- building ----------------------------------------------------------
+    @classmethod
+    def new(
+        cls,
+        *,
+        town_id: str,
+        town_name: str,
+        pois: list[POI],
+        trails: list[Trail] | None = None,
+        attributions: list[dict],
+        timezone: str = "Europe/Paris",
+        country: str = "FR",
+        languages: list[str] | None = None,
+        version: int = 1,
+        streets: dict | None = None,
+        media: dict[str, bytes] | None = None,
+        centre: dict | None = None,
+        description: str | None = None,
+        created: datetime | None = None,
+    ) -> "ContentPack":
+        """A pack whose bbox, centre and languages are derived from its POIs."""
+        if not pois:
+            raise PackError(f"pack {town_id!r} would have no POI")
+        bbox = BBox.around([p.location for p in pois])
+        langs = languages or sorted({lang for p in pois for lang in p.name.languages})
+        manifest = PackManifest(
+            format_version=FORMAT_VERSION,
+            town_id=town_id,
+            town_name=town_name,
+            centre=centre or {"lat": (bbox.south + bbox.north) / 2, "lon": (bbox.west + bbox.east) / 2},
+            bbox=bbox,
+            timezone=timezone,
+            country=country,
+            version=version,
+            created=created or datetime.now(timezone_utc()),
+            languages=langs,
+            attributions=attributions,
+            description=description,
+        )
+        return cls(manifest, pois, trails, streets=streets, media=media)
+
+
+def timezone_utc():
+    return timezone.utc
+
+
+# -- serialisation -------------------------------------------------------------
+def _dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def pack_files(pack: ContentPack) -> dict[str, bytes]:
+    """Every file of ``pack`` as bytes, with a manifest listing their hashes."""
+    files: dict[str, bytes] = {
+        POIS: _dumps({"type": "FeatureCollection", "features": [poi_to_feature(p) for p in pack.pois]}),
+        TRAILS: _dumps({"trails": [t.model_dump(mode="json", exclude_none=True) for t in pack.trails]}),
+    }
+    if pack.streets is not None:
+        files[STREETS] = _dumps(pack.streets)
+    for name, data in pack.media.items():
+        files[name] = data
+    entries = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for name, data in sorted(files.items())
+    }
+    manifest = pack.manifest.model_copy(update={"files": {}})
+    manifest = PackManifest.model_validate({**manifest.model_dump(mode="json"), "files": entries})
+    pack.manifest = manifest
+    files[MANIFEST] = json.dumps(manifest.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=1).encode()
+    return files
+
+
+def save_pack(pack: ContentPack, path: str | os.PathLike) -> None:
+    """Write ``pack`` to a folder (or a ``.zip``) atomically; updates its manifest's file list."""
+    write_pack_files(pack_files(pack), path)
+
+
+# -- reading and validation ------------------------------------------------------
+def _json_constant(name: str):
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _parse_json(reader, name: str, report: ValidationReport):
+    try:
+        raw = reader.read(name)
+    except PackError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any read failure becomes a report line
+        report.add(name, f"cannot read: {exc}")
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_json_constant)
+    except UnicodeDecodeError:
+        report.add(name, "not UTF-8 text")
+    except (ValueError, RecursionError) as exc:
+        report.add(name, f"not valid JSON: {exc}")
+    return None
+
+
+def _loc_field(loc: tuple) -> str:
+    return ".".join(str(x) for x in loc) if loc else ""
+
+
+def _pydantic_problems(report: ValidationReport, file: str, err: ValidationError, record_of) -> None:
+    for e in err.errors(include_url=False):
+        loc = e.get("loc", ())
+        record, rest = record_of(loc)
+        report.add(file, e.get("msg", "invalid"), record=record, field=_loc_field(rest) or None)
+
+
+def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport]:
+    report = ValidationReport(str(path))
+    reader = open_pack_files(path, report)
+    for name in REQUIRED:
+        if name not in reader:
+            report.add(name, "required file is missing")
+    if MANIFEST not in reader:
+        return None, report
+
+    mdata = _parse_json(reader, MANIFEST, report)
+    if mdata is None:
+        return None, report
+    if isinstance(mdata, dict) and mdata.get("format_version") not in (None, *sorted({FORMAT_VERSION})):
+        report.add(MANIFEST, f"unknown pack format version {mdata.get('format_version')!r}; this heritage-kit reads {FORMAT_VERSION}",
+                   field="format_version")
+        return None, report
+    try:
+        manifest = PackManifest.model_validate(mdata)
+    except ValidationError as err:
+        _pydantic_problems(report, MANIFEST, err, lambda loc: (None, loc))
+        return None, report
+
+    # Files: listed ones exist with their hash; unlisted ones are refused.
+    for name, entry in manifest.files.items():
+        if name not in reader:
+            report.add(MANIFEST, "listed file is missing from the pack", record=name, field="files")
+    contents: dict[str, bytes] = {}
+    for name in reader.names:
+        if name == MANIFEST:
+            continue
+        entry = manifest.files.get(name)
+        if entry is None:
+            report.add(name, "file is not listed in the manifest")
+            continue
+        data = reader.read(name)
+        if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
+            report.add(name, "content differs from the manifest's SHA-256/size (corrupt or tampered)")
+            continue
+        contents[name] = data
+
+    pois: list[POI] = []
+    if POIS in contents:
+        pois = _read_pois(contents[POIS], report)
+    trails: list[Trail] = []
+    if TRAILS in contents:
+        trails = _read_trails(contents[TRAILS], report)
+    streets = None
+    if STREETS in contents:
+        streets = _load_json_bytes(contents[STREETS], STREETS, report)
+        if streets is not None and (not isinstance(streets, dict) or streets.get("type") != "FeatureCollection"):
+            report.add(STREETS, "must be a GeoJSON FeatureCollection")
+            streets = None
+    media = {n: d for n, d in contents.items() if n.startswith("media/")}
+    for n in contents:
+        if n not in (POIS, TRAILS, STREETS) and not n.startswith("media/"):
+            report.add(n, "unexpected file (only manifest.json, pois.geojson, trails.json, streets.geojson, media/)",
+                       severity="warning")
+
+    # Cross-references.
+    ids = {p.id for p in pois}
+    for p in pois:
+        for i, m in enumerate(p.media):
+            if m.path is not None and m.path not in media:
+                report.add(POIS, f"media file {m.path!r} is not in the pack", record=p.id, field=f"media.{i}.path")
+        if not manifest.bbox.contains(p.location.lat, p.location.lon, margin_m=2000):
+            report.add(POIS, "location is outside the manifest bbox", record=p.id, field="location", severity="warning")
+    for t in trails if POIS in contents else ():
+        for s in t.stops:
+            if s not in ids:
+                report.add(TRAILS, f"stop {s!r} is not a POI of this pack", record=t.id, field="stops")
+    tids = [t.id for t in trails]
+    if len(set(tids)) != len(tids):
+        seen: set[str] = set()
+        for t in tids:
+            if t in seen:
+                report.add(TRAILS, "duplicate trail id", record=t, field="id")
+            seen.add(t)
+
+    pack = ContentPack(manifest, pois, trails, streets=streets, media=media, source=str(path))
+    return pack, report
+
+
+def _load_json_bytes(data: bytes, name: str, report: ValidationReport):
+    try:
+        return json.loads(data.decode("utf-8"), parse_constant=_json_constant)
+    except UnicodeDecodeError:
+        report.add(name, "not UTF-8 text")
+    except (ValueError, RecursionError) as exc:
+        report.add(name, f"not valid JSON: {exc}")
+    return None
+
+
+def _read_pois(data: bytes, report: ValidationReport) -> list[POI]:
+    fc = _load_json_bytes(data, POIS, report)
+    if fc is None:
+        return []
+    if not isinstance(fc, dict) or fc.get("type") != "FeatureCollection" or not isinstance(fc.get("features"), list):
+        report.add(POIS, "must be a GeoJSON FeatureCollection with a 'features' list")
+        return []
+    features = fc["features"]
+    rows: list[dict] = []
+    labels: list[str] = []
+    for i, feat in enumerate(features):
+        fid = feat.get("id") if isinstance(feat, dict) else None
+        label = fid if isinstance(fid, str) and len(fid) <= 200 else f"#{i}"
+        try:
+            rows.append(feature_to_poi_data(feat))
+            labels.append(label)
+        except ValueError as exc:
+            report.add(POIS, str(exc), record=label)
+    try:
+        pois = _POIS_ADAPTER.validate_python(rows)
+    except ValidationError as err:
+        bad: set[int] = set()
+
+        def record_of(loc):
+            idx = loc[0] if loc and isinstance(loc[0], int) else None
+            if idx is None:
+                return None, loc
+            bad.add(idx)
+            return labels[idx], loc[1:]
+
+        _pydantic_problems(report, POIS, err, record_of)
+        pois = []
+        for i, row in enumerate(rows):
+            if i not in bad:
+                pois.append(POI.model_validate(row))
+    seen: set[str] = set()
+    for p in pois:
+        if p.id in seen:
+            report.add(POIS, "duplicate POI id", record=p.id, field="id")
+        seen.add(p.id)
+    return pois
+
+
+def _read_trails(data: bytes, report: ValidationReport) -> list[Trail]:
+    doc = _load_json_bytes(data, TRAILS, report)
+    if doc is None:
+        return []
+    if not isinstance(doc, dict) or not isinstance(doc.get("trails"), list):
+        report.add(TRAILS, "must be an object with a 'trails' list")
+        return []
+    raw = doc["trails"]
+    try:
+        return _TRAILS_ADAPTER.validate_python(raw)
+    except ValidationError as err:
+
+        def record_of(loc):
+            if loc and isinstance(loc[0], int):
+                t = raw[loc[0]]
+                tid = t.get("id") if isinstance(t, dict) else None
+                return (tid if isinstance(tid, str) and len(tid) <= 100 else f"#{loc[0]}"), loc[1:]
+            return None, loc
+
+        _pydantic_problems(report, TRAILS, err, record_of)
+        return []
+
+
+def validate_pack(path: str | os.PathLike) -> ValidationReport:
+    """Every problem of the pack at ``path`` (never raises for bad content)."""
+    try:
+        _pack, report = _read(path)
+    except PackError as exc:
+        report = exc.report or ValidationReport(str(path))
+        if not report.problems:
+            report.add(str(path), str(exc))
+    return report
+
+
+def load_pack(path: str | os.PathLike) -> ContentPack:
+    """Load a pack folder or zip; raises :class:`PackError` carrying the report."""
+    pack, report = _read(path)
+    if pack is None or not report.ok:
+        first = report.errors[0] if report.errors else None
+        raise PackError(f"invalid content pack {path}: {first}", report)
+    return pack

@@ -1,0 +1,235 @@
+"""Reading and writing the files of a pack, safely: a folder or a ``.zip``.
+
+This is the pack's I/O adapter. It refuses anything that could leave the pack
+(``..``, absolute paths, symlinks, zip slip) and caps what a zip may inflate to
+(zip bombs), before a single byte is parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from heritage_kit.errors import PackError
+from heritage_kit.packs.report import ValidationReport
+
+__all__ = [
+    "PackReader",
+    "open_pack_files",
+    "write_pack_files",
+    "check_member_name",
+    "MAX_UNCOMPRESSED_BYTES",
+    "MAX_FILE_BYTES",
+    "MAX_FILES",
+    "MAX_RATIO",
+]
+
+MAX_UNCOMPRESSED_BYTES = 1 << 30  # 1 GiB for a whole pack
+MAX_FILE_BYTES = 512 << 20  # 512 MiB for one file
+MAX_FILES = 100_000
+MAX_RATIO = 200  # compressed-to-inflated ratio above which a large entry is a bomb
+_RATIO_MIN_BYTES = 1 << 20
+
+
+def check_member_name(name: str) -> str | None:
+    """Why ``name`` is not a safe relative pack path, or None when it is."""
+    if not name or name.startswith(("/", "\\")) or "\\" in name:
+        return "absolute path or backslash"
+    if len(name) > 300:
+        return "path longer than 300 characters"
+    if ":" in PurePosixPath(name).parts[0]:
+        return "drive letter or scheme in path"
+    parts = PurePosixPath(name).parts
+    if any(p in ("..", ".") for p in parts) or name != str(PurePosixPath(*parts)):
+        return "path leaves the pack or is not normalised ('..' or '.')"
+    if "\x00" in name:
+        return "NUL byte in path"
+    return None
+
+
+class PackReader:
+    """The files of one pack, by relative POSIX path."""
+
+    def __init__(self, label: str, names: list[str], read) -> None:
+        self.label = label
+        self.names = names
+        self._read = read
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._set
+
+    @property
+    def _set(self) -> set[str]:
+        s = getattr(self, "_names_set", None)
+        if s is None:
+            s = self._names_set = set(self.names)
+        return s
+
+    def read(self, name: str) -> bytes:
+        return self._read(name)
+
+
+def _folder_reader(root: Path, report: ValidationReport) -> PackReader:
+    names: list[str] = []
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for d in list(dirnames):
+            full = Path(dirpath, d)
+            if full.is_symlink():
+                rel = full.relative_to(root).as_posix()
+                report.add(rel, "symbolic link refused (it could point outside the pack)")
+                dirnames.remove(d)
+        for f in filenames:
+            full = Path(dirpath, f)
+            rel = full.relative_to(root).as_posix()
+            st = full.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                report.add(rel, "symbolic link refused (it could point outside the pack)")
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                report.add(rel, "not a regular file")
+                continue
+            why = check_member_name(rel)
+            if why:
+                report.add(rel, f"unsafe file name: {why}")
+                continue
+            if st.st_size > MAX_FILE_BYTES:
+                report.add(rel, f"file larger than {MAX_FILE_BYTES >> 20} MiB")
+                continue
+            total += st.st_size
+            names.append(rel)
+            if len(names) > MAX_FILES:
+                raise PackError(f"{root}: more than {MAX_FILES} files", report)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        report.add(str(root), f"pack larger than {MAX_UNCOMPRESSED_BYTES >> 20} MiB")
+        raise PackError(f"{root}: pack too large", report)
+
+    def read(name: str) -> bytes:
+        why = check_member_name(name)
+        if why:
+            raise PackError(f"{root}: unsafe path {name!r}: {why}")
+        return (root / name).read_bytes()
+
+    return PackReader(str(root), sorted(names), read)
+
+
+def _zip_reader(path: Path, report: ValidationReport) -> PackReader:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        report.add(str(path), f"not a readable zip file: {exc}")
+        raise PackError(f"{path}: not a readable zip file", report) from None
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    if len(infos) > MAX_FILES:
+        report.add(str(path), f"more than {MAX_FILES} entries")
+        raise PackError(f"{path}: too many entries", report)
+    # A pack zipped with its folder: strip one common top-level directory.
+    prefix = ""
+    tops = {i.filename.split("/", 1)[0] for i in infos}
+    if "manifest.json" not in {i.filename for i in infos} and len(tops) == 1:
+        prefix = next(iter(tops)) + "/"
+    members: dict[str, zipfile.ZipInfo] = {}
+    declared = 0
+    for info in infos:
+        raw = info.filename
+        why = check_member_name(raw)
+        if why:
+            report.add(raw, f"unsafe zip entry (zip slip): {why}")
+            continue
+        mode = (info.external_attr >> 16) & 0xFFFF
+        if stat.S_ISLNK(mode):
+            report.add(raw, "symbolic link entry refused")
+            continue
+        if info.flag_bits & 0x1:
+            report.add(raw, "encrypted entry refused")
+            continue
+        declared += info.file_size
+        if info.file_size > MAX_FILE_BYTES:
+            report.add(raw, f"inflates to more than {MAX_FILE_BYTES >> 20} MiB (zip bomb?)")
+            continue
+        if info.file_size > _RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            report.add(raw, f"compression ratio above {MAX_RATIO}:1 (zip bomb?)")
+            continue
+        name = raw[len(prefix):] if prefix and raw.startswith(prefix) else raw
+        members[name] = info
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        report.add(str(path), f"inflates to {declared >> 20} MiB, above the {MAX_UNCOMPRESSED_BYTES >> 20} MiB cap (zip bomb?)")
+        raise PackError(f"{path}: zip bomb refused", report)
+    budget = [MAX_UNCOMPRESSED_BYTES]
+
+    def read(name: str) -> bytes:
+        info = members[name]
+        limit = min(info.file_size, budget[0])
+        with zf.open(info) as fh:
+            data = fh.read(limit + 1)
+        if len(data) > limit:  # the header lied about the size
+            raise PackError(f"{path}: entry {name!r} inflates beyond its declared size (zip bomb?)")
+        budget[0] -= len(data)
+        return data
+
+    return PackReader(str(path), sorted(members), read)
+
+
+def open_pack_files(path: str | os.PathLike, report: ValidationReport) -> PackReader:
+    """A reader for a pack folder or zip; unsafe entries are reported and skipped."""
+    p = Path(path)
+    if p.is_symlink():
+        report.add(str(p), "the pack itself is a symbolic link")
+        raise PackError(f"{p}: symbolic link refused", report)
+    if p.is_dir():
+        return _folder_reader(p, report)
+    if p.is_file():
+        return _zip_reader(p, report)
+    report.add(str(p), "no such pack (folder or .zip)")
+    raise PackError(f"{p}: no such pack (folder or .zip)", report)
+
+
+def write_pack_files(files: dict[str, bytes], path: str | os.PathLike) -> None:
+    """Write ``files`` as a folder, or a zip when ``path`` ends in ``.zip``, atomically.
+
+    The new pack is written beside the target and renamed over it: a crash
+    leaves either the old pack or the new one, never a mix.
+    """
+    target = Path(path)
+    for name in files:
+        why = check_member_name(name)
+        if why:
+            raise PackError(f"refusing to write {name!r}: {why}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix.lower() == ".zip":
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".zip", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                    for name in sorted(files):
+                        zf.writestr(name, files[name])
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return
+    tmpdir = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
+    try:
+        for name, data in files.items():
+            dest = tmpdir / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with open(dest, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        old = None
+        if target.exists():
+            old = target.with_name(f".old-{target.name}-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(tmpdir, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        raise
