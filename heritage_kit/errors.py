@@ -22,6 +22,7 @@ __all__ = [
     "SubmissionError",
     "SyncError",
     "ModerationError",
+    "GeofenceError",
 ]
 
 
@@ -80,3 +81,7 @@ class ModerationError(HeritageKitError, ValueError):
 
 class SyncError(HeritageKitError, OSError):
     """Talking to the inbox service failed (network, timeout, server error)."""
+
+
+class GeofenceError(HeritageKitError, ValueError):
+    """A fence, fix, engine state or GPS trace is invalid (names the record and field)."""
