@@ -55,7 +55,6 @@ from typing import Any, Iterable, Literal, Mapping, Sequence
 import numpy as np
 import shapely
 from shapely.geometry import shape as _shape
-from shapely.ops import transform as _transform
 
 from heritage_kit.errors import GeofenceError
 from heritage_kit.types import LatLon
@@ -513,7 +512,9 @@ class GeofenceEngine:
             self._rout.append(rout)
             self._prio.append(f.priority)
             if f.footprint is not None:
-                geom = _transform(lambda x, y, lon0=lon0, lat0=lat0, kx0=kx0, ky0=ky0: ((x - lon0) * kx0, (y - lat0) * ky0), _as_geometry(f.footprint, f.id))
+                scale = np.array([kx0, ky0])
+                origin = np.array([lon0, lat0])
+                geom = shapely.transform(_as_geometry(f.footprint, f.id), lambda c: (c - origin) * scale)
                 shapely.prepare(geom)
                 self._poly.append((geom, lat0, lon0, kx0, ky0))
                 minx, miny, maxx, maxy = geom.bounds
@@ -692,7 +693,7 @@ class GeofenceEngine:
                             continue
                     else:
                         stay.out = 0
-                if stay.alerted and not stay.dwelled and t - stay.entered >= cfg.dwell_s:
+                if stay.alerted and not stay.dwelled and t - stay.entered >= cfg.dwell_s and d <= rout[i]:
                     stay.dwelled = True
                     events.append(GeofenceEvent("dwell", fid, t, d))
                 if exclusive and d <= rin[i]:
