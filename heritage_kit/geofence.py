@@ -33,8 +33,12 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
 4. *Hysteresis.* A fence is left only after ``exit_fixes`` trusted fixes
    beyond its exit radius (``radius x exit_factor + exit_margin_m`` unless the
    fence sets its own), so a walker at the edge does not flicker.
-5. *Dwell.* One ``dwell`` event after ``dwell_s`` seconds inside.
-6. *Alerts.* An ``enter`` is an alert. It is silenced (the stay is still
+5. *Standing still.* When the fix reports a speed (Doppler) below
+   ``stationary_mps`` while the walker is in a fence, the walker is not going
+   anywhere: no other fence is entered and no fence is left on that fix (the
+   apparent move is GPS noise). Fixes without speed are judged by position only.
+6. *Dwell.* One ``dwell`` event after ``dwell_s`` seconds inside.
+7. *Alerts.* An ``enter`` is an alert. It is silenced (the stay is still
    tracked, and its ``exit``/``dwell`` are silent too) when the fence alerted
    less than ``cooldown_s`` ago, or when ``alerts_per_hour`` alerts were given
    in the last hour (the *next stop* set by :meth:`GeofenceEngine.set_active`
@@ -242,7 +246,8 @@ class GeofenceConfig:
     exit_factor: float = 1.25
     exit_margin_m: float = 10.0
     max_accuracy_m: float = 50.0
-    accuracy_gate: float = 1.0
+    accuracy_gate: float = 1.5
+    enter_margin: float = 0.3
     max_speed_mps: float = 3.0
     jump_accuracy_factor: float = 1.0
     reanchor_fixes: int = 5
@@ -252,6 +257,7 @@ class GeofenceConfig:
     cooldown_s: float = 600.0
     alerts_per_hour: int | None = 60
     exclusive: bool = True
+    stationary_mps: float | None = 0.5
     walking_speed_mps: float = 1.4
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0
@@ -262,6 +268,7 @@ class GeofenceConfig:
             "exit_margin_m": self.exit_margin_m >= 0.0,
             "max_accuracy_m": self.max_accuracy_m > 0.0,
             "accuracy_gate": self.accuracy_gate > 0.0,
+            "enter_margin": 0.0 <= self.enter_margin < 1.0,
             "max_speed_mps": self.max_speed_mps > 0.0,
             "jump_accuracy_factor": self.jump_accuracy_factor >= 0.0,
             "reanchor_fixes": self.reanchor_fixes >= 1,
@@ -271,6 +278,7 @@ class GeofenceConfig:
             "cooldown_s": self.cooldown_s >= 0.0,
             "alerts_per_hour": self.alerts_per_hour is None or self.alerts_per_hour >= 0,
             "walking_speed_mps": self.walking_speed_mps > 0.0,
+            "stationary_mps": self.stationary_mps is None or self.stationary_mps >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
         }
         if self.exit_factor == 1.0 and self.exit_margin_m == 0.0:
@@ -666,6 +674,14 @@ class GeofenceEngine:
         clat, clon = self._lat, self._lon
         cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
         exclusive = cfg.exclusive
+        margin = cfg.enter_margin * acc
+        # standing still (Doppler speed) in a fence: apparent moves are noise
+        still = (
+            fix.speed is not None
+            and cfg.stationary_mps is not None
+            and fix.speed < cfg.stationary_mps
+            and bool(inside)
+        )
         best = -1
         best_rel = math.inf
         held = False  # a fence in reach could not be decided (accuracy): keep counts
@@ -683,7 +699,7 @@ class GeofenceEngine:
             stay = inside.get(fid)
             if stay is not None:
                 seen_inside += 1
-                if acc <= gout[i]:
+                if acc <= gout[i] and not still:
                     if d > rout[i]:
                         stay.out += 1
                         if stay.out >= cfg.exit_fixes:
@@ -701,8 +717,8 @@ class GeofenceEngine:
                     if rel < best_rel:
                         best_rel, best = rel, -1  # the fence we are in is nearest
                 continue
-            if d <= rin[i]:
-                if acc > gin[i]:
+            if d <= rin[i] - margin:
+                if acc > gin[i] or still:
                     held = True  # the accuracy circle cannot decide this fence
                     continue
                 if exclusive:
@@ -723,7 +739,7 @@ class GeofenceEngine:
             for fid in [k for k in inside if k not in here]:
                 i = self._index[fid]
                 stay = inside[fid]
-                if acc <= gout[i]:
+                if acc <= gout[i] and not still:
                     stay.out += 1
                     if stay.out >= cfg.exit_fixes:
                         del inside[fid]

@@ -21,6 +21,8 @@ GPS noise model (:class:`NoiseModel`), per axis (east, north), in metres:
   lasting ``multipath_s`` seconds, during which fixes are offset by 50–150 m
   (``multipath_m``) in one random direction while the reported accuracy stays
   as it was (the phone does not know).
+* **Speed** (Doppler, as phones report it): the true walking speed plus
+  Gaussian noise of std ``speed_noise_mps · sigma_m / 10``, as an absolute value.
 * **Dropouts**: gaps starting at ``dropout_per_min`` per minute, lasting
   ``dropout_s`` seconds, with no fix at all.
 
@@ -60,6 +62,7 @@ class NoiseModel:
     multipath_s: tuple[float, float] = (1.0, 4.0)
     dropout_per_min: float = 0.2
     dropout_s: tuple[float, float] = (5.0, 30.0)
+    speed_noise_mps: float = 0.2
 
     def __post_init__(self) -> None:
         ok = (
@@ -70,6 +73,7 @@ class NoiseModel:
             and self.quality_tau_s > 0
             and self.multipath_per_min >= 0
             and self.dropout_per_min >= 0
+            and self.speed_noise_mps >= 0
             and 0 <= self.multipath_m[0] <= self.multipath_m[1]
             and 0 <= self.multipath_s[0] <= self.multipath_s[1]
             and 0 <= self.dropout_s[0] <= self.dropout_s[1]
@@ -79,7 +83,7 @@ class NoiseModel:
 
     @classmethod
     def none(cls) -> "NoiseModel":
-        return cls(sigma_m=0.0, quality_jitter=0.0, multipath_per_min=0.0, dropout_per_min=0.0)
+        return cls(sigma_m=0.0, quality_jitter=0.0, multipath_per_min=0.0, dropout_per_min=0.0, speed_noise_mps=0.0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,8 +256,10 @@ def simulate_walk(
     for a, b in dropouts:
         keep[(t_abs >= a) & (t_abs < b)] = False
     acc = ACCURACY_PER_SIGMA * sig
-    # walking speed as a phone's Doppler would report it (true speed plus a little noise)
+    # speed as a phone's Doppler reports it: the true speed plus Gaussian noise
+    # (speed_noise_mps x sigma/10 m), never negative
     v_true = np.gradient(s_t, t_rel) if n > 1 else np.zeros(n)
+    v_true = np.abs(v_true + rng.normal(0.0, noise.speed_noise_mps * noise.sigma_m / 10.0, n))
     tlat, tlon = proj.to_latlon(tx, ty)
     flat, flon = proj.to_latlon(tx + ex, ty + ey)
     tlat, tlon, flat, flon = (np.atleast_1d(a) for a in (tlat, tlon, flat, flon))

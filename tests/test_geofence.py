@@ -79,8 +79,8 @@ def test_enter_exit_dwell_once_on_a_clean_walk():
     ev = walk(eng, pts)
     assert kinds(ev) == ["enter", "dwell", "exit"]
     enter, dwell, exit_ = ev
-    # second fix inside 30 m (enter_fixes=2): at x = -29
-    assert enter.timestamp == 71.0 and enter.distance_m == pytest.approx(29.0, abs=0.1)
+    # second fix inside 30 m less the enter margin (0.3 x 5 m accuracy): x = -28, then -27
+    assert enter.timestamp == 73.0 and enter.distance_m == pytest.approx(27.0, abs=0.1)
     assert dwell.timestamp - enter.timestamp == 20.0
     # exit radius 30*1.25+10 = 47.5 m, second fix beyond it: x = 49
     assert exit_.distance_m == pytest.approx(49.0, abs=0.1)
@@ -110,8 +110,8 @@ def test_exit_radius_must_exceed_enter_radius():
 
 
 def test_accuracy_gate_fix_that_cannot_decide_is_not_trusted():
-    eng = GeofenceEngine([circle("a:1", 0, 0, 20)])
-    # standing at the centre but with 35 m accuracy: larger than the 20 m fence
+    eng = GeofenceEngine([circle("a:1", 0, 0, 15)])
+    # standing at the centre but with 35 m accuracy: more than 1.5 x the 15 m fence
     assert walk(eng, [(0, 0)] * 10, acc=35) == []
     # and beyond max_accuracy_m (50) the fix is ignored entirely
     assert walk(eng, [(0, 0)] * 10, t0=10, acc=80) == []
@@ -119,7 +119,8 @@ def test_accuracy_gate_fix_that_cannot_decide_is_not_trusted():
     # the same place with 8 m accuracy alerts
     assert kinds(walk(eng, [(0, 0)] * 2, t0=30, acc=8)) == ["enter"]
     # once inside, a poor fix far away does not make us leave
-    eng2 = GeofenceEngine([circle("a:1", 0, 0, 20)])
+    # (exit radius 15 x 1.25 + 10 = 28.75 m: a 45 m accuracy circle cannot decide it)
+    eng2 = GeofenceEngine([circle("a:1", 0, 0, 15)])
     walk(eng2, [(0, 0)] * 3)
     assert walk(eng2, [(0, 60 + k) for k in range(10)], t0=100, acc=45) == []
     assert "a:1" in eng2.state.inside
@@ -204,11 +205,12 @@ def test_polygon_fence_footprint_and_buffer():
     assert fence.is_polygon
     eng = GeofenceEngine([fence])
     # approach the west end from the west: a 20 m circle on the centre would only fire
-    # at x = -20; the footprint fires 5 m from the west wall (x = -35)
+    # at x = -20; the footprint fires within 5 m of the west wall (less the enter
+    # margin 0.3 x 5 m accuracy): second fix within 3.5 m is x = -32
     ev = walk(eng, line(-80, 0, -30, 0))
     assert kinds(ev) == ["enter"]
-    assert ev[0].timestamp == pytest.approx(80 - 35 + 1, abs=1)
-    assert ev[0].distance_m == pytest.approx(4.0, abs=1.1)  # to the wall
+    assert ev[0].timestamp == 80 - 32
+    assert ev[0].distance_m == pytest.approx(2.0, abs=0.01)  # to the wall
     assert eng.distance_m("way:1", *at(0, 0)) == 0.0
     # along the north side 8 m off the wall: inside the exit zone (5*1.25+10 = 16.25), no exit
     ev = walk(eng, line(-30, 18, 30, 18), t0=100)
@@ -394,7 +396,7 @@ def test_many_fences_across_france_grid_lookup_is_exact():
     lons[:1500] = 7.4230 + rng.normal(0, 0.004, 1500)
     radii = rng.uniform(10, 80, 3000)
     fences = [Fence.circle(f"m:{k}", lat=float(a), lon=float(o), radius_m=float(r)) for k, (a, o, r) in enumerate(zip(lats, lons, radii))]
-    eng = GeofenceEngine(fences, config=GeofenceConfig(exclusive=False, enter_fixes=1, alerts_per_hour=None))
+    eng = GeofenceEngine(fences, config=GeofenceConfig(exclusive=False, enter_fixes=1, enter_margin=0.0, alerts_per_hour=None))
     for k in range(300):
         lat = 43.7306 + rng.normal(0, 0.004)
         lon = 7.4230 + rng.normal(0, 0.005)
@@ -405,3 +407,31 @@ def test_many_fences_across_france_grid_lookup_is_exact():
         want = {f"m:{j}" for j, d in exact.items() if d <= radii[j] - 0.05}
         maybe = {f"m:{j}" for j, d in exact.items() if d <= radii[j] + 0.05}
         assert want <= got <= maybe
+
+
+def test_standing_still_inside_a_fence_does_not_switch_to_the_neighbour():
+    # the walker stands at a:1 while GPS drift drags the fixes over b:1, 35 m away
+    fences = [circle("a:1", 0, 0, 30), circle("b:1", 35, 0, 30)]
+    drift = [(0, 0)] * 5 + [(30, 0)] * 10
+    def fixes(speed):
+        return [Fix(*at(x, y), 5.0, float(t), speed) for t, (x, y) in enumerate(drift)]
+    still = GeofenceEngine(fences)
+    ev = [e for f in fixes(0.1) for e in still.update(f)]
+    assert [(e.kind, e.fence_id) for e in ev] == [("enter", "a:1")]
+    # the same positions while the phone reports walking speed: we did move
+    moving = GeofenceEngine(fences)
+    ev = [e for f in fixes(1.3) for e in moving.update(f)]
+    assert ("enter", "b:1") in [(e.kind, e.fence_id) for e in ev]
+    # and without speed, position alone decides
+    nospeed = GeofenceEngine(fences)
+    ev = [e for f in fixes(None) for e in nospeed.update(f)]
+    assert ("enter", "b:1") in [(e.kind, e.fence_id) for e in ev]
+
+
+def test_enter_margin_scales_with_accuracy():
+    # 30 m fence; at 20 m accuracy a fix must be within 30 - 0.3 x 20 = 24 m
+    eng = GeofenceEngine([circle("a:1", 0, 0, 30)])
+    assert walk(eng, [(-26, 0)] * 5, acc=20) == []
+    assert kinds(walk(eng, [(-23, 0)] * 2, t0=5, acc=20)) == ["enter"]
+    eng0 = GeofenceEngine([circle("a:1", 0, 0, 30)], config=GeofenceConfig(enter_margin=0.0))
+    assert kinds(walk(eng0, [(-26, 0)] * 5, acc=20)) == ["enter"]
