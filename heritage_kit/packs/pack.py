@@ -244,7 +244,7 @@ def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport
     if mdata is None:
         return None, report
     if isinstance(mdata, dict) and mdata.get("format_version") not in (None, *sorted({FORMAT_VERSION})):
-        report.add(MANIFEST, f"unknown pack format version {mdata.get('format_version')!r}; this heritage-kit reads {FORMAT_VERSION}",
+        report.add(MANIFEST, f"unknown pack format version {mdata.get('format_version')!r:.40}; this heritage-kit reads {FORMAT_VERSION}",
                    field="format_version")
         return None, report
     try:
@@ -265,7 +265,14 @@ def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport
         if entry is None:
             report.add(name, "file is not listed in the manifest")
             continue
-        data = reader.read(name)
+        try:
+            data = reader.read(name)
+        except PackError as exc:
+            report.add(name, str(exc).split(": ", 1)[-1])
+            continue
+        except Exception as exc:  # noqa: BLE001 - bad CRC, truncated zip, I/O error: a report line, not a crash
+            report.add(name, f"cannot read: {type(exc).__name__}: {exc}")
+            continue
         if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
             report.add(name, "content differs from the manifest's SHA-256/size (corrupt or tampered)")
             continue
