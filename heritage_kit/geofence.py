@@ -26,9 +26,10 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    can go (``max_speed_mps x dt + jump_accuracy_factor x (both accuracies)``)
    is rejected; ``reanchor_fixes`` consecutive mutually-consistent rejected
    fixes re-anchor the track (the walker really did move, e.g. after a tunnel).
-3. *Enter.* A fence is entered after ``enter_fixes`` consecutive trusted fixes
-   inside its enter radius. With ``exclusive`` (default), only the fence
-   nearest the fix (distance relative to radius) among those whose enter zone
+3. *Enter.* A fence is entered after ``enter_fixes`` trusted fixes among
+   ``enter_window`` consecutive decisive ones inside its enter radius less
+   ``enter_margin`` x the fix's accuracy (a fix barely inside is not evidence). With ``exclusive`` (default), only the fence
+   nearest the fix (distance to its centre relative to its size) among those whose enter zone
    holds it can be entered: the building across the street is not announced.
 4. *Hysteresis.* A fence is left only after ``exit_fixes`` trusted fixes
    beyond its exit radius (``radius x exit_factor + exit_margin_m`` unless the
@@ -248,10 +249,12 @@ class GeofenceConfig:
     max_accuracy_m: float = 50.0
     accuracy_gate: float = 1.5
     enter_margin: float = 0.3
+    smooth_s: float = 0.0
     max_speed_mps: float = 3.0
     jump_accuracy_factor: float = 1.0
     reanchor_fixes: int = 5
     enter_fixes: int = 2
+    enter_window: int = 2
     exit_fixes: int = 2
     dwell_s: float = 30.0
     cooldown_s: float = 600.0
@@ -270,9 +273,11 @@ class GeofenceConfig:
             "accuracy_gate": self.accuracy_gate > 0.0,
             "enter_margin": 0.0 <= self.enter_margin < 1.0,
             "max_speed_mps": self.max_speed_mps > 0.0,
+            "smooth_s": self.smooth_s >= 0.0,
             "jump_accuracy_factor": self.jump_accuracy_factor >= 0.0,
             "reanchor_fixes": self.reanchor_fixes >= 1,
             "enter_fixes": self.enter_fixes >= 1,
+            "enter_window": self.enter_window >= self.enter_fixes,
             "exit_fixes": self.exit_fixes >= 1,
             "dwell_s": self.dwell_s >= 0.0,
             "cooldown_s": self.cooldown_s >= 0.0,
@@ -404,12 +409,13 @@ class GeofenceState:
         self.rejected: tuple[float, float, float, float] | None = None
         self.n_rejected = 0
         self.inside: dict[str, _Stay] = {}
-        self.pending: dict[str, int] = {}
+        self.pending: dict[str, list[int]] = {}  # fence id -> [hits, misses]
         self.last_alert: dict[str, float] = {}
         self.alerts: deque[float] = deque()
         self.active: frozenset[str] | None = None
         self.next_id: str | None = None
         self.speed_mps: float | None = None
+        self.recent: deque[tuple[float, float, float, float]] = deque()  # t, lat, lon, weight
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -422,12 +428,13 @@ class GeofenceState:
                 k: {"entered": s.entered, "alerted": s.alerted, "dwelled": s.dwelled, "out": s.out}
                 for k, s in self.inside.items()
             },
-            "pending": dict(self.pending),
+            "pending": {k: list(v) for k, v in self.pending.items()},
             "last_alert": dict(self.last_alert),
             "alerts": list(self.alerts),
             "active": sorted(self.active) if self.active is not None else None,
             "next_id": self.next_id,
             "speed_mps": self.speed_mps,
+            "recent": [list(r) for r in self.recent],
         }
 
     @classmethod
@@ -447,13 +454,14 @@ class GeofenceState:
             st.n_rejected = int(data.get("n_rejected", 0))
             for k, s in (data.get("inside") or {}).items():
                 st.inside[str(k)] = _Stay(float(s["entered"]), bool(s["alerted"]), bool(s["dwelled"]), int(s["out"]))
-            st.pending = {str(k): int(v) for k, v in (data.get("pending") or {}).items()}
+            st.pending = {str(k): [int(v[0]), int(v[1])] for k, v in (data.get("pending") or {}).items()}
             st.last_alert = {str(k): float(v) for k, v in (data.get("last_alert") or {}).items()}
             st.alerts = deque(float(t) for t in data.get("alerts") or [])
             act = data.get("active")
             st.active = None if act is None else frozenset(str(a) for a in act)
             st.next_id = None if data.get("next_id") is None else str(data["next_id"])
             st.speed_mps = None if data.get("speed_mps") is None else float(data["speed_mps"])
+            st.recent = deque(tuple(float(x) for x in r[:4]) for r in data.get("recent") or [])
         except GeofenceError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -505,6 +513,7 @@ class GeofenceEngine:
         self._poly: list[Any] = []  # None or (geom_m, lat0, lon0, kx0, ky0)
         self._prio: list[int] = []
         self._os_r: list[float] = []  # radius of the circle holding the enter zone
+        self._inv_size: list[float] = []  # 1 / (equivalent radius of the enter zone)
         grid: dict[int, list[int]] = {}
         for i, f in enumerate(self.fences):
             if f.id in self._index:
@@ -532,6 +541,7 @@ class GeofenceEngine:
                 s_lat, n_lat = lat0 + (miny - rout) / ky0, lat0 + (maxy + rout) / ky0
                 w_lon, e_lon = lon0 + (minx - rout) / kx0, lon0 + (maxx + rout) / kx0
                 gate_size_in, gate_size_out = size + rin, size + rout
+                self._inv_size.append(1.0 / max(size + rin, 1.0))
             else:
                 self._poly.append(None)
                 self._os_r.append(rin)
@@ -539,6 +549,7 @@ class GeofenceEngine:
                 s_lat, n_lat = lat0 - 1.01 * rout / ky0, lat0 + 1.01 * rout / ky0
                 w_lon, e_lon = lon0 - 1.01 * rout / kx0, lon0 + 1.01 * rout / kx0
                 gate_size_in, gate_size_out = rin, rout
+                self._inv_size.append(1.0 / max(rin, 1.0))
             self._gate_in.append(cfg.accuracy_gate * gate_size_in)
             self._gate_out.append(cfg.accuracy_gate * gate_size_out)
             for iy in range(math.floor(s_lat * _INV_CELL), math.floor(n_lat * _INV_CELL) + 1):
@@ -655,6 +666,7 @@ class GeofenceEngine:
                 if st.n_rejected < cfg.reanchor_fixes:
                     return []
                 st.pending.clear()  # the track moved: re-confirm from here
+                st.recent.clear()
             if dt > 0:
                 v = d / dt
                 st.speed_mps = v if st.speed_mps is None else 0.7 * st.speed_mps + 0.3 * v
@@ -662,6 +674,21 @@ class GeofenceEngine:
         st.rejected = None
         st.n_rejected = 0
         st.last_t = t
+        if cfg.smooth_s > 0.0:
+            # accuracy-weighted mean of the accepted fixes of the last smooth_s seconds
+            recent = st.recent
+            w = 1.0 / (acc * acc + 1.0)
+            recent.append((t, lat, lon, w))
+            horizon = t - cfg.smooth_s
+            while recent[0][0] <= horizon:
+                recent.popleft()
+            if len(recent) > 1:
+                sw = slat = slon = 0.0
+                for _, a, o, ww in recent:
+                    sw += ww
+                    slat += a * ww
+                    slon += o * ww
+                lat, lon = slat / sw, slon / sw
 
         events: list[GeofenceEvent] = []
         inside = st.inside
@@ -685,8 +712,10 @@ class GeofenceEngine:
         best = -1
         best_rel = math.inf
         held = False  # a fence in reach could not be decided (accuracy): keep counts
+        best_d = 0.0
         entering: list[tuple[int, float]] | None = None
-        in_zone: list[str] | None = None if exclusive else []
+        hits: list[tuple[int, float]] = []
+        inv_size = self._inv_size
         seen_inside = 0
         for i in cands:
             if not active[i]:
@@ -713,26 +742,22 @@ class GeofenceEngine:
                     stay.dwelled = True
                     events.append(GeofenceEvent("dwell", fid, t, d))
                 if exclusive and d <= rin[i]:
-                    rel = d / (rin[i] if rin[i] > 1.0 else 1.0)
+                    rel = d if poly[i] is None else math.hypot((lon - clon[i]) * kx, (lat - clat[i]) * ky)
+                    rel *= inv_size[i]
                     if rel < best_rel:
-                        best_rel, best = rel, -1  # the fence we are in is nearest
+                        best_rel, best, best_d = rel, -1, d  # the fence we are in is nearest
                 continue
             if d <= rin[i] - margin:
                 if acc > gin[i] or still:
                     held = True  # the accuracy circle cannot decide this fence
                     continue
                 if exclusive:
-                    rel = d / (rin[i] if rin[i] > 1.0 else 1.0)
+                    rel = d if poly[i] is None else math.hypot((lon - clon[i]) * kx, (lat - clat[i]) * ky)
+                    rel *= inv_size[i]
                     if rel < best_rel:
-                        best_rel, best = rel, i
+                        best_rel, best, best_d = rel, i, d
                 else:
-                    in_zone.append(fid)
-                    n = pending.get(fid, 0) + 1
-                    pending[fid] = n
-                    if n >= cfg.enter_fixes:
-                        if entering is None:
-                            entering = []
-                        entering.append((i, d))
+                    hits.append((i, d))
         if seen_inside < len(inside):
             # stays whose fence is not in this cell: the fix is beyond its exit zone
             here = {ids[i] for i in cands}
@@ -745,21 +770,27 @@ class GeofenceEngine:
                         del inside[fid]
                         if stay.alerted:
                             events.append(GeofenceEvent("exit", fid, t, self._dist(i, lat, lon, kx, ky)))
-        if exclusive:
-            if best >= 0:
-                fid = ids[best]
-                n = pending.get(fid, 0) + 1
-                if len(pending) > (1 if fid in pending else 0):
-                    pending.clear()  # the winner changed: count again
-                pending[fid] = n
-                if n >= cfg.enter_fixes:
-                    entering = [(best, best_rel * (rin[best] if rin[best] > 1.0 else 1.0))]
-            elif pending and not held:
-                pending.clear()
-        elif pending and not held and len(pending) > len(in_zone):
-            keep = set(in_zone)
-            for k in [k for k in pending if k not in keep]:
-                del pending[k]
+        if exclusive and best >= 0:
+            hits.append((best, best_d))
+        # evidence: ``enter_fixes`` hits among ``enter_window`` decisive fixes
+        if pending and not held:
+            slack = cfg.enter_window - cfg.enter_fixes
+            hit_ids = {ids[i] for i, _ in hits} if hits else ()
+            for k in [k for k in pending if k not in hit_ids]:
+                c = pending[k]
+                c[1] += 1
+                if c[1] > slack:
+                    del pending[k]
+        for i, d in hits:
+            fid = ids[i]
+            c = pending.get(fid)
+            if c is None:
+                pending[fid] = c = [0, 0]
+            c[0] += 1
+            if c[0] >= cfg.enter_fixes:
+                if entering is None:
+                    entering = []
+                entering.append((i, d))
         if entering:
             if len(entering) > 1:
                 nid = st.next_id
