@@ -154,10 +154,26 @@ def run_walk(pack, trail, seed: int, sigma: float, *, router, all_active: bool, 
     correct = 0
     false_alerts = []
     for fid, t in alerts:
-        if any(a - WINDOW_S <= t <= b + WINDOW_S for a, b in zones.get(fid, [])):
+        ivs = zones.get(fid, [])
+        if any(a - WINDOW_S <= t <= b + WINDOW_S for a, b in ivs):
             correct += 1
         else:
-            false_alerts.append(fid)
+            # how far off in time (negative: before the walker got there) and space
+            off = min(((t - a) if t < a else (t - b) for a, b in ivs), key=abs, default=None)
+            pos = walk.true_position(t)
+            doing = "walking"
+            if any(sv.arrive <= t <= sv.leave for sv in walk.stops):
+                doing = "at a stop"
+            elif any(a <= t <= b for a, b in walk.extra["idles"]):
+                doing = "halted elsewhere"
+            false_alerts.append(
+                {
+                    "fence": fid,
+                    "time_off_s": off,
+                    "true_distance_m": round(engine.distance_m(fid, pos.lat, pos.lon), 1),
+                    "walker": doing,
+                }
+            )
     return {
         "seed": seed,
         "trail": trail.id,
@@ -194,11 +210,13 @@ def summarise(results: list[dict]) -> dict:
     }
 
 
-def evaluate(pack, *, walks: int = 24, sigmas=SIGMAS, all_active: bool = False, config: GeofenceConfig | None = None):
+def evaluate(
+    pack, *, walks: int = 24, sigmas=SIGMAS, all_active: bool = False, config: GeofenceConfig | None = None, fence_options: dict | None = None
+):
     if not pack.trails:
         raise SystemExit("the pack has no trail to walk")
     router, how = leg_router(pack)
-    fences = fences_for(pack)
+    fences = fences_for(pack, **(fence_options or {}))
     config = config or GeofenceConfig()
     table = {}
     details = {}

@@ -34,10 +34,16 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
 4. *Hysteresis.* A fence is left only after ``exit_fixes`` trusted fixes
    beyond its exit radius (``radius x exit_factor + exit_margin_m`` unless the
    fence sets its own), so a walker at the edge does not flicker.
-5. *Standing still.* When the fix reports a speed (Doppler) below
-   ``stationary_mps`` while the walker is in a fence, the walker is not going
-   anywhere: no other fence is entered and no fence is left on that fix (the
-   apparent move is GPS noise). Fixes without speed are judged by position only.
+5. *Halting at the next stop.* Fixes whose Doppler speed is below
+   ``stationary_mps`` form a *halt*. After ``halt_arrival_s`` seconds of halt,
+   the accuracy-weighted mean of its fixes (much steadier than one fix) is
+   tested against the *next stop* (``set_active(..., next_id=...)``): within
+   its enter radius + ``halt_slack`` x the mean accuracy, and nearer (relative
+   to size) than any other watched fence, it is entered. A halt gives at most
+   one arrival; a walker who merely waits at a crossing far from the next stop
+   gets nothing. With ``hold_when_still`` (off by default), a halted walker in
+   a fence neither enters another nor leaves (the apparent move is noise).
+   Fixes without speed are judged by position only.
 6. *Dwell.* One ``dwell`` event after ``dwell_s`` seconds inside.
 7. *Alerts.* An ``enter`` is an alert. It is silenced (the stay is still
    tracked, and its ``exit``/``dwell`` are silent too) when the fence alerted
@@ -249,6 +255,7 @@ class GeofenceConfig:
     max_accuracy_m: float = 50.0
     accuracy_gate: float = 1.5
     enter_margin: float = 0.3
+    moving_margin_m: float = 0.0
     smooth_s: float = 0.0
     max_speed_mps: float = 3.0
     jump_accuracy_factor: float = 1.0
@@ -260,7 +267,11 @@ class GeofenceConfig:
     cooldown_s: float = 600.0
     alerts_per_hour: int | None = 60
     exclusive: bool = True
-    stationary_mps: float | None = 0.5
+    stationary_mps: float = 0.5
+    hold_when_still: bool = True
+    moved_m: float = 25.0
+    halt_arrival_s: float | None = 5.0
+    halt_slack: float = 0.5
     walking_speed_mps: float = 1.4
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0
@@ -283,7 +294,10 @@ class GeofenceConfig:
             "cooldown_s": self.cooldown_s >= 0.0,
             "alerts_per_hour": self.alerts_per_hour is None or self.alerts_per_hour >= 0,
             "walking_speed_mps": self.walking_speed_mps > 0.0,
-            "stationary_mps": self.stationary_mps is None or self.stationary_mps >= 0.0,
+            "stationary_mps": self.stationary_mps >= 0.0,
+            "halt_arrival_s": self.halt_arrival_s is None or self.halt_arrival_s >= 0.0,
+            "halt_slack": self.halt_slack >= 0.0,
+            "moved_m": self.moved_m >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
         }
         if self.exit_factor == 1.0 and self.exit_margin_m == 0.0:
@@ -328,8 +342,9 @@ def fences_for(
     radius_by_category: Mapping[str, float] | None = None,
     radius_by_kind: Mapping[str, float] | None = None,
     use_footprints: bool = True,
-    footprint_buffer_m: float = 10.0,
+    footprint_buffer_m: float = 15.0,
     separate: bool = False,
+    grow: float = 1.0,
     min_radius_m: float = MIN_RADIUS_M,
     priority: Mapping[str, int] | None = None,
 ) -> list[Fence]:
@@ -341,9 +356,15 @@ def fences_for(
     monument, 40–60 m for squares, castles and gardens. A POI with a
     footprint becomes a polygon fence buffered by ``footprint_buffer_m``
     (unless ``use_footprints=False``). ``ids`` keeps only those POIs, in that
-    order. ``separate=True`` shrinks circles so no two enter zones overlap
-    (each radius at most half the distance to the nearest other fence's
-    centre, never below ``min_radius_m``): stops 30 m apart stay apart.
+    order.
+
+    Fitting to the neighbourhood uses the *gap* from each POI (its point or
+    footprint) to the nearest other one among those given: ``separate=True``
+    shrinks a radius (or footprint buffer) to at most half the gap, never below
+    ``min_radius_m`` (or the default itself when smaller), so stops 30 m apart
+    stay apart; ``grow > 1`` lets an isolated POI's radius or buffer grow up to
+    ``grow`` x its default, still within half the gap, so a lone fort is
+    announced from a sensible distance while a shop among shops keeps 15 m.
     """
     pois = list(getattr(pack_or_pois, "pois", pack_or_pois))
     if ids is not None:
@@ -358,26 +379,45 @@ def fences_for(
     kind_r = dict(DEFAULT_RADIUS_M)
     kind_r.update(radius_by_kind or {})
     prio = priority or {}
+    if grow < 1.0:
+        raise GeofenceError("fences_for: grow must be >= 1")
+    polys = [bool(use_footprints and p.footprint is not None) for p in pois]
     radii: list[float] = []
-    for p in pois:
+    for p, is_poly in zip(pois, polys):
+        if is_poly:
+            radii.append(float(footprint_buffer_m))
+            continue
         rs = [cat_r[c] for c in p.categories if c in cat_r]
         radii.append(max(rs) if rs else kind_r.get(p.kind, 25.0))
-    if separate and len(pois) > 1:
-        lat = np.array([p.location.lat for p in pois])
-        lon = np.array([p.location.lon for p in pois])
-        kx, ky = metres_per_degree(float(lat.mean()))
-        x, y = (lon - lon.mean()) * kx, (lat - lat.mean()) * ky
-        tree = shapely.STRtree(shapely.points(x, y))
-        _, dist = tree.query_nearest(shapely.points(x, y), exclusive=True, return_distance=True, all_matches=False)
-        for i, d in enumerate(dist):
-            radii[i] = max(min(radii[i], d / 2.0), min(min_radius_m, radii[i]))
+    if (separate or grow > 1.0) and len(pois) > 1:
+        lat0 = float(np.mean([p.location.lat for p in pois]))
+        lon0 = float(np.mean([p.location.lon for p in pois]))
+        kx, ky = metres_per_degree(lat0)
+        scale, origin = np.array([kx, ky]), np.array([lon0, lat0])
+        cores = []
+        for p, is_poly in zip(pois, polys):
+            if is_poly:
+                cores.append(shapely.transform(_as_geometry(p.footprint, p.id), lambda c: (c - origin) * scale))
+            else:
+                cores.append(shapely.Point((p.location.lon - lon0) * kx, (p.location.lat - lat0) * ky))
+        tree = shapely.STRtree(cores)
+        (src, _dst), gap = tree.query_nearest(cores, exclusive=True, return_distance=True, all_matches=False)
+        half = np.full(len(pois), np.inf)
+        half[src] = gap / 2.0
+        for i, r0 in enumerate(list(radii)):
+            r = r0
+            if separate:
+                r = max(min(r, half[i]), min(min_radius_m, r0))
+            if grow > 1.0:
+                r = max(r, min(grow * r0, half[i]))
+            radii[i] = float(r)
     fences: list[Fence] = []
-    for p, r in zip(pois, radii):
+    for p, r, is_poly in zip(pois, radii, polys):
         pr = int(prio.get(p.id, 0))
-        if use_footprints and p.footprint is not None and not separate:
-            fences.append(Fence.polygon(p.id, p.footprint, buffer_m=footprint_buffer_m, center=p.location, priority=pr))
+        if is_poly:
+            fences.append(Fence.polygon(p.id, p.footprint, buffer_m=r, center=p.location, priority=pr))
         else:
-            fences.append(Fence(p.id, p.location, float(r), None, None, pr))
+            fences.append(Fence(p.id, p.location, r, None, None, pr))
     return fences
 
 
@@ -415,6 +455,8 @@ class GeofenceState:
         self.active: frozenset[str] | None = None
         self.next_id: str | None = None
         self.speed_mps: float | None = None
+        self.moved_m = 1e9  # metres walked (Doppler) since the last alert
+        self.halt: list[float] | None = None  # since, sum w, w.lat, w.lon, w.acc, done
         self.recent: deque[tuple[float, float, float, float]] = deque()  # t, lat, lon, weight
 
     def to_dict(self) -> dict[str, Any]:
@@ -435,6 +477,8 @@ class GeofenceState:
             "next_id": self.next_id,
             "speed_mps": self.speed_mps,
             "recent": [list(r) for r in self.recent],
+            "halt": list(self.halt) if self.halt is not None else None,
+            "moved_m": self.moved_m,
         }
 
     @classmethod
@@ -461,6 +505,11 @@ class GeofenceState:
             st.active = None if act is None else frozenset(str(a) for a in act)
             st.next_id = None if data.get("next_id") is None else str(data["next_id"])
             st.speed_mps = None if data.get("speed_mps") is None else float(data["speed_mps"])
+            halt = data.get("halt")
+            if halt is not None and len(halt) != 6:
+                raise GeofenceError(f"{where}: field 'halt': expected 6 numbers")
+            st.halt = None if halt is None else [float(x) for x in halt]
+            st.moved_m = float(data.get("moved_m", 1e9))
             st.recent = deque(tuple(float(x) for x in r[:4]) for r in data.get("recent") or [])
         except GeofenceError:
             raise
@@ -670,6 +719,8 @@ class GeofenceEngine:
             if dt > 0:
                 v = d / dt
                 st.speed_mps = v if st.speed_mps is None else 0.7 * st.speed_mps + 0.3 * v
+                if fix.speed is not None and fix.speed >= cfg.stationary_mps:
+                    st.moved_m += fix.speed * (dt if dt < 10.0 else 10.0)
         st.anchor = (lat, lon, t, acc)
         st.rejected = None
         st.n_rejected = 0
@@ -701,14 +752,14 @@ class GeofenceEngine:
         clat, clon = self._lat, self._lon
         cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
         exclusive = cfg.exclusive
+        halted = fix.speed is not None and fix.speed < cfg.stationary_mps
         margin = cfg.enter_margin * acc
+        if cfg.moving_margin_m and fix.speed is not None and not halted:
+            margin += cfg.moving_margin_m
         # standing still (Doppler speed) in a fence: apparent moves are noise
-        still = (
-            fix.speed is not None
-            and cfg.stationary_mps is not None
-            and fix.speed < cfg.stationary_mps
-            and bool(inside)
-        )
+        # halted where the last alert was given, without having walked away:
+        # apparent moves are noise
+        still = halted and cfg.hold_when_still and bool(inside) and st.moved_m < cfg.moved_m
         best = -1
         best_rel = math.inf
         held = False  # a fence in reach could not be decided (accuracy): keep counts
@@ -791,16 +842,37 @@ class GeofenceEngine:
                 if entering is None:
                     entering = []
                 entering.append((i, d))
+        if cfg.halt_arrival_s is not None:
+            if not halted:
+                st.halt = None
+            else:
+                h = st.halt
+                if h is None:
+                    st.halt = h = [t, 0.0, 0.0, 0.0, 0.0, 0.0]  # since, sum w, w.lat, w.lon, w.acc, done
+                w = 1.0 / (fix.accuracy_m * fix.accuracy_m + 1.0)
+                h[1] += w
+                h[2] += fix.lat * w
+                h[3] += fix.lon * w
+                h[4] += fix.accuracy_m * w
+                if not h[5] and not entering and t - h[0] >= cfg.halt_arrival_s and st.moved_m >= cfg.moved_m:
+                    arrived = self._halt_arrival(h, kx, ky)
+                    if arrived is not None:
+                        h[5] = 1.0
+                        pending.pop(ids[arrived[0]], None)
+                        entering = [arrived]
         if entering:
             if len(entering) > 1:
                 nid = st.next_id
                 entering.sort(key=lambda e: (ids[e[0]] != nid, -self._prio[e[0]], e[1]))
+            if st.halt is not None:
+                st.halt[5] = 1.0  # this halt has given its arrival
             for i, d in entering:
                 fid = ids[i]
-                del pending[fid]
+                pending.pop(fid, None)
                 alerted = self._may_alert(fid, t)
                 inside[fid] = _Stay(t, alerted)
                 if alerted:
+                    st.moved_m = 0.0
                     events.append(GeofenceEvent("enter", fid, t, d))
                     if cfg.dwell_s <= 0.0:
                         inside[fid].dwelled = True
@@ -811,6 +883,30 @@ class GeofenceEngine:
             order = {"exit": 0, "enter": 1, "dwell": 2}
             events.sort(key=lambda e: (order[e.kind], e.fence_id != nid, -prio[index[e.fence_id]]))
         return events
+
+    def _halt_arrival(self, h: list[float], kx: float, ky: float) -> tuple[int, float] | None:
+        """The next stop, if the walker has halted by it (see ``halt_arrival_s``)."""
+        st, cfg = self._state, self.config
+        nid = st.next_id
+        if nid is None or nid in st.inside:
+            return None
+        n = self._index[nid]
+        if not self._active[n]:
+            return None
+        mlat, mlon, macc = h[2] / h[1], h[3] / h[1], h[4] / h[1]
+        if macc > self._gate_in[n]:
+            return None
+        d = self._dist(n, mlat, mlon, kx, ky)
+        if d > self._rin[n] + cfg.halt_slack * macc:
+            return None
+        # the next stop must be the nearest active fence (relative to size) at the halt
+        inv, clat, clon = self._inv_size, self._lat, self._lon
+        mine = math.hypot((mlon - clon[n]) * kx, (mlat - clat[n]) * ky) * inv[n]
+        for i in self._grid.get(_cell_key(mlat, mlon), _EMPTY):
+            if i != n and self._active[i]:
+                if math.hypot((mlon - clon[i]) * kx, (mlat - clat[i]) * ky) * inv[i] < mine:
+                    return None
+        return n, d
 
     def _may_alert(self, fid: str, t: float) -> bool:
         st, cfg = self._state, self.config

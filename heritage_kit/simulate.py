@@ -27,7 +27,10 @@ GPS noise model (:class:`NoiseModel`), per axis (east, north), in metres:
   ``dropout_s`` seconds, with no fix at all.
 
 The walker (:class:`WalkerModel`) walks at ``speed_mps`` × a per-walk
-log-normal factor and pauses ``pause_s`` seconds (uniform) at each stop.
+log-normal factor, pauses ``pause_s`` seconds (uniform) at each stop, and
+also halts ``idle_s`` seconds at ``idle_per_km`` random points per km that are
+not stops (pedestrian crossings, shop windows) — so "standing still" alone
+never means "arrived".
 The same seed gives the same walk, bit for bit.
 """
 
@@ -91,12 +94,14 @@ class WalkerModel:
     speed_mps: float = 1.3
     speed_spread: float = 0.15  # std of the per-walk log-normal speed factor
     pause_s: tuple[float, float] = (30.0, 120.0)
+    idle_per_km: float = 3.0  # short stops anywhere: crossings, shop windows
+    idle_s: tuple[float, float] = (5.0, 20.0)
     fix_interval_s: float = 1.0
 
     def __post_init__(self) -> None:
         if not (self.speed_mps > 0 and self.speed_spread >= 0 and self.fix_interval_s > 0):
             raise GeofenceError(f"invalid WalkerModel: {self}")
-        if not (0 <= self.pause_s[0] <= self.pause_s[1]):
+        if not (0 <= self.pause_s[0] <= self.pause_s[1]) or not (0 <= self.idle_s[0] <= self.idle_s[1]) or self.idle_per_km < 0:
             raise GeofenceError(f"invalid WalkerModel.pause_s: {self.pause_s}")
 
 
@@ -214,17 +219,30 @@ def simulate_walk(
     speed = walker.speed_mps * float(np.exp(rng.normal(0.0, walker.speed_spread)))
 
     # a timetable of (time, arc length) knots: walk, and stand still at stops
+    # and at idle points (Poisson along the path) that are not stops
     knots_t = [0.0]
     knots_s = [0.0]
     stops: list[StopVisit] = []
-    order = sorted(set(stop_vertices))
+    idles: list[tuple[float, float]] = []
     stop_no = {v: k for k, v in enumerate(stop_vertices)}
-    for v in order:
-        s = cum[v]
+    halts: list[tuple[float, int, int]] = [(float(cum[v]), 0, v) for v in sorted(set(stop_vertices))]
+    if walker.idle_per_km > 0 and cum[-1] > 0:
+        s_idle = 0.0
+        while True:
+            s_idle += rng.exponential(1000.0 / walker.idle_per_km)
+            if s_idle >= cum[-1]:
+                break
+            halts.append((s_idle, 1, -1))
+    halts.sort()
+    for s, is_idle, v in halts:
         knots_t.append(knots_t[-1] + (s - knots_s[-1]) / speed)
         knots_s.append(s)
-        pause = float(rng.uniform(*walker.pause_s))
-        stops.append(StopVisit(stop_no[v], v, float(start_time + knots_t[-1]), float(start_time + knots_t[-1] + pause)))
+        if is_idle:
+            pause = float(rng.uniform(*walker.idle_s))
+            idles.append((float(start_time + knots_t[-1]), float(start_time + knots_t[-1] + pause)))
+        else:
+            pause = float(rng.uniform(*walker.pause_s))
+            stops.append(StopVisit(stop_no[v], v, float(start_time + knots_t[-1]), float(start_time + knots_t[-1] + pause)))
         knots_t.append(knots_t[-1] + pause)
         knots_s.append(s)
     knots_t.append(knots_t[-1] + (cum[-1] - knots_s[-1]) / speed)
@@ -278,7 +296,7 @@ def simulate_walk(
         noise=noise,
         walker=walker,
         speed_mps=speed,
-        extra={"multipath": multipath, "dropouts": dropouts},
+        extra={"multipath": multipath, "dropouts": dropouts, "idles": idles},
     )
 
 

@@ -370,7 +370,7 @@ def test_fences_for_separate_keeps_close_stops_apart_and_uses_footprints():
     fp = {"type": "Polygon", "coordinates": [[[lon, lat] for lat, lon in ring]]}
     with_fp = _poi("osm:way/3", ["museum"], "heritage", 400, 0, footprint=fp)
     f = fences_for([with_fp])[0]
-    assert f.is_polygon and f.radius_m == 10.0 and f.center == with_fp.location
+    assert f.is_polygon and f.radius_m == 15.0 and f.center == with_fp.location
 
 
 def test_fix_and_fence_validation():
@@ -435,3 +435,51 @@ def test_enter_margin_scales_with_accuracy():
     assert kinds(walk(eng, [(-23, 0)] * 2, t0=5, acc=20)) == ["enter"]
     eng0 = GeofenceEngine([circle("a:1", 0, 0, 30)], config=GeofenceConfig(enter_margin=0.0))
     assert kinds(walk(eng0, [(-26, 0)] * 5, acc=20)) == ["enter"]
+
+
+def test_halt_by_the_next_stop_arrives_even_when_single_fixes_stay_outside():
+    # a 15 m shop; the walker halts at it but a steady 14 m bias puts every fix
+    # outside the enter test (14 > 15 - 0.3 x 12); the halt's mean still says "here"
+    fences = [circle("shop:1", 0, 0, 15), circle("shop:2", 60, 0, 15)]
+    eng = GeofenceEngine(fences)
+    eng.set_active(["shop:1", "shop:2"], next_id="shop:1")
+    approach = [Fix(*at(x - 14, 0), 12.0, float(t), 1.3) for t, x in enumerate(range(-60, 1, 1))]
+    halt = [Fix(*at(-14, 0), 12.0, float(61 + k), 0.1) for k in range(10)]
+    ev = [e for f in approach + halt for e in eng.update(f)]
+    assert [(e.kind, e.fence_id) for e in ev] == [("enter", "shop:1")]
+    assert ev[0].timestamp == 61 + 5  # after halt_arrival_s = 5 s
+    # the same halt when shop:1 is not the next stop gives nothing
+    eng2 = GeofenceEngine(fences)
+    eng2.set_active(["shop:1", "shop:2"], next_id="shop:2")
+    assert [e for f in approach + halt for e in eng2.update(f)] == []
+    # nor does a halt without Doppler speed
+    eng3 = GeofenceEngine(fences)
+    eng3.set_active(["shop:1", "shop:2"], next_id="shop:1")
+    nospeed = [Fix(f.lat, f.lon, f.accuracy_m, f.timestamp) for f in approach + halt]
+    assert [e for f in nospeed for e in eng3.update(f)] == []
+
+
+def test_walked_away_then_halted_may_switch():
+    # after an alert at a:1 the walker walks 35 m (Doppler) to b:1 and stands there:
+    # the standing-still hold no longer applies, b:1 is entered
+    fences = [circle("a:1", 0, 0, 30), circle("b:1", 35, 0, 30)]
+    eng = GeofenceEngine(fences)
+    fixes = [Fix(*at(0, 0), 5.0, float(t), 0.1) for t in range(5)]
+    fixes += [Fix(*at(x, 0), 5.0, float(5 + k), 1.3) for k, x in enumerate(range(0, 36, 1))]
+    fixes += [Fix(*at(35, 0), 5.0, float(41 + k), 0.1) for k in range(10)]
+    ev = [(e.kind, e.fence_id) for f in fixes for e in eng.update(f)]
+    assert ev[:2] == [("enter", "a:1"), ("enter", "b:1")]
+
+
+def test_fences_for_grow_and_separate_fit_the_neighbourhood():
+    pois = [
+        _poi("osm:node/1", ["bakery"], "commerce", 0, 0),
+        _poi("osm:node/2", ["bakery"], "commerce", 20, 0),
+        _poi("osm:node/3", ["museum"], "heritage", 500, 0),
+    ]
+    grown = {f.id: f.radius_m for f in fences_for(pois, grow=2.0)}
+    assert grown["osm:node/1"] == 15.0 and grown["osm:node/3"] == 60.0  # alone: up to 2 x 30 m
+    both = {f.id: f.radius_m for f in fences_for(pois, grow=2.0, separate=True)}
+    assert both["osm:node/1"] == pytest.approx(12.0) and both["osm:node/3"] == 60.0
+    with pytest.raises(GeofenceError, match="grow"):
+        fences_for(pois, grow=0.5)

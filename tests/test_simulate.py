@@ -48,7 +48,7 @@ def test_same_seed_same_walk_other_seed_other_walk():
 
 def test_noise_free_walk_follows_path_at_speed_and_pauses_at_stops():
     path, idx = path_through(STOPS)
-    w = simulate_walk(path, seed=1, stop_vertices=idx, noise=NoiseModel.none(), walker=WalkerModel(speed_spread=0))
+    w = simulate_walk(path, seed=1, stop_vertices=idx, noise=NoiseModel.none(), walker=WalkerModel(speed_spread=0, idle_per_km=0))
     assert len(w.fixes) == len(w.t)  # no dropout
     assert w.speed_mps == pytest.approx(1.3)
     assert [s.stop for s in w.stops] == [0, 1, 2, 3]
