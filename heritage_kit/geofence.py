@@ -255,8 +255,6 @@ class GeofenceConfig:
     max_accuracy_m: float = 50.0
     accuracy_gate: float = 1.5
     enter_margin: float = 0.3
-    moving_margin_m: float = 0.0
-    smooth_s: float = 0.0
     max_speed_mps: float = 3.0
     jump_accuracy_factor: float = 1.0
     reanchor_fixes: int = 5
@@ -284,7 +282,6 @@ class GeofenceConfig:
             "accuracy_gate": self.accuracy_gate > 0.0,
             "enter_margin": 0.0 <= self.enter_margin < 1.0,
             "max_speed_mps": self.max_speed_mps > 0.0,
-            "smooth_s": self.smooth_s >= 0.0,
             "jump_accuracy_factor": self.jump_accuracy_factor >= 0.0,
             "reanchor_fixes": self.reanchor_fixes >= 1,
             "enter_fixes": self.enter_fixes >= 1,
@@ -457,7 +454,6 @@ class GeofenceState:
         self.speed_mps: float | None = None
         self.moved_m = 1e9  # metres walked (Doppler) since the last alert
         self.halt: list[float] | None = None  # since, sum w, w.lat, w.lon, w.acc, done
-        self.recent: deque[tuple[float, float, float, float]] = deque()  # t, lat, lon, weight
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -476,7 +472,6 @@ class GeofenceState:
             "active": sorted(self.active) if self.active is not None else None,
             "next_id": self.next_id,
             "speed_mps": self.speed_mps,
-            "recent": [list(r) for r in self.recent],
             "halt": list(self.halt) if self.halt is not None else None,
             "moved_m": self.moved_m,
         }
@@ -510,7 +505,6 @@ class GeofenceState:
                 raise GeofenceError(f"{where}: field 'halt': expected 6 numbers")
             st.halt = None if halt is None else [float(x) for x in halt]
             st.moved_m = float(data.get("moved_m", 1e9))
-            st.recent = deque(tuple(float(x) for x in r[:4]) for r in data.get("recent") or [])
         except GeofenceError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -609,6 +603,8 @@ class GeofenceEngine:
         self._np_lon = np.asarray(self._lon, dtype=float)
         self._np_rin = np.asarray(self._os_r, dtype=float)
         self._active: list[bool] = [True] * n
+        self._mpd_key = None
+        self._mpd = (0.0, 0.0)
         self._state = GeofenceState()
         if state is not None:
             self.state = state
@@ -697,7 +693,12 @@ class GeofenceEngine:
         if acc > cfg.max_accuracy_m:
             return []  # accuracy gate: cannot decide anything
         lat, lon = fix.lat, fix.lon
-        kx, ky = metres_per_degree(lat)
+        key = int(lat * 100.0)  # metres per degree change < 0.02% within 0.01 deg
+        if key == self._mpd_key:
+            kx, ky = self._mpd
+        else:
+            kx, ky = self._mpd = metres_per_degree(lat)
+            self._mpd_key = key
         # jump rejection against the last accepted fix
         anchor = st.anchor
         if anchor is not None:
@@ -715,31 +716,16 @@ class GeofenceEngine:
                 if st.n_rejected < cfg.reanchor_fixes:
                     return []
                 st.pending.clear()  # the track moved: re-confirm from here
-                st.recent.clear()
             if dt > 0:
                 v = d / dt
                 st.speed_mps = v if st.speed_mps is None else 0.7 * st.speed_mps + 0.3 * v
-                if fix.speed is not None and fix.speed >= cfg.stationary_mps:
-                    st.moved_m += fix.speed * (dt if dt < 10.0 else 10.0)
+                speed = fix.speed
+                if speed is not None and speed >= cfg.stationary_mps:
+                    st.moved_m += speed * (dt if dt < 10.0 else 10.0)
         st.anchor = (lat, lon, t, acc)
         st.rejected = None
         st.n_rejected = 0
         st.last_t = t
-        if cfg.smooth_s > 0.0:
-            # accuracy-weighted mean of the accepted fixes of the last smooth_s seconds
-            recent = st.recent
-            w = 1.0 / (acc * acc + 1.0)
-            recent.append((t, lat, lon, w))
-            horizon = t - cfg.smooth_s
-            while recent[0][0] <= horizon:
-                recent.popleft()
-            if len(recent) > 1:
-                sw = slat = slon = 0.0
-                for _, a, o, ww in recent:
-                    sw += ww
-                    slat += a * ww
-                    slon += o * ww
-                lat, lon = slat / sw, slon / sw
 
         events: list[GeofenceEvent] = []
         inside = st.inside
@@ -752,11 +738,9 @@ class GeofenceEngine:
         clat, clon = self._lat, self._lon
         cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
         exclusive = cfg.exclusive
-        halted = fix.speed is not None and fix.speed < cfg.stationary_mps
+        speed = fix.speed
+        halted = speed is not None and speed < cfg.stationary_mps
         margin = cfg.enter_margin * acc
-        if cfg.moving_margin_m and fix.speed is not None and not halted:
-            margin += cfg.moving_margin_m
-        # standing still (Doppler speed) in a fence: apparent moves are noise
         # halted where the last alert was given, without having walked away:
         # apparent moves are noise
         still = halted and cfg.hold_when_still and bool(inside) and st.moved_m < cfg.moved_m
