@@ -110,7 +110,7 @@ def true_intervals(inside: np.ndarray, t: np.ndarray) -> list[tuple[float, float
     return out
 
 
-def run_walk(pack, trail, seed: int, sigma: float, *, router, all_active: bool, fences, config) -> dict:
+def run_walk(pack, trail, seed: int, sigma: float, *, router, all_active: bool, fences, config, noise_options=None) -> dict:
     stops = [pack.poi(s).location for s in trail.stops]
     start = approach_point(stops)
     waypoints = [start, *stops]
@@ -118,7 +118,7 @@ def run_walk(pack, trail, seed: int, sigma: float, *, router, all_active: bool, 
     if router is not None:
         legs = [router(a, b) for a, b in zip(waypoints, waypoints[1:])]
     path, idx = path_through(waypoints, legs)
-    walk = simulate_walk(path, seed=seed, stop_vertices=idx[1:], noise=NoiseModel(sigma_m=sigma), start_time=1.8e9)
+    walk = simulate_walk(path, seed=seed, stop_vertices=idx[1:], noise=NoiseModel(sigma_m=sigma, **(noise_options or {})), start_time=1.8e9)
     engine = GeofenceEngine(fences, config=config)
     remaining = list(trail.stops)
     engine.set_active(None if all_active else remaining, next_id=remaining[0])
@@ -211,7 +211,14 @@ def summarise(results: list[dict]) -> dict:
 
 
 def evaluate(
-    pack, *, walks: int = 24, sigmas=SIGMAS, all_active: bool = False, config: GeofenceConfig | None = None, fence_options: dict | None = None
+    pack,
+    *,
+    walks: int = 24,
+    sigmas=SIGMAS,
+    all_active: bool = False,
+    config: GeofenceConfig | None = None,
+    fence_options: dict | None = None,
+    noise_options: dict | None = None,
 ):
     if not pack.trails:
         raise SystemExit("the pack has no trail to walk")
@@ -225,7 +232,7 @@ def evaluate(
         for seed in range(walks):
             trail = pack.trails[seed % len(pack.trails)]
             res.append(
-                run_walk(pack, trail, 1000 * int(sigma) + seed, sigma, router=router, all_active=all_active, fences=fences, config=config)
+                run_walk(pack, trail, 1000 * int(sigma) + seed, sigma, router=router, all_active=all_active, fences=fences, config=config, noise_options=noise_options)
             )
         table[sigma] = summarise(res)
         details[sigma] = res

@@ -269,7 +269,8 @@ class GeofenceConfig:
     hold_when_still: bool = True
     moved_m: float = 25.0
     halt_arrival_s: float | None = 5.0
-    halt_slack: float = 0.5
+    halt_slack: float = 0.3
+    halt_gate: float = 2.0
     walking_speed_mps: float = 1.4
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0
@@ -294,6 +295,7 @@ class GeofenceConfig:
             "stationary_mps": self.stationary_mps >= 0.0,
             "halt_arrival_s": self.halt_arrival_s is None or self.halt_arrival_s >= 0.0,
             "halt_slack": self.halt_slack >= 0.0,
+            "halt_gate": self.halt_gate > 0.0,
             "moved_m": self.moved_m >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
         }
@@ -583,7 +585,8 @@ class GeofenceEngine:
                 self._os_r.append(reach + rin)
                 s_lat, n_lat = lat0 + (miny - rout) / ky0, lat0 + (maxy + rout) / ky0
                 w_lon, e_lon = lon0 + (minx - rout) / kx0, lon0 + (maxx + rout) / kx0
-                gate_size_in, gate_size_out = size + rin, size + rout
+                # what a fix must decide is the distance to the walls, not the size
+                gate_size_in, gate_size_out = max(rin, 10.0), rout
                 self._inv_size.append(1.0 / max(size + rin, 1.0))
             else:
                 self._poly.append(None)
@@ -878,7 +881,7 @@ class GeofenceEngine:
         if not self._active[n]:
             return None
         mlat, mlon, macc = h[2] / h[1], h[3] / h[1], h[4] / h[1]
-        if macc > self._gate_in[n]:
+        if macc > cfg.halt_gate * self._gate_in[n]:
             return None
         d = self._dist(n, mlat, mlon, kx, ky)
         if d > self._rin[n] + cfg.halt_slack * macc:
