@@ -1,0 +1,32 @@
+"""Walking routes and visit planning (issue 5).
+
+* :mod:`.graph` — :class:`WalkingGraph` (exact routes, snapping, matrices) and the straight-line fallback;
+* :mod:`._osm_ways` — the osmium adapter reading foot-accessible ways;
+* :mod:`.order` — :func:`order_stops` (best visiting order of every stop);
+* :mod:`.visits` — :func:`plan_visits` (orienteering with time windows on any matrix);
+* :mod:`.trail` — :func:`plan_trail` and :class:`Itinerary` (a time-budget trail in a pack).
+"""
+
+from __future__ import annotations
+
+from heritage_kit.routing.graph import (
+    DETOUR_FACTOR,
+    STEPS_SPEED_FACTOR,
+    WALKING_SPEED_MPS,
+    Route,
+    StraightLineNetwork,
+    WalkingGraph,
+    WalkingNetwork,
+    network_for_pack,
+)
+
+__all__ = [
+    "DETOUR_FACTOR",
+    "STEPS_SPEED_FACTOR",
+    "WALKING_SPEED_MPS",
+    "Route",
+    "StraightLineNetwork",
+    "WalkingGraph",
+    "WalkingNetwork",
+    "network_for_pack",
+]
