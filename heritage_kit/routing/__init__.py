@@ -19,6 +19,8 @@ from heritage_kit.routing.graph import (
     WalkingNetwork,
     network_for_pack,
 )
+from heritage_kit.routing.order import order_stops, path_cost
+from heritage_kit.routing.visits import Schedule, plan_visits, visit_schedule
 
 __all__ = [
     "DETOUR_FACTOR",
@@ -29,4 +31,9 @@ __all__ = [
     "WalkingGraph",
     "WalkingNetwork",
     "network_for_pack",
+    "order_stops",
+    "path_cost",
+    "plan_visits",
+    "visit_schedule",
+    "Schedule",
 ]
