@@ -20,6 +20,7 @@ from heritage_kit.routing.graph import (
     network_for_pack,
 )
 from heritage_kit.routing.order import order_stops, path_cost
+from heritage_kit.routing.trail import Itinerary, ItineraryStop, Leg, plan_trail, poi_score, visit_minutes
 from heritage_kit.routing.visits import Schedule, plan_visits, visit_schedule
 
 __all__ = [
@@ -36,4 +37,10 @@ __all__ = [
     "plan_visits",
     "visit_schedule",
     "Schedule",
+    "Itinerary",
+    "ItineraryStop",
+    "Leg",
+    "plan_trail",
+    "poi_score",
+    "visit_minutes",
 ]
