@@ -180,8 +180,11 @@ class Itinerary:
 
     @property
     def finish_time(self) -> datetime:
-        if self.legs:
+        """When the walk ends: at the end point, or when the last visit ends (free end)."""
+        if self.end is not None and self.legs:
             return self.legs[-1].arrive
+        if self.stops:
+            return self.stops[-1].departure
         return self.start_time
 
     @property
