@@ -163,3 +163,47 @@ def test_cli_route_and_trail_plan(pack, tmp_path, capsys):
     assert gpxpy.parse(gpx.read_text()).waypoints
     assert main(["route", str(folder), "--from", "43.0,7.0", "--to", "43.7306,7.4231"]) == 1
     assert "m from the nearest" in capsys.readouterr().err
+
+
+# -- the real town packs -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def monaco_pack(content_dir):
+    from heritage_kit.packs import load_pack
+
+    return load_pack(content_dir / "monaco")
+
+
+def test_monaco_pack_streets_are_the_osm_network(monaco_pack, raw_dir):
+    from heritage_kit.routing import network_for_pack
+
+    net = network_for_pack(monaco_pack)
+    assert isinstance(net, WalkingGraph) and not net.straight_line
+    assert net.node_count > 3000
+    station = LatLon(lat=43.7397, lon=7.4206)
+    museum = LatLon(lat=43.7307, lon=7.4254)
+    r = net.route(station, museum)
+    assert 1000 < r.length_m < 2500 and r.duration_s > r.length_m / 1.25 - 1e-6
+
+
+def test_monaco_pack_trail_from_the_station(monaco_pack):
+    station = LatLon(lat=43.7397, lon=7.4206)
+    at = datetime(2026, 11, 21, 10, 0)  # Saturday
+    it = plan_trail(monaco_pack, start=station, start_time=at, minutes=90, interests=["bakery", "heritage"])
+    assert len(it.stops) >= 4
+    assert it.finish_time <= at.replace(tzinfo=monaco_pack.timezone) + timedelta(minutes=90, seconds=1)
+    for stop in it.stops:
+        p = monaco_pack.poi(stop.poi_id)
+        if p.opening_hours:
+            assert stop.open_checked
+            assert OpeningHours(p.opening_hours, country="MC", timezone="Europe/Monaco").is_open_for(stop.start, stop.visit_min)
+        elif p.kind == "commerce":
+            pytest.fail(f"{p.id} has no opening hours yet was planned")
+
+
+def test_pack_without_streets_falls_back(content_dir):
+    from heritage_kit.packs import load_pack
+    from heritage_kit.routing import StraightLineNetwork, network_for_pack
+
+    pack = load_pack(content_dir / "perigueux")
+    assert pack.streets is None
+    assert isinstance(network_for_pack(pack), StraightLineNetwork)
