@@ -41,9 +41,16 @@ def nx_graph(g: WalkingGraph, *, step_free=False, metric="length") -> nx.DiGraph
     return G
 
 
+_NX_CACHE: dict = {}
+
+
 def oracle(g: WalkingGraph, a: LatLon, b: LatLon, *, step_free=False, metric="length") -> float:
     """networkx Dijkstra on the same graph, with the two snapped points added as nodes."""
-    G = nx_graph(g, step_free=step_free, metric=metric)
+    key = (id(g), step_free, metric)
+    if key not in _NX_CACHE:
+        _NX_CACHE[key] = nx_graph(g, step_free=step_free, metric=metric)
+    G = _NX_CACHE[key]
+    G.remove_nodes_from(["S", "T"])
     s, t = g.snap(a, step_free=step_free), g.snap(b, step_free=step_free)
     edges = list(g.edges())
     for name, snap, out in (("S", s, True), ("T", t, False)):
@@ -235,3 +242,17 @@ def test_straight_line_fallback_says_so():
     assert r.length_m == pytest.approx(1.3 * haversine_m(45.0, 6.0, 45.01, 6.0))
     m = net.matrix([a, b])
     assert m[0, 1] == pytest.approx(r.duration_s) and m[0, 0] == 0
+
+
+@pytest.mark.parametrize("step_free,metric", [(False, "length"), (True, "time")])
+def test_alt_landmark_routes_stay_exact(raw_dir, monkeypatch, step_free, metric):
+    import heritage_kit.routing.graph as graph_mod
+
+    monkeypatch.setattr(graph_mod, "LANDMARKS_AFTER", 0)
+    g = WalkingGraph.from_osm(raw_dir / "osm" / "monaco-2026-07.osm.pbf", landmarks=6)
+    pts = random_points(g, 20, seed=99)
+    for a, b in zip(pts[::2], pts[1::2]):
+        r = g.route(a, b, step_free=step_free, metric=metric)
+        got = r.length_m if metric == "length" else r.duration_s
+        assert got == pytest.approx(oracle(g, a, b, step_free=step_free, metric=metric), rel=1e-9, abs=1e-6)
+    assert g._lm_cache  # the landmark bounds were in use

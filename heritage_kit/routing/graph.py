@@ -48,6 +48,7 @@ WALKING_SPEED_MPS = 1.25
 STEPS_SPEED_FACTOR = 0.5
 DETOUR_FACTOR = 1.3
 MAX_SNAP_M = 1000.0
+LANDMARKS_AFTER = 16  # route queries on one graph variant before ALT landmarks are built
 STRAIGHT_LINE_NOTE = {
     "en": "This town's pack has no street network: distances are straight lines × {f} (estimate).",
     "fr": "Le pack de cette ville n'a pas de réseau de rues : distances à vol d'oiseau × {f} (estimation).",
@@ -163,6 +164,7 @@ class WalkingGraph:
         *,
         speed_mps: float = WALKING_SPEED_MPS,
         steps_speed_factor: float = STEPS_SPEED_FACTOR,
+        landmarks: int = 8,
     ) -> None:
         if not edges:
             raise RouteNotFound("the walking network is empty")
@@ -180,11 +182,15 @@ class WalkingGraph:
         # unit-sphere positions scaled to metres, for the A* chord heuristic
         la = np.radians(np.asarray(node_lats))
         lo = np.radians(np.asarray(node_lons))
-        self._xyz = np.stack(
+        xyz = np.stack(
             [EARTH_RADIUS_M * np.cos(la) * np.cos(lo), EARTH_RADIUS_M * np.cos(la) * np.sin(lo), EARTH_RADIUS_M * np.sin(la)],
             axis=1,
-        ).tolist()
+        )
+        self._xs, self._ys, self._zs = (xyz[:, k].tolist() for k in range(3))
         self._trees: dict[bool, tuple[Any, list[int]]] = {}
+        self._lm_cache: dict[tuple[str, bool], list] = {}
+        self._queries: dict[tuple[str, bool], int] = {}
+        self.landmark_count = int(landmarks)
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
@@ -434,6 +440,51 @@ class WalkingGraph:
             self._adj_cache[key] = adj
         return adj
 
+    def _landmarks(self, metric: Metric, step_free: bool):
+        """ALT landmarks: distances from and to a few far-apart nodes (computed once per variant).
+
+        For a target T, ``d(v, T) >= d(L, T) - d(L, v)`` and ``d(v, T) >= d(v, L) - d(T, L)``:
+        lower bounds that keep A* exact and let it settle far fewer nodes.
+        """
+        key = (metric, step_free)
+        got = self._lm_cache.get(key)
+        if got is not None:
+            return got
+        adj = self._adj(metric, step_free)
+        radj: list[list[tuple[int, float, int]]] = [[] for _ in range(self.node_count)]
+        for u, lst in enumerate(adj):
+            for v, w, ei in lst:
+                radj[v].append((u, w, ei))
+        _tree, idx, _lines = self._tree(step_free)
+        first = self._edges[idx[0]].u
+        inf = math.inf
+        mind = [inf] * self.node_count
+        d0 = self._dijkstra([(first, 0.0)], adj, None)
+        cur = max(d0, key=d0.__getitem__)
+        out = []
+        for _ in range(self.landmark_count):
+            fwd = self._dijkstra([(cur, 0.0)], adj, None)
+            bwd = self._dijkstra([(cur, 0.0)], radj, None)
+            fl = [inf] * self.node_count
+            tl = [inf] * self.node_count
+            for n, d in fwd.items():
+                fl[n] = d
+            for n, d in bwd.items():
+                tl[n] = d
+            out.append((fl, tl))
+            for n, d in fwd.items():
+                if d < mind[n]:
+                    mind[n] = d
+            cand = [(d, n) for n, d in enumerate(mind) if d < inf]
+            if not cand:
+                break
+            dmax, nxt = max(cand)
+            if dmax <= 0:
+                break
+            cur = nxt
+        self._lm_cache[key] = out
+        return out
+
     # -- snapping ------------------------------------------------------------------------------
     def _tree(self, step_free: bool):
         got = self._trees.get(step_free)
@@ -545,50 +596,71 @@ class WalkingGraph:
         return 0.0 if L == 0 else self._edge_cost(e, metric) * abs(t.offset - s.offset) / L
 
     # -- searches ------------------------------------------------------------------------------
-    def _astar(self, seeds, tails, target_xyz, adj, metric: Metric):
-        """A* from seed nodes to a virtual target reached through ``tails``. Returns (cost, tail_node, pred)."""
-        xyz = self._xyz
+    def _astar(self, seeds, tails, target_xyz, adj, metric: Metric, lms=(), out_of_target=()):
+        """A* from seed nodes to a virtual target reached through ``tails``. Returns (cost, tail_node, pred).
+
+        The heuristic is the larger of the straight chord and the ALT landmark bounds.
+        """
+        xs, ys, zs = self._xs, self._ys, self._zs
         tx, ty, tz = target_xyz
         scale = 1.0 if metric == "length" else 1.0 / (self.speed_mps)  # fastest speed: flat walking
         scale *= 1.0 - 1e-9
-        tail_of = {}
+        sqrt = math.sqrt
+        tail_of: dict[int, float] = {}
         for n, c in tails:
             if n not in tail_of or c < tail_of[n]:
                 tail_of[n] = c
-
-        def h(n: int) -> float:
-            x, y, z = xyz[n]
-            return math.sqrt((x - tx) ** 2 + (y - ty) ** 2 + (z - tz) ** 2) * scale
-
-        g: dict[int, float] = {}
+        N = self.node_count
+        inf = math.inf
+        bounds = []
+        for fl, tl in lms:
+            dLT = min((fl[n] + c for n, c in tails), default=inf)
+            dTL = min((c + tl[n] for n, c in out_of_target), default=inf)
+            bounds.append((fl, tl, dLT, dTL))
+        g = [inf] * N
+        hcache = [-1.0] * N
         pred: dict[int, tuple[int, int]] = {}
         heap: list[tuple[float, float, int]] = []
+        push, pop = heapq.heappush, heapq.heappop
         for n, c in seeds:
-            if c < g.get(n, math.inf):
+            if c < g[n]:
                 g[n] = c
                 pred[n] = (-1, -1)
-                heapq.heappush(heap, (c + h(n), c, n))
-        best = math.inf
+                hn = sqrt((xs[n] - tx) ** 2 + (ys[n] - ty) ** 2 + (zs[n] - tz) ** 2) * scale
+                hcache[n] = hn
+                push(heap, (c + hn, c, n))
+        best = inf
         best_node = -1
-        done: set[int] = set()
-        push, pop = heapq.heappush, heapq.heappop
+        done = bytearray(N)
         while heap:
             f, gu, u = pop(heap)
             if f >= best:
                 break
-            if u in done or gu > g[u]:
+            if done[u] or gu > g[u]:
                 continue
-            done.add(u)
+            done[u] = 1
             tc = tail_of.get(u)
             if tc is not None and gu + tc < best:
                 best = gu + tc
                 best_node = u
             for v, w, ei in adj[u]:
                 nv = gu + w
-                if nv < g.get(v, math.inf):
+                if nv < g[v]:
                     g[v] = nv
                     pred[v] = (u, ei)
-                    push(heap, (nv + h(v), nv, v))
+                    hv = hcache[v]
+                    if hv < 0:
+                        hv = sqrt((xs[v] - tx) ** 2 + (ys[v] - ty) ** 2 + (zs[v] - tz) ** 2) * scale
+                        for fl, tl, dLT, dTL in bounds:
+                            a = dLT - fl[v]
+                            if a > hv:
+                                hv = a
+                            b = tl[v] - dTL
+                            if b > hv:
+                                hv = b
+                        hv *= 1.0 - 1e-12
+                        hcache[v] = hv
+                    push(heap, (nv + hv, nv, v))
         return best, best_node, pred
 
     def _dijkstra(self, seeds, adj, need: set[int] | None) -> dict[int, float]:
@@ -647,7 +719,14 @@ class WalkingGraph:
             EARTH_RADIUS_M * math.sin(tla),
         )
         direct = self._direct(s, t, metric)
-        best, tail_node, pred = self._astar(self._seeds(s, metric), self._tails(t, metric), target_xyz, adj, metric)
+        # Landmarks pay off after a few queries (their set-up is ~2 x landmarks Dijkstra runs).
+        key = (metric, step_free)
+        self._queries[key] = self._queries.get(key, 0) + 1
+        use_lm = self.landmark_count > 0 and self._queries[key] > LANDMARKS_AFTER
+        lms = self._landmarks(metric, step_free) if use_lm else ()
+        best, tail_node, pred = self._astar(
+            self._seeds(s, metric), self._tails(t, metric), target_xyz, adj, metric, lms, self._seeds(t, metric)
+        )
         if direct is not None and direct <= best:
             pieces = [self._piece(s.edge, s.offset, t.offset)]
         elif tail_node < 0:
