@@ -53,7 +53,8 @@ def pairs(monaco):
 @pytest.mark.benchmark(group="route-monaco-100-queries")
 def test_route_heritage_kit(benchmark, monaco, monaco_nx, pairs):
     pts = [(monaco.node_position(u), monaco.node_position(v)) for u, v in pairs]
-    monaco.route(*pts[0])  # build the adjacency and the snapping tree once
+    for a, b in pts[:20]:  # build the adjacency, the snapping tree and the ALT landmarks once
+        monaco.route(a, b)
 
     def run():
         return [monaco.route(a, b).length_m for a, b in pts]
@@ -63,6 +64,20 @@ def test_route_heritage_kit(benchmark, monaco, monaco_nx, pairs):
     assert np.allclose(got, want, rtol=1e-9, atol=1e-6)
     benchmark.extra_info["same_lengths"] = True
     benchmark.extra_info["nodes"] = monaco.node_count
+
+
+@pytest.mark.benchmark(group="route-monaco-100-queries")
+def test_route_heritage_kit_chord_only(benchmark, raw_pairs_graph, pairs):
+    """The same A* without landmarks (its first queries, or ``landmarks=0``)."""
+    g = raw_pairs_graph
+    pts = [(g.node_position(u), g.node_position(v)) for u, v in pairs]
+    g.route(*pts[0])
+    benchmark(lambda: [g.route(a, b).length_m for a, b in pts])
+
+
+@pytest.fixture(scope="module")
+def raw_pairs_graph():
+    return WalkingGraph.from_osm(ROOT / "data" / "raw" / "osm" / "monaco-2026-07.osm.pbf", landmarks=0)
 
 
 @pytest.mark.benchmark(group="route-monaco-100-queries")

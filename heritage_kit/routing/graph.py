@@ -48,6 +48,7 @@ WALKING_SPEED_MPS = 1.25
 STEPS_SPEED_FACTOR = 0.5
 DETOUR_FACTOR = 1.3
 MAX_SNAP_M = 1000.0
+ACTIVE_LANDMARKS = 3  # landmarks used per query (the best at its start)
 LANDMARKS_AFTER = 16  # route queries on one graph variant before ALT landmarks are built
 STRAIGHT_LINE_NOTE = {
     "en": "This town's pack has no street network: distances are straight lines × {f} (estimate).",
@@ -617,6 +618,16 @@ class WalkingGraph:
             dLT = min((fl[n] + c for n, c in tails), default=inf)
             dTL = min((c + tl[n] for n, c in out_of_target), default=inf)
             bounds.append((fl, tl, dLT, dTL))
+        if len(bounds) > ACTIVE_LANDMARKS and seeds:
+            # keep the landmarks that bound the start best (the usual "active landmarks" rule)
+            s0 = seeds[0][0]
+
+            def at_start(b) -> float:
+                fl, tl, dLT, dTL = b
+                v = max(dLT - fl[s0], tl[s0] - dTL)
+                return v if v == v else -inf  # NaN (both unreachable) bounds nothing
+
+            bounds = sorted(bounds, key=at_start, reverse=True)[:ACTIVE_LANDMARKS]
         g = [inf] * N
         hcache = [-1.0] * N
         pred: dict[int, tuple[int, int]] = {}
@@ -789,7 +800,7 @@ class WalkingGraph:
         return Route(
             length_m=length,
             duration_s=duration,
-            geometry=tuple(LatLon(lat=la, lon=lo) for la, lo in coords),
+            geometry=tuple(LatLon.model_construct(lat=la, lon=lo) for la, lo in coords),  # valid: graph data
             start=LatLon(lat=s.lat, lon=s.lon),
             end=LatLon(lat=t.lat, lon=t.lon),
             step_count=steps,
