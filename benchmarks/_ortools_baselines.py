@@ -81,12 +81,12 @@ def ortools_visits(
     B = int(budget * S)
     routing.AddDimension(t, B, B, False, "Time")
     dim = routing.GetDimensionOrDie("Time")
-    big = int(max(scores) * 1000 + 1)
     for i in range(n):
         if i in (start, end):
             continue
         idx = manager.NodeToIndex(i)
-        routing.AddDisjunction([idx], int(round(scores[i] * 1000)) * 1000 + 0)
+        # penalty >> any total travel (budget in deciseconds), so OR-Tools maximises the score first
+        routing.AddDisjunction([idx], int(round(scores[i] * 1000)) * (B + 1))
         w = windows[i] if windows is not None else None
         if w is not None:
             lo, hi = w
@@ -107,5 +107,4 @@ def ortools_visits(
         if node not in (start, end):
             out.append(node)
         idx = sol.Value(routing.NextVar(idx))
-    del big
     return out
