@@ -109,3 +109,16 @@ def test_unreachable_pairs_are_avoided():
     o = order_stops(c, start=0, end=None)
     assert o[:2] != [0, 1]
     assert np.isfinite(path_cost(c, o))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 20), seed=st.integers(0, 10_000), data=st.data())
+def test_property_orders_are_permutations_with_the_right_ends(n, seed, data):
+    c = points_matrix(n, seed, asym=seed % 2 == 1)
+    start = data.draw(st.integers(0, n - 1))
+    end = data.draw(st.one_of(st.none(), st.integers(0, n - 1)))
+    o = order_stops(c, start=start, end=end, time_limit_s=0.02)
+    check_valid(o, n, start, end)

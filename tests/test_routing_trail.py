@@ -207,3 +207,16 @@ def test_pack_without_streets_falls_back(content_dir):
     pack = load_pack(content_dir / "perigueux")
     assert pack.streets is None
     assert isinstance(network_for_pack(pack), StraightLineNetwork)
+
+
+def test_itinerary_becomes_a_pack_trail(pack):
+    it = plan_trail(pack, start=START, end=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=60, step_free=True)
+    t = it.to_trail("rocher-1h", {"fr": "Le Rocher en une heure", "en": "The Rock in one hour"})
+    assert t.stops == [s.poi_id for s in it.stops]
+    assert "step-free" in t.tags and "loop" in t.tags
+    assert t.length_m == pytest.approx(it.walk_m, abs=0.1) and len(t.geometry) == len(it.geometry)
+
+
+def test_no_candidate_gives_an_empty_itinerary(pack):
+    it = plan_trail(pack, start=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=1)
+    assert it.stops == () and it.legs == () and it.total_min == 0

@@ -117,3 +117,16 @@ def test_prefers_score_then_earlier_finish_and_checks_input():
         plan_visits(T, scores=[0, 1, 2], service_time=0, windows=[None], start=0, end=0, budget=5)
     with pytest.raises(ValueError, match=r"windows\[1\]"):
         plan_visits(T, scores=[0, 1, 2], service_time=0, windows=[None, (5, 1), None], start=0, end=0, budget=5)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 16), seed=st.integers(0, 10_000), budget=st.floats(0, 9000), free=st.booleans())
+def test_property_plans_are_always_feasible(n, seed, budget, free):
+    T, sc, svc, w = instance(n, seed, multi=seed % 2 == 0)
+    end = None if free else 0
+    plan = plan_visits(T, scores=sc, service_time=svc, windows=w, start=0, end=end, budget=budget, time_limit_s=0.05)
+    assert len(set(plan)) == len(plan) and 0 not in plan
+    assert visit_schedule(T, plan, scores=sc, service_time=svc, windows=w, start=0, end=end, budget=budget) is not None

@@ -41,7 +41,7 @@ from heritage_kit.routing.visits import plan_visits, visit_schedule
 from heritage_kit.types import LatLon
 
 if TYPE_CHECKING:  # pragma: no cover
-    from heritage_kit.models import POI
+    from heritage_kit.models import POI, Trail
     from heritage_kit.packs import ContentPack
 
 __all__ = [
@@ -264,6 +264,33 @@ class Itinerary:
                 }
             )
         return {"type": "FeatureCollection", "features": feats}
+
+    def to_trail(self, trail_id: str, title: Mapping[str, str]) -> "Trail":
+        """This itinerary as a pack :class:`~heritage_kit.models.Trail` (stops, geometry, length, duration, tags)."""
+        from heritage_kit.models import Trail
+
+        tags = []
+        if self.step_free:
+            tags.append("step-free")
+        if self.end is not None and self.end == self.start:
+            tags.append("loop")
+        kinds = {s.kind for s in self.stops}
+        if "heritage" in kinds:
+            tags.append("heritage")
+        if "commerce" in kinds:
+            tags.append("shopping")
+        geometry = self.geometry
+        return Trail.model_validate(
+            {
+                "id": trail_id,
+                "title": dict(title),
+                "stops": [s.poi_id for s in self.stops],
+                "geometry": [{"lat": p.lat, "lon": p.lon} for p in geometry] if len(geometry) >= 2 else None,
+                "length_m": round(self.walk_m, 1),
+                "duration_min": round(self.total_min, 1),
+                "tags": tags,
+            }
+        )
 
     def to_gpx(self, *, name: str = "heritage-kit trail") -> str:
         """The trail as GPX 1.1 (a track of the walk, a waypoint per stop), written by gpxpy."""
