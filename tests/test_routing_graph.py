@@ -256,3 +256,29 @@ def test_alt_landmark_routes_stay_exact(raw_dir, monkeypatch, step_free, metric)
         got = r.length_m if metric == "length" else r.duration_s
         assert got == pytest.approx(oracle(g, a, b, step_free=step_free, metric=metric), rel=1e-9, abs=1e-6)
     assert g._lm_cache  # the landmark bounds were in use
+
+
+@pytest.mark.parametrize("oneway", [False, True])
+def test_closed_ring_edges(oneway):
+    # A (7.000) — B (7.001); a square ring from B: B -> C (north) -> D (north-east) -> E (east) -> B
+    B = [7.001, 43.0]
+    ring = [B, [7.001, 43.001], [7.002, 43.001], [7.002, 43.0], B]
+    g = WalkingGraph.from_geojson({"type": "FeatureCollection", "features": [
+        _line([[7.0, 43.0], B], highway="footway"),
+        _line(ring, highway="pedestrian", oneway_foot=oneway),
+    ]})
+    a = LatLon(lat=43.0, lon=7.0)
+    p = LatLon(lat=43.0, lon=7.0017)  # on the ring's last side, 0.0003° east of B
+    side = haversine_m(43.0, 7.001, 43.0, 7.0017)
+    ab = haversine_m(43.0, 7.0, 43.0, 7.001)
+    to_p = g.route(a, p)
+    from_p = g.route(p, a)
+    ring_len = sum(haversine_m(ring[i][1], ring[i][0], ring[i + 1][1], ring[i + 1][0]) for i in range(4))
+    if oneway:  # B -> C -> D -> E -> p, and p -> B directly
+        assert to_p.length_m == pytest.approx(ab + ring_len - side, rel=1e-9)
+        assert from_p.length_m == pytest.approx(side + ab, rel=1e-9)
+    else:
+        assert to_p.length_m == pytest.approx(ab + side, rel=1e-9)
+        assert from_p.length_m == pytest.approx(side + ab, rel=1e-9)
+    for r in (to_p, from_p):
+        assert polyline_m(r) == pytest.approx(r.length_m, rel=1e-6)

@@ -739,39 +739,44 @@ class WalkingGraph:
             self._seeds(s, metric), self._tails(t, metric), target_xyz, adj, metric, lms, self._seeds(t, metric)
         )
         if direct is not None and direct <= best:
-            pieces = [self._piece(s.edge, s.offset, t.offset)]
+            pieces = [(s.edge, s.offset, t.offset)]  # along the shared edge
         elif tail_node < 0:
             raise RouteNotFound(
                 f"no {'step-free ' if step_free else ''}walking route from {a.lat:.6f}, {a.lon:.6f} "
                 f"to {b.lat:.6f}, {b.lon:.6f}"
             )
         else:
-            chain = []
+            chain = []  # (edge, from node) from the first graph node to ``tail_node``
             n = tail_node
             while True:
                 u, ei = pred[n]
                 if u < 0:
                     break
-                chain.append((ei, u, n))
+                chain.append((ei, u))
                 n = u
             chain.reverse()
-            first = n  # the seed node the path leaves from
-            se = self._edges[s.edge]
-            pieces = [self._piece(s.edge, s.offset, 0.0 if first == se.u and not (se.u == se.v) else se.length)]
-            if se.u == se.v:  # a loop edge: leave by the shorter side
-                pieces = [self._piece(s.edge, s.offset, 0.0 if s.offset <= se.length - s.offset else se.length)]
-            for ei, u, v in chain:
+            # pieces are (edge, from offset, to offset) in metres along the edge's drawing
+            pieces = [(s.edge, s.offset, self._exit_offset(s, n))]
+            for ei, u in chain:
                 e = self._edges[ei]
-                pieces.append(self._piece(ei, 0.0, e.length) if e.u == u else self._piece(ei, e.length, 0.0))
-            te = self._edges[t.edge]
-            if te.u == te.v:
-                pieces.append(self._piece(t.edge, 0.0 if t.offset <= te.length - t.offset else te.length, t.offset))
-            else:
-                pieces.append(self._piece(t.edge, 0.0 if tail_node == te.u else te.length, t.offset))
+                pieces.append((ei, 0.0, e.length) if e.u == u else (ei, e.length, 0.0))
+            pieces.append((t.edge, self._entry_offset(t, tail_node), t.offset))
         return self._assemble(pieces, a, b, s, t)
 
-    def _piece(self, ei: int, frm: float, to: float):
-        return (ei, frm, to)
+    def _exit_offset(self, s: _Snap, node: int) -> float:
+        """Where a route leaving the snapped start ``s`` towards ``node`` leaves its edge (0 or length)."""
+        e = self._edges[s.edge]
+        if e.u != e.v:
+            return 0.0 if node == e.u else e.length
+        # a closed loop edge: forwards if one-way, else by the shorter side
+        return e.length if e.oneway or s.offset > e.length - s.offset else 0.0
+
+    def _entry_offset(self, t: _Snap, node: int) -> float:
+        """Where a route arriving from ``node`` enters the snapped target's edge (0 or length)."""
+        e = self._edges[t.edge]
+        if e.u != e.v:
+            return 0.0 if node == e.u else e.length
+        return 0.0 if e.oneway or t.offset <= e.length - t.offset else e.length
 
     def _assemble(self, pieces, a: LatLon, b: LatLon, s: _Snap, t: _Snap) -> Route:
         coords: list[tuple[float, float]] = []
