@@ -217,6 +217,12 @@ def test_far_points_and_bad_geojson_give_clear_errors(monaco):
     with pytest.raises(SourceDataError, match=r"feature #1, field geometry.type"):
         WalkingGraph.from_geojson({"type": "FeatureCollection", "features": [
             _line([[7, 43], [7.001, 43]]), {"type": "Feature", "geometry": {"type": "Point", "coordinates": [7, 43]}}]})
+    with pytest.raises(SourceDataError, match=r"feature #0, field properties.oneway_foot: must be true or false"):
+        WalkingGraph.from_geojson({"type": "FeatureCollection", "features": [_line([[7, 43], [7.001, 43]], oneway_foot="no")]})
+    with pytest.raises(SourceDataError, match=r"properties.step_count"):
+        WalkingGraph.from_geojson({"type": "FeatureCollection", "features": [_line([[7, 43], [7.001, 43]], step_count="12")]})
+    with pytest.raises(SourceDataError, match="FeatureCollection"):
+        WalkingGraph.from_geojson({"type": "Feature"})
     with pytest.raises(SourceDataError, match="bad position"):
         WalkingGraph.from_geojson({"type": "FeatureCollection", "features": [_line([[7, 43], [700, 43]])]})
 

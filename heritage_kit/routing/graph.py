@@ -246,6 +246,9 @@ class WalkingGraph:
                 keys.append(key)
             if len(keys) < 2:
                 continue  # a degenerate line of one repeated position carries no path
+            for flag in ("steps", "oneway_foot"):
+                if props.get(flag) is not None and not isinstance(props.get(flag), bool):
+                    raise SourceDataError(f"{where}, field properties.{flag}: must be true or false, not {props.get(flag)!r}")
             sc = props.get("step_count")
             if sc is not None and (not isinstance(sc, int) or isinstance(sc, bool) or sc < 0):
                 raise SourceDataError(f"{where}, field properties.step_count: must be a whole number, not {sc!r}")
