@@ -23,6 +23,7 @@ __all__ = [
     "SyncError",
     "ModerationError",
     "QueryError",
+    "FetchError",
 ]
 
 
@@ -81,6 +82,10 @@ class SubmissionError(HeritageKitError, ValueError):
 
 class ModerationError(HeritageKitError, ValueError):
     """An illegal moderation move (e.g. approving a rejected submission)."""
+
+
+class FetchError(HeritageKitError, OSError):
+    """Downloading source data failed (network, timeout, server refused or overloaded)."""
 
 
 class SyncError(HeritageKitError, OSError):
