@@ -71,11 +71,11 @@ def _content_tokens(text: str) -> list[str]:
 # category vocabulary: term -> categories, with scores
 # --------------------------------------------------------------------------
 
-_LABEL, _SYNONYM, _RELATED = 92.0, 88.0, 82.0
+_LABEL, _SYNONYM, _WORD_OF_TERM, _RELATED = 92.0, 88.0, 85.0, 82.0
 
 
-def _build_category_terms() -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """Single-word and multi-word terms -> {category: score}."""
+def _build_category_terms() -> dict[str, dict[str, float]]:
+    """Words -> {category: score}."""
     label_of: dict[str, set[str]] = {}
     for key, cat in CATEGORIES.items():
         for lab in (cat.fr, cat.en, key.replace("_", " ")):
@@ -101,12 +101,23 @@ def _build_category_terms() -> tuple[dict[str, dict[str, float]], dict[str, dict
                     continue
                 for lab in (cat.fr, cat.en, key.replace("_", " ")):
                     add(lab, other, _RELATED)
-    single = {t: c for t, c in terms.items() if " " not in t}
-    multi = {t: c for t, c in terms.items() if " " in t}
-    return single, multi
+    single = {t: dict(c) for t, c in terms.items() if " " not in t}
+    # each word of a several-word term ("bureau de poste", "office de tourisme",
+    # "hôtel de ville") names its categories too, a little less surely
+    for term, cats in terms.items():
+        if " " not in term:
+            continue
+        for word in term.split():
+            if word in _STOPWORDS or len(word) < 3:
+                continue
+            for cat, score in cats.items():
+                score = min(score, _WORD_OF_TERM)
+                if single.setdefault(word, {}).get(cat, 0.0) < score:
+                    single[word][cat] = score
+    return single
 
 
-_CAT_SINGLE, _CAT_MULTI = _build_category_terms()
+_CAT_SINGLE = _build_category_terms()
 _CAT_TERMS = list(_CAT_SINGLE)
 
 
