@@ -297,15 +297,20 @@ def search_pois(
             total += index.word_scores(w)
         score = total / len(words)
         # the whole query close to a whole name: a small bonus ("musee oceanographique")
+        # how much of a whole name the query is: a bonus when close ("musee
+        # oceanographique"), else a tie-breaker ("Saint-Front" -> the cathedral
+        # "Saint-Front" before the "Logis Saint-Front")
         query = " ".join(_tokens(text or ""))
-        rows = np.flatnonzero(score >= MIN_SCORE - 10.0)
-        for i in rows.tolist():
-            whole = max((fuzz.ratio(query, nm) for nm in index.full_names[i]), default=0.0)
-            if whole >= 85.0:
-                score[i] = min(100.0, score[i] + (whole - 80.0) / 4.0)
+        whole = np.zeros(n)
+        for i in np.flatnonzero(score >= MIN_SCORE - 10.0).tolist():
+            w = max((fuzz.ratio(query, nm) for nm in index.full_names[i]), default=0.0)
+            whole[i] = w
+            if w >= 85.0:
+                score[i] = min(100.0, score[i] + (w - 80.0) / 4.0)
         mask = score >= MIN_SCORE
     else:
         score = np.full(n, 100.0)
+        whole = np.zeros(n)
         mask = np.ones(n, dtype=bool)
 
     if kinds_t is not None:
@@ -336,12 +341,13 @@ def search_pois(
     if near is not None:
         dist = pack.index.distances_m(near_lat, near_lon, rows)
     s = score[rows]
+    wh = whole[rows]
     bucket = -np.floor(s / _BUCKET + 1e-9)
     names = [index.names[i] for i in rows.tolist()]
     if dist is not None:
-        order = sorted(range(rows.size), key=lambda j: (bucket[j], dist[j], -s[j], names[j], int(rows[j])))
+        order = sorted(range(rows.size), key=lambda j: (bucket[j], dist[j], -s[j], -wh[j], names[j], int(rows[j])))
     else:
-        order = sorted(range(rows.size), key=lambda j: (-s[j], names[j], int(rows[j])))
+        order = sorted(range(rows.size), key=lambda j: (-s[j], -wh[j], names[j], int(rows[j])))
     out = []
     for j in order[:limit]:
         out.append(SearchHit(pois[int(rows[j])], round(float(s[j]), 2), None if dist is None else float(dist[j])))
