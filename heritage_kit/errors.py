@@ -22,6 +22,7 @@ __all__ = [
     "SubmissionError",
     "SyncError",
     "ModerationError",
+    "QueryError",
     "FetchError",
 ]
 
@@ -61,6 +62,10 @@ class PoiNotFound(HeritageKitError, LookupError):
 
 class RouteNotFound(HeritageKitError, LookupError):
     """No walking route joins the two points under the given constraints."""
+
+
+class QueryError(HeritageKitError, ValueError):
+    """A discovery query (spatial or search) was given an impossible position, radius or filter."""
 
 
 class HoursError(HeritageKitError, ValueError):
