@@ -24,6 +24,7 @@ __all__ = [
     "ModerationError",
     "QueryError",
     "FetchError",
+    "GeofenceError",
 ]
 
 
@@ -90,3 +91,7 @@ class FetchError(HeritageKitError, OSError):
 
 class SyncError(HeritageKitError, OSError):
     """Talking to the inbox service failed (network, timeout, server error)."""
+
+
+class GeofenceError(HeritageKitError, ValueError):
+    """A fence, fix, engine state or GPS trace is invalid (names the record and field)."""
