@@ -26,6 +26,7 @@ __all__ = [
     "SubmissionRefused",
     "SubmissionConflict",
     "ConfigurationError",
+    "SubmissionNotFound",
 ]
 
 
@@ -101,6 +102,10 @@ class SubmissionRefused(SubmissionError):
 
 class SubmissionConflict(SubmissionError):
     """The same submission uuid was sent again with different content (or by another device)."""
+
+
+class SubmissionNotFound(HeritageKitError, LookupError):
+    """No such submission (or not one this device may see)."""
 
 
 class ConfigurationError(HeritageKitError, ValueError):
