@@ -2,8 +2,9 @@
 
 A hint is shown to the contributor ("is it one of these?") and stored with the
 submission for the moderator. Distances use the vectorised haversine of
-:mod:`heritage_kit.geo`; name similarity uses rapidfuzz on accent-folded,
-lower-cased names without French/English stop words (``de``, ``la``, ``the``…).
+:mod:`heritage_kit.geo`; name similarity uses rapidfuzz (ratio / token-sort, and token-set when both names
+have two words or more) on accent-folded, lower-cased names without
+French/English stop words (``de``, ``la``, ``the``…).
 """
 
 from __future__ import annotations
@@ -91,7 +92,12 @@ def duplicate_hints(
             if not e:
                 continue
             for p in proposed:
-                best = max(best, fuzz.token_sort_ratio(p, e), fuzz.ratio(p, e))
+                score = max(fuzz.token_sort_ratio(p, e), fuzz.ratio(p, e))
+                if min(len(p.split()), len(e.split())) >= 2:
+                    # "Maison Renaissance" vs "Maison Renaissance ou maison à colonnes"; a single
+                    # generic word ("Maison") is not enough to call two places the same.
+                    score = max(score, fuzz.token_set_ratio(p, e))
+                best = max(best, score)
         if best >= min_score:
             hints.append(DuplicateHint(poi.id, poi.name.get("fr"), round(float(dist[i]), 1), round(best, 1)))
     hints.sort(key=lambda h: (-h.score, h.distance_m))

@@ -7,13 +7,10 @@ Culture – base Mérimée, Licence Ouverte 2.0).
 
 from __future__ import annotations
 
-import io
-import json
 import pathlib
 import sys
 
 import pytest
-from PIL import Image
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
