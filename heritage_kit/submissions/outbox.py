@@ -284,7 +284,7 @@ class Outbox:
         (timeout, connection error, 5xx, 408, 429) is retried up to
         ``max_attempts`` times with exponential backoff and full jitter. If an
         item still fails, sending stops (the server is probably unreachable), the
-        item keeps its place with a persisted ``next_attempt``, and the report
+        queued items wait for a persisted ``next_attempt``, and the report
         says so. A 4xx refusal marks the item ``rejected`` with the server's
         message; a 401/403 stops the sync with ``report.error`` (items stay
         queued). ``force=True`` ignores the persisted backoff (a "send now"
@@ -337,7 +337,10 @@ class Outbox:
             return "next"
         attempts = item.attempts + max_attempts
         delay = backoff_delay(attempts, base=base, cap=cap, rng=lambda: 0.5 + 0.5 * rng())
-        self._set(item.uuid, attempts=attempts, last_error=str(last), next_attempt=self._clock() + delay)
+        until = self._clock() + delay
+        self._set(item.uuid, attempts=attempts, last_error=str(last), next_attempt=until)
+        with self._tx() as db:  # the server is unreachable: every queued item waits as long
+            db.execute("UPDATE items SET next_attempt=? WHERE status='queued' AND next_attempt<?", (until, until))
         report.error = f"sending stopped: {last}"
         return "stop"
 
