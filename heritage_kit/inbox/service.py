@@ -63,13 +63,22 @@ def content_hash(submission: Submission) -> str:
 
 def apply_edits(submission: Submission, edits: Mapping[str, Any] | None, *, pack: Any = None,
                 margin_m: float = BOUNDS_MARGIN_M) -> Submission:
-    """``submission`` with the moderator's ``edits`` to its proposal (e.g. a fixed name), checked again."""
+    """``submission`` with the moderator's ``edits`` to its proposal (e.g. a fixed name), checked again.
+
+    ``edits`` holds proposal fields; ``name`` and ``description`` merge per
+    language (an empty string removes that language), other fields replace.
+    """
     if not edits:
         return submission
     if not isinstance(edits, Mapping):
         raise SubmissionError("edits must be an object", {"edits": "must be an object"},
                               messages={"edits": message("invalid")})
-    merged = {**submission.proposal.model_dump(mode="json", exclude_none=True), **dict(edits)}
+    current = submission.proposal.model_dump(mode="json", exclude_none=True)
+    merged = {**current, **dict(edits)}
+    for key in ("name", "description"):  # localised texts merge per language; "" removes one
+        if isinstance(edits.get(key), Mapping) and isinstance(current.get(key), dict):
+            both = {**current[key], **edits[key]}
+            merged[key] = {k: v for k, v in both.items() if not (isinstance(v, str) and not v.strip())} or None
     try:
         proposal = Proposal.model_validate(merged)
     except ValidationError as err:
