@@ -27,6 +27,7 @@ __all__ = [
     "SubmissionConflict",
     "ConfigurationError",
     "SubmissionNotFound",
+    "FetchError",
 ]
 
 
@@ -114,6 +115,10 @@ class ConfigurationError(HeritageKitError, ValueError):
 
 class ModerationError(HeritageKitError, ValueError):
     """An illegal moderation move (e.g. approving a rejected submission)."""
+
+
+class FetchError(HeritageKitError, OSError):
+    """Downloading source data failed (network, timeout, server refused or overloaded)."""
 
 
 class SyncError(HeritageKitError, OSError):
