@@ -1,8 +1,8 @@
-"""Fixtures for the contributions tests: a real Périgueux pack and photo makers.
+"""Fixtures for the contributions tests: the real Périgueux pack and photo makers.
 
-The pack is built from ``data/raw/merimee/mh-perigueux-1500m.geojson`` (the
-30 protected monuments within 1.5 km of Périgueux's centre; Ministère de la
-Culture – base Mérimée, Licence Ouverte 2.0).
+The pack is ``content/perigueux`` (built by the project from base Mérimée and
+OpenStreetMap data; see ``content/README.md``). Tests never write into it:
+``pack_dir`` is a copy in a temporary folder.
 """
 
 from __future__ import annotations
@@ -15,20 +15,22 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-from contrib_support import make_jpeg, perigueux_pack  # noqa: E402
+from contrib_support import make_jpeg  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def pack():
-    return perigueux_pack(ROOT / "data" / "raw" / "merimee" / "mh-perigueux-1500m.geojson")
+    from heritage_kit.packs import load_pack
+
+    return load_pack(ROOT / "content" / "perigueux")
 
 
 @pytest.fixture(scope="session")
 def pack_dir(pack, tmp_path_factory):
-    from heritage_kit.packs import save_pack
+    from heritage_kit.packs import load_pack, save_pack
 
     path = tmp_path_factory.mktemp("pack") / "perigueux"
-    save_pack(pack, path)
+    save_pack(load_pack(ROOT / "content" / "perigueux"), path)
     return path
 
 

@@ -3,50 +3,12 @@
 from __future__ import annotations
 
 import io
-import json
-import pathlib
 import socket
 import uuid as _uuid
-from datetime import datetime, timezone
 
 from PIL import Image
 
 CENTRE = {"lat": 45.1836, "lon": 0.7216}  # Périgueux, near Saint-Front
-
-
-def _category(name: str) -> str:
-    n = name.lower()
-    for word, cat in (("cathédrale", "cathedral"), ("église", "church"), ("tour ", "tower"), ("château", "castle"),
-                      ("amphithéâtre", "archaeological_site"), ("vestiges", "archaeological_site"),
-                      ("musée", "museum"), ("maison", "house"), ("hôtel", "building"), ("palais", "palace")):
-        if n.startswith(word) or f" {word}" in f" {n}":
-            return cat
-    return "monument"
-
-
-def perigueux_pack(geojson_path: pathlib.Path):
-    from heritage_kit.models import POI
-    from heritage_kit.packs import ContentPack
-
-    fc = json.loads(pathlib.Path(geojson_path).read_text(encoding="utf-8"))
-    pois = []
-    for f in fc["features"]:
-        lon, lat = f["geometry"]["coordinates"]
-        name = f["properties"]["name"]
-        pois.append(POI.model_validate({
-            "id": f"merimee:{f['id']}",
-            "kind": "heritage",
-            "categories": [_category(name)],
-            "name": {"fr": name},
-            "location": {"lat": lat, "lon": lon},
-            "refs": {"merimee": f["id"]},
-            "sources": [{"name": "base Mérimée", "licence": "Licence Ouverte 2.0"}],
-        }))
-    return ContentPack.new(
-        town_id="perigueux", town_name="Périgueux", pois=pois,
-        attributions=[{"text": "Ministère de la Culture – base Mérimée", "licence": "Licence Ouverte 2.0"}],
-        languages=["fr", "en"], created=datetime(2026, 7, 1, tzinfo=timezone.utc),
-    )
 
 
 def make_jpeg(width: int = 640, height: int = 480, *, gps: bool = True, orientation: int | None = None,

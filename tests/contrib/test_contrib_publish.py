@@ -80,6 +80,7 @@ def test_publish_writes_the_next_version_with_credit(inbox, pack, tmp_path):
     ids = {p.id for p in v2.pois}
     assert f"hk:{rejected['uuid']}" not in ids and f"hk:{pending['uuid']}" not in ids
     assert len(v2.pois) == len(pack.pois) + 1
+    assert v2.trails == pack.trails and v2.trails  # the curated trail travels on
     # recorded: a second publish from v2 has nothing new to apply
     assert svc.storage.get(new["uuid"]).published_version == 2
     again = publish(svc.storage, tmp_path / "v2", tmp_path / "v3", now=NOW)
