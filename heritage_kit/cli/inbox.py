@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", required=True)
     p.add_argument("--pack", required=True, help="the current pack (folder or .zip)")
     p.add_argument("--out", required=True, help="where to write the new pack (folder or .zip)")
+    p.add_argument("--all", action="store_true",
+                   help="re-apply every approved contribution, also those already published "
+                        "(after the pack was rebuilt from its sources)")
     p.set_defaults(func=cmd_publish)
 
     r = isub.add_parser("review", help="moderate from the terminal: list, show, approve, reject")
@@ -184,7 +187,8 @@ def cmd_publish(args) -> int:
 
     if not os.path.exists(args.db):
         raise ConfigurationError(f"{args.db}: no such inbox database")
-    result = publish(SqliteStorage(args.db), args.pack, args.out, actor=f"cli:{_actor_name()}")
+    result = publish(SqliteStorage(args.db), args.pack, args.out, actor=f"cli:{_actor_name()}",
+                     include_published=args.all)
     m = result.pack.manifest
     print(f"{m.town_name}: pack v{m.version} written to {args.out} with {len(result.applied)} contribution(s)")
     for uuid, why in result.skipped.items():

@@ -104,9 +104,11 @@ def _edited_poi(poi: POI, st: StoredSubmission, photos: Sequence[bytes], now: da
         facts = poi.heritage.model_dump() if poi.heritage else HeritageFacts().model_dump()
         data["heritage"] = {**facts, "dates": p.dates.strip()}
     media, files = _media(st, photos)
-    data["media"] = data["media"] + [m.model_dump() for m in media]
+    have_paths = {m["path"] for m in data["media"]}
+    data["media"] = data["media"] + [m.model_dump() for m in media if m.path not in have_paths]
     credit = _sources(st) if st.submission.kind == "edit" else [credit_source(st.submission.contributor, st.uuid)]
-    data["sources"] = (data["sources"] + [s.model_dump() for s in credit])[-50:]
+    # applying the same contribution again (a re-publish) adds nothing twice
+    data["sources"] = (data["sources"] + [s.model_dump() for s in credit if s.model_dump() not in data["sources"]])[-50:]
     data["updated"] = now
     return POI.model_validate(data), files
 
@@ -157,7 +159,8 @@ def build_next_pack(
         "languages": langs,
         "files": {},
     })
-    result.pack = ContentPack(manifest, list(pois.values()), pack.trails, streets=pack.streets, media=media)
+    result.pack = ContentPack(manifest, list(pois.values()), pack.trails, streets=pack.streets, media=media,
+                              build=getattr(pack, "build", None))
     return result
 
 
@@ -168,18 +171,22 @@ def publish(
     *,
     actor: str = "publish",
     now: datetime | None = None,
+    include_published: bool = False,
 ) -> PublishResult:
     """Write the next pack version to ``out`` and record which submissions it carries.
 
-    Refuses to overwrite the source pack itself. Submissions are marked
-    published only after the pack is written (a crash publishes them again
-    next time, which is idempotent).
+    By default only approved submissions not yet published are applied (the
+    source pack already carries the others). ``include_published=True``
+    re-applies every approved one — for a pack rebuilt from its sources
+    (``pack build``), which no longer holds the residents' entries; applying
+    twice is idempotent. Refuses to overwrite the source pack itself.
+    Submissions are marked published only after the pack is written.
     """
     if not isinstance(pack, ContentPack):
         if os.path.abspath(os.fspath(pack)) == os.path.abspath(os.fspath(out)):
             raise PackError(f"--out {out} is the source pack; write the new version elsewhere")
         pack = load_pack(pack)
-    approved = storage.approved_unpublished()
+    approved = storage.approved(include_published=include_published)
     result = build_next_pack(pack, approved, lambda u: [p.data for p in storage.photos(u)], now=now)
     save_pack(result.pack, out)
     storage.mark_published(result.applied, result.pack.manifest.version, actor=actor, at=now)

@@ -113,7 +113,11 @@ class Storage(abc.ABC):
     def audit(self, uuid: str | None = None, *, limit: int = 1000) -> list[AuditEntry]: ...
 
     @abc.abstractmethod
-    def approved_unpublished(self) -> list[StoredSubmission]: ...
+    def approved(self, *, include_published: bool = False) -> list[StoredSubmission]:
+        """Approved submissions in order of arrival (by default only those not yet published)."""
+
+    def approved_unpublished(self) -> list[StoredSubmission]:
+        return self.approved(include_published=False)
 
     @abc.abstractmethod
     def mark_published(self, uuids: Sequence[str], version: int, *, actor: str, at: datetime | None = None) -> None: ...
@@ -328,11 +332,11 @@ class SqliteStorage(Storage):
             ).fetchall()
         return [AuditEntry(i, u, at, a, act, f, t, json.loads(d)) for i, u, at, a, act, f, t, d in rows]
 
-    def approved_unpublished(self):
+    def approved(self, *, include_published=False):
+        only_new = "" if include_published else " AND published_version IS NULL"
         with self._lock:
             rows = self._db.execute(
-                f"SELECT {_COLS} FROM submissions s WHERE status='approved' AND published_version IS NULL"
-                " ORDER BY seq"
+                f"SELECT {_COLS} FROM submissions s WHERE status='approved'{only_new} ORDER BY seq"
             ).fetchall()
         return [self._row(r) for r in rows]
 

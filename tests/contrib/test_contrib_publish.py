@@ -154,3 +154,22 @@ def test_moderator_keys_configuration(tmp_path):
     f.write_text("[1]")
     with pytest.raises(ConfigurationError):
         load_moderator_keys(str(f), {})
+
+
+def test_republishing_onto_a_rebuilt_pack_is_idempotent(inbox, pack, pack_dir, tmp_path):
+    svc, db = inbox
+    new, edit, photo, *_ = _fill(svc)
+    publish(svc.storage, pack, tmp_path / "v2", now=NOW)
+    v2 = load_pack(tmp_path / "v2")
+    # the town rebuilds its pack from the sources: contributions are gone; --all puts them back
+    assert main(["inbox", "publish", "--db", str(db), "--pack", str(pack_dir), "--out", str(tmp_path / "rebuilt"),
+                 "--all"]) == 0
+    rebuilt = load_pack(tmp_path / "rebuilt")
+    assert {p.id for p in rebuilt.pois} == {p.id for p in v2.pois}
+    # applying everything again onto v2 changes nothing but the version
+    again = publish(svc.storage, v2, tmp_path / "v3", now=NOW, include_published=True)
+    assert len(again.applied) == 3
+    v3 = load_pack(tmp_path / "v3")
+    for poi in v2.pois:
+        assert v3.poi(poi.id).sources == poi.sources and v3.poi(poi.id).media == poi.media
+    assert v3.manifest.version == 3 and v3.manifest.attributions == v2.manifest.attributions
