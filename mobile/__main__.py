@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
+
+START = time.perf_counter()  # launch time: "first map frame" is measured from here
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     from mobile.app import HeritageApp
 
     app = HeritageApp(pack_path=os.path.abspath(args.pack) if args.pack else None, lang=args.lang,
-                      screenshot=os.path.abspath(args.screenshot) if args.screenshot else None)
+                      screenshot=os.path.abspath(args.screenshot) if args.screenshot else None, t0=START)
     app.run()
     return 0
 

@@ -93,10 +93,11 @@ class HeritageApp(App):
         auto_replay: bool = True,
         sim_seed: int = 7,
         on_ready: Callable[["HeritageApp"], None] | None = None,
+        t0: float | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.t0 = time.perf_counter()
+        self.t0 = t0 if t0 is not None else time.perf_counter()
         self.first_frame_s: float | None = None
         self.arg_pack = pack_path
         self.arg_lang = lang
@@ -499,7 +500,7 @@ class HeritageApp(App):
             provider = ReplayProvider(self.schedule, load_sim, name="simulated", speedup=self.replay_speedup,
                                       schedule_interval=interval)
         self.provider = provider
-        provider.start(self.on_position, self.on_location_error)
+        provider.start(self.handle_position, self.on_location_error)
 
     def _simulation_stops(self) -> list[str]:
         if self.walk is not None:
@@ -516,7 +517,7 @@ class HeritageApp(App):
     def on_location_error(self, message: str) -> None:
         self.location_notice = self.t("platform.gps_error", message=message)
 
-    def on_position(self, position: Position) -> None:
+    def handle_position(self, position: Position) -> None:
         """Every position, on the UI thread: map layer, walk engine, alerts."""
         self.position = position
         if self.walk is not None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 from kivy.app import App
-from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -15,6 +14,8 @@ from kivy.uix.button import Button
 from kivy.uix.filechooser import FileChooserListView
 from kivy.uix.popup import Popup
 from kivy.uix.screenmanager import Screen
+
+from mobile.ui.widgets import make
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "contribute.kv"))
 
@@ -149,5 +150,5 @@ class SubmissionsScreen(Screen):
         box = self.ids.list
         box.clear_widgets()
         for r in rows:
-            box.add_widget(Factory.SubmissionRow(title=r.title, detail=r.detail, status=r.status))
+            box.add_widget(make("SubmissionRow", title=r.title, detail=r.detail, status=r.status))
         self.empty_text = "" if rows else app.t("contrib.none")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 from kivy.app import App
-from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
+
+from mobile.ui.widgets import make
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "home.kv"))
 
@@ -25,7 +26,7 @@ class HomeScreen(Screen):
         rows = presenter.rows(app.pack_path)
         for row in rows:
             box.add_widget(
-                Factory.TownCard(path=row.path, title=row.title, subtitle=row.subtitle,
+                make("TownCard", path=row.path, title=row.title, subtitle=row.subtitle,
                                  attribution=row.attribution, ok=row.ok, current=row.current)
             )
         self.empty_text = "" if rows else app.t("home.no_packs")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 from kivy.app import App
-from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
+
+from mobile.ui.widgets import make
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "trails.kv"))
 
@@ -25,7 +26,7 @@ class TrailsScreen(Screen):
         presenter = app.trails_presenter()
         rows = presenter.rows() if presenter else []
         for row in rows:
-            box.add_widget(Factory.TrailCard(trail_id=row.trail_id, title=row.title, detail=row.detail,
+            box.add_widget(make("TrailCard", trail_id=row.trail_id, title=row.title, detail=row.detail,
                                              description=row.description))
         self.empty_text = "" if rows else app.t("trails.none")
 

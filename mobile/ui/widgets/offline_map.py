@@ -23,6 +23,7 @@ from mobile.presenters.map_view import KIND_ORDER, MapScene, Viewport
 
 __all__ = ["OfflineMap"]
 
+DRAW_ORDER = ("service", "commerce", "heritage")
 TAP_MAX_MOVE = 12.0
 TAP_MAX_SECONDS = 0.5
 WHEEL_FACTOR = 1.25
@@ -168,17 +169,18 @@ class OfflineMap(StencilView):
             for st in group:
                 base.add(Line(points=st.xy.ravel().tolist(), width=width * px, cap="round", joint="round"))
         # markers: outline then fill, per kind; highlighted (trail stops) larger
-        r = self.marker_px * px
+        r = self.marker_radius_px() * px
         hl = set(self.highlight)
         outline = theme.text if theme.bg[0] < 0.5 else (1, 1, 1, 1)
-        for k, kind in enumerate(KIND_ORDER):
+        for kind in DRAW_ORDER:  # heritage last: on top
+            k = KIND_ORDER.index(kind)
             colour = getattr(theme, kind)
             idx = [i for i in range(len(scene.poi_ids)) if scene.poi_kinds[i] == k]
             if not idx:
                 continue
             base.add(Color(*outline))
             for i in idx:
-                rr = (r * 1.5 if scene.poi_ids[i] in hl else r) + 1.6 * px * dp(1)
+                rr = (r * 1.5 if scene.poi_ids[i] in hl else r) + max(1.0, r / px / 6) * px
                 x, y = scene.poi_xy[i]
                 base.add(Ellipse(pos=(x - rr, y - rr), size=(2 * rr, 2 * rr), segments=16))
             base.add(Color(*colour))
@@ -286,10 +288,14 @@ class OfflineMap(StencilView):
             self.picked = (x, y)
             self.dispatch("on_pick", x, y)
             return
-        hit = self.viewport.hit(self.scene, lx, ly, radius_px=max(dp(22), self.marker_px * 2))
+        hit = self.viewport.hit(self.scene, lx, ly, radius_px=max(dp(18), self.marker_radius_px() * 1.6))
         if hit is not None:
             self.selected = hit
             self.dispatch("on_marker", hit)
+
+    def marker_radius_px(self) -> float:
+        """Marker radius for the current zoom: dots at town scale, pins when zoomed in."""
+        return max(dp(3), min(self.marker_px * math.sqrt(self.viewport.scale / 1.2), dp(11)))
 
     def marker_screen_pos(self, poi_id: str) -> tuple[float, float]:
         """Window coordinates of a marker (tests tap it like a finger would)."""
