@@ -22,6 +22,7 @@ __all__ = [
     "SubmissionError",
     "SyncError",
     "ModerationError",
+    "FetchError",
 ]
 
 
@@ -76,6 +77,10 @@ class SubmissionError(HeritageKitError, ValueError):
 
 class ModerationError(HeritageKitError, ValueError):
     """An illegal moderation move (e.g. approving a rejected submission)."""
+
+
+class FetchError(HeritageKitError, OSError):
+    """Downloading source data failed (network, timeout, server refused or overloaded)."""
 
 
 class SyncError(HeritageKitError, OSError):

@@ -1,4 +1,4 @@
-"""``heritage-kit pack validate|info``."""
+"""``heritage-kit pack validate|info|build|schema``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--lang", default="en", help="language of category labels (fr or en)")
     i.set_defaults(func=cmd_info)
 
+    b = psub.add_parser(
+        "build",
+        help="build a pack from a declarative config (content/<town>/build.json)",
+        description="Build a content pack from content/<town>/build.json: import the sources, merge Mérimée and "
+        "OSM records, check the curated trails, write the pack atomically and validate it.",
+    )
+    b.add_argument("--config", required=True, help="build config (JSON), e.g. content/monaco/build.json")
+    b.add_argument("--out", required=True, help="pack folder, or a .zip file")
+    b.add_argument("--root", default=None, help="folder that relative source paths start from (default: here)")
+    b.add_argument("--progress", action="store_true", help="show a progress bar on long imports")
+    b.set_defaults(func=cmd_build)
+
+    s = psub.add_parser("schema", help="write the JSON Schema of each pack file (default: docs/schema/)")
+    s.add_argument("--out", default="docs/schema", help="folder for the schema files")
+    s.add_argument("--check", action="store_true", help="exit 1 when the files there are stale, write nothing")
+    s.set_defaults(func=cmd_schema)
+
 
 def cmd_validate(args) -> int:
     from heritage_kit.packs import validate_pack
@@ -29,6 +46,36 @@ def cmd_validate(args) -> int:
     report = validate_pack(args.path)
     print(report)
     return 0 if report.ok else 1
+
+
+def cmd_build(args) -> int:
+    from heritage_kit.packs import save_pack, validate_pack
+    from heritage_kit.packs.build import build_pack
+
+    result = build_pack(args.config, root=args.root, progress=args.progress)
+    save_pack(result.pack, args.out)
+    print(result.summary())
+    report = validate_pack(args.out)
+    if not report.ok:
+        print(report)
+        return 1
+    print(f"wrote {args.out} ({len(report.warnings)} warning(s))")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from heritage_kit.packs.schema import check_schemas, write_schemas
+
+    if args.check:
+        stale = check_schemas(args.out)
+        if stale:
+            print("stale or missing schema files (run `heritage-kit pack schema`): " + ", ".join(stale))
+            return 1
+        print(f"{args.out}: schemas up to date")
+        return 0
+    for path in write_schemas(args.out):
+        print(f"wrote {path}")
+    return 0
 
 
 def cmd_info(args) -> int:

@@ -71,7 +71,8 @@ class Refs(BaseModel):
     model_config = _STRICT
 
     osm: Annotated[str, StringConstraints(pattern=r"^(node|way|relation)/\d+$")] | None = None
-    merimee: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}\d{8}$")] | None = None
+    # PA + 8 digits, or PA + 2A/2B (Corsica) + 6 digits: PA00082725, PA2A000003
+    merimee: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}(\d{2}|2[AB])\d{6}$")] | None = None
     wikidata: Annotated[str, StringConstraints(pattern=r"^Q\d+$")] | None = None
     wikipedia: ShortText | None = None
 

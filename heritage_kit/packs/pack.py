@@ -6,6 +6,7 @@ A pack is a folder, or the same files in one ``.zip``::
     pois.geojson      RFC 7946 FeatureCollection of POIs
     trails.json       {"trails": [Trail, ...]}
     streets.geojson   optional walking network (see heritage_kit.routing)
+    build.json        optional: the recipe the pack was built from (heritage_kit.packs.build)
     media/...         images and audio referenced by POIs
 """
 
@@ -35,6 +36,7 @@ MANIFEST = "manifest.json"
 POIS = "pois.geojson"
 TRAILS = "trails.json"
 STREETS = "streets.geojson"
+BUILD = "build.json"
 REQUIRED = (MANIFEST, POIS, TRAILS)
 
 _POIS_ADAPTER = TypeAdapter(list[POI])
@@ -53,6 +55,7 @@ class ContentPack:
         streets: dict[str, Any] | None = None,
         media: dict[str, bytes] | None = None,
         source: str | None = None,
+        build: dict[str, Any] | None = None,
     ) -> None:
         self.manifest = manifest
         self.pois = list(pois)
@@ -60,6 +63,7 @@ class ContentPack:
         self.streets = streets
         self.media = dict(media or {})
         self.source = source
+        self.build = build  # the recipe (build config) the pack was made from, if any
 
     # -- lookups ---------------------------------------------------------
     @cached_property
@@ -109,6 +113,7 @@ class ContentPack:
             and self.pois == other.pois
             and self.trails == other.trails
             and self.streets == other.streets
+            and self.build == other.build
             and self.media == other.media
         )
 
@@ -174,6 +179,8 @@ def pack_files(pack: ContentPack) -> dict[str, bytes]:
     }
     if pack.streets is not None:
         files[STREETS] = _dumps(pack.streets)
+    if pack.build is not None:
+        files[BUILD] = json.dumps(pack.build, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
     for name, data in pack.media.items():
         files[name] = data
     entries = {
@@ -237,7 +244,7 @@ def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport
     if mdata is None:
         return None, report
     if isinstance(mdata, dict) and mdata.get("format_version") not in (None, *sorted({FORMAT_VERSION})):
-        report.add(MANIFEST, f"unknown pack format version {mdata.get('format_version')!r}; this heritage-kit reads {FORMAT_VERSION}",
+        report.add(MANIFEST, f"unknown pack format version {mdata.get('format_version')!r:.40}; this heritage-kit reads {FORMAT_VERSION}",
                    field="format_version")
         return None, report
     try:
@@ -258,7 +265,14 @@ def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport
         if entry is None:
             report.add(name, "file is not listed in the manifest")
             continue
-        data = reader.read(name)
+        try:
+            data = reader.read(name)
+        except PackError as exc:
+            report.add(name, str(exc).split(": ", 1)[-1])
+            continue
+        except Exception as exc:  # noqa: BLE001 - bad CRC, truncated zip, I/O error: a report line, not a crash
+            report.add(name, f"cannot read: {type(exc).__name__}: {exc}")
+            continue
         if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
             report.add(name, "content differs from the manifest's SHA-256/size (corrupt or tampered)")
             continue
@@ -276,10 +290,17 @@ def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport
         if streets is not None and (not isinstance(streets, dict) or streets.get("type") != "FeatureCollection"):
             report.add(STREETS, "must be a GeoJSON FeatureCollection")
             streets = None
+    build = None
+    if BUILD in contents:
+        build = _load_json_bytes(contents[BUILD], BUILD, report)
+        if build is not None and not isinstance(build, dict):
+            report.add(BUILD, "must be a JSON object (the build recipe)")
+            build = None
     media = {n: d for n, d in contents.items() if n.startswith("media/")}
     for n in contents:
-        if n not in (POIS, TRAILS, STREETS) and not n.startswith("media/"):
-            report.add(n, "unexpected file (only manifest.json, pois.geojson, trails.json, streets.geojson, media/)",
+        if n not in (POIS, TRAILS, STREETS, BUILD) and not n.startswith("media/"):
+            report.add(n, "unexpected file (only manifest.json, pois.geojson, trails.json, streets.geojson, "
+                          "build.json, media/)",
                        severity="warning")
 
     # Cross-references.
@@ -302,7 +323,7 @@ def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport
                 report.add(TRAILS, "duplicate trail id", record=t, field="id")
             seen.add(t)
 
-    pack = ContentPack(manifest, pois, trails, streets=streets, media=media, source=str(path))
+    pack = ContentPack(manifest, pois, trails, streets=streets, media=media, source=str(path), build=build)
     return pack, report
 
 

@@ -200,6 +200,8 @@ def write_pack_files(files: dict[str, bytes], path: str | os.PathLike) -> None:
         if why:
             raise PackError(f"refusing to write {name!r}: {why}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
     if target.suffix.lower() == ".zip":
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".zip", dir=target.parent)
         try:
@@ -209,6 +211,7 @@ def write_pack_files(files: dict[str, bytes], path: str | os.PathLike) -> None:
                         zf.writestr(name, files[name])
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a pack is a normal file
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -223,6 +226,7 @@ def write_pack_files(files: dict[str, bytes], path: str | os.PathLike) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+        os.chmod(tmpdir, 0o777 & ~umask)  # mkdtemp makes it private; a pack is a normal folder
         old = None
         if target.exists():
             old = target.with_name(f".old-{target.name}-{os.getpid()}")

@@ -1,0 +1,66 @@
+"""Private Overpass API client: build the query, fetch it through a given requests session.
+
+The HTTP session is passed in (never created deep inside), so tests and apps
+choose the transport: a real ``requests.Session``, one with a mounted adapter
+replaying a recorded answer, or a session pointed at a local server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from heritage_kit.errors import FetchError, SourceDataError
+from heritage_kit.importers.tags import TAG_TABLE
+from heritage_kit.types import BBox
+
+__all__ = ["DEFAULT_URL", "build_query", "fetch_overpass", "fetch_pois"]
+
+DEFAULT_URL = "https://overpass-api.de/api/interpreter"
+USER_AGENT = "heritage-kit/0.1 (+https://github.com/heritage-kit)"
+
+
+def build_query(bbox: BBox, *, timeout_s: int = 90) -> str:
+    """An Overpass QL query for every object the tag table keeps, inside ``bbox``, with geometry."""
+    box = f"{bbox.south},{bbox.west},{bbox.north},{bbox.east}"
+    keys: list[str] = []
+    for rule in TAG_TABLE:
+        if rule.key not in keys:
+            keys.append(rule.key)
+    parts = "".join(f'  nwr["{k}"]({box});\n' for k in keys)
+    return f"[out:json][timeout:{int(timeout_s)}];\n(\n{parts});\nout geom;\n"
+
+
+def fetch_overpass(query: str, *, session: Any, url: str = DEFAULT_URL, timeout: float = 120.0) -> dict:
+    """POST ``query`` to an Overpass endpoint; the decoded JSON answer.
+
+    Raises :class:`FetchError` for network failures and refusals (429 rate
+    limit, 504 overloaded, other HTTP errors) and :class:`SourceDataError` when
+    the answer is not Overpass JSON.
+    """
+    import requests
+
+    try:
+        resp = session.post(url, data={"data": query}, timeout=timeout, headers={"User-Agent": USER_AGENT})
+    except requests.RequestException as exc:
+        raise FetchError(f"Overpass {url}: request failed: {exc}") from None
+    if resp.status_code == 429:
+        raise FetchError(f"Overpass {url}: rate limited (HTTP 429); wait and try again")
+    if resp.status_code == 504:
+        raise FetchError(f"Overpass {url}: server overloaded (HTTP 504); try again later")
+    if resp.status_code != 200:
+        raise FetchError(f"Overpass {url}: HTTP {resp.status_code}: {resp.text[:200]}")
+    try:
+        doc = resp.json()
+    except ValueError:
+        raise SourceDataError(f"Overpass {url}: the answer is not JSON: {resp.text[:200]!r}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("elements"), list):
+        raise SourceDataError(f"Overpass {url}: the answer has no 'elements' list")
+    return doc
+
+
+def fetch_pois(bbox: BBox, *, session: Any, url: str = DEFAULT_URL, lang: str = "fr", require_name: bool = True):
+    """Fetch the POIs in ``bbox`` from Overpass: an :class:`~heritage_kit.importers.osm.OsmImport`."""
+    from heritage_kit.importers.osm import import_overpass_json
+
+    doc = fetch_overpass(build_query(bbox), session=session, url=url)
+    return import_overpass_json(doc, bbox=bbox, lang=lang, require_name=require_name, label=f"Overpass {url}")

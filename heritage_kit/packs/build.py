@@ -1,0 +1,320 @@
+"""Build a content pack from a small declarative config (``content/<town>/build.json``).
+
+This is an adapter: it reads source files through the importers, merges
+Mérimée and OSM records, checks the curated trails, and writes the pack.
+
+The pack keeps its recipe as ``build.json`` (listed and hashed in the
+manifest like every file), so ``content/<town>/`` holds both the pack and the
+config that rebuilds it in place::
+
+    heritage-kit pack build --config content/monaco/build.json --out content/monaco
+
+Config (JSON; relative paths are resolved against ``root``, by default the
+current directory, then the config's folder and its parents)::
+
+    {
+      "town_id": "perigueux", "town_name": "Périgueux",
+      "timezone": "Europe/Paris", "country": "FR", "languages": ["fr", "en"],
+      "description": "…", "centre": {"lat": 45.184, "lon": 0.7215},
+      "version": 1, "created": "2026-07-21T00:00:00Z",          (optional: reproducible builds)
+      "clip": {"bbox": "S,W,N,E", "polygon": {GeoJSON Polygon}}, (optional)
+      "sources": [{"type": "merimee", "path": "data/raw/merimee/mh-perigueux-1500m.geojson"},
+                  {"type": "osm", "path": "data/raw/osm/…", "lang": "fr", "require_name": true}],
+      "merge": {"max_distance_m": 80, "min_name_score": 80},     (optional)
+      "keep": {"kinds": ["heritage", "commerce", "service"]},    (optional)
+      "poi_overrides": {"merimee:PA00082725": {"name": {"en": "…"}, "description": {"fr": "…", "en": "…"}}},
+      "trails": [{"id": "…", "title": {…}, "description": {…}, "stops": ["…"], "tags": ["heritage"]}],
+      "streets": "data/raw/osm/monaco-2026-07.osm.pbf",          (optional; needs heritage_kit.routing)
+      "attributions": [{"text": "…", "licence": "…", "url": "…"}]
+    }
+
+Trail ``length_m`` is the walking length along the streets when the routing
+module and a street file are available, otherwise the sum of straight-line
+legs (a lower bound); ``duration_min`` is that length at 4.5 km/h.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from heritage_kit.errors import PackError
+from heritage_kit.geo import geodesic_m
+from heritage_kit.importers.clip import parse_bbox
+from heritage_kit.importers.report import ImportReport
+from heritage_kit.models.manifest import Attribution
+from heritage_kit.models.poi import POI
+from heritage_kit.models.trail import Trail
+from heritage_kit.types import LangCode, LatLon, ShortText
+
+__all__ = ["BuildConfig", "BuildResult", "build_pack", "load_build_config", "WALKING_SPEED_KMH"]
+
+WALKING_SPEED_KMH = 4.5
+
+
+class SourceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["osm", "merimee", "overpass"]
+    path: str
+    lang: LangCode = "fr"
+    require_name: bool = True
+
+
+class ClipSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    bbox: str | None = None
+    polygon: dict | None = None
+
+
+class MergeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_distance_m: Annotated[float, Field(gt=0, le=1000)] = 80.0
+    min_name_score: Annotated[float, Field(ge=0, le=100)] = 80.0
+
+
+class KeepSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kinds: list[Literal["heritage", "commerce", "service"]] = ["heritage", "commerce", "service"]
+
+
+class BuildConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    town_id: str
+    town_name: ShortText
+    timezone: str = "Europe/Paris"
+    country: str = "FR"
+    languages: list[LangCode] = ["fr", "en"]
+    description: ShortText | None = None
+    centre: LatLon | None = None
+    version: Annotated[int, Field(ge=1)] = 1
+    created: datetime | None = None
+    clip: ClipSpec | None = None
+    sources: Annotated[list[SourceSpec], Field(min_length=1)]
+    merge: MergeSpec = MergeSpec()
+    keep: KeepSpec = KeepSpec()
+    poi_overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    trails: list[dict[str, Any]] = Field(default_factory=list)
+    streets: str | None = None
+    attributions: Annotated[list[Attribution], Field(min_length=1)]
+
+
+@dataclass
+class BuildResult:
+    pack: Any  # ContentPack
+    imports: list[ImportReport] = field(default_factory=list)
+    merge: Any = None  # MergeReport | None
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [str(r).splitlines()[0] for r in self.imports]
+        if self.merge is not None:
+            lines.append(str(self.merge).splitlines()[0])
+        lines += self.notes
+        kinds: dict[str, int] = {}
+        for p in self.pack.pois:
+            kinds[p.kind] = kinds.get(p.kind, 0) + 1
+        lines.append(f"pack {self.pack.manifest.town_id}: {len(self.pack.pois)} POIs "
+                     f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}), {len(self.pack.trails)} trail(s)")
+        return "\n".join(lines)
+
+
+def load_build_config(path: str | os.PathLike) -> BuildConfig:
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PackError(f"{path}: cannot read build config: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise PackError(f"{path}: build config is not valid JSON: {exc}") from None
+    try:
+        return BuildConfig.model_validate(raw)
+    except ValidationError as err:
+        e = err.errors(include_url=False)[0]
+        where = ".".join(str(x) for x in e["loc"])
+        raise PackError(f"{path}: build config field {where}: {e['msg']}"
+                        + (f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else "")) from None
+
+
+def _resolve(name: str, root: Path | None, config_dir: Path | None) -> Path:
+    p = Path(name)
+    if p.is_absolute():
+        return p
+    bases = [root or Path.cwd()]
+    if config_dir is not None:
+        bases += [config_dir, *config_dir.resolve().parents]
+    for base in bases:
+        if (base / p).exists():
+            return base / p
+    return bases[0] / p
+
+
+def _streets(config: BuildConfig, path: Path, bbox, notes: list[str]):
+    """The walking network as GeoJSON through heritage_kit.routing, or None with a note."""
+    try:
+        routing = importlib.import_module("heritage_kit.routing")
+        graph_cls = routing.WalkingGraph
+    except (ImportError, AttributeError):
+        notes.append(f"streets: skipped — heritage_kit.routing.WalkingGraph is not available in this "
+                     f"installation; the pack has no street network ({path} not read)")
+        return None, None
+    try:
+        graph = graph_cls.from_osm(path, bbox=bbox)
+        return graph.to_geojson(), graph
+    except PackError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the routing module is another team's: report, never a traceback
+        raise PackError(f"streets: building the walking network from {path} failed: "
+                        f"{type(exc).__name__}: {exc}") from None
+
+
+def _walk_length(trail_pois: list[POI], graph) -> tuple[float, bool]:
+    total = 0.0
+    routed = graph is not None and hasattr(graph, "route")
+    for a, b in zip(trail_pois, trail_pois[1:]):
+        leg = None
+        if routed:
+            try:
+                r = graph.route(a.location, b.location)
+                leg = float(getattr(r, "length_m", r))
+            except Exception:  # noqa: BLE001 - any routing failure falls back to straight line
+                routed = False
+        if leg is None:
+            leg = geodesic_m(a.location.lat, a.location.lon, b.location.lat, b.location.lon)
+        total += leg
+    return total, routed
+
+
+def build_pack(
+    config: BuildConfig | str | os.PathLike,
+    *,
+    root: str | os.PathLike | None = None,
+    progress: bool = False,
+) -> BuildResult:
+    """Build the pack a config describes (in memory; see :func:`heritage_kit.save_pack`)."""
+    from heritage_kit.importers.merge import merge_pois
+    from heritage_kit.importers.merimee import import_merimee
+    from heritage_kit.importers.osm import import_osm, import_overpass_json
+    from heritage_kit.packs.pack import ContentPack
+
+    config_dir = None
+    if not isinstance(config, BuildConfig):
+        config_dir = Path(config).parent
+        config = load_build_config(config)
+    recipe = config.model_dump(mode="json", exclude_none=True)
+    base = Path(root) if root is not None else None
+    try:
+        bbox = parse_bbox(config.clip.bbox) if config.clip and config.clip.bbox else None
+    except ValueError as exc:
+        raise PackError(f"build config clip.bbox: {exc}") from None
+    polygon = config.clip.polygon if config.clip else None
+
+    result_imports: list[ImportReport] = []
+    merimee: list[POI] = []
+    osm: list[POI] = []
+    for src in config.sources:
+        path = _resolve(src.path, base, config_dir)
+        if src.type == "merimee":
+            res = import_merimee(path, bbox=bbox, clip=polygon, strict=True)
+            merimee += res.pois
+        elif src.type == "overpass":
+            res = import_overpass_json(path, bbox=bbox, clip=polygon, lang=src.lang, require_name=src.require_name)
+            osm += res.pois
+        else:
+            res = import_osm(path, bbox=bbox, clip=polygon, lang=src.lang, require_name=src.require_name,
+                             progress=progress)
+            osm += res.pois
+        result_imports.append(res.report)
+
+    merge_report = None
+    if merimee and osm:
+        pois, merge_report = merge_pois(merimee, osm, max_distance_m=config.merge.max_distance_m,
+                                        min_name_score=config.merge.min_name_score)
+    else:
+        pois = merimee + osm
+    # the same OSM object read from two sources: keep the first
+    seen: set[str] = set()
+    unique: list[POI] = []
+    for p in pois:
+        if p.id not in seen and p.kind in config.keep.kinds:
+            seen.add(p.id)
+            unique.append(p)
+    pois = unique
+
+    by_id = {p.id: i for i, p in enumerate(pois)}
+    for pid, changes in config.poi_overrides.items():
+        if pid not in by_id:
+            raise PackError(f"build config poi_overrides: {pid!r} is not a POI of the pack")
+        old = pois[by_id[pid]]
+        data = old.model_dump()
+        for key, value in changes.items():
+            if key in ("name", "description") and isinstance(value, dict):
+                data[key] = {**(data.get(key) or {}), **value}
+            else:
+                data[key] = value
+        try:
+            pois[by_id[pid]] = POI.model_validate(data)
+        except ValidationError as err:
+            e = err.errors(include_url=False)[0]
+            raise PackError(f"build config poi_overrides[{pid!r}] field "
+                            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}") from None
+
+    notes: list[str] = []
+    streets = graph = None
+    if config.streets:
+        spath = _resolve(config.streets, base, config_dir)
+        if not spath.is_file():
+            raise PackError(f"build config streets: no such file {spath}")
+        streets, graph = _streets(config, spath, bbox, notes)
+
+    trails: list[Trail] = []
+    for i, t in enumerate(config.trails):
+        stops = t.get("stops") or []
+        missing = [s for s in stops if s not in by_id]
+        if missing:
+            raise PackError(f"build config trails[{i}] ({t.get('id')!r}): stop {missing[0]!r} is not a POI of the pack")
+        data = dict(t)
+        if "length_m" not in data and len(stops) >= 2:
+            length, routed = _walk_length([pois[by_id[s]] for s in stops], graph)
+            data["length_m"] = round(length)
+            data.setdefault("duration_min", round(length / (WALKING_SPEED_KMH * 1000 / 60)))
+            if not routed:
+                notes.append(f"trail {t.get('id')}: length is the sum of straight-line legs (no street routing)")
+        try:
+            trails.append(Trail.model_validate(data))
+        except ValidationError as err:
+            e = err.errors(include_url=False)[0]
+            raise PackError(f"build config trails[{i}] field {'.'.join(str(x) for x in e['loc'])}: {e['msg']}") from None
+
+    try:
+        pack = ContentPack.new(
+            town_id=config.town_id,
+            town_name=config.town_name,
+            pois=pois,
+            trails=trails,
+            attributions=[a.model_dump(exclude_none=True) for a in config.attributions],
+            timezone=config.timezone,
+            country=config.country,
+            languages=config.languages,
+            version=config.version,
+            streets=streets,
+            centre=config.centre.model_dump() if config.centre else None,
+            description=config.description,
+            created=config.created,
+        )
+    except ValidationError as err:
+        e = err.errors(include_url=False)[0]
+        raise PackError(f"build config field {'.'.join(str(x) for x in e['loc'])}: {e['msg']}") from None
+    pack.build = recipe
+    return BuildResult(pack, result_imports, merge_report, notes)
