@@ -103,6 +103,12 @@ class WalkPresenter:
         self._route_for: str | None = None
         self._shops: list[tuple[str, str]] = []
         self._proj = LocalProjection(pack.manifest.centre.lat, pack.manifest.centre.lon)
+        self._tell_next()
+
+    def _tell_next(self) -> None:
+        set_next = getattr(self.engine, "set_next", None)
+        if set_next is not None:
+            set_next(self.next_id)
 
     # -- state -------------------------------------------------------------
     @property
@@ -135,6 +141,7 @@ class WalkPresenter:
         self.alerted = {s for s in data.get("alerted", []) if s in ids}
         if isinstance(data.get("engine"), dict):
             self.engine.load_state(data["engine"])
+        self._tell_next()
         self._route_for = None
         return True
 
@@ -160,9 +167,7 @@ class WalkPresenter:
     def _refresh_leg(self) -> None:
         nid = self.next_id
         self._route_for = nid
-        set_next = getattr(self.engine, "set_next", None)
-        if set_next is not None:
-            set_next(nid)
+        self._tell_next()
         self._route = []
         if nid is None or self.position is None:
             self._shops = []

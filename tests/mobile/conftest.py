@@ -60,3 +60,19 @@ def mini_pack() -> ContentPack:
     ]
     return ContentPack.new(town_id="monaco", town_name="Monaco", pois=pois, trails=trails, attributions=ATTRIBUTION,
                            timezone="Europe/Monaco", country="MC", streets=streets)
+
+
+import pytest
+
+
+
+@pytest.fixture
+def pack():
+    return mini_pack()
+
+
+@pytest.fixture(scope="session")
+def monaco(content_dir):
+    from heritage_kit.packs import load_pack
+
+    return load_pack(content_dir / "monaco")
