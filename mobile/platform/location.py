@@ -63,7 +63,8 @@ class PlyerGpsProvider(LocationProvider):
             gps.configure(on_location=self._on_location, on_status=self._on_status)
             gps.start(minTime=1000, minDistance=1)
         except Exception as exc:  # noqa: BLE001 - NotImplementedError on desktop, permission errors
-            self.schedule(lambda: self._fail(str(exc) or type(exc).__name__))
+            msg = str(exc) or type(exc).__name__
+            self.schedule(lambda: self._fail(msg))
 
     def stop(self) -> None:
         super().stop()
