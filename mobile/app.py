@@ -80,6 +80,7 @@ class HeritageApp(App):
     pick_mode = BooleanProperty(False)
     walk = ObjectProperty(None, allownone=True)
     ready = BooleanProperty(False)
+    network_ready = BooleanProperty(False)
 
     def __init__(
         self,
@@ -230,23 +231,18 @@ class HeritageApp(App):
 
     # -- packs --------------------------------------------------------------------
     def open_pack(self, path: str, *, first: bool = False) -> None:
+        """Load a pack off the UI thread; the map shows as soon as the pack is read,
+        the walking network is built next (routes, walks and plans wait for it)."""
+
         def work():
             from heritage_kit.packs import load_pack
 
             pack = load_pack(path)
-            scene = MapScene.from_pack(pack)
-            network = None
-            try:
-                from heritage_kit.routing import WalkingGraph
-
-                network = WalkingGraph.for_pack(pack)
-            except (ImportError, HeritageKitError) as exc:
-                log.warning("no walking network: %s", exc)
-            return pack, scene, network
+            return pack, MapScene.from_pack(pack)
 
         def done(result):
-            pack, scene, network = result
-            self._pack_loaded(path, pack, scene, network, first)
+            pack, scene = result
+            self._pack_loaded(path, pack, scene, first)
 
         def failed(exc):
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -255,10 +251,36 @@ class HeritageApp(App):
 
         self.run_io(work, done, failed)
 
-    def _pack_loaded(self, path, pack, scene, network, first: bool) -> None:
+    def _build_network(self, pack) -> None:
+        def work():
+            from heritage_kit.routing import WalkingGraph
+
+            return WalkingGraph.for_pack(pack)
+
+        def done(network):
+            if pack is self.pack:
+                self.network = network
+                self.network_ready = True
+                self._after_network()
+
+        def failed(exc):
+            log.warning("no walking network: %s", exc)
+            self.network_ready = True
+            self._after_network()
+
+        self.run_io(work, done, failed)
+
+    def _after_network(self) -> None:
+        """The walk in progress and the location source use the network (street routes)."""
+        if self.walk is not None:
+            self.walk.router = self._router()
+        self.start_location()
+
+    def _pack_loaded(self, path, pack, scene, first: bool) -> None:
         self.pack = pack
         self.pack_path = path
-        self.network = network
+        self.network = None
+        self.network_ready = False
         m = pack.manifest
         self.badges = HoursBadges(country=m.country, timezone=m.timezone)
         self._presenters.clear()
@@ -270,10 +292,10 @@ class HeritageApp(App):
             self.settings.pack = path
             self._save_settings()
         self._restore_walk()
-        self.start_location()
         self.show("map", push=False)
         self.history.clear()
         self.can_go_back = False
+        self._build_network(pack)
         Clock.schedule_once(self._first_frame, 0)
 
     def _first_frame(self, _dt) -> None:
@@ -284,8 +306,17 @@ class HeritageApp(App):
         if self.screenshot_path:
             Clock.schedule_once(self._take_screenshot, 0.25)
         elif self.on_ready is not None:
-            cb, self.on_ready = self.on_ready, None
-            cb(self)
+            self._call_on_ready()
+
+    def _call_on_ready(self, *_a) -> None:
+        """``on_ready`` (tests) once the first frame is drawn and the walking network is built."""
+        if self.on_ready is None:
+            return
+        if not self.network_ready:
+            Clock.schedule_once(self._call_on_ready, 0.05)
+            return
+        cb, self.on_ready = self.on_ready, None
+        cb(self)
 
     def _take_screenshot(self, _dt) -> None:
         saved = Window.screenshot(name=os.path.join(os.path.dirname(os.path.abspath(self.screenshot_path)), ".hk-shot.png"))
@@ -414,6 +445,7 @@ class HeritageApp(App):
 
     def take_me_to(self, poi_id: str) -> None:
         if self.pack is None or self.network is None:
+            self.screen("poi").notice = escape(self.t("poi.no_route", message=self.t("walk.waiting_fix")))
             return
         start = self.here()
         target = self.pack.poi(poi_id).location

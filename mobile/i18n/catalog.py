@@ -149,7 +149,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "walk.next": {"fr": "Prochaine étape : {name}", "en": "Next stop: {name}"},
     "walk.distance": {"fr": "{distance} {direction}", "en": "{distance} {direction}"},
-    "walk.progress": {"fr": "Étape {n}/{m}", "en": "Stop {n}/{m}"},
+    "walk.progress": {"fr": "{n}/{m} étapes vues", "en": "{n}/{m} stops visited"},
     "walk.arrived": {"fr": "Vous êtes arrivé : {name}", "en": "You have arrived: {name}"},
     "walk.arrived_body": {"fr": "Touchez pour lire la page.", "en": "Tap to read its page."},
     "walk.finished": {"fr": "Balade terminée, bravo !", "en": "Walk finished, well done!"},

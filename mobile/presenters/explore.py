@@ -69,7 +69,7 @@ class ExplorePresenter:
             categories=[f.category] if f.category else None,
             open_at=now if f.open_now else None,
             near=origin,
-            limit=self.limit if f.text.strip() else None,
+            limit=self.limit if f.text.strip() else max(len(self.pack.pois), 1),
         )
         pois = [_poi_of(r) for r in results]
         if not pois:

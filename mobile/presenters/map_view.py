@@ -17,7 +17,13 @@ import numpy as np
 
 from heritage_kit.geo import LocalProjection
 
-__all__ = ["MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER"]
+__all__ = ["MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
+           "MAX_QUADS_PER_MESH", "MAX_DISCS_PER_MESH"]
+
+# Kivy meshes index vertices with unsigned shorts: at most 65,536 vertices each.
+MAX_QUADS_PER_MESH = 16_000
+DISC_SEGMENTS = 14
+MAX_DISCS_PER_MESH = 65_000 // (DISC_SEGMENTS + 1)
 
 KIND_ORDER: tuple[str, ...] = ("heritage", "commerce", "service")
 MAJOR_HIGHWAYS = frozenset(
@@ -44,6 +50,19 @@ class MapScene:
     poi_kinds: np.ndarray  # int index into KIND_ORDER
     poi_xy: np.ndarray  # shape (n, 2)
     extent: tuple[float, float, float, float]  # min_x, min_y, max_x, max_y (metres)
+
+    def segments(self, *, major: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end points (n, 2) of every street segment of one class (cached)."""
+        cache = self.__dict__.setdefault("_segments", {})
+        if major not in cache:
+            lines = [st.xy for st in self.streets if st.major == major and len(st.xy) >= 2]
+            if lines:
+                a = np.vstack([xy[:-1] for xy in lines])
+                b = np.vstack([xy[1:] for xy in lines])
+            else:
+                a = b = np.zeros((0, 2))
+            cache[major] = (a, b)
+        return cache[major]
 
     @classmethod
     def from_pack(cls, pack) -> "MapScene":
@@ -87,6 +106,21 @@ class MapScene:
 
 
 def _streets(fc: dict, proj: LocalProjection):
+    """Street polylines in metres (every coordinate projected in one vectorised call)."""
+    raw = list(_street_parts(fc))
+    if not raw:
+        return
+    coords = np.vstack([arr for arr, *_ in raw])
+    x, y = proj.to_xy(coords[:, 1], coords[:, 0])
+    xy = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
+    i = 0
+    for arr, major, pedestrian, name in raw:
+        n = len(arr)
+        yield StreetLine(xy[i : i + n], major=major, pedestrian=pedestrian, name=name)
+        i += n
+
+
+def _street_parts(fc: dict):
     for feat in fc.get("features", ()):
         if not isinstance(feat, dict):
             continue
@@ -104,14 +138,13 @@ def _streets(fc: dict, proj: LocalProjection):
         for coords in parts:
             if len(coords) < 2:
                 continue
-            arr = np.asarray(coords, dtype=float)[:, :2]
-            x, y = proj.to_xy(arr[:, 1], arr[:, 0])
-            yield StreetLine(
-                np.column_stack([x, y]),
-                major=hw in MAJOR_HIGHWAYS,
-                pedestrian=hw in PEDESTRIAN,
-                name=name if isinstance(name, str) else None,
-            )
+            try:
+                arr = np.asarray(coords, dtype=float)[:, :2]
+            except (ValueError, IndexError, TypeError):
+                continue  # a malformed line is skipped, the rest of the map still draws
+            if arr.ndim != 2 or arr.shape[1] != 2 or not np.isfinite(arr).all():
+                continue
+            yield arr, hw in MAJOR_HIGHWAYS, hw in PEDESTRIAN, name if isinstance(name, str) else None
 
 
 @dataclass
@@ -197,3 +230,52 @@ class Viewport:
         d2 = (px - sx) ** 2 + (py - sy) ** 2
         i = int(np.argmin(d2))
         return scene.poi_ids[i] if d2[i] <= radius_px * radius_px else None
+
+
+def line_quads(a: np.ndarray, b: np.ndarray, half_width: float) -> list[tuple[list[float], list[int]]]:
+    """Segments a->b as quads ``half_width`` wide (ends extended: square caps hide joints).
+
+    Returns Kivy ``Mesh`` (vertices [x, y, u, v]…, indices) chunks of at most
+    :data:`MAX_QUADS_PER_MESH` quads.
+    """
+    d = b - a
+    length = np.hypot(d[:, 0], d[:, 1])
+    keep = length > 1e-9
+    a, b, d, length = a[keep], b[keep], d[keep], length[keep]
+    u = d / length[:, None] * half_width
+    n = np.column_stack([-u[:, 1], u[:, 0]])
+    a2, b2 = a - u, b + u
+    quads = np.stack([a2 + n, a2 - n, b2 - n, b2 + n], axis=1)  # (m, 4, 2)
+    out = []
+    for start in range(0, len(quads), MAX_QUADS_PER_MESH):
+        q = quads[start : start + MAX_QUADS_PER_MESH]
+        m = len(q)
+        verts = np.zeros((m * 4, 4))
+        verts[:, :2] = q.reshape(-1, 2)
+        base = (np.arange(m) * 4)[:, None]
+        idx = (base + np.array([0, 1, 2, 0, 2, 3])).ravel()
+        out.append((verts.ravel().tolist(), idx.tolist()))
+    return out
+
+
+def discs(centres: np.ndarray, radii: np.ndarray) -> list[tuple[list[float], list[int]]]:
+    """Filled circles as triangle fans, Kivy ``Mesh`` chunks (vertices, indices)."""
+    k = DISC_SEGMENTS
+    ang = np.linspace(0, 2 * np.pi, k, endpoint=False)
+    ring = np.column_stack([np.cos(ang), np.sin(ang)])  # (k, 2)
+    out = []
+    for start in range(0, len(centres), MAX_DISCS_PER_MESH):
+        c = centres[start : start + MAX_DISCS_PER_MESH]
+        r = np.broadcast_to(radii, (len(centres),))[start : start + MAX_DISCS_PER_MESH]
+        m = len(c)
+        pts = np.empty((m, k + 1, 2))
+        pts[:, 0] = c
+        pts[:, 1:] = c[:, None, :] + r[:, None, None] * ring[None]
+        verts = np.zeros((m * (k + 1), 4))
+        verts[:, :2] = pts.reshape(-1, 2)
+        base = (np.arange(m) * (k + 1))[:, None]
+        j = np.arange(k)
+        tri = np.stack([np.zeros(k, int), 1 + j, 1 + (j + 1) % k], axis=1).ravel()  # (3k,)
+        idx = (base + tri[None]).ravel()
+        out.append((verts.ravel().tolist(), idx.tolist()))
+    return out

@@ -229,7 +229,7 @@ class WalkPresenter:
             escape(self.tr.tr("walk.next", name=poi.name.get(self.tr.lang))),
             dist,
             bearing,
-            escape(self.tr.tr("walk.progress", n=min(done + 1, total), m=total)),
+            escape(self.tr.tr("walk.progress", n=done, m=total)),
             done,
             total,
             False,

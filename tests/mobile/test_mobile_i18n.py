@@ -55,8 +55,8 @@ def test_kv_files_have_no_untranslated_literal_text():
 
 def test_translator_formats_and_rejects_unknown_language():
     fr, en = Translator("fr"), Translator("en")
-    assert fr.tr("walk.progress", n=2, m=5) == "Étape 2/5"
-    assert en.tr("walk.progress", n=2, m=5) == "Stop 2/5"
+    assert fr.tr("walk.progress", n=2, m=5) == "2/5 étapes vues"
+    assert en.tr("walk.progress", n=2, m=5) == "2/5 stops visited"
     with pytest.raises(ValueError):
         Translator("de")
     with pytest.raises(KeyError):

@@ -46,7 +46,7 @@ def make(pack, engine, lang="en", router=None, badges=None):
 def test_next_stop_distance_direction_and_progress(pack):
     w = make(pack, ScriptedEngine([]))
     v = w.view()
-    assert v.next_id == "osm:way/1" and v.progress == "Stop 1/4" and v.bearing is None
+    assert v.next_id == "osm:way/1" and v.progress == "0/4 stops visited" and v.bearing is None
     assert v.distance == "Waiting for a position…"
     # 100 m east of the palace: the palace is to the west
     here = LatLon(lat=43.7314, lon=7.4198 + 100 / (111_320 * 0.7224))
@@ -67,7 +67,7 @@ def test_alerts_once_in_order_and_progress(pack):
     assert [a.poi_id for a in alerts] == [stops[0], stops[1], stops[3], stops[2]]  # each once; not the shop
     assert alerts[0].title == "Vous êtes arrivé : Palais Princier"
     v = w.view()
-    assert v.finished and v.progress == "Étape 4/4" and v.next_name == "Balade terminée, bravo !"
+    assert v.finished and v.progress == "4/4 étapes vues" and v.next_name == "Balade terminée, bravo !"
     # the engine was told the next stop each time it changed
     assert eng.next_ids[:3] == [stops[0], stops[1], stops[2]]
 
@@ -77,7 +77,7 @@ def test_skipped_stop_stays_next(pack):
     w = make(pack, ScriptedEngine([[stops[1]]]))
     w.on_position(pos(pack.poi(stops[1]).location))
     v = w.view()
-    assert v.next_id == stops[0] and v.done == 1 and v.progress == "Stop 2/4"
+    assert v.next_id == stops[0] and v.done == 1 and v.progress == "1/4 stops visited"
     assert [seen for _i, _n, seen in v.stops] == [False, True, False, False]
 
 
@@ -96,7 +96,7 @@ def test_restart_restores_without_alerting_again(pack):
     for i in range(3):
         got += w2.on_position(pos(pack.poi(stops[2]).location, t=100 + i))
     assert [a.poi_id for a in got] == [stops[2]]
-    assert w2.view().progress == "Stop 4/4"
+    assert w2.view().progress == "3/4 stops visited"
 
 
 def test_restore_refuses_another_walk(pack):

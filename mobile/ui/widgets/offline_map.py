@@ -14,12 +14,14 @@ import math
 import time
 
 from kivy.clock import Clock
-from kivy.graphics import Color, Ellipse, InstructionGroup, Line, PopMatrix, PushMatrix, Rectangle, Scale, Translate
+from kivy.graphics import Color, Ellipse, InstructionGroup, Line, Mesh, PopMatrix, PushMatrix, Rectangle, Scale, Translate
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.stencilview import StencilView
 
-from mobile.presenters.map_view import KIND_ORDER, MapScene, Viewport
+import numpy as np
+
+from mobile.presenters.map_view import KIND_ORDER, MapScene, Viewport, discs, line_quads
 
 __all__ = ["OfflineMap"]
 
@@ -48,6 +50,7 @@ class OfflineMap(StencilView):
         self._built_scale: float | None = None
         self._touches: dict = {}
         self._fitted = False
+        self._pending_extent = None
         super().__init__(**kwargs)
         self._bg_color = Color(0.92, 0.9, 0.85, 1)
         self._bg = Rectangle(pos=self.pos, size=self.size)
@@ -79,14 +82,14 @@ class OfflineMap(StencilView):
     def _on_geometry(self, *_a) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
         self.viewport.resize(self.width, self.height)
-        if self.scene is not None and not self._fitted and self.width > 10 and self.height > 10:
-            self.fit()
+        if self.scene is not None and not self._fitted and self.width >= 50 and self.height >= 50:
+            self.fit(self._pending_extent)
         self._apply_transform()
 
     def _on_scene(self, *_a) -> None:
         self._fitted = False
         self._built_scale = None
-        if self.scene is not None and self.width > 10 and self.height > 10:
+        if self.scene is not None:
             self.fit()
         self.rebuild_now()
 
@@ -105,6 +108,11 @@ class OfflineMap(StencilView):
     def fit(self, extent=None) -> None:
         if self.scene is None:
             return
+        if self.width < 50 or self.height < 50:  # not laid out yet: fit when it is
+            self._pending_extent = extent
+            self._fitted = False
+            return
+        self._pending_extent = None
         self.viewport.resize(self.width, self.height)
         self.viewport.fit(extent or self.scene.poi_extent(), margin_px=dp(16))
         self._fitted = True
@@ -154,40 +162,34 @@ class OfflineMap(StencilView):
             return
         s = self.viewport.scale
         px = 1.0 / s  # metres per pixel
-        # streets: casing, then fill; minor first, major on top
-        minor = [st for st in scene.streets if not st.major]
-        major = [st for st in scene.streets if st.major]
-        street_px = max(1.2, min(dp(2.2) * (s / 1.2) ** 0.5, dp(7)))
+        # streets: casing, then fill; minor first, major on top (one Mesh per class and layer)
+        street_px = max(1.3, min(dp(2.2) * (s / 1.2) ** 0.5, dp(7)))
         casing = _darker(theme.map_bg, 0.82)
-        for group, fill, width in ((minor, theme.street, street_px), (major, theme.street_major, street_px * 1.5)):
-            if not group:
+        cased = s > 0.6  # outlines only when zoomed in enough to read streets
+        for major, fill, width in ((False, theme.street, street_px), (True, theme.street_major, street_px * 1.5)):
+            a, b = scene.segments(major=major)
+            if not len(a):
                 continue
-            base.add(Color(*casing))
-            for st in group:
-                base.add(Line(points=st.xy.ravel().tolist(), width=(width + dp(1.2)) * px, cap="round", joint="round"))
+            if cased:
+                base.add(Color(*casing))
+                _add_meshes(base, line_quads(a, b, (width / 2 + dp(0.8)) * px))
             base.add(Color(*fill))
-            for st in group:
-                base.add(Line(points=st.xy.ravel().tolist(), width=width * px, cap="round", joint="round"))
-        # markers: outline then fill, per kind; highlighted (trail stops) larger
+            _add_meshes(base, line_quads(a, b, width / 2 * px))
+        # markers: outline then fill, per kind (heritage on top); trail stops larger
         r = self.marker_radius_px() * px
-        hl = set(self.highlight)
+        ring = max(1.0, r / px / 6) * px
+        hs = set(self.highlight)
+        hl = np.array([pid in hs for pid in scene.poi_ids], dtype=bool)
         outline = theme.text if theme.bg[0] < 0.5 else (1, 1, 1, 1)
-        for kind in DRAW_ORDER:  # heritage last: on top
-            k = KIND_ORDER.index(kind)
-            colour = getattr(theme, kind)
-            idx = [i for i in range(len(scene.poi_ids)) if scene.poi_kinds[i] == k]
-            if not idx:
+        for kind in DRAW_ORDER:
+            mask = scene.poi_kinds == KIND_ORDER.index(kind)
+            if not mask.any():
                 continue
+            radii = np.where(hl[mask], r * 1.5, r)
             base.add(Color(*outline))
-            for i in idx:
-                rr = (r * 1.5 if scene.poi_ids[i] in hl else r) + max(1.0, r / px / 6) * px
-                x, y = scene.poi_xy[i]
-                base.add(Ellipse(pos=(x - rr, y - rr), size=(2 * rr, 2 * rr), segments=16))
-            base.add(Color(*colour))
-            for i in idx:
-                rr = r * 1.5 if scene.poi_ids[i] in hl else r
-                x, y = scene.poi_xy[i]
-                base.add(Ellipse(pos=(x - rr, y - rr), size=(2 * rr, 2 * rr), segments=16))
+            _add_meshes(base, discs(scene.poi_xy[mask], radii + ring))
+            base.add(Color(*getattr(theme, kind)))
+            _add_meshes(base, discs(scene.poi_xy[mask], radii))
         if self.selected and self.selected in scene.poi_ids:
             i = scene.poi_ids.index(self.selected)
             x, y = scene.poi_xy[i]
@@ -302,6 +304,11 @@ class OfflineMap(StencilView):
         i = self.scene.poi_ids.index(poi_id)
         sx, sy = self.viewport.to_screen(*self.scene.poi_xy[i])
         return self.x + sx, self.y + sy
+
+
+def _add_meshes(group, chunks) -> None:
+    for vertices, indices in chunks:
+        group.add(Mesh(vertices=vertices, indices=indices, mode="triangles"))
 
 
 def _darker(rgba, f: float):
