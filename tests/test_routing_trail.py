@@ -77,7 +77,7 @@ def test_saturday_morning_trail_visits_open_places_within_budget(pack):
     assert {"test:cathedral", "test:palace"} <= set(ids)
     assert "test:afternoon" not in ids  # opens at 14:00
     assert it.walk_m > 300 and it.score > 100
-    assert it.total_min <= 90
+    assert it.total_min <= 90 and it.duration_s == pytest.approx(it.total_min * 60) and it.length_m == it.walk_m
     assert it.finish_time == it.stops[-1].departure  # free end: the walk ends with the last visit
 
 

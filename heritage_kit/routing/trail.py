@@ -196,6 +196,16 @@ class Itinerary:
         return float(sum(leg.length_m for leg in self.legs))
 
     @property
+    def length_m(self) -> float:
+        """Walking length (same as :attr:`walk_m`)."""
+        return self.walk_m
+
+    @property
+    def duration_s(self) -> float:
+        """The whole trail, walks, waits and visits, in seconds."""
+        return self.total_min * 60
+
+    @property
     def walk_min(self) -> float:
         return float(sum(leg.duration_s for leg in self.legs)) / 60
 
