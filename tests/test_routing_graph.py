@@ -30,7 +30,7 @@ def nx_graph(g: WalkingGraph, *, step_free=False, metric="length") -> nx.DiGraph
     G = nx.DiGraph()
     key = "length_m" if metric == "length" else "time_s"
     for e in g.edges():
-        if step_free and e["steps"]:
+        if step_free and e["steps"] and not e["ramp"]:
             continue
         pairs = [(e["u"], e["v"])] + ([] if e["oneway"] else [(e["v"], e["u"])])
         for a, b in pairs:
@@ -288,3 +288,29 @@ def test_closed_ring_edges(oneway):
         assert from_p.length_m == pytest.approx(side + ab, rel=1e-9)
     for r in (to_p, from_p):
         assert polyline_m(r) == pytest.approx(r.length_m, rel=1e-6)
+
+
+def test_escalators_are_one_way_and_ramped_steps_are_step_free():
+    from heritage_kit.routing._osm_ways import _way_oneway
+
+    assert _way_oneway({"highway": "steps", "conveying": "forward"}) == 1
+    assert _way_oneway({"highway": "steps", "conveying": "backward"}) == -1
+    assert _way_oneway({"highway": "steps", "conveying": "reversible"}) == 0
+    assert _way_oneway({"highway": "steps", "conveying": "forward", "oneway:foot": "no"}) == 0
+    # a short flight with a wheelchair ramp next to a long way round
+    gj = {"type": "FeatureCollection", "features": [
+        _line([[7.0, 43.0], [7.001, 43.0]], highway="steps", steps=True, step_count=12, wheelchair_ramp=True),
+        _line([[7.0, 43.0], [7.0, 43.002], [7.001, 43.002], [7.001, 43.0]], highway="footway"),
+    ]}
+    g = WalkingGraph.from_geojson(gj)
+    a, b = LatLon(lat=43.0, lon=7.0), LatLon(lat=43.0, lon=7.001)
+    plain, free = g.route(a, b), g.route(a, b, step_free=True)
+    assert plain.flights == 1 and plain.step_count == 12
+    assert free.length_m == pytest.approx(plain.length_m) and free.flights == 0  # by the ramp
+    assert WalkingGraph.from_geojson(g.to_geojson()).route(a, b, step_free=True).length_m == pytest.approx(free.length_m)
+
+
+def test_monaco_escalators_and_ramps_are_read(monaco):
+    edges = list(monaco.edges())
+    assert any(e["ramp"] for e in edges)
+    assert any(e["steps"] and e["oneway"] for e in edges)  # conveying=forward|backward

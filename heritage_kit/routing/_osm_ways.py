@@ -17,8 +17,10 @@ Foot rule set (documented in docs/architecture.md, "Routing"):
   excludes it.
 * ``oneway:foot=yes`` makes the way walkable only along its drawing direction,
   ``oneway:foot=-1`` only against it. Plain ``oneway`` (for vehicles) is ignored.
-* ``highway=steps`` is flagged as steps, with ``step_count`` when tagged
-  (escalators, ``conveying=*``, are steps too: they are not step-free).
+* ``highway=steps`` is flagged as steps, with ``step_count`` when tagged.
+  Escalators (``conveying=*``) are steps too (not step-free); ``conveying=forward|backward``
+  makes them one-way (unless ``oneway:foot`` says otherwise). Steps with
+  ``ramp:wheelchair=yes`` stay steps but remain usable on step-free routes (by the ramp).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class OsmWay:
     step_count: int | None
     oneway: int  # 0 both ways, 1 along the drawing, -1 against it
     name: str | None
+    ramp: bool = False  # steps with a wheelchair ramp
 
 
 def _step_count(value: str | None) -> int | None:
@@ -91,6 +94,17 @@ def _oneway(value: str | None) -> int:
     if value in ("yes", "true", "1"):
         return 1
     if value == "-1":
+        return -1
+    return 0
+
+
+def _way_oneway(tags: dict[str, str]) -> int:
+    if "oneway:foot" in tags:
+        return _oneway(tags["oneway:foot"])
+    conveying = tags.get("conveying")
+    if conveying == "forward":
+        return 1
+    if conveying == "backward":
         return -1
     return 0
 
@@ -145,8 +159,9 @@ def read_osm_ways(path: str | os.PathLike, *, bbox: BBox | None = None) -> list[
                         highway=hw,
                         steps=hw == "steps",
                         step_count=_step_count(tags.get("step_count")) if hw == "steps" else None,
-                        oneway=_oneway(tags.get("oneway:foot")),
+                        oneway=_way_oneway(tags),
                         name=tags.get("name"),
+                        ramp=hw == "steps" and tags.get("ramp:wheelchair") == "yes",
                     )
                 )
     except RuntimeError as exc:  # osmium reports unreadable input as RuntimeError

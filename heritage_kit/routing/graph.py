@@ -125,6 +125,11 @@ class _Edge:
     oneway: bool  # walkable u -> v only
     highway: str
     name: str | None
+    ramp: bool = False  # steps with a wheelchair ramp: usable on step-free routes
+
+    def blocks(self, step_free: bool) -> bool:
+        """True when a step-free route may not use this edge."""
+        return step_free and self.steps and not self.ramp
 
     @property
     def length(self) -> float:
@@ -203,7 +208,7 @@ class WalkingGraph:
         if not ways:
             raise SourceDataError(f"{os.fspath(path)}: no walkable way" + (" inside the bbox" if bbox else ""))
         records = [
-            (w.node_ids, w.lats, w.lons, w.oneway, dict(highway=w.highway, steps=w.steps, step_count=w.step_count, name=w.name))
+            (w.node_ids, w.lats, w.lons, w.oneway, dict(highway=w.highway, steps=w.steps, step_count=w.step_count, name=w.name, ramp=w.ramp))
             for w in ways
         ]
         return cls._build(records, **options)
@@ -246,7 +251,7 @@ class WalkingGraph:
                 keys.append(key)
             if len(keys) < 2:
                 continue  # a degenerate line of one repeated position carries no path
-            for flag in ("steps", "oneway_foot"):
+            for flag in ("steps", "oneway_foot", "wheelchair_ramp"):
                 if props.get(flag) is not None and not isinstance(props.get(flag), bool):
                     raise SourceDataError(f"{where}, field properties.{flag}: must be true or false, not {props.get(flag)!r}")
             sc = props.get("step_count")
@@ -261,6 +266,7 @@ class WalkingGraph:
                     dict(
                         highway=str(props.get("highway") or "footway"),
                         steps=bool(props.get("steps")),
+                        ramp=bool(props.get("wheelchair_ramp")),
                         step_count=sc,
                         name=props.get("name") if isinstance(props.get("name"), str) else None,
                     ),
@@ -318,6 +324,7 @@ class WalkingGraph:
                         lons=lo,
                         cum=cum,
                         steps=attrs["steps"],
+                        ramp=attrs.get("ramp", False),
                         step_count=sc,
                         oneway=oneway != 0,
                         highway=attrs["highway"],
@@ -369,6 +376,8 @@ class WalkingGraph:
                 props["steps"] = True
                 if e.step_count:
                     props["step_count"] = e.step_count
+                if e.ramp:
+                    props["wheelchair_ramp"] = True
             if e.oneway:
                 props["oneway_foot"] = True
             if e.name:
@@ -412,6 +421,7 @@ class WalkingGraph:
                 "length_m": e.length,
                 "time_s": self._edge_cost(e, "time"),
                 "steps": e.steps,
+                "ramp": e.ramp,
                 "step_count": e.step_count,
                 "oneway": e.oneway,
             }
@@ -435,7 +445,7 @@ class WalkingGraph:
         if adj is None:
             adj = [[] for _ in range(self.node_count)]
             for i, e in enumerate(self._edges):
-                if (step_free and e.steps) or e.u == e.v:
+                if e.blocks(step_free) or e.u == e.v:
                     continue
                 c = self._edge_cost(e, metric)
                 adj[e.u].append((e.v, c, i))
@@ -496,7 +506,7 @@ class WalkingGraph:
             from shapely import STRtree
             from shapely.geometry import LineString
 
-            idx = [i for i, e in enumerate(self._edges) if not (step_free and e.steps)]
+            idx = [i for i, e in enumerate(self._edges) if not e.blocks(step_free)]
             if step_free:
                 idx = self._main_component(idx)
             if not idx:
@@ -764,7 +774,7 @@ class WalkingGraph:
                 e = self._edges[ei]
                 pieces.append((ei, 0.0, e.length) if e.u == u else (ei, e.length, 0.0))
             pieces.append((t.edge, self._entry_offset(t, tail_node), t.offset))
-        return self._assemble(pieces, a, b, s, t)
+        return self._assemble(pieces, a, b, s, t, step_free=step_free)
 
     def _exit_offset(self, s: _Snap, node: int) -> float:
         """Where a route leaving the snapped start ``s`` towards ``node`` leaves its edge (0 or length)."""
@@ -781,7 +791,7 @@ class WalkingGraph:
             return 0.0 if node == e.u else e.length
         return 0.0 if e.oneway or t.offset <= e.length - t.offset else e.length
 
-    def _assemble(self, pieces, a: LatLon, b: LatLon, s: _Snap, t: _Snap) -> Route:
+    def _assemble(self, pieces, a: LatLon, b: LatLon, s: _Snap, t: _Snap, *, step_free: bool = False) -> Route:
         coords: list[tuple[float, float]] = []
         length = 0.0
         duration = 0.0
@@ -794,7 +804,7 @@ class WalkingGraph:
                 continue
             length += part
             duration += self._edge_cost(e, "time") * (part / e.length if e.length else 0.0)
-            if e.steps and part > 0:
+            if e.steps and part > 0 and not (step_free and e.ramp):  # by the ramp on step-free routes
                 flights += 1
                 if e.step_count:
                     steps += max(1, round(e.step_count * part / e.length)) if e.length else e.step_count
