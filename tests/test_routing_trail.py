@@ -220,3 +220,14 @@ def test_itinerary_becomes_a_pack_trail(pack):
 def test_no_candidate_gives_an_empty_itinerary(pack):
     it = plan_trail(pack, start=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=1)
     assert it.stops == () and it.legs == () and it.total_min == 0
+
+
+def test_cli_route_says_when_it_estimates_and_when_a_point_is_off_the_network(content_dir, capsys):
+    from heritage_kit.cli import main
+
+    assert main(["route", str(content_dir / "perigueux"), "--from", "45.184,0.721", "--to", "45.186,0.718"]) == 0
+    assert "straight lines × 1.3" in capsys.readouterr().out
+    assert main(["route", str(content_dir / "monaco"), "--from", "43.7311,7.4197", "--to", "43.7384,7.4246",
+                 "--step-free"]) == 0
+    out = capsys.readouterr().out
+    assert "step-free" in out and "start: 48 m from the nearest step-free way" in out

@@ -9,6 +9,9 @@ from datetime import datetime
 from heritage_kit.types import LatLon
 
 
+SNAP_NOTICE_M = 30.0  # say how far a point is from the network beyond this
+
+
 def latlon(text: str) -> LatLon:
     try:
         lat_s, lon_s = text.split(",")
@@ -84,6 +87,12 @@ def cmd_route(args) -> int:
         elif args.step_free:
             line += ", step-free"
     print(line)
+    for label_en, label_fr, d in (("start", "départ", route.snap_m[0]), ("end", "arrivée", route.snap_m[1])):
+        if d > SNAP_NOTICE_M:
+            kind_fr = "sans marches " if args.step_free else ""
+            kind_en = "step-free " if args.step_free else ""
+            print(f"{label_fr} : à {d:.0f} m du chemin {kind_fr}le plus proche" if fr
+                  else f"{label_en}: {d:.0f} m from the nearest {kind_en}way")
     if route.straight_line:
         print(route.note["fr" if fr else "en"])
     if args.geojson:
