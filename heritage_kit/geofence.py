@@ -516,7 +516,7 @@ class GeofenceState:
 
 # --------------------------------------------------------------------------
 # engine
-_CELL_DEG = 0.002  # grid cell (about 220 m x 150 m in France)
+_CELL_DEG = 0.001  # grid cell (about 110 m x 75 m in France)
 _INV_CELL = 1.0 / _CELL_DEG
 _ROW = 400_000  # > 360 / _CELL_DEG: one int key per cell
 
@@ -926,21 +926,30 @@ class GeofenceEngine:
             return cfg.min_interval_s
         lat, lon = fix.lat, fix.lon
         kx, ky = metres_per_degree(lat)
-        iy, ix = math.floor(lat * _INV_CELL), math.floor(lon * _INV_CELL)
-        gap = math.inf
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                for i in self._grid.get((iy + dy) * _ROW + ix + dx, _EMPTY):
-                    if not self._active[i]:
-                        continue
-                    d = self._dist(i, lat, lon, kx, ky)
-                    g = (self._rout[i] - d) if self._ids[i] in st.inside else (d - self._rin[i])
-                    if g < gap:
-                        gap = g
-        if gap == math.inf:
-            # nothing within one grid cell: at least ~cell size away
-            gap = _CELL_DEG * kx
         speed = max(fix.speed or 0.0, st.speed_mps or 0.0, cfg.walking_speed_mps)
+        iy, ix = math.floor(lat * _INV_CELL), math.floor(lon * _INV_CELL)
+        # rings of grid cells around the fix; a fence in no scanned cell has its
+        # exit zone at least ``k`` cells away
+        need = 2.0 * cfg.max_interval_s * speed + fix.accuracy_m
+        cell_m = _CELL_DEG * min(kx, ky)
+        gap = math.inf
+        k = 0
+        while True:
+            for dy in range(-k, k + 1):
+                step = 1 if abs(dy) == k else 2 * k
+                for dx in range(-k, k + 1, step if k else 1):
+                    for i in self._grid.get((iy + dy) * _ROW + ix + dx, _EMPTY):
+                        if not self._active[i]:
+                            continue
+                        d = self._dist(i, lat, lon, kx, ky)
+                        g = (self._rout[i] - d) if self._ids[i] in st.inside else (d - self._rin[i])
+                        if g < gap:
+                            gap = g
+            bound = k * cell_m
+            if gap <= bound or bound >= need:
+                gap = min(gap, bound) if gap > bound else gap
+                break
+            k += 1
         interval = 0.5 * (gap - fix.accuracy_m) / speed
         return float(min(max(interval, cfg.min_interval_s), cfg.max_interval_s))
 
