@@ -271,6 +271,7 @@ class GeofenceConfig:
     halt_arrival_s: float | None = 5.0
     halt_slack: float = 0.3
     halt_gate: float = 2.0
+    halt_mean_fixes: int = 3
     walking_speed_mps: float = 1.4
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0
@@ -296,6 +297,7 @@ class GeofenceConfig:
             "halt_arrival_s": self.halt_arrival_s is None or self.halt_arrival_s >= 0.0,
             "halt_slack": self.halt_slack >= 0.0,
             "halt_gate": self.halt_gate > 0.0,
+            "halt_mean_fixes": self.halt_mean_fixes >= 0,
             "moved_m": self.moved_m >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
         }
@@ -455,7 +457,7 @@ class GeofenceState:
         self.next_id: str | None = None
         self.speed_mps: float | None = None
         self.moved_m = 1e9  # metres walked (Doppler) since the last alert
-        self.halt: list[float] | None = None  # since, sum w, w.lat, w.lon, w.acc, done
+        self.halt: list[float] | None = None  # since, sum w, w.lat, w.lon, w.acc, done, n
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -503,8 +505,8 @@ class GeofenceState:
             st.next_id = None if data.get("next_id") is None else str(data["next_id"])
             st.speed_mps = None if data.get("speed_mps") is None else float(data["speed_mps"])
             halt = data.get("halt")
-            if halt is not None and len(halt) != 6:
-                raise GeofenceError(f"{where}: field 'halt': expected 6 numbers")
+            if halt is not None and len(halt) != 7:
+                raise GeofenceError(f"{where}: field 'halt': expected 7 numbers")
             st.halt = None if halt is None else [float(x) for x in halt]
             st.moved_m = float(data.get("moved_m", 1e9))
         except GeofenceError:
@@ -739,10 +741,28 @@ class GeofenceEngine:
         ids = self._ids
         poly = self._poly
         clat, clon = self._lat, self._lon
-        cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
-        exclusive = cfg.exclusive
+        # a halt: Doppler says we stand still; its fixes are averaged (accuracy-weighted)
         speed = fix.speed
         halted = speed is not None and speed < cfg.stationary_mps
+        if halted:
+            h = st.halt
+            if h is None:
+                st.halt = h = [t, 0.0, 0.0, 0.0, 0.0, 0.0, 0]  # since, sum w, w.lat, w.lon, w.acc, done, n
+            w = 1.0 / (acc * acc + 1.0)
+            h[1] += w
+            h[2] += lat * w
+            h[3] += lon * w
+            h[4] += acc * w
+            h[6] += 1
+            if cfg.halt_mean_fixes and h[6] >= cfg.halt_mean_fixes:
+                # standing still, the mean of the halt is a better position than this fix
+                lat, lon = h[2] / h[1], h[3] / h[1]
+                if int(lat * 100.0) != key:
+                    kx, ky = metres_per_degree(lat)
+        elif st.halt is not None:
+            st.halt = None
+        cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
+        exclusive = cfg.exclusive
         margin = cfg.enter_margin * acc
         # halted where the last alert was given, without having walked away:
         # apparent moves are noise
@@ -829,18 +849,9 @@ class GeofenceEngine:
                 if entering is None:
                     entering = []
                 entering.append((i, d))
-        if cfg.halt_arrival_s is not None:
-            if not halted:
-                st.halt = None
-            else:
-                h = st.halt
-                if h is None:
-                    st.halt = h = [t, 0.0, 0.0, 0.0, 0.0, 0.0]  # since, sum w, w.lat, w.lon, w.acc, done
-                w = 1.0 / (fix.accuracy_m * fix.accuracy_m + 1.0)
-                h[1] += w
-                h[2] += fix.lat * w
-                h[3] += fix.lon * w
-                h[4] += fix.accuracy_m * w
+        if cfg.halt_arrival_s is not None and halted:
+            h = st.halt
+            if h is not None:
                 if not h[5] and not entering and t - h[0] >= cfg.halt_arrival_s and st.moved_m >= cfg.moved_m:
                     arrived = self._halt_arrival(h, kx, ky)
                     if arrived is not None:
