@@ -20,29 +20,35 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
 
 1. *Accuracy gate.* A fix whose reported accuracy is worse than
    ``max_accuracy_m`` is ignored. For each fence, a fix decides only if its
-   accuracy circle is small against the fence (``accuracy <= accuracy_gate x
-   fence size``); otherwise that fence keeps its state.
+   accuracy circle is small against what must be decided (``accuracy <=
+   accuracy_gate x`` the enter radius of a circle, the buffer of a footprint —
+   at least 10 m); otherwise that fence keeps its state.
 2. *Jump rejection.* A fix further from the last accepted fix than a walker
    can go (``max_speed_mps x dt + jump_accuracy_factor x (both accuracies)``)
-   is rejected; ``reanchor_fixes`` consecutive mutually-consistent rejected
-   fixes re-anchor the track (the walker really did move, e.g. after a tunnel).
-3. *Enter.* A fence is entered after ``enter_fixes`` trusted fixes among
-   ``enter_window`` consecutive decisive ones inside its enter radius less
-   ``enter_margin`` x the fix's accuracy (a fix barely inside is not evidence). With ``exclusive`` (default), only the fence
-   nearest the fix (distance to its centre relative to its size) among those whose enter zone
-   holds it can be entered: the building across the street is not announced.
-4. *Hysteresis.* A fence is left only after ``exit_fixes`` trusted fixes
-   beyond its exit radius (``radius x exit_factor + exit_margin_m`` unless the
-   fence sets its own), so a walker at the edge does not flicker.
-5. *Halting at the next stop.* Fixes whose Doppler speed is below
-   ``stationary_mps`` form a *halt*. After ``halt_arrival_s`` seconds of halt,
-   the accuracy-weighted mean of its fixes (much steadier than one fix) is
-   tested against the *next stop* (``set_active(..., next_id=...)``): within
-   its enter radius + ``halt_slack`` x the mean accuracy, and nearer (relative
-   to size) than any other watched fence, it is entered. A halt gives at most
-   one arrival; a walker who merely waits at a crossing far from the next stop
-   gets nothing. With ``hold_when_still`` (off by default), a halted walker in
-   a fence neither enters another nor leaves (the apparent move is noise).
+   is rejected (multipath); ``reanchor_fixes`` consecutive mutually-consistent
+   rejected fixes re-anchor the track (the walker really did move).
+3. *Enter.* A fence is entered after ``enter_fixes`` hits among
+   ``enter_window`` consecutive decisive fixes, a hit being a fix inside its
+   enter radius less ``enter_margin`` x the fix's accuracy (a fix barely
+   inside is no evidence). With ``exclusive`` (default) a fix is a hit for one
+   fence only, the nearest (distance to its centre relative to its size) of
+   those whose zone holds it, counting the fences the walker is already in:
+   the building across the street is not announced.
+4. *Hysteresis.* A fence is left after ``exit_fixes`` trusted fixes beyond its
+   exit radius (``radius x exit_factor + exit_margin_m`` unless the fence sets
+   its own), so a walker at the edge does not flicker.
+5. *Halts.* Fixes whose Doppler speed is below ``stationary_mps`` form a
+   *halt*; from its ``halt_mean_fixes``-th fix on, fences are judged at the
+   accuracy-weighted mean of the halt (standing still, the mean is steadier
+   than one fix). After ``halt_arrival_s`` seconds, if the walker has walked
+   ``moved_m`` since the last alert, the *next stop*
+   (``set_active(..., next_id=...)``) is entered when the halt's mean is within
+   its enter radius + ``halt_slack`` x the mean accuracy (gate:
+   ``halt_gate`` x the fence's gate) and nearer than any other watched fence:
+   people stop where they were going. A walker waiting at a crossing far from
+   the next stop gets nothing. With ``hold_when_still`` (default), a walker
+   halted in a fence without having walked ``moved_m`` since the last alert
+   neither enters another fence nor leaves (the apparent move is noise).
    Fixes without speed are judged by position only.
 6. *Dwell.* One ``dwell`` event after ``dwell_s`` seconds inside.
 7. *Alerts.* An ``enter`` is an alert. It is silenced (the stay is still

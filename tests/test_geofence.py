@@ -483,3 +483,17 @@ def test_fences_for_grow_and_separate_fit_the_neighbourhood():
     assert both["osm:node/1"] == pytest.approx(12.0) and both["osm:node/3"] == 60.0
     with pytest.raises(GeofenceError, match="grow"):
         fences_for(pois, grow=0.5)
+
+
+def test_a_halt_is_judged_at_its_mean_position():
+    # standing at a 15 m shop, fixes scatter 13 m either side: no single fix is a hit
+    # (13 > 15 - 0.3 x 12), the halt's mean (the shop) is
+    eng = GeofenceEngine([circle("shop:1", 0, 0, 15)])
+    scatter = [(-13 if k % 2 else 13, 0) for k in range(8)]
+    halted = [Fix(*at(x, y), 12.0, float(k), 0.1) for k, (x, y) in enumerate(scatter)]
+    ev = [e for f in halted for e in eng.update(f)]
+    assert [(e.kind, e.fence_id) for e in ev] == [("enter", "shop:1")]
+    assert ev[0].timestamp == 3.0  # mean from the 3rd fix on, 2 hits
+    # the same fixes without Doppler speed: position alone, nothing
+    eng2 = GeofenceEngine([circle("shop:1", 0, 0, 15)])
+    assert [e for f in halted for e in eng2.update(Fix(f.lat, f.lon, f.accuracy_m, f.timestamp))] == []
