@@ -309,6 +309,14 @@ def markdown(table: dict, how: str, pack, all_active: bool) -> str:
     return "\n".join(lines)
 
 
+def _assignments(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        out[key.strip()] = json.loads(value) if value.strip() not in ("", "None") else None
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pack", type=pathlib.Path, default=ROOT / "content" / "monaco")
@@ -316,14 +324,25 @@ def main(argv=None) -> int:
     ap.add_argument("--sigma", type=float, action="append", help="noise sigma(s) in metres (default 5, 10, 20)")
     ap.add_argument("--all-active", action="store_true", help="watch every POI, not only the trail stops")
     ap.add_argument("--straight", action="store_true", help="walk straight segments between stops, not the streets")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="a GeofenceConfig field (repeatable)")
+    ap.add_argument("--noise", action="append", default=[], metavar="FIELD=VALUE", help="a NoiseModel field (repeatable)")
     ap.add_argument("--json", type=pathlib.Path, help="write the summary and per-walk details here")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     pack = load_monaco(args.pack)
+    config = GeofenceConfig(**_assignments(args.set))
+    noise = _assignments(args.noise)
     table, details, how = evaluate(
         pack,
-        walks=args.walks, sigmas=tuple(args.sigma or SIGMAS), all_active=args.all_active, straight=args.straight
+        walks=args.walks,
+        sigmas=tuple(args.sigma or SIGMAS),
+        all_active=args.all_active,
+        straight=args.straight,
+        config=config,
+        noise_options=noise,
     )
+    if args.set or args.noise:
+        print("config: " + ", ".join(args.set + [f"noise.{n}" for n in args.noise]))
     print(markdown(table, how, pack, args.all_active))
     print(f"\n({time.perf_counter() - t0:.1f} s)")
     if args.json:
