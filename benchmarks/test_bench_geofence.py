@@ -22,7 +22,6 @@ machine is shared) and the ratios; goals: engine
 
 from __future__ import annotations
 
-import math
 import pathlib
 import statistics
 import time
