@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import pathlib
 import statistics
 import sys
@@ -53,73 +52,17 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from heritage_kit.geo import LocalProjection  # noqa: E402
 from heritage_kit.geofence import GeofenceConfig, GeofenceEngine, fences_for  # noqa: E402
-from heritage_kit.simulate import NoiseModel, path_through, simulate_walk  # noqa: E402
-from heritage_kit.types import LatLon  # noqa: E402
+from heritage_kit.simulate import NoiseModel, simulate_walk, trail_path  # noqa: E402
 
 SIGMAS = (5.0, 10.0, 20.0)
 WINDOW_S = 10.0
-APPROACH_M = 150.0
 
 
 def load_monaco(pack_path: pathlib.Path):
     from heritage_kit.packs import load_pack
 
     return load_pack(pack_path)
-
-
-def leg_router(pack):
-    """A function (a, b) -> list[LatLon] along streets, or None (straight segments)."""
-    try:
-        from heritage_kit.routing import WalkingGraph  # type: ignore
-    except ImportError:
-        return None, "straight segments (heritage_kit.routing not available)"
-    if not pack.streets:
-        return None, "straight segments (the pack has no streets)"
-    graph = WalkingGraph.for_pack(pack)
-    failed: list[str] = []
-
-    def route(a: LatLon, b: LatLon):
-        try:
-            return list(graph.route(a, b).geometry)
-        except Exception as exc:  # noqa: BLE001 - an unroutable leg is walked straight, and counted
-            failed.append(type(exc).__name__)
-            return [a, b]
-
-    route.failed = failed  # type: ignore[attr-defined]
-    return route, "the pack's streets (heritage_kit.routing.WalkingGraph, shortest path)"
-
-
-def approach_point(stops: list[LatLon], router=None) -> LatLon:
-    """A start about APPROACH_M before the first stop.
-
-    With streets: of 12 points APPROACH_M away (every 30°), the one whose
-    walking route to the first stop is shortest (but at least 100 m).
-    Without: the point away from the second stop.
-    """
-    p = LocalProjection(stops[0].lat, stops[0].lon)
-    if router is not None:
-        best = None
-        for k in range(12):
-            a = math.radians(30 * k)
-            lat, lon = p.to_latlon(APPROACH_M * math.sin(a), APPROACH_M * math.cos(a))
-            cand = LatLon(lat=lat, lon=lon)
-            geom = [cand, *router(cand, stops[0])[1:-1], stops[0]]
-            xs, ys = p.to_xy(np.array([g.lat for g in geom]), np.array([g.lon for g in geom]))
-            length = float(np.hypot(np.diff(xs), np.diff(ys)).sum())
-            if length >= 100.0 and (best is None or length < best[0]):
-                best = (length, cand)
-        if best is not None:
-            return best[1]
-    if len(stops) > 1:
-        x, y = p.to_xy(stops[1].lat, stops[1].lon)
-        n = math.hypot(x, y) or 1.0
-        dx, dy = -x / n, -y / n
-    else:
-        dx, dy = 0.0, -1.0
-    lat, lon = p.to_latlon(dx * APPROACH_M, dy * APPROACH_M)
-    return LatLon(lat=lat, lon=lon)
 
 
 def true_intervals(inside: np.ndarray, t: np.ndarray) -> list[tuple[float, float]]:
@@ -134,15 +77,10 @@ def true_intervals(inside: np.ndarray, t: np.ndarray) -> list[tuple[float, float
     return out
 
 
-def run_walk(pack, trail, seed: int, sigma: float, *, router, all_active: bool, fences, config, noise_options=None) -> dict:
-    stops = [pack.poi(s).location for s in trail.stops]
-    start = approach_point(stops, router)
-    waypoints = [start, *stops]
-    legs = None
-    if router is not None:
-        legs = [router(a, b) for a, b in zip(waypoints, waypoints[1:])]
-    path, idx = path_through(waypoints, legs)
-    walk = simulate_walk(path, seed=seed, stop_vertices=idx[1:], noise=NoiseModel(sigma_m=sigma, **(noise_options or {})), start_time=1.8e9)
+def run_walk(pack, trail, seed: int, sigma: float, *, path, all_active: bool, fences, config, noise_options=None) -> dict:
+    path, stop_vertices = path
+    noise = NoiseModel(sigma_m=sigma, **(noise_options or {}))
+    walk = simulate_walk(path, seed=seed, stop_vertices=stop_vertices, noise=noise, start_time=1.8e9)
     engine = GeofenceEngine(fences, config=config)
     remaining = list(trail.stops)
     engine.set_active(None if all_active else remaining, next_id=remaining[0])
@@ -261,17 +199,12 @@ def evaluate(
 ):
     if not pack.trails:
         raise SystemExit("the pack has no trail to walk")
-    router, how = leg_router(pack) if not straight else (None, "straight segments (--straight)")
-    if router is not None:
-        # one route per leg, shared by every walk and sigma
-        cache: dict = {}
-        raw = router
-
-        def router(a, b, _raw=raw, _cache=cache):  # noqa: F811
-            key = (a.lat, a.lon, b.lat, b.lon)
-            if key not in _cache:
-                _cache[key] = _raw(a, b)
-            return _cache[key]
+    paths = {}
+    for trail in pack.trails:
+        path, stop_vertices, how = trail_path(pack, trail, along_streets=not straight)
+        paths[trail.id] = (path, stop_vertices)
+    if straight:
+        how = "straight segments (--straight)"
     fences = fences_for(pack, **(fence_options or {}))
     config = config or GeofenceConfig()
     table = {}
@@ -281,13 +214,10 @@ def evaluate(
         for seed in range(walks):
             trail = pack.trails[seed % len(pack.trails)]
             res.append(
-                run_walk(pack, trail, 1000 * int(sigma) + seed, sigma, router=router, all_active=all_active, fences=fences, config=config, noise_options=noise_options)
+                run_walk(pack, trail, 1000 * int(sigma) + seed, sigma, path=paths[trail.id], all_active=all_active, fences=fences, config=config, noise_options=noise_options)
             )
         table[sigma] = summarise(res)
         details[sigma] = res
-    failed = getattr(raw if router is not None else None, "failed", [])
-    if failed:
-        how += f"; {len(failed)} legs could not be routed and were walked straight"
     return table, details, how
 
 

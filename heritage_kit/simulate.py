@@ -39,6 +39,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import math
+
 import numpy as np
 
 from heritage_kit.errors import GeofenceError
@@ -46,7 +48,17 @@ from heritage_kit.geo import LocalProjection
 from heritage_kit.geofence import Fix
 from heritage_kit.types import LatLon
 
-__all__ = ["NoiseModel", "WalkerModel", "SimulatedWalk", "StopVisit", "simulate_walk", "path_through", "replay"]
+__all__ = [
+    "NoiseModel",
+    "WalkerModel",
+    "SimulatedWalk",
+    "StopVisit",
+    "simulate_walk",
+    "simulate_trail",
+    "trail_path",
+    "path_through",
+    "replay",
+]
 
 ACCURACY_PER_SIGMA = 1.515  # 68% radius of a circular Gaussian, in units of its per-axis std
 
@@ -298,6 +310,95 @@ def simulate_walk(
         speed_mps=speed,
         extra={"multipath": multipath, "dropouts": dropouts, "idles": idles},
     )
+
+
+APPROACH_M = 150.0
+
+
+def trail_path(
+    pack, trail, *, along_streets: bool = True, approach_m: float = APPROACH_M
+) -> tuple[list[LatLon], list[int], str]:
+    """The path of a walker doing ``trail`` (a :class:`Trail` or its id) of ``pack``.
+
+    It starts about ``approach_m`` before the first stop and visits the stops in
+    order. With ``along_streets`` and a pack with streets, every leg is the
+    shortest route of :class:`heritage_kit.routing.WalkingGraph`, and the start
+    is, of 12 points ``approach_m`` away, the one with the shortest route (at
+    least 100 m) to the first stop; otherwise legs are straight and the start
+    lies away from the second stop. Returns (path, the path vertex of each stop,
+    how the legs were made). Unroutable legs are walked straight (and said so).
+    """
+    if isinstance(trail, str):
+        trail = pack.trail(trail)
+    stops = [pack.poi(s).location for s in trail.stops]
+    p = LocalProjection(stops[0].lat, stops[0].lon)
+    route = None
+    how = "straight segments"
+    failed = 0
+    if along_streets and getattr(pack, "streets", None):
+        from heritage_kit.routing import WalkingGraph  # lazy: only when walking streets
+
+        graph = WalkingGraph.for_pack(pack)
+        how = "streets (WalkingGraph shortest routes)"
+
+        def route(a: LatLon, b: LatLon) -> list[LatLon]:
+            nonlocal failed
+            try:
+                return list(graph.route(a, b).geometry)
+            except Exception:  # noqa: BLE001 - a leg the graph cannot join is walked straight
+                failed += 1
+                return [a, b]
+
+    start = None
+    if route is not None:
+        best = None
+        for k in range(12):
+            a = math.radians(30 * k)
+            lat, lon = p.to_latlon(approach_m * math.sin(a), approach_m * math.cos(a))
+            cand = LatLon(lat=lat, lon=lon)
+            geom = [cand, *route(cand, stops[0])[1:-1], stops[0]]
+            xs, ys = p.to_xy(np.array([g.lat for g in geom]), np.array([g.lon for g in geom]))
+            length = float(np.hypot(np.diff(xs), np.diff(ys)).sum())
+            if length >= 100.0 and (best is None or length < best[0]):
+                best = (length, cand)
+        failed = 0  # probing starts does not count
+        if best is not None:
+            start = best[1]
+    if start is None:
+        if len(stops) > 1:
+            x, y = p.to_xy(stops[1].lat, stops[1].lon)
+            n = math.hypot(x, y) or 1.0
+            dx, dy = -x / n, -y / n
+        else:
+            dx, dy = 0.0, -1.0
+        lat, lon = p.to_latlon(dx * approach_m, dy * approach_m)
+        start = LatLon(lat=lat, lon=lon)
+    waypoints = [start, *stops]
+    legs = [route(a, b) for a, b in zip(waypoints, waypoints[1:])] if route is not None else None
+    path, idx = path_through(waypoints, legs)
+    if failed:
+        how += f"; {failed} legs could not be routed and were walked straight"
+    return path, idx[1:], how
+
+
+def simulate_trail(
+    pack,
+    trail,
+    *,
+    seed: int,
+    walker: WalkerModel = WalkerModel(),
+    noise: NoiseModel = NoiseModel(),
+    along_streets: bool = True,
+    start_time: float = 0.0,
+) -> SimulatedWalk:
+    """A seeded walk of a pack's trail (see :func:`trail_path` and :func:`simulate_walk`).
+
+    ``extra["path"]`` says how the legs were made.
+    """
+    path, stop_vertices, how = trail_path(pack, trail, along_streets=along_streets)
+    walk = simulate_walk(path, seed=seed, stop_vertices=stop_vertices, walker=walker, noise=noise, start_time=start_time)
+    walk.extra["path"] = how
+    return walk
 
 
 def replay(engine, fixes: Sequence[Fix]) -> list:
