@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "heritage_kit.cli.hours",  # hours check
     "heritage_kit.cli.routing",  # route, trail plan
     "heritage_kit.cli.inbox",  # inbox serve | publish | review
+    "heritage_kit.cli.walk",  # walk simulate | replay
 ]
 
 
