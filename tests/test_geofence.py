@@ -497,3 +497,20 @@ def test_a_halt_is_judged_at_its_mean_position():
     # the same fixes without Doppler speed: position alone, nothing
     eng2 = GeofenceEngine([circle("shop:1", 0, 0, 15)])
     assert [e for f in halted for e in eng2.update(Fix(f.lat, f.lon, f.accuracy_m, f.timestamp))] == []
+
+
+def test_os_fence_of_a_polygon_holds_its_footprint_and_buffer():
+    ring = [at(-40, -10), at(40, -10), at(40, 10), at(-40, 10), at(-40, -10)]
+    fp = {"type": "Polygon", "coordinates": [[[lon, lat] for lat, lon in ring]]}
+    eng = GeofenceEngine([Fence.polygon("way:9", fp, buffer_m=15, center=LatLon(lat=at(0, 0)[0], lon=at(0, 0)[1]))])
+    (osf,) = eng.os_fences(fix(500, 0, 0), 20)
+    assert osf.id == "way:9" and osf.kind == "poi"
+    # the OS circle reaches the far corner (41.2 m) plus the buffer
+    assert osf.radius_m == pytest.approx(math.hypot(40, 10) + 15, abs=0.2)
+
+
+def test_public_names_are_exported_lazily():
+    import heritage_kit
+
+    assert heritage_kit.GeofenceEngine is GeofenceEngine and heritage_kit.Fix is Fix
+    assert heritage_kit.Fence is Fence and heritage_kit.GeofenceConfig is GeofenceConfig
