@@ -56,6 +56,7 @@ _FAST_MAX_LAT = 72.0
 _M_PER_DEG_LAT_MIN = _A * (1 - _E2) * math.pi / 180.0
 _N_MAX = _A / math.sqrt(1 - _E2)
 _ENVELOPE_MARGIN = 1.02
+_GRID_DEGS = (0.0125, 0.05, 0.2, 0.8, 3.2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,15 +90,27 @@ def fast_distance_m(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray
     Relative error below ``(d / 6371 km)²`` up to 150 km and 72° of latitude
     (measured against Karney's geodesic); see the module notes.
     """
-    pm = (lats + lat0) * _HALF_RAD
-    s = np.sin(pm)
-    w2 = 1.0 - _E2 * s * s
+    half = np.radians(lats) * 0.5
+    return _fast(lat0, lon0, lats, lons, np.sin(half), np.cos(half))
+
+
+def _fast(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray, sh: np.ndarray, ch: np.ndarray) -> np.ndarray:
+    """:func:`fast_distance_m` with each point's sin/cos of half its latitude precomputed.
+
+    sin and cos of the mid-latitude come from the angle-sum identities, so no
+    trigonometric function runs per point.
+    """
+    h0 = math.radians(lat0) * 0.5
+    s0, c0 = math.sin(h0), math.cos(h0)
+    s = sh * c0 + ch * s0  # sin((lat0 + lat) / 2)
+    c = ch * c0 - sh * s0  # cos((lat0 + lat) / 2)
+    w2 = 1.0 - _E2 * (s * s)
     n = _A / np.sqrt(w2)
     dl = lons - lon0
     if abs(lon0) > 90.0:  # the antimeridian may lie between
         dl = (dl + 180.0) % 360.0 - 180.0
-    dx = dl * n * np.cos(pm)
-    dy = (lats - lat0) * n * ((1.0 - _E2) / w2)
+    dx = dl * (n * c)
+    dy = (lats - lat0) * (n * ((1.0 - _E2) / w2))
     return np.hypot(dx, dy) * _RAD
 
 
@@ -178,6 +191,8 @@ class PoiIndex:
         self._lat = np.fromiter((p.location.lat for p in self.pois), dtype=float, count=n)
         self._lon = np.fromiter((p.location.lon for p in self.pois), dtype=float, count=n)
         self._tree = STRtree(shapely.points(self._lon, self._lat)) if n else None
+        half = np.radians(self._lat) * 0.5
+        self._sinh, self._cosh = np.sin(half), np.cos(half)
         kind_code = {k: i for i, k in enumerate(KINDS)}
         self._kind = np.fromiter((kind_code[p.kind] for p in self.pois), dtype=np.int8, count=n)
         self._cat_rows: dict[str, np.ndarray] = {}
@@ -188,11 +203,13 @@ class PoiIndex:
         self._cat_rows = {c: np.asarray(r, dtype=np.intp) for c, r in rows.items()}
         self._mask_cache: dict[tuple, np.ndarray | None] = {}
         self._fast_ok = np.abs(self._lat) <= _FAST_MAX_LAT
-        self._bbox = (
-            (float(self._lat.min()), float(self._lon.min()), float(self._lat.max()), float(self._lon.max()))
-            if n
-            else None
-        )
+        # POI counts on coarse grids (0.0125° to 3.2°): a first guess of the radius holding k POIs
+        self._grids: list[tuple[float, dict[tuple[int, int], int]]] = []
+        if n:
+            for deg in _GRID_DEGS:
+                cells = np.stack([np.floor(self._lat / deg), np.floor(self._lon / deg)], axis=1).astype(np.int64)
+                keys, counts = np.unique(cells, axis=0, return_counts=True)
+                self._grids.append((deg, {(int(a), int(b)): int(c) for (a, b), c in zip(keys, counts)}))
 
     def __len__(self) -> int:
         return len(self.pois)
@@ -271,7 +288,7 @@ class PoiIndex:
     def _distances(self, lat: float, lon: float, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distances to ``idx`` and a bound of each one's error (0 once exact)."""
         lats, lons = self._lat[idx], self._lon[idx]
-        d = fast_distance_m(lat, lon, lats, lons)
+        d = _fast(lat, lon, lats, lons, self._sinh[idx], self._cosh[idx])
         tol = _error_bound(d)
         far = d > _FAST_MAX_M
         if far.any():
@@ -424,10 +441,20 @@ class PoiIndex:
                     final = bool(d[kth] + tol[kth] < radius)
                 if final:
                     return self._hits(lat, lon, idx, d, tol, order[:k_eff])
-            grow = min(8.0, max(2.0, 1.3 * math.sqrt(k_eff / max(int(idx.size), 1))))
+            grow = min(3.0, max(1.5, 1.3 * math.sqrt(k_eff / max(int(idx.size), 1))))
             radius = min(radius * grow, cap)
 
     def _initial_radius(self, lat: float, lon: float, k: int, mask: np.ndarray | None) -> float:
+        """A radius likely to hold ``k`` POIs: from the grid density around, else the nearest POI."""
+        if mask is None:
+            cos_lat = max(math.cos(math.radians(lat)), 0.05)
+            for deg, grid in self._grids:
+                i, j = math.floor(lat / deg), math.floor(lon / deg)
+                count = sum(grid.get((i + di, j + dj), 0) for di in (-1, 0, 1) for dj in (-1, 0, 1))
+                if count >= 3 * k:
+                    cell_m = deg * _M_PER_DEG_LAT_MIN
+                    area = 9 * cell_m * cell_m * cos_lat
+                    return max(25.0, 1.6 * math.sqrt(k * area / (math.pi * count)))
         assert self._tree is not None
         j = int(self._tree.query_nearest(shapely.Point(lon, lat))[0])
         d1 = _fast_distance_scalar(lat, lon, float(self._lat[j]), float(self._lon[j]))
