@@ -250,15 +250,18 @@ def is_public_holiday(day: date, country: str = "FR") -> bool:
 _PH_TOKEN = re.compile(r"\bPH\b")
 
 
-def _zone(timezone: str | tzinfo | None) -> tzinfo:
+def _zone(timezone: str | tzinfo | None) -> ZoneInfo:
     if timezone is None:
         return ZoneInfo(DEFAULT_TIMEZONE)
-    if isinstance(timezone, str):
-        try:
-            return ZoneInfo(timezone)
-        except Exception:
-            raise HoursError(f"unknown timezone {timezone!r}") from None
-    return timezone
+    if isinstance(timezone, ZoneInfo):
+        return timezone
+    name = timezone if isinstance(timezone, str) else getattr(timezone, "key", None) or str(timezone)
+    if name in ("UTC+00:00", "UTC"):
+        name = "UTC"
+    try:
+        return ZoneInfo(name)
+    except Exception:
+        raise HoursError(f"unknown timezone {timezone!r} (give an IANA name such as 'Europe/Paris')") from None
 
 
 class OpeningHours:
@@ -301,7 +304,7 @@ class OpeningHours:
             try:
                 self._oh = _oh.OpeningHours(
                     self.repair.value,
-                    timezone=self.timezone if isinstance(self.timezone, ZoneInfo) else None,
+                    timezone=self.timezone,
                     country=self.country,
                     coords=coords,
                     auto_country=False,
@@ -472,6 +475,7 @@ _FR = {
     "opens_tomorrow": "Ouvre demain à {t}",
     "opens_weekday": "Ouvre {d} à {t}",
     "opens_date": "Ouvre le {n} {m} à {t}",
+    "first": "1er",
     "days": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     "months": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                "octobre", "novembre", "décembre"),
@@ -492,9 +496,8 @@ def _phrase(words: dict, what: str, target: datetime, now: datetime) -> str:
         key = "weekday"
     else:
         key = "date"
-    return words[f"{what}_{key}"].format(
-        t=t, d=words["days"][target.weekday()], n=target.day, m=words["months"][target.month - 1]
-    )
+    n = words.get("first", "1") if target.day == 1 else str(target.day)
+    return words[f"{what}_{key}"].format(t=t, d=words["days"][target.weekday()], n=n, m=words["months"][target.month - 1])
 
 
 @lru_cache(maxsize=16384)

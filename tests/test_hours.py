@@ -81,6 +81,10 @@ def test_the_place_timezone_is_used():
 def test_unknown_timezone_is_a_clear_error():
     with pytest.raises(HoursError, match="timezone"):
         OpeningHours("24/7", timezone="Europe/Nowhere")
+    # a UTC tzinfo works, as does a ZoneInfo
+    assert OpeningHours("Mo-Fr 09:00-17:00", timezone=timezone.utc).is_open(datetime(2026, 7, 13, 12, tzinfo=PARIS))
+    assert not OpeningHours("Mo-Fr 09:00-17:00", timezone=timezone.utc).is_open(datetime(2026, 7, 13, 10, tzinfo=PARIS))
+    assert OpeningHours("Mo-Fr 09:00-17:00", timezone=PARIS).timezone is PARIS
 
 
 def test_next_change_and_intervals():
@@ -157,7 +161,7 @@ def test_describe_other_shapes():
     assert late.describe(at("2026-07-17 23:00"), "fr") == "Ouvert jusqu'à minuit"
     seasonal = OpeningHours("Jul-Aug 10:00-18:00")
     assert seasonal.describe(at("2026-06-20 12:00"), "en") == "Closed · Opens on 1 July at 10:00"
-    assert seasonal.describe(at("2026-06-20 12:00"), "fr") == "Fermé · Ouvre le 1 juillet à 10:00"
+    assert seasonal.describe(at("2026-06-20 12:00"), "fr") == "Fermé · Ouvre le 1er juillet à 10:00"
     assert OpeningHours("off").describe(at("2026-06-20 12:00"), "en") == "Closed"
     assert OpeningHours("n'importe quoi").describe(at("2026-06-20 12:00"), "en") == "Opening hours unknown"
     assert OpeningHours("n'importe quoi").describe(at("2026-06-20 12:00"), "fr") == "Horaires inconnus"
