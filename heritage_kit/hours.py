@@ -158,9 +158,14 @@ _FIXES: tuple[_Fix, ...] = (
     (re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{2})(?![\d.:])"), _hhmm, "'.' time separator written as ':' (9.30 -> 09:30)"),
     (re.compile(r"(?<=\d)\s*(?:à|to|au|a)\s*(?=\d{1,2}:\d{2})", re.I), "-", "'à'/'to' between times written as '-'"),
     (
+        re.compile(r"(?<=\d\d:\d\d-)([01]\d|2[0-4])([0-5]\d)\b|\b([01]\d|2[0-4])([0-5]\d)(?=-\d\d:\d\d)"),
+        lambda m: f"{m.group(1) or m.group(3)}:{m.group(2) or m.group(4)}",
+        "time without ':' written with one (1300 -> 13:00)",
+    ),
+    (
         re.compile(r"(?<=\d\d)\s*(?:/|\bet\b|\band\b|&|\+)\s*(?=\d{1,2}:\d{2})", re.I),
         ",",
-        "' / ' or 'et' between time ranges written as ','",
+        "' / ', 'et' or '&' between time ranges written as ','",
     ),
     (re.compile(r"(?<=\d\d:\d\d)\s*-\s*(?=\d{1,2}:\d{2})"), "-", "spaces around '-' in a time range removed"),
     (re.compile(r"(?<![\d:])(\d):(\d{2})(?![\d])"), lambda m: f"0{m.group(1)}:{m.group(2)}", "single-digit hour padded (9:00 -> 09:00)"),
