@@ -46,6 +46,8 @@ _R = 6_371_008.8
 _WGS84 = Geodesic.WGS84
 _DIST = Geodesic.DISTANCE
 _RAD = math.pi / 180.0
+_KX = _A * _RAD
+_KY = _A * (1 - _E2) * _RAD
 _HALF_RAD = math.pi / 360.0
 
 # Where the mid-latitude formula is trusted (its error bound was measured there).
@@ -102,16 +104,25 @@ def _fast(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray, sh: np.n
     """
     h0 = math.radians(lat0) * 0.5
     s0, c0 = math.sin(h0), math.cos(h0)
-    s = sh * c0 + ch * s0  # sin((lat0 + lat) / 2)
-    c = ch * c0 - sh * s0  # cos((lat0 + lat) / 2)
-    w2 = 1.0 - _E2 * (s * s)
-    n = _A / np.sqrt(w2)
-    dl = lons - lon0
+    s = sh * c0
+    s += ch * s0  # sin((lat0 + lat) / 2)
+    c = ch * c0
+    c -= sh * s0  # cos((lat0 + lat) / 2)
+    w2 = s * s
+    w2 *= -_E2
+    w2 += 1.0
+    iw = 1.0 / np.sqrt(w2)  # a / N
+    dx = lons - lon0
     if abs(lon0) > 90.0:  # the antimeridian may lie between
-        dl = (dl + 180.0) % 360.0 - 180.0
-    dx = dl * (n * c)
-    dy = (lats - lat0) * (n * ((1.0 - _E2) / w2))
-    return np.hypot(dx, dy) * _RAD
+        dx = (dx + 180.0) % 360.0 - 180.0
+    dx *= c
+    dx *= iw
+    dx *= _KX  # N cos(lat_m) dlon, in metres
+    dy = lats - lat0
+    iw *= iw * iw
+    dy *= iw
+    dy *= _KY  # M dlat, in metres
+    return np.hypot(dx, dy)
 
 
 def _fast_distance_scalar(lat0: float, lon0: float, lat: float, lon: float) -> float:
@@ -192,7 +203,8 @@ class PoiIndex:
         self._lon = np.fromiter((p.location.lon for p in self.pois), dtype=float, count=n)
         self._tree = STRtree(shapely.points(self._lon, self._lat)) if n else None
         half = np.radians(self._lat) * 0.5
-        self._sinh, self._cosh = np.sin(half), np.cos(half)
+        # lat, lon, sin and cos of half the latitude: one gather per query
+        self._cols = np.stack([self._lat, self._lon, np.sin(half), np.cos(half)])
         kind_code = {k: i for i, k in enumerate(KINDS)}
         self._kind = np.fromiter((kind_code[p.kind] for p in self.pois), dtype=np.int8, count=n)
         self._cat_rows: dict[str, np.ndarray] = {}
@@ -203,13 +215,21 @@ class PoiIndex:
         self._cat_rows = {c: np.asarray(r, dtype=np.intp) for c, r in rows.items()}
         self._mask_cache: dict[tuple, np.ndarray | None] = {}
         self._fast_ok = np.abs(self._lat) <= _FAST_MAX_LAT
+        self._has_polar = not bool(self._fast_ok.all())
         # POI counts on coarse grids (0.0125° to 3.2°): a first guess of the radius holding k POIs
         self._grids: list[tuple[float, dict[tuple[int, int], int]]] = []
         if n:
             for deg in _GRID_DEGS:
                 cells = np.stack([np.floor(self._lat / deg), np.floor(self._lon / deg)], axis=1).astype(np.int64)
                 keys, counts = np.unique(cells, axis=0, return_counts=True)
-                self._grids.append((deg, {(int(a), int(b)): int(c) for (a, b), c in zip(keys, counts)}))
+                # each cell -> POIs in the 3x3 cells around it (one look-up per query)
+                block: dict[tuple[int, int], int] = {}
+                for (a, b), c in zip(keys.tolist(), counts.tolist()):
+                    for da in (-1, 0, 1):
+                        for db in (-1, 0, 1):
+                            key = (a + da, b + db)
+                            block[key] = block.get(key, 0) + c
+                self._grids.append((deg, block))
 
     def __len__(self) -> int:
         return len(self.pois)
@@ -287,22 +307,24 @@ class PoiIndex:
 
     def _distances(self, lat: float, lon: float, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distances to ``idx`` and a bound of each one's error (0 once exact)."""
-        lats, lons = self._lat[idx], self._lon[idx]
-        d = _fast(lat, lon, lats, lons, self._sinh[idx], self._cosh[idx])
+        lats, lons, sh, ch = self._cols[:, idx]
+        d = _fast(lat, lon, lats, lons, sh, ch)
         tol = _error_bound(d)
-        far = d > _FAST_MAX_M
-        if far.any():
+        if d.size and d.max() > _FAST_MAX_M:
+            far = d > _FAST_MAX_M
             # far pairs: Lambert's ellipsoidal formula (relative error < 4e-6 measured)
             lam = _lambert(lat, lon, lats[far], lons[far])
             d[far] = lam
             tol[far] = 1e-3 + lam * _LAMBERT_REL_ERR
-        if abs(lat) > _FAST_MAX_LAT:
-            polar = ~far
         else:
-            polar = ~far & ~self._fast_ok[idx]
-        if polar.any():  # near the poles the mid-latitude formula is not trusted
-            d[polar] = geodesic_distance_m(lat, lon, lats[polar], lons[polar])
-            tol[polar] = 0.0
+            far = None
+        if abs(lat) > _FAST_MAX_LAT or self._has_polar:
+            polar = ~self._fast_ok[idx] if abs(lat) <= _FAST_MAX_LAT else np.ones(d.shape, dtype=bool)
+            if far is not None:
+                polar &= ~far
+            if polar.any():  # near the poles the mid-latitude formula is not trusted
+                d[polar] = geodesic_distance_m(lat, lon, lats[polar], lons[polar])
+                tol[polar] = 0.0
         return d, tol
 
     def _exactify(
@@ -450,7 +472,7 @@ class PoiIndex:
             cos_lat = max(math.cos(math.radians(lat)), 0.05)
             for deg, grid in self._grids:
                 i, j = math.floor(lat / deg), math.floor(lon / deg)
-                count = sum(grid.get((i + di, j + dj), 0) for di in (-1, 0, 1) for dj in (-1, 0, 1))
+                count = grid.get((i, j), 0)
                 if count >= 3 * k:
                     cell_m = deg * _M_PER_DEG_LAT_MIN
                     area = 9 * cell_m * cell_m * cos_lat
