@@ -239,7 +239,12 @@ def repair(value: str | None) -> Repair:
 
 @lru_cache(maxsize=32)
 def _holiday_probe(country: str) -> Any:
-    return _oh.OpeningHours("PH", country=country, auto_country=False, auto_timezone=False)
+    try:
+        return _oh.OpeningHours("PH", country=country, auto_country=False, auto_timezone=False)
+    except Exception as exc:
+        if type(exc).__name__ == "UnknownCountryError":
+            raise HoursError(f"no public-holiday calendar for country code {country!r}") from None
+        raise
 
 
 @lru_cache(maxsize=4096)
@@ -293,6 +298,7 @@ class OpeningHours:
     ) -> None:
         self.raw = value
         self.country = (country or "FR").upper()
+        _holiday_probe(self.country)  # an unknown country is a clear error, whatever the value
         self.timezone = _zone(timezone)
         if lenient:
             self.repair = repair(value)

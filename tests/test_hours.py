@@ -78,6 +78,17 @@ def test_the_place_timezone_is_used():
     assert nxt == datetime(2026, 7, 13, 14, 0, tzinfo=ZoneInfo("America/Guadeloupe"))
 
 
+def test_other_countries_and_unknown_ones():
+    # Monaco: Fête du Prince (19 November) and Sainte-Dévote (27 January), not 14 July
+    oh = OpeningHours("Mo-Sa 09:00-19:00; PH off", country="MC", timezone="Europe/Monaco")
+    assert not oh.is_open(at("2026-11-19 10:00")) and not oh.is_open(at("2026-01-27 10:00"))
+    assert oh.is_open(at("2026-07-14 10:00"))
+    with pytest.raises(HoursError, match="country"):
+        OpeningHours("Mo-Sa 09:00-19:00; PH off", country="XX")
+    with pytest.raises(HoursError, match="country"):
+        is_public_holiday(date(2026, 12, 25), "XX")
+
+
 def test_unknown_timezone_is_a_clear_error():
     with pytest.raises(HoursError, match="timezone"):
         OpeningHours("24/7", timezone="Europe/Nowhere")
