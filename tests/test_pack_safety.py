@@ -295,3 +295,36 @@ def test_fuzzed_feature_properties_never_crash(tmp_path_factory, base, props, fi
         assert exc.report is not None and not exc.report.ok
         return
     assert len(pack.pois) == 30
+
+
+# -- the fast path decides nothing alone ------------------------------------------------------
+def test_fast_and_detailed_paths_agree_on_real_packs(content_dir):
+    from heritage_kit.packs.geojson import fast_read_pois
+    from heritage_kit.packs.pack import _read_pois_detailed
+    from heritage_kit.packs.report import ValidationReport
+
+    for town in ("monaco", "perigueux", "chambery"):
+        data = (content_dir / town / "pois.geojson").read_bytes()
+        fast = fast_read_pois(data)
+        report = ValidationReport(town)
+        slow = _read_pois_detailed(data, report)
+        assert fast is not None and report.ok
+        assert fast == slow
+        assert all(type(p).__name__ == "POI" for p in fast)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(props=_props)
+def test_fuzzed_fast_path_never_accepts_what_the_detailed_path_refuses(base, props):
+    from heritage_kit.packs.geojson import fast_read_pois
+    from heritage_kit.packs.pack import _read_pois_detailed
+    from heritage_kit.packs.report import ValidationReport
+
+    fc = json.loads(base["pois.geojson"])
+    fc["features"][0]["properties"] = {**fc["features"][0]["properties"], **props}
+    data = json.dumps(fc).encode()
+    fast = fast_read_pois(data)
+    report = ValidationReport("fuzz")
+    slow = _read_pois_detailed(data, report)
+    if fast is not None:
+        assert report.ok and fast == slow
