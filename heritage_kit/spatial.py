@@ -174,19 +174,17 @@ def _error_bound(d: np.ndarray) -> np.ndarray:
 def _check_latlon(lat: float, lon: float) -> tuple[float, float]:
     lat, lon = float(lat), float(lon)
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise SpatialQueryError(f"position out of range: lat={lat!r}, lon={lon!r}")
+        raise QueryError(f"position out of range: lat={lat!r}, lon={lon!r}")
     return lat, lon
 
 
-# kept as a name of its own for readers of this module
-SpatialQueryError = QueryError
 
 
 def _latlon_of(p: Any) -> tuple[float, float]:
     try:
         return float(p.lat), float(p.lon)
     except AttributeError:
-        raise SpatialQueryError(f"expected a position with .lat and .lon, got {type(p).__name__}") from None
+        raise QueryError(f"expected a position with .lat and .lon, got {type(p).__name__}") from None
 
 
 class PoiIndex:
@@ -253,13 +251,13 @@ class PoiIndex:
         if kinds_t is not None:
             bad = [k for k in kinds_t if k not in KINDS]
             if bad:
-                raise SpatialQueryError(f"unknown kind {bad[0]!r} (one of {', '.join(KINDS)})")
+                raise QueryError(f"unknown kind {bad[0]!r} (one of {', '.join(KINDS)})")
             codes = [KINDS.index(k) for k in kinds_t]
             mask &= np.isin(self._kind, codes)
         if cats_t is not None:
             bad = [c for c in cats_t if c not in CATEGORIES]
             if bad:
-                raise SpatialQueryError(f"unknown category {bad[0]!r} (see heritage_kit.categories)")
+                raise QueryError(f"unknown category {bad[0]!r} (see heritage_kit.categories)")
             cmask = np.zeros(len(self.pois), dtype=bool)
             for c in cats_t:
                 rows = self._cat_rows.get(c)
@@ -400,7 +398,7 @@ class PoiIndex:
         """POIs at most ``radius_m`` metres (geodesic) from (lat, lon), nearest first."""
         lat, lon = _check_latlon(lat, lon)
         if not (radius_m >= 0 and math.isfinite(radius_m)):
-            raise SpatialQueryError(f"radius must be a finite number of metres >= 0, got {radius_m!r}")
+            raise QueryError(f"radius must be a finite number of metres >= 0, got {radius_m!r}")
         mask = self._mask(kinds, categories)
         idx = self._candidates(lat, lon, radius_m, mask)
         if not idx.size:
@@ -439,7 +437,7 @@ class PoiIndex:
         k_eff = min(k, available)
         cap = math.inf if max_distance_m is None else float(max_distance_m)
         if not cap >= 0:
-            raise SpatialQueryError(f"max_distance_m must be >= 0, got {max_distance_m!r}")
+            raise QueryError(f"max_distance_m must be >= 0, got {max_distance_m!r}")
         # start from the distance to the POI nearest in degrees (an upper bound of
         # the nearest distance), then grow the radius with the count found
         radius = min(self._initial_radius(lat, lon, k_eff, mask), cap)
@@ -506,11 +504,11 @@ class PoiIndex:
             box = south
         else:
             if west is None or north is None or east is None:
-                raise SpatialQueryError("in_bbox needs south, west, north and east (or a BBox)")
+                raise QueryError("in_bbox needs south, west, north and east (or a BBox)")
             try:
                 box = BBox(south=south, west=west, north=north, east=east)
             except ValueError as exc:
-                raise SpatialQueryError(f"bad box: {exc}") from None
+                raise QueryError(f"bad box: {exc}") from None
         if origin is None:
             olat, olon = (box.south + box.north) / 2, (box.west + box.east) / 2
         else:
@@ -544,7 +542,7 @@ class PoiIndex:
         split to at most 2 km), so no projection is shared across a region.
         """
         if not (corridor_m >= 0 and math.isfinite(corridor_m)):
-            raise SpatialQueryError(f"corridor must be a finite number of metres >= 0, got {corridor_m!r}")
+            raise QueryError(f"corridor must be a finite number of metres >= 0, got {corridor_m!r}")
         pts = [_check_latlon(*_latlon_of(p)) for p in path]
         if not pts:
             return []
