@@ -40,6 +40,7 @@ __all__ = [
     "repair",
     "hours_for",
     "is_public_holiday",
+    "calendar_country",
     "DEFAULT_TIMEZONE",
 ]
 
@@ -237,6 +238,18 @@ def repair(value: str | None) -> Repair:
 # --------------------------------------------------------------------------
 
 
+# French overseas departments and collectivities have their own ISO codes but no
+# calendar in opening-hours-py: they get the national French holidays (their local
+# ones, such as the abolition of slavery day, are not known).
+_CALENDAR_OF = {code: "FR" for code in ("GP", "MQ", "GF", "RE", "YT", "BL", "MF", "PM", "NC", "PF", "WF", "TF")}
+
+
+def calendar_country(country: str) -> str:
+    """The country whose public-holiday calendar applies to ``country``."""
+    code = (country or "FR").upper()
+    return _CALENDAR_OF.get(code, code)
+
+
 @lru_cache(maxsize=32)
 def _holiday_probe(country: str) -> Any:
     try:
@@ -250,7 +263,7 @@ def _holiday_probe(country: str) -> Any:
 @lru_cache(maxsize=4096)
 def is_public_holiday(day: date, country: str = "FR") -> bool:
     """Whether ``day`` is a public holiday in ``country`` (opening-hours-py's calendar)."""
-    return bool(_holiday_probe(country.upper()).is_open(datetime.combine(day, time(12, 0))))
+    return bool(_holiday_probe(calendar_country(country)).is_open(datetime.combine(day, time(12, 0))))
 
 
 # --------------------------------------------------------------------------
@@ -297,7 +310,7 @@ class OpeningHours:
         lenient: bool = True,
     ) -> None:
         self.raw = value
-        self.country = (country or "FR").upper()
+        self.country = calendar_country(country)
         _holiday_probe(self.country)  # an unknown country is a clear error, whatever the value
         self.timezone = _zone(timezone)
         if lenient:

@@ -83,6 +83,9 @@ def test_other_countries_and_unknown_ones():
     oh = OpeningHours("Mo-Sa 09:00-19:00; PH off", country="MC", timezone="Europe/Monaco")
     assert not oh.is_open(at("2026-11-19 10:00")) and not oh.is_open(at("2026-01-27 10:00"))
     assert oh.is_open(at("2026-07-14 10:00"))
+    # overseas France has its own ISO codes: the national calendar applies
+    gp = OpeningHours("Mo-Sa 09:00-19:00; PH off", country="GP", timezone="America/Guadeloupe")
+    assert not gp.is_open(at("2026-07-14 10:00")) and gp.is_open(at("2026-07-13 10:00"))
     with pytest.raises(HoursError, match="country"):
         OpeningHours("Mo-Sa 09:00-19:00; PH off", country="XX")
     with pytest.raises(HoursError, match="country"):
