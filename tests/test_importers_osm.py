@@ -2,7 +2,6 @@
 
 import bz2
 import gzip
-import json
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
