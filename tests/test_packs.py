@@ -218,6 +218,7 @@ def test_build_clips_to_a_polygon(tmp_path, content_dir):
     cfg = json.loads((content_dir / "chambery" / "build.json").read_text(encoding="utf-8"))
     cfg.pop("streets", None)
     cfg["trails"] = []
+    cfg["poi_overrides"] = {}
     # east of the church: the shops only
     cfg["clip"] = {"polygon": {"type": "Polygon", "coordinates": [
         [[5.9310, 45.5650], [5.9340, 45.5650], [5.9340, 45.5670], [5.9310, 45.5670], [5.9310, 45.5650]]]}}
