@@ -22,7 +22,14 @@ __all__ = [
     "SubmissionError",
     "SyncError",
     "ModerationError",
+    "QueryError",
+    "PhotoError",
+    "SubmissionRefused",
+    "SubmissionConflict",
+    "ConfigurationError",
+    "SubmissionNotFound",
     "FetchError",
+    "GeofenceError",
 ]
 
 
@@ -63,16 +70,53 @@ class RouteNotFound(HeritageKitError, LookupError):
     """No walking route joins the two points under the given constraints."""
 
 
+class QueryError(HeritageKitError, ValueError):
+    """A discovery query (spatial or search) was given an impossible position, radius or filter."""
+
+
 class HoursError(HeritageKitError, ValueError):
     """An opening-hours value cannot be read."""
 
 
 class SubmissionError(HeritageKitError, ValueError):
-    """A contributor submission is invalid; ``errors`` maps field -> message."""
+    """A contributor submission is invalid; ``errors`` maps field -> message.
 
-    def __init__(self, message: str, errors: dict[str, str] | None = None) -> None:
+    ``messages`` (when given) maps the same fields to bilingual
+    :class:`heritage_kit.submissions.messages.Message` objects (code, fr, en).
+    """
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None, *, messages: dict | None = None) -> None:
         super().__init__(message)
         self.errors = dict(errors or {})
+        self.messages = dict(messages or {})
+
+
+class PhotoError(SubmissionError):
+    """A photo is refused (unrecognised format, too large, decompression bomb, unreadable)."""
+
+
+class SubmissionRefused(SubmissionError):
+    """The inbox service refused a submission (a 4xx answer other than auth or rate limit).
+
+    ``status_code`` is the HTTP status; ``errors`` the server's per-field messages.
+    """
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None, *, status_code: int = 400,
+                 messages: dict | None = None) -> None:
+        super().__init__(message, errors, messages=messages)
+        self.status_code = status_code
+
+
+class SubmissionConflict(SubmissionError):
+    """The same submission uuid was sent again with different content (or by another device)."""
+
+
+class SubmissionNotFound(HeritageKitError, LookupError):
+    """No such submission (or not one this device may see)."""
+
+
+class ConfigurationError(HeritageKitError, ValueError):
+    """A setting is unusable (e.g. a plain-http inbox URL that is not on this machine)."""
 
 
 class ModerationError(HeritageKitError, ValueError):
@@ -84,4 +128,23 @@ class FetchError(HeritageKitError, OSError):
 
 
 class SyncError(HeritageKitError, OSError):
-    """Talking to the inbox service failed (network, timeout, server error)."""
+    """Talking to the inbox service failed (network, timeout, server error).
+
+    ``transient`` is True when trying again later may succeed (timeouts,
+    connection errors, 5xx, 408, 429); ``retry_after`` is the server's hint in
+    seconds, if any; ``status_code`` the HTTP status, if one was received.
+    """
+
+    def __init__(self, message: str, *, transient: bool = True, status_code: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "sync failed"
+
+
+class GeofenceError(HeritageKitError, ValueError):
+    """A fence, fix, engine state or GPS trace is invalid (names the record and field)."""

@@ -1,0 +1,281 @@
+"""``heritage-kit inbox serve | publish | review``: the contributions inbox from the terminal.
+
+Moderator keys for ``serve`` come from ``--moderator-keys FILE`` (JSON object
+``{"name": "key"}``) or the environment variable ``HERITAGE_KIT_MODERATOR_KEYS``
+(``name:key,name2:key2``). Without any, moderation over HTTP is refused and
+moderators use ``inbox review`` on the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+
+from heritage_kit.errors import ConfigurationError, SubmissionError
+
+ENV_KEYS = "HERITAGE_KIT_MODERATOR_KEYS"
+MIN_KEY_LENGTH = 16
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    inbox = sub.add_parser("inbox", help="residents' contributions: serve, publish, review")
+    isub = inbox.add_subparsers(dest="inbox_command", metavar="ACTION")
+    isub.required = True
+
+    s = isub.add_parser("serve", help="run the inbox HTTP service (needs the 'server' extra)")
+    s.add_argument("--db", required=True, help="SQLite database file (created if missing)")
+    s.add_argument("--pack", required=True, help="the town's current pack (folder or .zip)")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--moderator-keys", metavar="FILE", help=f"JSON {{name: key}}; else ${ENV_KEYS}")
+    s.set_defaults(func=cmd_serve)
+
+    p = isub.add_parser("publish", help="write the next pack version with the approved contributions")
+    p.add_argument("--db", required=True)
+    p.add_argument("--pack", required=True, help="the current pack (folder or .zip)")
+    p.add_argument("--out", required=True, help="where to write the new pack (folder or .zip)")
+    p.add_argument("--all", action="store_true",
+                   help="re-apply every approved contribution, also those already published "
+                        "(after the pack was rebuilt from its sources)")
+    p.set_defaults(func=cmd_publish)
+
+    r = isub.add_parser("review", help="moderate from the terminal: list, show, approve, reject")
+    rsub = r.add_subparsers(dest="review_command", metavar="ACTION")
+    rsub.required = True
+
+    def common(q):
+        q.add_argument("--db", required=True)
+        q.add_argument("--pack", help="the current pack (checks edits against the town, shows target POIs)")
+        q.add_argument("--as", dest="moderator", default=None, help="moderator name for the audit log")
+
+    ls = rsub.add_parser("list", help="the queue (pending by default)")
+    common(ls)
+    ls.add_argument("--status", default="pending", choices=["pending", "approved", "rejected", "changes_requested",
+                                                            "all"])
+    ls.add_argument("--limit", type=int, default=50)
+    ls.set_defaults(func=cmd_list)
+
+    sh = rsub.add_parser("show", help="one submission with duplicate hints and its audit log")
+    common(sh)
+    sh.add_argument("id")
+    sh.add_argument("--json", action="store_true", help="print the full record as JSON")
+    sh.set_defaults(func=cmd_show)
+
+    ap = rsub.add_parser("approve", help="approve (optionally correcting fields with --set)")
+    common(ap)
+    ap.add_argument("id")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="correct a field: name.fr=…, description.en=…, category=…, dates=…, location=LAT,LON")
+    ap.set_defaults(func=cmd_approve)
+
+    rj = rsub.add_parser("reject", help="reject with a reason shown to the contributor")
+    common(rj)
+    rj.add_argument("id")
+    rj.add_argument("--reason", required=True)
+    rj.set_defaults(func=cmd_reject)
+
+    rc = rsub.add_parser("request-changes", help="send back to the contributor with what to change")
+    common(rc)
+    rc.add_argument("id")
+    rc.add_argument("--reason", required=True)
+    rc.set_defaults(func=cmd_request_changes)
+
+
+# -- helpers -----------------------------------------------------------------------
+def load_moderator_keys(path: str | None, environ: dict | None = None) -> dict[str, str]:
+    """``{key: moderator name}`` from a JSON file ``{name: key}`` or ``name:key,…`` in the environment."""
+    environ = os.environ if environ is None else environ
+    pairs: dict[str, str] = {}
+    if path:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                doc = json.load(fh)
+        except ValueError as exc:
+            raise ConfigurationError(f"{path}: not a JSON object of name -> key ({exc})") from None
+        if not isinstance(doc, dict) or not all(isinstance(v, str) for v in doc.values()):
+            raise ConfigurationError(f"{path}: must be a JSON object of name -> key")
+        pairs = {str(k): v for k, v in doc.items()}
+    elif environ.get(ENV_KEYS):
+        for item in environ[ENV_KEYS].split(","):
+            name, sep, key = item.strip().partition(":")
+            if not sep or not name or not key:
+                raise ConfigurationError(f"${ENV_KEYS}: entries are name:key separated by commas")
+            pairs[name] = key
+    short = [n for n, k in pairs.items() if len(k) < MIN_KEY_LENGTH]
+    if short:
+        raise ConfigurationError(f"moderator key of {short[0]!r} is shorter than {MIN_KEY_LENGTH} characters")
+    return {k: n for n, k in pairs.items()}
+
+
+def _service(args):
+    from heritage_kit.inbox import InboxService, SqliteStorage
+
+    pack = None
+    if getattr(args, "pack", None):
+        from heritage_kit.packs import load_pack
+
+        pack = load_pack(args.pack)
+    if not os.path.exists(args.db):
+        raise ConfigurationError(f"{args.db}: no such inbox database")
+    return InboxService(SqliteStorage(args.db), pack)
+
+
+def _actor(args) -> str:
+    name = args.moderator
+    if not name:
+        try:
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no user name available
+            name = "unknown"
+    return f"cli:{name}"
+
+
+def parse_set(items: list[str]) -> dict:
+    """``["name.fr=Lavoir", "location=45.1,0.7"]`` → proposal edits."""
+    edits: dict = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigurationError(f"--set {item!r}: expected FIELD=VALUE")
+        head, _, lang = key.partition(".")
+        if head in ("name", "description"):
+            if not lang:
+                raise ConfigurationError(f"--set {key}: give the language, e.g. {head}.fr=…")
+            edits.setdefault(head, {})[lang] = value
+        elif head in ("category", "dates") and not lang:
+            edits[head] = value
+        elif head == "location" and not lang:
+            try:
+                lat, lon = (float(x) for x in value.split(","))
+            except ValueError:
+                raise ConfigurationError("--set location=LAT,LON (decimal degrees)") from None
+            edits["location"] = {"lat": lat, "lon": lon}
+        else:
+            raise ConfigurationError(f"--set {key}: not an editable field "
+                                     "(name.LANG, description.LANG, category, dates, location)")
+    return edits
+
+
+# -- commands ------------------------------------------------------------------------
+def cmd_serve(args) -> int:
+    try:
+        import uvicorn
+
+        from heritage_kit.inbox.app import create_app
+    except ModuleNotFoundError as exc:
+        raise ConfigurationError(f"inbox serve needs the 'server' extra (pip install heritage-kit[server]): {exc}")
+    from heritage_kit.inbox import InboxSettings, SqliteStorage
+    from heritage_kit.packs import load_pack
+
+    pack = load_pack(args.pack)
+    keys = load_moderator_keys(args.moderator_keys)
+    if not keys:
+        print("heritage-kit: no moderator key: moderation over HTTP is disabled (use 'inbox review')",
+              file=sys.stderr)
+    app = create_app(SqliteStorage(args.db), pack, InboxSettings(moderator_keys=keys))
+    print(f"inbox for {pack.manifest.town_name} (pack v{pack.manifest.version}) on http://{args.host}:{args.port}",
+          file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from heritage_kit.inbox import SqliteStorage, publish
+
+    if not os.path.exists(args.db):
+        raise ConfigurationError(f"{args.db}: no such inbox database")
+    result = publish(SqliteStorage(args.db), args.pack, args.out, actor=f"cli:{_actor_name()}",
+                     include_published=args.all)
+    m = result.pack.manifest
+    print(f"{m.town_name}: pack v{m.version} written to {args.out} with {len(result.applied)} contribution(s)")
+    for uuid, why in result.skipped.items():
+        print(f"  skipped {uuid}: {why}")
+    return 0
+
+
+def _actor_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def _title(st) -> str:
+    name = st.submission.proposal.name or {}
+    text = name.get("fr") or name.get("en") or next(iter(name.values()), "")
+    return text or (st.submission.target or "")
+
+
+def cmd_list(args) -> int:
+    svc = _service(args)
+    status = None if args.status == "all" else args.status
+    items = svc.queue(status=status, limit=args.limit)
+    if not items:
+        print(f"no submission ({args.status})")
+        return 0
+    for st in items:
+        hints = f"  ⚠ {len(st.duplicate_hints)} possible duplicate(s)" if st.duplicate_hints else ""
+        print(f"{st.uuid}  {st.status:<17} {st.submission.kind:<7} {_title(st)[:40]:<40} "
+              f"by {st.submission.contributor}  {st.created[:16]}  photos {st.photo_count}{hints}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    svc = _service(args)
+    d = svc.detail(args.id)
+    if args.json:
+        print(json.dumps(d, ensure_ascii=False, indent=1))
+        return 0
+    sub = d["submission"]
+    p = sub.get("proposal", {})
+    lines = [
+        f"{d['uuid']} — {sub['kind']} — {d['status']}" + (f" (published in v{d['published_version']})"
+                                                          if d["published_version"] else ""),
+        f"by {sub['contributor']} on {sub['created']}; licence {sub['licence']}",
+    ]
+    if sub.get("target"):
+        lines.append(f"target: {sub['target']}" + (f" ({d['target_poi']['name']})" if d["target_poi"] else ""))
+    for key in ("name", "description", "category", "location", "dates"):
+        if p.get(key) is not None:
+            lines.append(f"{key}: {json.dumps(p[key], ensure_ascii=False)}")
+    for s in p.get("sources", []):
+        lines.append(f"source: {s['name']}" + (f" <{s['url']}>" if s.get("url") else ""))
+    lines.append(f"photos: {len(d['photos'])}" + "".join(f"\n  #{x['n']} {x['width']}x{x['height']}"
+                                                        for x in d["photos"]))
+    if d["duplicate_hints"]:
+        lines.append("possible duplicates:")
+        lines += [f"  {h['poi_id']} {h['name']} — {h['distance_m']} m, name score {h['score']}"
+                  for h in d["duplicate_hints"]]
+    if d["message"]:
+        lines.append(f"message to contributor: {d['message']}")
+    lines.append("audit:")
+    lines += [f"  {a['at']} {a['actor']} {a['action']} {a['from_status'] or '-'} → {a['to_status'] or '-'}"
+              + (f" {json.dumps(a['detail'], ensure_ascii=False)}" if a["detail"] else "") for a in d["audit"]]
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_approve(args) -> int:
+    svc = _service(args)
+    edits = parse_set(args.set) or None
+    try:
+        st = svc.approve(args.id, actor=_actor(args), edits=edits)
+    except SubmissionError as exc:
+        raise SubmissionError(f"edits refused: {exc}") from None
+    print(f"{st.uuid} approved" + (" with edits" if edits else ""))
+    return 0
+
+
+def cmd_reject(args) -> int:
+    st = _service(args).reject(args.id, actor=_actor(args), reason=args.reason)
+    print(f"{st.uuid} rejected")
+    return 0
+
+
+def cmd_request_changes(args) -> int:
+    st = _service(args).request_changes(args.id, actor=_actor(args), reason=args.reason)
+    print(f"{st.uuid} sent back to the contributor")
+    return 0

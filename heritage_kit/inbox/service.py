@@ -1,0 +1,213 @@
+"""The inbox's use cases, shared by the HTTP app and the terminal (no HTTP here).
+
+:class:`InboxService` checks submissions against the town's pack, sanitises
+photos again on the server (never trusting the device), computes duplicate
+hints, and runs moderation through the pure state machine, with the storage
+(an injected :class:`~heritage_kit.inbox.storage.Storage`) writing the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from heritage_kit.errors import ModerationError, PhotoError, SubmissionError, SubmissionNotFound
+from heritage_kit.submissions.duplicates import duplicate_hints
+from heritage_kit.submissions.messages import message
+from heritage_kit.submissions.model import MAX_PHOTOS, PhotoRef, Proposal, Submission
+from heritage_kit.submissions.photos import MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, sanitise_photo
+from heritage_kit.submissions.rules import BOUNDS_MARGIN_M, parse_submission, validate_submission
+from heritage_kit.inbox.storage import AuditEntry, Storage, StoredSubmission
+
+__all__ = ["InboxSettings", "InboxService", "token_hash", "content_hash", "apply_edits"]
+
+
+@dataclass
+class InboxSettings:
+    """Limits and keys of one inbox.
+
+    ``moderator_keys`` maps an API key to the moderator's name (written in the
+    audit log). With no key, every moderator endpoint refuses.
+    """
+
+    moderator_keys: Mapping[str, str] = field(default_factory=dict)
+    max_photos: int = MAX_PHOTOS
+    max_photo_bytes: int = MAX_PHOTO_BYTES
+    max_photo_pixels: int = MAX_PHOTO_PIXELS
+    max_json_bytes: int = 256 * 1024
+    max_request_bytes: int = MAX_PHOTOS * MAX_PHOTO_BYTES + 512 * 1024
+    submissions_per_hour: float = 60.0  # per device token
+    submission_burst: int = 20
+    reads_per_hour: float = 3600.0  # status reads per device token
+    read_burst: int = 120
+    bounds_margin_m: float = BOUNDS_MARGIN_M
+
+    def __post_init__(self) -> None:
+        self.moderator_keys = {str(k): str(v) for k, v in dict(self.moderator_keys).items() if k}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def content_hash(submission: Submission) -> str:
+    doc = json.dumps(submission.wire(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(doc.encode("utf-8")).hexdigest()
+
+
+def apply_edits(submission: Submission, edits: Mapping[str, Any] | None, *, pack: Any = None,
+                margin_m: float = BOUNDS_MARGIN_M) -> Submission:
+    """``submission`` with the moderator's ``edits`` to its proposal (e.g. a fixed name), checked again.
+
+    ``edits`` holds proposal fields; ``name`` and ``description`` merge per
+    language (an empty string removes that language), other fields replace.
+    """
+    if not edits:
+        return submission
+    if not isinstance(edits, Mapping):
+        raise SubmissionError("edits must be an object", {"edits": "must be an object"},
+                              messages={"edits": message("invalid")})
+    current = submission.proposal.model_dump(mode="json", exclude_none=True)
+    merged = {**current, **dict(edits)}
+    for key in ("name", "description"):  # localised texts merge per language; "" removes one
+        if isinstance(edits.get(key), Mapping) and isinstance(current.get(key), dict):
+            both = {**current[key], **edits[key]}
+            merged[key] = {k: v for k, v in both.items() if not (isinstance(v, str) and not v.strip())} or None
+    try:
+        proposal = Proposal.model_validate(merged)
+    except ValidationError as err:
+        fields = {"edits." + ".".join(map(str, e["loc"])): e["msg"] for e in err.errors(include_url=False)}
+        raise SubmissionError(f"invalid edits: {fields}", fields,
+                              messages={k: message("invalid") for k in fields}) from None
+    edited = submission.model_copy(update={"proposal": proposal})
+    errors = validate_submission(edited, pack=pack, margin_m=margin_m)
+    if errors:
+        raise SubmissionError(
+            "invalid edits (" + ", ".join(f"{k}: {v.en}" for k, v in errors.items()) + ")",
+            {k: v.en for k, v in errors.items()}, messages=errors,
+        )
+    return edited
+
+
+class InboxService:
+    """The inbox's operations over a storage and the town's current pack."""
+
+    def __init__(self, storage: Storage, pack: Any, settings: InboxSettings | None = None) -> None:
+        self.storage = storage
+        self.pack = pack
+        self.settings = settings or InboxSettings()
+
+    # -- contributors ---------------------------------------------------------
+    def submit(self, token: str, doc: Any, photos: Sequence[bytes] = (), *,
+               at: datetime | None = None) -> tuple[StoredSubmission, str]:
+        """Check and store one submission for the device ``token``.
+
+        Returns the stored submission and ``"created"`` / ``"replay"`` / ``"revised"``.
+        Raises :class:`SubmissionError` (per-field bilingual messages),
+        :class:`SubmissionConflict` (same uuid, other content or device).
+        """
+        s = self.settings
+        if len(photos) > s.max_photos:
+            m = message("too_many", max=s.max_photos)
+            raise SubmissionError(f"photos: {m.en}", {"photos": m.en}, messages={"photos": m})
+        if isinstance(doc, Mapping) and not doc.get("photos") and photos:
+            # The device did not declare its photos: describe the ones received.
+            doc = {**doc, "photos": [{"sha256": hashlib.sha256(p).hexdigest(), "size": len(p)} for p in photos]}
+        sub = parse_submission(doc, pack=self.pack, margin_m=s.bounds_margin_m)
+        declared = [r.sha256 for r in sub.photos]
+        received = [hashlib.sha256(p).hexdigest() for p in photos]
+        if declared != received:
+            m = message("photo_mismatch")
+            raise SubmissionError(f"photos: {m.en}", {"photos": m.en}, messages={"photos": m})
+        clean = []
+        errors, messages = {}, {}
+        for i, data in enumerate(photos):
+            try:
+                clean.append(sanitise_photo(data, field=f"photos.{i}", max_bytes=s.max_photo_bytes,
+                                            max_pixels=s.max_photo_pixels))
+            except PhotoError as exc:
+                errors.update(exc.errors)
+                messages.update(exc.messages)
+        if errors:
+            raise SubmissionError("photos refused (" + ", ".join(f"{k}: {v}" for k, v in errors.items()) + ")",
+                                  errors, messages=messages)
+        hash_ = content_hash(sub)
+        stored_sub = sub.model_copy(update={
+            "photos": [PhotoRef(sha256=c.sha256, size=c.size, width=c.width, height=c.height) for c in clean]
+        })
+        hints: list[dict] = []
+        p = sub.proposal
+        if p.location is not None and p.name and self.pack is not None:
+            pois = [x for x in self.pack.pois if x.id != sub.target]
+            hints = [h.to_dict() for h in duplicate_hints(pois, name=p.name, lat=p.location.lat, lon=p.location.lon)]
+        th = token_hash(token)
+        return self.storage.add(stored_sub, token_hash=th, content_hash=hash_, photos=clean, hints=hints,
+                                actor=f"device:{th[:12]}", at=at)
+
+    def status(self, token: str, uuid: str) -> StoredSubmission:
+        """A submission as its own device sees it; another device gets :class:`SubmissionNotFound`."""
+        stored = self.storage.get(str(uuid))
+        if stored is None or stored.token_hash != token_hash(token):
+            raise SubmissionNotFound(f"no submission {uuid} for this device")
+        return stored
+
+    # -- moderators --------------------------------------------------------------
+    def queue(self, *, status: str | None = "pending", limit: int = 50, offset: int = 0) -> list[StoredSubmission]:
+        return self.storage.list(status=status, limit=limit, offset=offset)
+
+    def get(self, uuid: str) -> StoredSubmission:
+        stored = self.storage.get(str(uuid))
+        if stored is None:
+            raise SubmissionNotFound(f"no submission {uuid}")
+        return stored
+
+    def detail(self, uuid: str) -> dict[str, Any]:
+        """Everything a moderator needs: the submission, duplicate hints, target POI, photos, audit."""
+        st = self.get(uuid)
+        target = None
+        if st.submission.target and self.pack is not None:
+            try:
+                target = self.pack.poi(st.submission.target).model_dump(mode="json", exclude_none=True)
+            except LookupError:
+                target = None
+        return {
+            "uuid": st.uuid,
+            "status": st.status,
+            "message": st.message,
+            "created": st.created,
+            "updated": st.updated,
+            "published_version": st.published_version,
+            "submission": st.submission.wire(),
+            "duplicate_hints": st.duplicate_hints,
+            "target_poi": target,
+            "photos": [{"n": p.n, "sha256": p.sha256, "width": p.width, "height": p.height}
+                       for p in self.storage.photos(st.uuid)],
+            "edits": st.edits,
+            "audit": [_audit_dict(a) for a in self.storage.audit(st.uuid)],
+        }
+
+    def approve(self, uuid: str, *, actor: str, edits: Mapping[str, Any] | None = None,
+                at: datetime | None = None) -> StoredSubmission:
+        st = self.get(uuid)
+        if st.status != "pending":  # checked again inside the storage transaction
+            raise ModerationError(f"cannot approve a submission that is {st.status.replace('_', ' ')}")
+        edited = apply_edits(st.submission, edits, pack=self.pack, margin_m=self.settings.bounds_margin_m)
+        return self.storage.moderate(st.uuid, "approve", actor=actor, edited=edited if edits else None,
+                                     edits=dict(edits) if edits else None, at=at)
+
+    def reject(self, uuid: str, *, actor: str, reason: str, at: datetime | None = None) -> StoredSubmission:
+        return self.storage.moderate(self.get(uuid).uuid, "reject", actor=actor, reason=reason, at=at)
+
+    def request_changes(self, uuid: str, *, actor: str, reason: str, at: datetime | None = None) -> StoredSubmission:
+        return self.storage.moderate(self.get(uuid).uuid, "request_changes", actor=actor, reason=reason, at=at)
+
+
+def _audit_dict(a: AuditEntry) -> dict[str, Any]:
+    return {"id": a.id, "at": a.at, "actor": a.actor, "action": a.action, "from_status": a.from_status,
+            "to_status": a.to_status, "detail": a.detail}

@@ -1,0 +1,175 @@
+"""Publishing approved contributions into the next pack version, and the terminal tools."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import datetime, timezone
+
+import pytest
+from PIL import Image
+
+from contrib_support import make_jpeg, new_poi_doc
+from heritage_kit.cli import main
+from heritage_kit.inbox import InboxService, SqliteStorage, build_next_pack, publish
+from heritage_kit.inbox.publish import CONTRIBUTIONS_ATTRIBUTION
+from heritage_kit.packs import load_pack, validate_pack
+
+TOKEN = "device-token-publish-0001"
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def inbox(tmp_path, pack):
+    storage = SqliteStorage(tmp_path / "inbox.sqlite")
+    yield InboxService(storage, pack), tmp_path / "inbox.sqlite"
+    storage.close()
+
+
+def _fill(svc: InboxService):
+    new = new_poi_doc(name="Lavoir de la rue Neuve", contributor="Marie P.")
+    svc.submit(TOKEN, new, [make_jpeg(1200, 900, gps=True)])
+    edit = {"kind": "edit", "target": "merimee:PA00082725", "contributor": "Jean D.", "consent": True,
+            "proposal": {"description": {"en": "Byzantine-style cathedral with five domes."}, "dates": "XIIe siècle",
+                         "sources": [{"name": "Inventaire", "url": "https://inventaire.example.org/stfront"}]}}
+    svc.submit(TOKEN, edit)
+    photo = {"kind": "photo", "target": "merimee:PA00082762", "contributor": "Lou", "consent": True}
+    svc.submit(TOKEN, photo, [make_jpeg(800, 600)])
+    rejected = new_poi_doc(name="Spam", contributor="Robot")
+    svc.submit(TOKEN, rejected)
+    pending = new_poi_doc(name="Pas encore vu", contributor="Ana")
+    svc.submit(TOKEN, pending)
+    svc.approve(new["uuid"], actor="moderator:alice", edits={"name": {"en": "Rue Neuve wash-house"}})
+    for st in svc.queue():
+        if st.submission.kind != "new_poi":
+            svc.approve(st.uuid, actor="moderator:alice")
+    svc.reject(rejected["uuid"], actor="moderator:alice", reason="Hors sujet")
+    return new, edit, photo, rejected, pending
+
+
+def test_publish_writes_the_next_version_with_credit(inbox, pack, tmp_path):
+    svc, _ = inbox
+    new, edit, photo, rejected, pending = _fill(svc)
+    result = publish(svc.storage, pack, tmp_path / "v2", actor="cli:test", now=NOW)
+    assert len(result.applied) == 3 and not result.skipped
+    assert validate_pack(tmp_path / "v2").ok
+    v2 = load_pack(tmp_path / "v2")
+    assert v2.manifest.version == pack.manifest.version + 1 and v2.manifest.created == NOW
+    assert CONTRIBUTIONS_ATTRIBUTION in v2.manifest.attributions
+    assert v2.manifest.attributions[0] == pack.manifest.attributions[0]  # Mérimée kept
+    # the new POI, credited, with its photo cleaned of EXIF
+    poi = v2.poi(f"hk:{new['uuid']}")
+    assert poi.name.get("fr") == "Lavoir de la rue Neuve" and poi.name.get("en") == "Rue Neuve wash-house"
+    assert poi.kind == "heritage" and poi.categories == ["fountain"] and poi.heritage.dates == "XIXe siècle"
+    credit = [s for s in poi.sources if s.licence == "CC BY-SA 4.0"]
+    assert credit and "Marie P." in credit[0].name
+    [media] = poi.media
+    assert media.author == "Marie P." and media.licence == "CC BY-SA 4.0"
+    im = Image.open(io.BytesIO(v2.media[media.path]))
+    assert im.format == "JPEG" and len(im.getexif()) == 0
+    # the edit landed on the cathedral, keeping what was there
+    cathedral = v2.poi("merimee:PA00082725")
+    assert cathedral.name.get("fr") == "Cathédrale Saint-Front"
+    assert cathedral.description.get("en").startswith("Byzantine") and cathedral.heritage.dates == "XIIe siècle"
+    assert any("Jean D." in s.name for s in cathedral.sources)
+    assert any(s.url == "https://inventaire.example.org/stfront" for s in cathedral.sources)
+    assert cathedral.refs.merimee == "PA00082725"
+    # the photo landed on the Tour de Vésone
+    assert v2.poi("merimee:PA00082762").media[0].author == "Lou"
+    # rejected and pending ones did not
+    ids = {p.id for p in v2.pois}
+    assert f"hk:{rejected['uuid']}" not in ids and f"hk:{pending['uuid']}" not in ids
+    assert len(v2.pois) == len(pack.pois) + 1
+    assert v2.trails == pack.trails and v2.trails  # the curated trail travels on
+    # recorded: a second publish from v2 has nothing new to apply
+    assert svc.storage.get(new["uuid"]).published_version == 2
+    again = publish(svc.storage, tmp_path / "v2", tmp_path / "v3", now=NOW)
+    assert again.applied == [] and load_pack(tmp_path / "v3").manifest.version == 3
+
+
+def test_build_is_pure_and_skips_vanished_targets(inbox, pack):
+    svc, _ = inbox
+    edit = {"kind": "edit", "target": "merimee:PA00082725", "contributor": "Jean D.", "consent": True,
+            "proposal": {"dates": "1173"}}
+    svc.submit(TOKEN, edit)
+    svc.approve(svc.queue()[0].uuid, actor="m")
+    approved = svc.storage.approved_unpublished()
+    smaller = type(pack)(pack.manifest, [p for p in pack.pois if p.id != "merimee:PA00082725"])
+    result = build_next_pack(smaller, approved, lambda u: [], now=NOW)
+    assert result.applied == [] and "merimee:PA00082725" in next(iter(result.skipped.values()))
+    assert smaller.manifest.version == 1  # the input pack is untouched
+    assert result.pack.manifest.version == 2
+
+
+def test_publish_refuses_to_overwrite_its_source(inbox, pack_dir):
+    svc, db = inbox
+    assert main(["inbox", "publish", "--db", str(db), "--pack", str(pack_dir), "--out", str(pack_dir)]) == 1
+
+
+def test_review_from_the_terminal(inbox, pack_dir, tmp_path, capsys):
+    svc, db = inbox
+    doc = new_poi_doc(name="Cathédrale St Front", lat=45.18366, lon=0.72280, contributor="Marie P.")
+    svc.submit(TOKEN, doc, [make_jpeg(300, 200)])
+    other = new_poi_doc(name="Lavoir", contributor="Paul")
+    svc.submit(TOKEN, other)
+    assert main(["inbox", "review", "list", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert doc["uuid"] in out and "possible duplicate" in out and other["uuid"] in out
+    assert main(["inbox", "review", "show", "--db", str(db), doc["uuid"], "--pack", str(pack_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "merimee:PA00082725 Cathédrale Saint-Front" in out and "submit" in out and "300x200" in out
+    assert main(["inbox", "review", "approve", "--db", str(db), "--pack", str(pack_dir), doc["uuid"],
+                 "--set", "name.fr=Lavoir de la cathédrale", "--set", "category=fountain", "--as", "alice"]) == 0
+    assert main(["inbox", "review", "reject", "--db", str(db), other["uuid"], "--reason", "Doublon", "--as",
+                 "bob"]) == 0
+    capsys.readouterr()
+    # illegal move and unknown id: one line on stderr, exit 1, no traceback
+    assert main(["inbox", "review", "reject", "--db", str(db), doc["uuid"], "--reason", "x"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("heritage-kit: error:") and "approved" in err and "Traceback" not in err
+    assert main(["inbox", "review", "show", "--db", str(db), "0000"]) == 1
+    assert main(["inbox", "review", "approve", "--db", str(db), other["uuid"], "--set", "colour=red"]) == 1
+    capsys.readouterr()
+    assert main(["inbox", "review", "show", "--db", str(db), doc["uuid"], "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["status"] == "approved" and d["submission"]["proposal"]["name"]["fr"] == "Lavoir de la cathédrale"
+    assert [a["actor"] for a in d["audit"]][-1] == "cli:alice"
+    assert main(["inbox", "publish", "--db", str(db), "--pack", str(pack_dir), "--out", str(tmp_path / "v2")]) == 0
+    assert "pack v2" in capsys.readouterr().out
+    assert load_pack(tmp_path / "v2").poi(f"hk:{doc['uuid']}").categories == ["fountain"]
+
+
+def test_moderator_keys_configuration(tmp_path):
+    from heritage_kit.cli.inbox import load_moderator_keys
+    from heritage_kit.errors import ConfigurationError
+
+    assert load_moderator_keys(None, {"HERITAGE_KIT_MODERATOR_KEYS": "alice:k1k1k1k1k1k1k1k1k1,bob:k2k2k2k2k2k2k2k2"}
+                               ) == {"k1k1k1k1k1k1k1k1k1": "alice", "k2k2k2k2k2k2k2k2": "bob"}
+    assert load_moderator_keys(None, {}) == {}
+    with pytest.raises(ConfigurationError):
+        load_moderator_keys(None, {"HERITAGE_KIT_MODERATOR_KEYS": "alice:short"})
+    f = tmp_path / "keys.json"
+    f.write_text(json.dumps({"carla": "c" * 20}))
+    assert load_moderator_keys(str(f), {}) == {"c" * 20: "carla"}
+    f.write_text("[1]")
+    with pytest.raises(ConfigurationError):
+        load_moderator_keys(str(f), {})
+
+
+def test_republishing_onto_a_rebuilt_pack_is_idempotent(inbox, pack, pack_dir, tmp_path):
+    svc, db = inbox
+    new, edit, photo, *_ = _fill(svc)
+    publish(svc.storage, pack, tmp_path / "v2", now=NOW)
+    v2 = load_pack(tmp_path / "v2")
+    # the town rebuilds its pack from the sources: contributions are gone; --all puts them back
+    assert main(["inbox", "publish", "--db", str(db), "--pack", str(pack_dir), "--out", str(tmp_path / "rebuilt"),
+                 "--all"]) == 0
+    rebuilt = load_pack(tmp_path / "rebuilt")
+    assert {p.id for p in rebuilt.pois} == {p.id for p in v2.pois}
+    # applying everything again onto v2 changes nothing but the version
+    again = publish(svc.storage, v2, tmp_path / "v3", now=NOW, include_published=True)
+    assert len(again.applied) == 3
+    v3 = load_pack(tmp_path / "v3")
+    for poi in v2.pois:
+        assert v3.poi(poi.id).sources == poi.sources and v3.poi(poi.id).media == poi.media
+    assert v3.manifest.version == 3 and v3.manifest.attributions == v2.manifest.attributions
