@@ -227,4 +227,4 @@ def test_build_clips_to_a_polygon(tmp_path, content_dir):
     result = build_pack(path, root=content_dir.parent)
     ids = {p.id for p in result.pack.pois}
     assert "osm:way/101945424" not in ids and "osm:node/1486157466" in ids
-    assert result.imports[0].skipped["outside the clip area"] == 1
+    assert result.imports[0].skipped["outside the clip area"] == 3  # the church and two unnamed gardens
