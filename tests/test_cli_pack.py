@@ -128,3 +128,30 @@ def test_real_process_no_traceback(tmp_path):
     res = subprocess.run([sys.executable, "-m", "heritage_kit", "pack", "info", str(tmp_path / "missing.zip")],
                          cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 1 and "Traceback" not in res.stderr and "no such pack" in res.stderr
+
+
+def test_import_with_a_clip_polygon(capsys, tmp_path, raw_dir):
+    poly = tmp_path / "rocher.geojson"
+    poly.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [
+        [[7.4180, 43.7290], [7.4290, 43.7290], [7.4290, 43.7330], [7.4180, 43.7330], [7.4180, 43.7290]]]}}))
+    out = tmp_path / "o.geojson"
+    code, _, err = run(capsys, "import", "osm", str(raw_dir / "osm" / "monaco-2026-07.osm.pbf"), "--clip", str(poly),
+                       "--out", str(out))
+    assert code == 0
+    ids = {f["id"] for f in json.loads(out.read_text())["features"]}
+    assert "osm:relation/393226" in ids and len(ids) == 118
+
+
+def test_info_survives_an_odd_recipe(capsys, tmp_path, content_dir):
+    from heritage_kit.packs import load_pack, save_pack
+
+    pack = load_pack(content_dir / "chambery")
+    pack.build = {"sources": 3}
+    save_pack(pack, tmp_path / "c")
+    code, out, _ = run(capsys, "pack", "info", str(tmp_path / "c"))
+    assert code == 0 and "built from: ?" in out
+
+
+def test_merimee_progress(capsys, raw_dir):
+    code, _, err = run(capsys, "import", "merimee", "--progress", str(raw_dir / "merimee" / "mh-cahors-1500m.geojson"))
+    assert code == 0 and "reading mh-cahors-1500m.geojson" in err and "39 POIs" in err

@@ -328,3 +328,53 @@ def test_fuzzed_fast_path_never_accepts_what_the_detailed_path_refuses(base, pro
     slow = _read_pois_detailed(data, report)
     if fast is not None:
         assert report.ok and fast == slow
+
+
+def test_zip_with_a_duplicate_entry(tmp_path, base):
+    path = tmp_path / "dup.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, d in base.items():
+            zf.writestr(n, d)
+        with pytest.warns(UserWarning):
+            zf.writestr("pois.geojson", b'{"type": "FeatureCollection", "features": []}')
+    _refused(path, "pois.geojson", "twice")
+
+
+def test_zip_file_is_closed_after_loading(tmp_path, good):
+    import warnings
+
+    save_pack(good, tmp_path / "p.zip")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        load_pack(tmp_path / "p.zip")
+        validate_pack(tmp_path / "p.zip")
+        import gc
+
+        gc.collect()
+
+
+_manifest_keys = st.sampled_from(["format_version", "town_id", "town_name", "centre", "bbox", "timezone", "country",
+                                  "version", "created", "languages", "attributions", "files", "description", "junk"])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(_manifest_keys, _json, max_size=4),
+       trail=st.dictionaries(st.sampled_from(["id", "title", "stops", "geometry", "length_m", "tags", "x"]), _json,
+                             max_size=3))
+def test_fuzzed_manifest_and_trails_never_crash(tmp_path_factory, base, changes, trail):
+    m = json.loads(base["manifest.json"])
+    m.update(changes)
+    doc = json.loads(base["trails.json"])
+    doc["trails"][0].update(trail)
+    files = {**base, "trails.json": json.dumps(doc).encode()}
+    files = _rehash(files)
+    mm = json.loads(files["manifest.json"])
+    mm.update({k: v for k, v in changes.items() if k != "files"})
+    files["manifest.json"] = json.dumps(mm).encode()
+    root = _write_dir(tmp_path_factory.mktemp("fuzzm"), files)
+    try:
+        load_pack(root)
+    except PackError as exc:
+        assert exc.report is not None
+    report = validate_pack(root)
+    assert isinstance(str(report), str)

@@ -212,3 +212,19 @@ def test_streets_hook(tmp_path, content_dir, monkeypatch):
     mod.WalkingGraph = Broken
     with pytest.raises(PackError, match="streets: building the walking network .* failed: RuntimeError: no ways"):
         build_pack(content_dir / "chambery" / "build.json")
+
+
+def test_build_clips_to_a_polygon(tmp_path, content_dir):
+    cfg = json.loads((content_dir / "chambery" / "build.json").read_text(encoding="utf-8"))
+    cfg.pop("streets", None)
+    cfg["trails"] = []
+    cfg["poi_overrides"] = {}
+    # east of the church: the shops only
+    cfg["clip"] = {"polygon": {"type": "Polygon", "coordinates": [
+        [[5.9310, 45.5650], [5.9340, 45.5650], [5.9340, 45.5670], [5.9310, 45.5670], [5.9310, 45.5650]]]}}
+    path = tmp_path / "build.json"
+    path.write_text(json.dumps(cfg))
+    result = build_pack(path, root=content_dir.parent)
+    ids = {p.id for p in result.pack.pois}
+    assert "osm:way/101945424" not in ids and "osm:node/1486157466" in ids
+    assert result.imports[0].skipped["outside the clip area"] == 3  # the church and two unnamed gardens

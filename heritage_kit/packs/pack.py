@@ -235,7 +235,11 @@ def _pydantic_problems(report: ValidationReport, file: str, err: ValidationError
 
 def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport]:
     report = ValidationReport(str(path))
-    reader = open_pack_files(path, report)
+    with open_pack_files(path, report) as reader:
+        return _read_from(path, reader, report)
+
+
+def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | None, ValidationReport]:
     for name in REQUIRED:
         if name not in reader:
             report.add(name, "required file is missing")
