@@ -31,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--port", type=int, default=8765)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--moderator-keys", metavar="FILE", help=f"JSON {{name: key}}; else ${ENV_KEYS}")
+    s.add_argument("--submissions-per-hour", type=float, default=60.0, metavar="N",
+                   help="sustained submissions per device token (default 60)")
+    s.add_argument("--burst", type=int, default=20, metavar="N",
+                   help="submissions a device may send at once before the hourly rate applies (default 20)")
     s.set_defaults(func=cmd_serve)
 
     p = isub.add_parser("publish", help="write the next pack version with the approved contributions")
@@ -175,7 +179,11 @@ def cmd_serve(args) -> int:
     if not keys:
         print("heritage-kit: no moderator key: moderation over HTTP is disabled (use 'inbox review')",
               file=sys.stderr)
-    app = create_app(SqliteStorage(args.db), pack, InboxSettings(moderator_keys=keys))
+    if args.submissions_per_hour <= 0 or args.burst < 1:
+        raise ConfigurationError("--submissions-per-hour must be > 0 and --burst >= 1")
+    settings = InboxSettings(moderator_keys=keys, submissions_per_hour=args.submissions_per_hour,
+                             submission_burst=args.burst)
+    app = create_app(SqliteStorage(args.db), pack, settings)
     print(f"inbox for {pack.manifest.town_name} (pack v{pack.manifest.version}) on http://{args.host}:{args.port}",
           file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)

@@ -295,7 +295,8 @@ class Outbox:
         ``max_attempts`` times with exponential backoff and full jitter. If an
         item still fails, sending stops (the server is probably unreachable), the
         queued items wait for a persisted ``next_attempt``, and the report
-        says so. A 4xx refusal marks the item ``rejected`` with the server's
+        says so. A 429 stops at once and the queue waits for the server's
+        ``Retry-After``. A 4xx refusal marks the item ``rejected`` with the server's
         message; a 401/403 stops the sync with ``report.error`` (items stay
         queued). ``force=True`` ignores the persisted backoff (a "send now"
         button). Never loops without bound.
@@ -332,6 +333,14 @@ class Outbox:
                     self._set(item.uuid, last_error=str(exc))
                     report.error = str(exc)
                     return "stop"
+                if exc.status_code == 429:
+                    # Rate limited: waiting here would hold the sync for minutes; every queued
+                    # item waits for the server's Retry-After (or a backoff) instead.
+                    wait = exc.retry_after if exc.retry_after is not None else backoff_delay(
+                        item.attempts + attempt, base=base, cap=cap, rng=lambda: 0.5 + 0.5 * rng())
+                    self._hold_queue(item.uuid, attempts=item.attempts + attempt + 1, error=str(exc), wait=wait)
+                    report.error = f"sending stopped: {exc}"
+                    return "stop"
                 last = exc
                 if attempt + 1 < max_attempts:
                     delay = backoff_delay(attempt, base=base, cap=cap, rng=rng)
@@ -347,12 +356,16 @@ class Outbox:
             return "next"
         attempts = item.attempts + max_attempts
         delay = backoff_delay(attempts, base=base, cap=cap, rng=lambda: 0.5 + 0.5 * rng())
-        until = self._clock() + delay
-        self._set(item.uuid, attempts=attempts, last_error=str(last), next_attempt=until)
-        with self._tx() as db:  # the server is unreachable: every queued item waits as long
-            db.execute("UPDATE items SET next_attempt=? WHERE status='queued' AND next_attempt<?", (until, until))
+        self._hold_queue(item.uuid, attempts=attempts, error=str(last), wait=delay)
         report.error = f"sending stopped: {last}"
         return "stop"
+
+    def _hold_queue(self, uuid: str, *, attempts: int, error: str, wait: float) -> None:
+        """Record the failure on ``uuid`` and make every queued item wait ``wait`` seconds."""
+        until = self._clock() + wait
+        self._set(uuid, attempts=attempts, last_error=error, next_attempt=until)
+        with self._tx() as db:  # the server is unreachable or busy: every queued item waits as long
+            db.execute("UPDATE items SET next_attempt=? WHERE status='queued' AND next_attempt<?", (until, until))
 
     def _refresh(self, client, report: SyncReport, *, limit: int) -> None:
         rows = self._read(

@@ -109,7 +109,7 @@ def test_transient_failures_back_off_exponentially_with_jitter(tmp_path):
     s = sub()
     box.enqueue(s)
     client = FakeClient([SyncError("timeout"), SyncError("HTTP 503", status_code=503),
-                         SyncError("HTTP 429", status_code=429, retry_after=7.0), None])
+                         SyncError("HTTP 503", status_code=503, retry_after=7.0), None])
     sleeps: list[float] = []
     report = box.sync(client, sleep=sleeps.append, rng=lambda: 1.0, base_delay=0.5, max_delay=60)
     assert report.sent == [s.id]
@@ -133,6 +133,23 @@ def test_an_unreachable_server_stops_the_sync_and_the_backoff_is_persisted(tmp_p
     assert item.status == "queued" and item.attempts == 3 and item.next_attempt > now[0]
     assert box.sync(client, sleep=lambda s: None).sent == []  # not due yet
     assert box.sync(client, sleep=lambda s: None, force=True).sent == [a.id, b.id]
+
+
+def test_rate_limited_sync_stops_at_once_and_waits_for_retry_after(tmp_path):
+    now = [5000.0]
+    box = Outbox(tmp_path / "o.sqlite", clock=lambda: now[0])
+    a, b = sub(name="A lavoir"), sub(name="B lavoir")
+    box.enqueue(a)
+    box.enqueue(b)
+    sleeps: list[float] = []
+    client = FakeClient([None, SyncError("HTTP 429", status_code=429, retry_after=120.0)])
+    report = box.sync(client, sleep=sleeps.append)
+    assert report.sent == [a.id] and report.remaining == 1 and sleeps == []
+    assert box.get(b.id).next_attempt == 5120.0
+    now[0] = 5119.0
+    assert box.sync(client).sent == []
+    now[0] = 5120.0
+    assert box.sync(client).sent == [b.id]
 
 
 def test_a_4xx_refusal_marks_the_item_rejected_with_the_servers_message(tmp_path):
