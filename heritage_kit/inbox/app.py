@@ -215,7 +215,8 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
     @app.exception_handler(StarletteHTTPException)
     async def _http(request, exc: StarletteHTTPException):
         code = {400: "bad_request", 401: "unauthorised", 404: "not_found", 405: "bad_request",
-                413: "too_large", 415: "unsupported_media_type"}.get(exc.status_code, "bad_request")
+                413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}.get(exc.status_code,
+                                                                                        "bad_request")
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code in (400, 413, 415) else None
         return _error(exc.status_code, code, detail, headers=getattr(exc, "headers", None))
 
@@ -318,11 +319,12 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
     @app.get("/v1/moderation/queue", tags=["moderators"], summary="Submissions by status, oldest first")
     async def queue(who: Mod, status: Literal["pending", "approved", "rejected", "changes_requested", "all"] = "pending",
                     limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=10**9)] = 0):
-        items = await run_in_threadpool(service.queue, status=None if status == "all" else status, limit=limit,
-                                        offset=offset)
+        wanted = None if status == "all" else status
+        items = await run_in_threadpool(service.queue, status=wanted, limit=limit, offset=offset)
+        total = await run_in_threadpool(lambda: storage.count(status=wanted))
         return {
             "status": status,
-            "total": storage.count(status=None if status == "all" else status),
+            "total": total,
             "items": [
                 {"uuid": s.uuid, "status": s.status, "kind": s.submission.kind, "target": s.submission.target,
                  "name": (s.submission.proposal.name or {}), "contributor": s.submission.contributor,

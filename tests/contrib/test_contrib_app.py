@@ -200,6 +200,7 @@ def test_rate_limit_per_device_token(storage, pack):
         assert codes == [201, 201, 201, 429]
         r = post(c, new_poi_doc())
         assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        assert r.json()["error"]["code"] == "rate_limited" and r.json()["error"]["fr"]
         assert post(c, new_poi_doc(), headers=B).status_code == 201  # another device is not affected
 
 
