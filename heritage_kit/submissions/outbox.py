@@ -141,8 +141,15 @@ class Outbox:
 
     # -- connection ------------------------------------------------------------
     @contextmanager
-    def _tx(self):
+    def _tx(self, *, durable: bool = True):
+        """A write transaction; ``durable=False`` skips the fsync of the commit.
+
+        Enqueues and revisions are durable (they must survive power loss).
+        Sync bookkeeping is not: losing it to a power cut only means an item
+        is sent again, which the server answers as a replay (idempotent).
+        """
         with self._lock:
+            self._db.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -272,7 +279,7 @@ class Outbox:
     def _set(self, uuid: str, **values) -> None:
         values["updated"] = self._clock()
         cols = ", ".join(f"{k}=?" for k in values)
-        with self._tx() as db:
+        with self._tx(durable=False) as db:
             db.execute(f"UPDATE items SET {cols} WHERE uuid=?", (*values.values(), uuid))
 
     def sync(
@@ -364,7 +371,7 @@ class Outbox:
         """Record the failure on ``uuid`` and make every queued item wait ``wait`` seconds."""
         until = self._clock() + wait
         self._set(uuid, attempts=attempts, last_error=error, next_attempt=until)
-        with self._tx() as db:  # the server is unreachable or busy: every queued item waits as long
+        with self._tx(durable=False) as db:  # the server is unreachable or busy: every queued item waits as long
             db.execute("UPDATE items SET next_attempt=? WHERE status='queued' AND next_attempt<?", (until, until))
 
     def _refresh(self, client, report: SyncReport, *, limit: int) -> None:
