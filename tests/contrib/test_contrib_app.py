@@ -225,3 +225,13 @@ def test_openapi_is_served(client):
     body = spec["paths"]["/v1/submissions"]["post"]["requestBody"]["content"]
     assert {"multipart/form-data", "application/json"} <= set(body)
     assert client.get("/v1/health").json()["town_id"] == "perigueux"
+
+
+def test_entries_waiting_in_the_inbox_are_hinted_too(client):
+    first = new_poi_doc(name="Lavoir de la rue Neuve", lat=45.18500, lon=0.72000)
+    assert post(client, first).json()["duplicate_hints"] == []
+    second = new_poi_doc(name="Le lavoir rue Neuve", lat=45.18520, lon=0.72010, contributor="Paul")
+    hints = post(client, second).json()["duplicate_hints"]
+    assert [h["poi_id"] for h in hints] == [f"hk:{first['uuid']}"] and hints[0]["distance_m"] < 30
+    detail = client.get(f"/v1/moderation/submissions/{second['uuid']}", headers=MOD).json()
+    assert detail["duplicate_hints"] == hints  # stored for the moderator
