@@ -35,7 +35,7 @@ from heritage_kit.submissions.model import PhotoRef, Submission
 from heritage_kit.submissions.photos import sanitise_photo
 from heritage_kit.submissions.rules import check_submission
 
-__all__ = ["Outbox", "OutboxItem", "SyncReport", "OUTBOX_STATUSES", "backoff_delay"]
+__all__ = ["Outbox", "OutboxItem", "SyncReport", "OUTBOX_STATUSES", "backoff_delay", "default_outbox_path"]
 
 OUTBOX_STATUSES = ("queued", "pending", "approved", "rejected", "changes_requested")
 _FINAL = ("approved", "rejected")
@@ -96,6 +96,13 @@ class SyncReport:
     @property
     def complete(self) -> bool:
         return self.remaining == 0 and self.error is None
+
+
+def default_outbox_path(app_name: str = "heritage-kit") -> str:
+    """Where the app keeps its outbox: ``outbox.sqlite`` in the user data folder (platformdirs)."""
+    from platformdirs import user_data_dir
+
+    return os.path.join(user_data_dir(app_name, appauthor=False), "outbox.sqlite")
 
 
 def backoff_delay(attempt: int, *, base: float, cap: float, rng: Callable[[], float]) -> float:

@@ -228,3 +228,14 @@ def test_sigkill_during_a_burst_of_enqueues_loses_nothing_confirmed(tmp_path):
         for i in box.items():
             assert i.photo_count == len(i.submission.photos)  # never a half-written item
     assert len({i.uuid for i in box.items()}) == len(box.items())
+
+
+def test_default_outbox_path_is_in_the_user_data_folder(monkeypatch, tmp_path):
+    from heritage_kit.submissions import default_outbox_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = default_outbox_path()
+    assert path == str(tmp_path / "data" / "heritage-kit" / "outbox.sqlite")
+    with Outbox(path) as box:  # the folder is created on first use
+        box.enqueue(sub())
+        assert len(box.items()) == 1
