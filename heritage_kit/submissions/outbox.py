@@ -207,12 +207,13 @@ class Outbox:
         return self.get(sub.id)
 
     def revise(self, submission: Submission, photos: Sequence[bytes] | None = None) -> OutboxItem:
-        """Replace an item the moderator sent back (``changes_requested``) and queue it again.
+        """Replace an item not yet reviewed (``queued``, ``pending``) or sent back by the moderator
+        (``changes_requested``), and queue it again; approved and rejected items are final.
 
         ``photos=None`` keeps the stored photos.
         """
         current = self.get(submission.id)
-        if current.status not in ("changes_requested", "queued"):
+        if current.status not in ("changes_requested", "queued", "pending"):
             raise SubmissionConflict(f"submission {submission.id} is {current.status}; it cannot be revised")
         if photos is None:
             blobs = self.photos(submission.id)
@@ -283,11 +284,14 @@ class Outbox:
         return self._read("PRAGMA integrity_check")[0][0] == "ok"
 
     # -- syncing ----------------------------------------------------------------
-    def _set(self, uuid: str, **values) -> None:
+    def _set(self, uuid: str, *, if_doc: str | None = None, **values) -> bool:
+        """Update one item; with ``if_doc``, only if its content is still that (not revised meanwhile)."""
         values["updated"] = self._clock()
         cols = ", ".join(f"{k}=?" for k in values)
+        cond, args = (" AND submission=?", (if_doc,)) if if_doc is not None else ("", ())
         with self._tx(durable=False) as db:
-            db.execute(f"UPDATE items SET {cols} WHERE uuid=?", (*values.values(), uuid))
+            cur = db.execute(f"UPDATE items SET {cols} WHERE uuid=?{cond}", (*values.values(), uuid, *args))
+            return cur.rowcount > 0
 
     def sync(
         self,
@@ -334,13 +338,17 @@ class Outbox:
 
     def _send_one(self, client, item: OutboxItem, photos: list[bytes], report: SyncReport, *, max_attempts: int,
                   base: float, cap: float, sleep, rng) -> str:
+        rows = self._read("SELECT submission FROM items WHERE uuid=?", (item.uuid,))
+        if not rows:
+            return "next"  # removed meanwhile
+        doc = rows[0][0]
         last: SyncError | None = None
         for attempt in range(max_attempts):
             try:
                 result = client.submit(item.submission, photos)
             except SubmissionRefused as exc:
-                self._set(item.uuid, status="rejected", message=str(exc), last_error=None)
-                report.refused.append(item.uuid)
+                if self._set(item.uuid, if_doc=doc, status="rejected", message=str(exc), last_error=None):
+                    report.refused.append(item.uuid)
                 return "next"
             except SyncError as exc:
                 if not exc.transient:
@@ -363,10 +371,11 @@ class Outbox:
                     sleep(delay)
                 continue
             status = result.status if result.status in OUTBOX_STATUSES else "pending"
-            self._set(item.uuid, status=status, message=None, last_error=None,
-                      duplicate_hints=json.dumps(result.duplicate_hints, ensure_ascii=False),
-                      attempts=item.attempts + attempt + 1)
-            report.sent.append(item.uuid)
+            # If the user revised the item while it was being sent, it stays queued for the new content.
+            if self._set(item.uuid, if_doc=doc, status=status, message=None, last_error=None,
+                         duplicate_hints=json.dumps(result.duplicate_hints, ensure_ascii=False),
+                         attempts=item.attempts + attempt + 1):
+                report.sent.append(item.uuid)
             return "next"
         attempts = item.attempts + max_attempts
         delay = backoff_delay(attempts, base=base, cap=cap, rng=lambda: 0.5 + 0.5 * rng())

@@ -52,9 +52,13 @@ def test_submit_is_idempotent_on_uuid(client, storage):
     r2 = post(client, doc, [photo])
     assert r2.status_code == 200 and r2.json()["outcome"] == "replay"
     assert storage.count() == 1 and len(storage.audit(doc["uuid"])) == 1
-    changed = {**doc, "contributor": "Autre"}
-    assert post(client, changed).status_code == 409
     assert post(client, doc, [photo], headers=B).status_code == 409  # another device, same uuid
+    changed = {**doc, "contributor": "Marie Pérez"}
+    r3 = post(client, changed)  # the same device corrects it before review
+    assert r3.status_code == 200 and r3.json()["outcome"] == "revised"
+    assert storage.get(doc["uuid"]).submission.contributor == "Marie Pérez" and storage.count() == 1
+    client.post(f"/v1/moderation/submissions/{doc['uuid']}/approve", headers=MOD)
+    assert post(client, {**doc, "contributor": "Encore"}).status_code == 409  # approved is final
 
 
 def test_json_body_works_too_and_photos_are_stored_without_exif(client, storage):

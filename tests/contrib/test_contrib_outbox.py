@@ -239,3 +239,22 @@ def test_default_outbox_path_is_in_the_user_data_folder(monkeypatch, tmp_path):
     with Outbox(path) as box:  # the folder is created on first use
         box.enqueue(sub())
         assert len(box.items()) == 1
+
+
+def test_an_item_revised_while_it_is_being_sent_stays_queued_for_the_new_content(tmp_path):
+    box = Outbox(tmp_path / "o.sqlite")
+    s = sub()
+    box.enqueue(s)
+    fixed = s.model_copy(update={"proposal": s.proposal.model_copy(update={"dates": "1850"})})
+
+    class RevisingClient(FakeClient):
+        def submit(self, submission, photos):
+            if self.calls == 0:
+                box.revise(fixed)  # the user edits it during the upload
+            return super().submit(submission, photos)
+
+    client = RevisingClient()
+    assert box.sync(client, refresh=False).sent == []
+    item = box.get(s.id)
+    assert item.status == "queued" and item.submission.proposal.dates == "1850"
+    assert box.sync(client, refresh=False).sent == [s.id]
