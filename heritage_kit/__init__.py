@@ -15,6 +15,7 @@ from heritage_kit.errors import (
     ModerationError,
     PackError,
     PoiNotFound,
+    QueryError,
     RouteNotFound,
     SourceDataError,
     SubmissionError,
@@ -38,6 +39,12 @@ _LAZY: dict[str, str] = {
     "save_pack": "heritage_kit.packs",
     "validate_pack": "heritage_kit.packs",
     "ValidationReport": "heritage_kit.packs",
+    "build_pack": "heritage_kit.packs.build",
+    # importers
+    "read_merimee": "heritage_kit.importers.merimee",
+    "read_osm": "heritage_kit.importers.osm",
+    "read_overpass_json": "heritage_kit.importers.osm",
+    "merge_pois": "heritage_kit.importers.merge",
     # discovery
     "PoiIndex": "heritage_kit.spatial",
     "OpeningHours": "heritage_kit.hours",
@@ -64,6 +71,7 @@ __all__ = sorted(
         "ModerationError",
         "PackError",
         "PoiNotFound",
+        "QueryError",
         "RouteNotFound",
         "SourceDataError",
         "SubmissionError",

@@ -22,12 +22,14 @@ __all__ = [
     "SubmissionError",
     "SyncError",
     "ModerationError",
+    "QueryError",
     "PhotoError",
     "SubmissionRefused",
     "SubmissionConflict",
     "ConfigurationError",
     "SubmissionNotFound",
     "FetchError",
+    "GeofenceError",
 ]
 
 
@@ -66,6 +68,10 @@ class PoiNotFound(HeritageKitError, LookupError):
 
 class RouteNotFound(HeritageKitError, LookupError):
     """No walking route joins the two points under the given constraints."""
+
+
+class QueryError(HeritageKitError, ValueError):
+    """A discovery query (spatial or search) was given an impossible position, radius or filter."""
 
 
 class HoursError(HeritageKitError, ValueError):
@@ -138,3 +144,7 @@ class SyncError(HeritageKitError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "sync failed"
+
+
+class GeofenceError(HeritageKitError, ValueError):
+    """A fence, fix, engine state or GPS trace is invalid (names the record and field)."""

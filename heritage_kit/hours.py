@@ -339,6 +339,10 @@ class OpeningHours:
         return f"<OpeningHours {self.raw!r}{flag}>"
 
     # -- time helpers ----------------------------------------------------------
+    def localize(self, dt: datetime | None) -> datetime:
+        """``dt`` as an aware datetime in this place's timezone (naive = local; ``None`` = now)."""
+        return self._local(dt)
+
     def _local(self, dt: datetime | None) -> datetime:
         if dt is None:
             return datetime.now(self.timezone)

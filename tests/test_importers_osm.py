@@ -2,7 +2,6 @@
 
 import bz2
 import gzip
-import json
 import threading
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -241,7 +240,7 @@ class _Server:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/api/interpreter"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     def __enter__(self):
         self.thread.start()
@@ -286,3 +285,19 @@ def test_overpass_unreachable():
     with requests.Session() as session:
         with pytest.raises(FetchError, match="request failed"):
             fetch_overpass("x", session=session, url="http://127.0.0.1:9/", timeout=2)
+
+
+def test_geojson_exports(raw_dir):
+    """overpass-turbo GeoJSON exports (Niort 2019): ids from `id`/`@id`, tags from properties, polygons kept."""
+    res = import_osm(raw_dir / "osm" / "niort-2019" / "niort_pharmacy.geojson")
+    assert len(res.pois) == 33 and all(p.kind == "service" and p.categories[0] == "pharmacy" for p in res.pois)
+    clou = next(p for p in res.pois if p.id == "osm:node/6290892159")
+    assert clou.name.get() == "Pharmacie du Clou-Bouchet" and clou.address.street == "Rue Jules Siegfried"
+    assert clou.opening_hours.startswith("Mo 14:00-19:00, Tu-Fr 09:00-12:15 / 14:15-19:00")  # raw, as mapped
+    parking = import_osm(raw_dir / "osm" / "niort-2019" / "niort_bicycle_parking.geojson", require_name=False)
+    assert len(parking.pois) == 108
+    withfp = [p for p in parking.pois if p.footprint is not None]
+    assert withfp and all(p.footprint.shape().buffer(1e-9).covers(Point(p.lon, p.lat)) for p in withfp)
+    # the hand-edited market file has a typo (amenity=marcher): counted as skipped, not silently lost
+    market = import_osm(raw_dir / "osm" / "niort-2019" / "niort_marketplace.geojson")
+    assert market.pois == [] and market.report.skipped["no tag of interest"] == 1 and market.report.read == 1

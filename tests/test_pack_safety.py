@@ -295,3 +295,86 @@ def test_fuzzed_feature_properties_never_crash(tmp_path_factory, base, props, fi
         assert exc.report is not None and not exc.report.ok
         return
     assert len(pack.pois) == 30
+
+
+# -- the fast path decides nothing alone ------------------------------------------------------
+def test_fast_and_detailed_paths_agree_on_real_packs(content_dir):
+    from heritage_kit.packs.geojson import fast_read_pois
+    from heritage_kit.packs.pack import _read_pois_detailed
+    from heritage_kit.packs.report import ValidationReport
+
+    for town in ("monaco", "perigueux", "chambery"):
+        data = (content_dir / town / "pois.geojson").read_bytes()
+        fast = fast_read_pois(data)
+        report = ValidationReport(town)
+        slow = _read_pois_detailed(data, report)
+        assert fast is not None and report.ok
+        assert fast == slow
+        assert all(type(p).__name__ == "POI" for p in fast)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(props=_props)
+def test_fuzzed_fast_path_never_accepts_what_the_detailed_path_refuses(base, props):
+    from heritage_kit.packs.geojson import fast_read_pois
+    from heritage_kit.packs.pack import _read_pois_detailed
+    from heritage_kit.packs.report import ValidationReport
+
+    fc = json.loads(base["pois.geojson"])
+    fc["features"][0]["properties"] = {**fc["features"][0]["properties"], **props}
+    data = json.dumps(fc).encode()
+    fast = fast_read_pois(data)
+    report = ValidationReport("fuzz")
+    slow = _read_pois_detailed(data, report)
+    if fast is not None:
+        assert report.ok and fast == slow
+
+
+def test_zip_with_a_duplicate_entry(tmp_path, base):
+    path = tmp_path / "dup.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for n, d in base.items():
+            zf.writestr(n, d)
+        with pytest.warns(UserWarning):
+            zf.writestr("pois.geojson", b'{"type": "FeatureCollection", "features": []}')
+    _refused(path, "pois.geojson", "twice")
+
+
+def test_zip_file_is_closed_after_loading(tmp_path, good):
+    import warnings
+
+    save_pack(good, tmp_path / "p.zip")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)
+        load_pack(tmp_path / "p.zip")
+        validate_pack(tmp_path / "p.zip")
+        import gc
+
+        gc.collect()
+
+
+_manifest_keys = st.sampled_from(["format_version", "town_id", "town_name", "centre", "bbox", "timezone", "country",
+                                  "version", "created", "languages", "attributions", "files", "description", "junk"])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(_manifest_keys, _json, max_size=4),
+       trail=st.dictionaries(st.sampled_from(["id", "title", "stops", "geometry", "length_m", "tags", "x"]), _json,
+                             max_size=3))
+def test_fuzzed_manifest_and_trails_never_crash(tmp_path_factory, base, changes, trail):
+    m = json.loads(base["manifest.json"])
+    m.update(changes)
+    doc = json.loads(base["trails.json"])
+    doc["trails"][0].update(trail)
+    files = {**base, "trails.json": json.dumps(doc).encode()}
+    files = _rehash(files)
+    mm = json.loads(files["manifest.json"])
+    mm.update({k: v for k, v in changes.items() if k != "files"})
+    files["manifest.json"] = json.dumps(mm).encode()
+    root = _write_dir(tmp_path_factory.mktemp("fuzzm"), files)
+    try:
+        load_pack(root)
+    except PackError as exc:
+        assert exc.report is not None
+    report = validate_pack(root)
+    assert isinstance(str(report), str)

@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.add_argument("files", nargs="+", metavar="FILE")
     _common(m)
     m.add_argument("--lenient", action="store_true", help="report bad records and keep the rest (default: stop)")
+    m.add_argument("--progress", action="store_true", help="progress bar")
     m.set_defaults(func=cmd_merimee)
 
 
@@ -99,7 +100,8 @@ def cmd_merimee(args) -> int:
 
     try:
         bbox, clip = _bbox(args), _clip(args)
-        results = [import_merimee(f, bbox=bbox, clip=clip, strict=not args.lenient) for f in args.files]
+        results = [import_merimee(f, bbox=bbox, clip=clip, strict=not args.lenient, progress=args.progress)
+                   for f in args.files]
     except ValueError as exc:
         if isinstance(exc, SourceDataError):
             raise

@@ -97,9 +97,18 @@ def format_info(pack, lang: str = "en") -> str:
         f"languages: {', '.join(m.languages)}",
         f"POIs: {len(pack.pois)} (" + ", ".join(f"{k} {kinds[k]}" for k in ("heritage", "commerce", "service") if kinds[k]) + ")",
         "categories: " + ", ".join(f"{category_label(c, lang)} {n}" for c, n in cats.most_common()),
-        f"trails: {len(pack.trails)}" + "".join(f"\n  - {t.id}: {t.title.get(lang)} ({len(t.stops)} stops)" for t in pack.trails),
+        f"trails: {len(pack.trails)}" + "".join(f"\n  - {t.id}: {t.title.get(lang)} ({len(t.stops)} stops"
+                                           + (f", {t.length_m / 1000:.1f} km" if t.length_m else "")
+                                           + (f", {t.duration_min:.0f} min" if t.duration_min else "") + ")"
+                                           for t in pack.trails),
         f"streets: {'yes, ' + str(len(pack.streets.get('features', []))) + ' ways' if pack.streets else 'no (straight-line routing)'}",
         f"media files: {len(pack.media)}",
+    ]
+    if getattr(pack, "build", None):
+        raw = pack.build.get("sources")
+        srcs = [str(s.get("path", "?")) for s in raw if isinstance(s, dict)] if isinstance(raw, list) else []
+        lines.append("built from: " + (", ".join(srcs) or "?") + " (recipe: build.json)")
+    lines += [
         "attribution:",
     ]
     lines += [f"  {a.text} — {a.licence}" + (f" <{a.url}>" if a.url else "") for a in m.attributions]

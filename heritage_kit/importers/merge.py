@@ -21,7 +21,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, utils
 
 from heritage_kit.geo import geodesic_m
 from heritage_kit.models.poi import POI
@@ -72,10 +72,10 @@ def _fold(text: str) -> str:
 
 
 def name_similarity(a: str, b: str) -> float:
-    """0–100: how alike two place names are (accents and word order ignored)."""
-    fa, fb = _fold(a), _fold(b)
-    if fa.strip() in _GENERIC or fb.strip() in _GENERIC:
-        return 100.0 if fa.strip() == fb.strip() else 0.0
+    """0–100: how alike two place names are (case, accents, punctuation and word order ignored)."""
+    fa, fb = utils.default_process(_fold(a)), utils.default_process(_fold(b))  # punctuation -> spaces
+    if fa in _GENERIC or fb in _GENERIC:
+        return 100.0 if fa == fb else 0.0
     return float(fuzz.token_set_ratio(fa, fb))
 
 

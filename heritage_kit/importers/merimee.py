@@ -251,12 +251,14 @@ def import_merimee(
     bbox: BBox | str | None = None,
     clip: Any = None,
     strict: bool = True,
+    progress: bool = False,
 ) -> MerimeeImport:
     """Read a Mérimée GeoJSON file into POIs with an :class:`ImportReport`.
 
     ``strict=True`` raises :class:`SourceDataError` on the first bad record
     (naming the file, the record index and ref, and the field); with
     ``strict=False`` bad records are listed in the report and the rest is kept.
+    ``progress=True`` shows a progress bar (tqdm, on stderr).
     """
     path = Path(path)
     where = Clip(bbox=bbox, polygon=clip)
@@ -266,7 +268,10 @@ def import_merimee(
     report = ImportReport(str(path))
     pois: list[POI] = []
     seen: set[str] = set()
-    for i, feat in enumerate(doc["features"]):
+    from tqdm import tqdm
+
+    for i, feat in enumerate(tqdm(doc["features"], desc=f"reading {path.name}", unit=" monuments",
+                                  disable=not progress, mininterval=0.5)):
         report.read += 1
         try:
             label, data = _record(feat, i, path)

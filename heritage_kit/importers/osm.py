@@ -1,4 +1,5 @@
-"""Importer for OpenStreetMap data: XML (``.osm``, ``.osm.gz``, ``.osm.bz2``), PBF and Overpass JSON.
+"""Importer for OpenStreetMap data: XML (``.osm``, ``.osm.gz``, ``.osm.bz2``), PBF, Overpass JSON and
+GeoJSON exports (overpass-turbo's "export as GeoJSON", ids like ``node/123``).
 
 Files are read with pyosmium (it reads XML, compressed XML and PBF, resolves
 node locations and assembles multipolygon areas); Overpass JSON
@@ -46,6 +47,7 @@ __all__ = [
     "read_osm",
     "import_overpass_json",
     "read_overpass_json",
+    "import_osm_geojson",
     "poi_from_osm",
 ]
 
@@ -360,6 +362,8 @@ def import_osm(
     path = Path(path)
     if path.suffix.lower() == ".json":
         return import_overpass_json(path, bbox=bbox, clip=clip, lang=lang, require_name=require_name)
+    if path.suffix.lower() == ".geojson":
+        return import_osm_geojson(path, bbox=bbox, clip=clip, lang=lang, require_name=require_name)
     _check_path(path)
     where = Clip(bbox=bbox, polygon=clip)
     return _convert(_iter_osm_file(path, progress), source=str(path), where=where, lang=lang,
@@ -479,3 +483,61 @@ def import_overpass_json(
 def read_overpass_json(source: str | os.PathLike | dict, **options: Any) -> list[POI]:
     """The POIs of an Overpass JSON answer (see :func:`import_overpass_json`)."""
     return import_overpass_json(source, **options).pois
+
+
+# -- GeoJSON exports (overpass-turbo / osmtogeojson) ----------------------------------------
+_OSM_ID_RE = re.compile(r"^(node|way|relation)/(\d+)$")
+
+
+def import_osm_geojson(
+    path: str | os.PathLike,
+    *,
+    bbox: BBox | str | None = None,
+    clip: Any = None,
+    lang: str = "fr",
+    require_name: bool = True,
+) -> OsmImport:
+    """POIs of an OSM GeoJSON export: features with an ``id`` (or ``@id``) such as ``node/123``, tags as properties."""
+    from shapely.geometry import shape
+
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise SourceDataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise SourceDataError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        raise SourceDataError(f"{path}: not a GeoJSON FeatureCollection with a 'features' list")
+    report = ImportReport(str(path))
+
+    def objects():
+        for i, feat in enumerate(doc["features"]):
+            props = feat.get("properties") if isinstance(feat, dict) else None
+            if not isinstance(props, dict):
+                report.add("feature has no properties object", record=f"#{i}")
+                continue
+            fid = feat.get("id") if isinstance(feat.get("id"), str) else props.get("@id")
+            m = _OSM_ID_RE.match(fid) if isinstance(fid, str) else None
+            if m is None:
+                report.add(f"no OSM id like node/123: {fid!r:.40}", record=f"#{i}", field="id")
+                continue
+            tags = {str(k): str(v) for k, v in props.items() if not str(k).startswith("@") and v is not None}
+            if not any(k in tags for k in INTERESTING_KEYS):
+                report.skip("no tag of interest")
+                continue
+            try:
+                geom = shape(feat["geometry"])
+                if not geom.is_valid:
+                    geom = geom.buffer(0)
+            except Exception as exc:  # noqa: BLE001 - any malformed geometry is one report line
+                report.add(f"bad geometry: {exc}", record=fid, field="geometry")
+                continue
+            yield m.group(1), int(m.group(2)), tags, geom
+
+    result = _convert(objects(), source=str(path), where=Clip(bbox=bbox, polygon=clip), lang=lang,
+                      require_name=require_name)
+    result.report.problems = report.problems + result.report.problems
+    result.report.skipped.update(report.skipped)
+    result.report.read += sum(report.skipped.values()) + len(report.problems)
+    return result

@@ -26,6 +26,7 @@ amenity            pharmacy, post_office, toilets, bank, atm, doctors,          
                    hospital, cinema, library, townhall, drinking_water,
                    bicycle_parking
 emergency          defibrillator                                                service
+healthcare         pharmacy, doctor, hospital                                   service
 tourism            information (office only), hotel, guest_house                service
 =================  ==========================================================  ===========
 
@@ -95,6 +96,7 @@ TAG_TABLE: list[TagRule] = [
         "townhall": "townhall", "drinking_water": "drinking_water", "bicycle_parking": "bicycle_parking",
     }),
     TagRule("emergency", "defibrillator", "service", "defibrillator"),
+    *_rules("healthcare", "service", {"pharmacy": "pharmacy", "doctor": "doctor", "hospital": "hospital"}),
     *_rules("tourism", "service", {"hotel": "hotel", "guest_house": "hotel"}),
     TagRule("tourism", "information", "service", "tourist_info"),
 ]

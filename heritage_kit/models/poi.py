@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from heritage_kit.categories import CATEGORIES
 from heritage_kit.models.text import LocalizedText
@@ -102,6 +102,18 @@ class HeritageFacts(BaseModel):
     period: Annotated[str, StringConstraints(max_length=300)] | None = None
 
 
+def _known_categories(value: list[str]) -> list[str]:
+    unknown = [c for c in value if c not in CATEGORIES]
+    if unknown:
+        raise ValueError(f"unknown category {unknown[0]!r:.60} (see heritage_kit.categories)")
+    if len(set(value)) != len(value):
+        raise ValueError("categories repeat")
+    return value
+
+
+# The validator lives in the type so that models built from POI's fields keep it.
+Categories = Annotated[list[str], Field(max_length=10), AfterValidator(_known_categories)]
+
 _Ring = Annotated[list[Annotated[list[float], Field(min_length=2, max_length=3)]], Field(min_length=4)]
 
 
@@ -156,7 +168,7 @@ class POI(BaseModel):
 
     id: PoiId
     kind: Kind
-    categories: Annotated[list[str], Field(max_length=10)] = Field(default_factory=list)
+    categories: Categories = Field(default_factory=list)
     name: LocalizedText
     description: LocalizedText | None = None
     location: LatLon
@@ -171,16 +183,6 @@ class POI(BaseModel):
     heritage: HeritageFacts | None = None
     sources: Annotated[list[Source], Field(max_length=50)] = Field(default_factory=list)
     updated: datetime | None = None
-
-    @field_validator("categories")
-    @classmethod
-    def _known_categories(cls, value: list[str]) -> list[str]:
-        unknown = [c for c in value if c not in CATEGORIES]
-        if unknown:
-            raise ValueError(f"unknown category {unknown[0]!r} (see heritage_kit.categories)")
-        if len(set(value)) != len(value):
-            raise ValueError("categories repeat")
-        return value
 
     def display_name(self, lang: str | None = None) -> str:
         return self.name.get(lang)

@@ -226,7 +226,7 @@ def build_pack(
     for src in config.sources:
         path = _resolve(src.path, base, config_dir)
         if src.type == "merimee":
-            res = import_merimee(path, bbox=bbox, clip=polygon, strict=True)
+            res = import_merimee(path, bbox=bbox, clip=polygon, strict=True, progress=progress)
             merimee += res.pois
         elif src.type == "overpass":
             res = import_overpass_json(path, bbox=bbox, clip=polygon, lang=src.lang, require_name=src.require_name)

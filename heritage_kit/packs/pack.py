@@ -12,9 +12,11 @@ A pack is a folder, or the same files in one ``.zip``::
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any
@@ -25,7 +27,7 @@ from heritage_kit.errors import PackError, PoiNotFound
 from heritage_kit.models.manifest import FORMAT_VERSION, PackManifest
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
-from heritage_kit.packs.geojson import feature_to_poi_data, poi_to_feature
+from heritage_kit.packs.geojson import fast_read_pois, feature_to_poi_data, poi_to_feature
 from heritage_kit.packs.report import ValidationReport
 from heritage_kit.packs.storage import open_pack_files, write_pack_files
 from heritage_kit.types import BBox
@@ -233,7 +235,11 @@ def _pydantic_problems(report: ValidationReport, file: str, err: ValidationError
 
 def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport]:
     report = ValidationReport(str(path))
-    reader = open_pack_files(path, report)
+    with open_pack_files(path, report) as reader:
+        return _read_from(path, reader, report)
+
+
+def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | None, ValidationReport]:
     for name in REQUIRED:
         if name not in reader:
             report.add(name, "required file is missing")
@@ -338,6 +344,15 @@ def _load_json_bytes(data: bytes, name: str, report: ValidationReport):
 
 
 def _read_pois(data: bytes, report: ValidationReport) -> list[POI]:
+    pois = fast_read_pois(data)  # a valid file in one pass; anything off takes the detailed path
+    if pois is not None:
+        _check_duplicates(pois, report)
+        return pois
+    return _read_pois_detailed(data, report)
+
+
+def _read_pois_detailed(data: bytes, report: ValidationReport) -> list[POI]:
+    """Feature by feature, every problem reported with its feature id (or index) and field."""
     fc = _load_json_bytes(data, POIS, report)
     if fc is None:
         return []
@@ -372,12 +387,16 @@ def _read_pois(data: bytes, report: ValidationReport) -> list[POI]:
         for i, row in enumerate(rows):
             if i not in bad:
                 pois.append(POI.model_validate(row))
+    _check_duplicates(pois, report)
+    return pois
+
+
+def _check_duplicates(pois: list[POI], report: ValidationReport) -> None:
     seen: set[str] = set()
     for p in pois:
         if p.id in seen:
             report.add(POIS, "duplicate POI id", record=p.id, field="id")
         seen.add(p.id)
-    return pois
 
 
 def _read_trails(data: bytes, report: ValidationReport) -> list[Trail]:
@@ -406,7 +425,8 @@ def _read_trails(data: bytes, report: ValidationReport) -> list[Trail]:
 def validate_pack(path: str | os.PathLike) -> ValidationReport:
     """Every problem of the pack at ``path`` (never raises for bad content)."""
     try:
-        _pack, report = _read(path)
+        with _gc_paused():
+            _pack, report = _read(path)
     except PackError as exc:
         report = exc.report or ValidationReport(str(path))
         if not report.problems:
@@ -414,9 +434,32 @@ def validate_pack(path: str | os.PathLike) -> ValidationReport:
     return report
 
 
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic GC while building many objects at once (they form no cycles).
+
+    Loading 44,480 POIs creates about a million GC-tracked objects; with the
+    collector on, the growing heap is rescanned again and again (3x the load
+    time). Afterwards ``freeze(); unfreeze()`` moves every tracked object
+    straight to the oldest generation instead of leaving a million young
+    objects for the next collections to scan: nothing stays frozen, nothing
+    leaks, garbage is still collected by the next full collection.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
+
+
 def load_pack(path: str | os.PathLike) -> ContentPack:
     """Load a pack folder or zip; raises :class:`PackError` carrying the report."""
-    pack, report = _read(path)
+    with _gc_paused():
+        pack, report = _read(path)
     if pack is None or not report.ok:
         first = report.errors[0] if report.errors else None
         raise PackError(f"invalid content pack {path}: {first}", report)

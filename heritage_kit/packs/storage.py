@@ -54,10 +54,23 @@ def check_member_name(name: str) -> str | None:
 class PackReader:
     """The files of one pack, by relative POSIX path."""
 
-    def __init__(self, label: str, names: list[str], read) -> None:
+    def __init__(self, label: str, names: list[str], read, close=None) -> None:
         self.label = label
         self.names = names
         self._read = read
+        self._close = close
+
+    def close(self) -> None:
+        """Release the open zip file (a no-op for folders)."""
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+    def __enter__(self) -> "PackReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def __contains__(self, name: str) -> bool:
         return name in self._set
@@ -112,7 +125,10 @@ def _folder_reader(root: Path, report: ValidationReport) -> PackReader:
         why = check_member_name(name)
         if why:
             raise PackError(f"{root}: unsafe path {name!r}: {why}")
-        return (root / name).read_bytes()
+        # O_NOFOLLOW: a file swapped for a symlink after the walk is refused, not followed
+        fd = os.open(root / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read()
 
     return PackReader(str(root), sorted(names), read)
 
@@ -125,6 +141,7 @@ def _zip_reader(path: Path, report: ValidationReport) -> PackReader:
         raise PackError(f"{path}: not a readable zip file", report) from None
     infos = [i for i in zf.infolist() if not i.is_dir()]
     if len(infos) > MAX_FILES:
+        zf.close()
         report.add(str(path), f"more than {MAX_FILES} entries")
         raise PackError(f"{path}: too many entries", report)
     # A pack zipped with its folder: strip one common top-level directory.
@@ -155,8 +172,12 @@ def _zip_reader(path: Path, report: ValidationReport) -> PackReader:
             report.add(raw, f"compression ratio above {MAX_RATIO}:1 (zip bomb?)")
             continue
         name = raw[len(prefix):] if prefix and raw.startswith(prefix) else raw
+        if name in members:
+            report.add(raw, "the zip holds this entry twice (which one is the pack's?)")
+            continue
         members[name] = info
     if declared > MAX_UNCOMPRESSED_BYTES:
+        zf.close()
         report.add(str(path), f"inflates to {declared >> 20} MiB, above the {MAX_UNCOMPRESSED_BYTES >> 20} MiB cap (zip bomb?)")
         raise PackError(f"{path}: zip bomb refused", report)
     budget = [MAX_UNCOMPRESSED_BYTES]
@@ -171,7 +192,7 @@ def _zip_reader(path: Path, report: ValidationReport) -> PackReader:
         budget[0] -= len(data)
         return data
 
-    return PackReader(str(path), sorted(members), read)
+    return PackReader(str(path), sorted(members), read, close=zf.close)
 
 
 def open_pack_files(path: str | os.PathLike, report: ValidationReport) -> PackReader:

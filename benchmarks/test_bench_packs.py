@@ -1,0 +1,110 @@
+"""Loading a pack of all 44,480 French protected monuments (base Mérimée).
+
+Goal (issue 2): load_pack ≤ 1.5 s and ≤ 200 MB peak memory. Baseline in the same run: a plain ``json.loads`` of
+the same files (parsing only — no validation, no safety checks, no models).
+
+    python -m pytest benchmarks/test_bench_packs.py --benchmark-only
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import pathlib
+import subprocess
+import sys
+import tracemalloc
+
+import pytest
+
+from heritage_kit.importers.merimee import MERIMEE_ATTRIBUTION, read_merimee
+from heritage_kit.packs import ContentPack, load_pack, save_pack
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+N_MONUMENTS = 44_480
+_medians: dict[str, float] = {}
+
+
+@pytest.fixture(scope="session")
+def france(tmp_path_factory):
+    pois = read_merimee(ROOT / "data" / "raw" / "merimee" / "mh-france-all.geojson.gz")
+    pack = ContentPack.new(town_id="france", town_name="France — monuments historiques", pois=pois,
+                           attributions=[MERIMEE_ATTRIBUTION])
+    root = tmp_path_factory.mktemp("france")
+    save_pack(pack, root / "pack")
+    save_pack(pack, root / "pack.zip")
+    del pack, pois
+    gc.collect()
+    return root
+
+
+def _json_baseline(folder: pathlib.Path):
+    return [json.loads((folder / n).read_bytes()) for n in ("manifest.json", "pois.geojson", "trails.json")]
+
+
+def _tracemalloc_peak_mb(fn, *args) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = fn(*args)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    del result
+    gc.collect()
+    return peak / 1e6
+
+
+def _subprocess_rss_mb(path: pathlib.Path) -> float:
+    """Peak RSS growth of a fresh interpreter while it loads the pack (includes pydantic-core's Rust heap)."""
+    # VmHWM (peak resident set of this process image) — ru_maxrss would carry pytest's own peak over exec
+    code = (
+        "import sys; import heritage_kit.packs as hp\n"
+        "def hwm():\n"
+        "    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM'))\n"
+        "b = hwm(); p = hp.load_pack(sys.argv[1]); assert len(p.pois) == %d\n"
+        "print((hwm() - b) / 1024)\n" % N_MONUMENTS
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    return float(out.stdout.strip())
+
+
+def _record(benchmark, name: str, peak_mb: float, rss_mb: float | None = None) -> None:
+    median = benchmark.stats.stats.median
+    _medians[name] = median
+    benchmark.extra_info["median_s"] = round(median, 3)
+    benchmark.extra_info["tracemalloc_peak_mb"] = round(peak_mb, 1)
+    if rss_mb is not None:
+        benchmark.extra_info["rss_growth_mb"] = round(rss_mb, 1)
+    base = _medians.get("json_loads")
+    if base and name != "json_loads":
+        benchmark.extra_info["ratio_vs_json_loads"] = round(median / base, 2)
+    if name.startswith("load_pack"):
+        benchmark.extra_info["goal_time_1_5s_met"] = median <= 1.5
+        benchmark.extra_info["goal_memory_200mb_met"] = peak_mb <= 200
+
+
+@pytest.mark.benchmark(group="load 44,480 monuments")
+def test_baseline_json_loads(benchmark, france):
+    docs = benchmark.pedantic(_json_baseline, args=(france / "pack",), rounds=5, warmup_rounds=1)
+    assert len(docs[1]["features"]) == N_MONUMENTS
+    _record(benchmark, "json_loads", _tracemalloc_peak_mb(_json_baseline, france / "pack"))
+
+
+@pytest.mark.benchmark(group="load 44,480 monuments")
+def test_load_pack_folder(benchmark, france):
+    pack = benchmark.pedantic(load_pack, args=(france / "pack",), rounds=5, warmup_rounds=1)
+    assert len(pack.pois) == N_MONUMENTS and pack.poi("merimee:PA00082725").refs.merimee == "PA00082725"
+    del pack
+    _record(benchmark, "load_pack_folder", _tracemalloc_peak_mb(load_pack, france / "pack"),
+            _subprocess_rss_mb(france / "pack"))
+
+
+@pytest.mark.benchmark(group="load 44,480 monuments")
+def test_load_pack_zip(benchmark, france):
+    pack = benchmark.pedantic(load_pack, args=(france / "pack.zip",), rounds=5, warmup_rounds=1)
+    assert len(pack.pois) == N_MONUMENTS
+    del pack
+    _record(benchmark, "load_pack_zip", _tracemalloc_peak_mb(load_pack, france / "pack.zip"),
+            _subprocess_rss_mb(france / "pack.zip"))

@@ -1,0 +1,473 @@
+"""A time-budget trail in a town's pack: the best stops open on arrival, in order, with legs.
+
+``plan_trail`` turns a pack into an instance of :func:`plan_visits`:
+
+* **Scores** (:func:`poi_score`, documented in docs/architecture.md): a base
+  per category (:data:`CATEGORY_SCORE`; a cathedral or castle outweighs a
+  memorial plaque), plus protection (``classé`` +40, ``inscrit`` +20), plus
+  small bonuses for a description, a Wikidata/Wikipedia link and a photo;
+  services score 0 unless asked for. ``interests`` weight kinds and
+  categories: a list multiplies matching POIs by :data:`INTEREST_WEIGHT`, a
+  mapping gives each kind/category its own weight (0 excludes it).
+* **Visit durations** per category (:data:`VISIT_MINUTES`).
+* **Windows** from each POI's ``opening_hours`` in the pack's timezone and
+  country (public holidays included) via :class:`heritage_kit.hours.OpeningHours`:
+  a visit may only *start* when the place is open for the whole visit. Shops,
+  cafés and museums without readable hours are left out when
+  ``shops_open_on_arrival`` is on (we cannot prove they are open).
+* **Walking times** from the pack's street graph (:meth:`WalkingGraph.matrix`,
+  ``step_free`` honoured) or the straight-line fallback, which the itinerary
+  then reports.
+
+The :class:`Itinerary` lists stops with arrival, visit start and departure
+times, legs with geometry, totals, and for every stop with opening hours the
+proof that it is open during the visit (checked again with
+``OpeningHours.is_open_for`` after planning).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import numpy as np
+
+from heritage_kit.errors import PoiNotFound, RouteNotFound
+from heritage_kit.geo import haversine_m
+from heritage_kit.routing.graph import Route, WalkingGraph, WalkingNetwork, _as_latlon, network_for_pack
+from heritage_kit.routing.visits import plan_visits, visit_schedule
+from heritage_kit.types import LatLon
+
+if TYPE_CHECKING:  # pragma: no cover
+    from heritage_kit.models import POI, Trail
+    from heritage_kit.packs import ContentPack
+
+__all__ = [
+    "CATEGORY_SCORE",
+    "VISIT_MINUTES",
+    "INTEREST_WEIGHT",
+    "NEEDS_OPEN",
+    "Itinerary",
+    "ItineraryStop",
+    "Leg",
+    "plan_trail",
+    "poi_score",
+    "visit_minutes",
+]
+
+# Base interest of a POI by its best category (heritage first, then commerce; services 0).
+CATEGORY_SCORE: dict[str, float] = {
+    "cathedral": 60, "castle": 55, "palace": 55, "monastery": 45, "museum": 45, "fort": 40, "church": 35,
+    "archaeological_site": 35, "theatre": 30, "town_gate": 30, "chapel": 25, "tower": 25, "bridge": 20,
+    "gallery": 20, "monument": 20, "building": 20, "ruins": 20, "viewpoint": 20, "garden": 18,
+    "place_of_worship": 18, "attraction": 18, "square": 15, "house": 12, "fountain": 12, "statue": 10,
+    "artwork": 8, "cemetery": 8, "memorial": 5, "heritage_other": 8,
+    "marketplace": 15, "bakery": 12, "pastry": 12, "cheese": 10, "deli": 10, "wine": 8, "crafts": 10,
+    "ice_cream": 8, "cafe": 8, "bookshop": 8, "art_shop": 8, "antiques": 8, "gift": 6, "restaurant": 6,
+}
+KIND_SCORE = {"heritage": 8.0, "commerce": 4.0, "service": 0.0}
+PROTECTION_BONUS = {"classé": 40.0, "classé et inscrit": 40.0, "inscrit": 20.0, "other": 5.0}
+INTEREST_WEIGHT = 3.0
+
+# Minutes a visit lasts, by category (the longest of a POI's categories); by kind otherwise.
+VISIT_MINUTES: dict[str, float] = {
+    "museum": 45, "castle": 30, "palace": 30, "cathedral": 20, "monastery": 20, "gallery": 20, "fort": 20,
+    "archaeological_site": 15, "church": 10, "chapel": 8, "theatre": 10, "garden": 15, "viewpoint": 5,
+    "memorial": 3, "statue": 3, "artwork": 3, "fountain": 3, "monument": 5, "building": 5, "house": 3,
+    "town_gate": 5, "tower": 5, "bridge": 3, "square": 5, "ruins": 10, "cemetery": 15,
+    "cafe": 20, "restaurant": 60, "ice_cream": 10, "bar": 30, "fast_food": 20, "marketplace": 20,
+}
+KIND_MINUTES = {"heritage": 5.0, "commerce": 10.0, "service": 5.0}
+
+# Places that must be open to be visited at all (beyond any POI whose hours are known).
+NEEDS_OPEN = frozenset({"museum", "gallery", "theatre", "cinema", "library"})
+
+
+def _matches(poi: "POI", key: str) -> bool:
+    return key == poi.kind or key in poi.categories
+
+
+def poi_score(poi: "POI", interests: Mapping[str, float] | Sequence[str] | None = None) -> float:
+    """The documented interest of a POI (see the module docstring)."""
+    base = max([CATEGORY_SCORE.get(c, 0.0) for c in poi.categories] + [KIND_SCORE.get(poi.kind, 0.0)])
+    if poi.heritage is not None and poi.heritage.protection:
+        base += PROTECTION_BONUS.get(poi.heritage.protection, 0.0)
+    if base > 0:
+        if poi.description is not None:
+            base += 5
+        if poi.refs.wikidata or poi.refs.wikipedia:
+            base += 5
+        if any(m.type == "image" for m in poi.media):
+            base += 3
+    if interests:
+        if isinstance(interests, Mapping):
+            weights = [float(w) for k, w in interests.items() if _matches(poi, k)]
+            if weights:
+                w = max(weights) if min(weights) > 0 else 0.0
+                base = (base if base > 0 else 10.0) * w
+        elif any(_matches(poi, k) for k in interests):
+            base = (base if base > 0 else 10.0) * INTEREST_WEIGHT
+    return float(base)
+
+
+def visit_minutes(poi: "POI") -> float:
+    times = [VISIT_MINUTES[c] for c in poi.categories if c in VISIT_MINUTES]
+    return float(max(times) if times else KIND_MINUTES.get(poi.kind, 5.0))
+
+
+def _needs_open(poi: "POI") -> bool:
+    return poi.kind == "commerce" or any(c in NEEDS_OPEN for c in poi.categories)
+
+
+@dataclass(frozen=True)
+class ItineraryStop:
+    poi_id: str
+    name: str
+    kind: str
+    categories: tuple[str, ...]
+    location: LatLon
+    arrival: datetime  # when you reach it
+    start: datetime  # when the visit starts (after waiting for an opening, if any)
+    departure: datetime
+    score: float
+    opening_hours: str | None = None
+    open_checked: bool = False  # True: opening hours prove it open for the whole visit
+
+    @property
+    def wait_min(self) -> float:
+        return (self.start - self.arrival).total_seconds() / 60
+
+    @property
+    def visit_min(self) -> float:
+        return (self.departure - self.start).total_seconds() / 60
+
+
+@dataclass(frozen=True)
+class Leg:
+    route: Route
+    depart: datetime
+    arrive: datetime
+    to_poi: str | None  # None for the leg to the end point
+
+    @property
+    def length_m(self) -> float:
+        return self.route.length_m
+
+    @property
+    def duration_s(self) -> float:
+        return self.route.duration_s
+
+    @property
+    def geometry(self) -> tuple[LatLon, ...]:
+        return self.route.geometry
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """A planned trail: stops with times, legs with geometry, totals."""
+
+    start: LatLon
+    end: LatLon | None
+    start_time: datetime
+    budget_min: float
+    stops: tuple[ItineraryStop, ...]
+    legs: tuple[Leg, ...]
+    step_free: bool = False
+    straight_line: bool = False
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def finish_time(self) -> datetime:
+        """When the walk ends: at the end point, or when the last visit ends (free end)."""
+        if self.end is not None and self.legs:
+            return self.legs[-1].arrive
+        if self.stops:
+            return self.stops[-1].departure
+        return self.start_time
+
+    @property
+    def total_min(self) -> float:
+        return (self.finish_time - self.start_time).total_seconds() / 60
+
+    @property
+    def walk_m(self) -> float:
+        return float(sum(leg.length_m for leg in self.legs))
+
+    @property
+    def length_m(self) -> float:
+        """Walking length (same as :attr:`walk_m`)."""
+        return self.walk_m
+
+    @property
+    def duration_s(self) -> float:
+        """The whole trail, walks, waits and visits, in seconds."""
+        return self.total_min * 60
+
+    @property
+    def walk_min(self) -> float:
+        return float(sum(leg.duration_s for leg in self.legs)) / 60
+
+    @property
+    def visit_min(self) -> float:
+        return float(sum(s.visit_min for s in self.stops))
+
+    @property
+    def wait_min(self) -> float:
+        return float(sum(s.wait_min for s in self.stops))
+
+    @property
+    def score(self) -> float:
+        return float(sum(s.score for s in self.stops))
+
+    @property
+    def step_count(self) -> int:
+        return int(sum(leg.route.step_count for leg in self.legs))
+
+    @property
+    def geometry(self) -> list[LatLon]:
+        out: list[LatLon] = []
+        for leg in self.legs:
+            for p in leg.geometry:
+                if not out or out[-1] != p:
+                    out.append(p)
+        return out
+
+    def summary(self, lang: str = "en") -> str:
+        fr = lang.startswith("fr")
+        head = (
+            f"{len(self.stops)} étapes, {self.walk_m / 1000:.1f} km à pied, {self.total_min:.0f} min sur {self.budget_min:.0f}"
+            if fr
+            else f"{len(self.stops)} stops, {self.walk_m / 1000:.1f} km walking, {self.total_min:.0f} min of {self.budget_min:.0f}"
+        )
+        lines = [head]
+        for i, s in enumerate(self.stops, 1):
+            wait = ""
+            if s.wait_min >= 0.5:
+                wait = f" (attente {s.wait_min:.0f} min)" if fr else f" (wait {s.wait_min:.0f} min)"
+            check = ""
+            if s.open_checked:
+                check = " — ouvert" if fr else " — open"
+            lines.append(f"{i:2d}. {s.start:%H:%M}–{s.departure:%H:%M} {s.name}{wait}{check}")
+        lines.append(("Arrivée " if fr else "Finish ") + f"{self.finish_time:%H:%M}")
+        if self.straight_line:
+            lines.append(self.notes.get("fr" if fr else "en", ""))
+        return "\n".join(lines)
+
+    def to_geojson(self) -> dict:
+        feats = [leg.route.to_geojson() for leg in self.legs]
+        for i, s in enumerate(self.stops, 1):
+            feats.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [s.location.lon, s.location.lat]},
+                    "properties": {
+                        "order": i,
+                        "poi_id": s.poi_id,
+                        "name": s.name,
+                        "arrival": s.arrival.isoformat(),
+                        "start": s.start.isoformat(),
+                        "departure": s.departure.isoformat(),
+                        "open_checked": s.open_checked,
+                    },
+                }
+            )
+        return {"type": "FeatureCollection", "features": feats}
+
+    def to_trail(self, trail_id: str, title: Mapping[str, str]) -> "Trail":
+        """This itinerary as a pack :class:`~heritage_kit.models.Trail` (stops, geometry, length, duration, tags)."""
+        from heritage_kit.models import Trail
+
+        tags = []
+        if self.step_free:
+            tags.append("step-free")
+        if self.end is not None and self.end == self.start:
+            tags.append("loop")
+        kinds = {s.kind for s in self.stops}
+        if "heritage" in kinds:
+            tags.append("heritage")
+        if "commerce" in kinds:
+            tags.append("shopping")
+        geometry = self.geometry
+        return Trail.model_validate(
+            {
+                "id": trail_id,
+                "title": dict(title),
+                "stops": [s.poi_id for s in self.stops],
+                "geometry": [{"lat": p.lat, "lon": p.lon} for p in geometry] if len(geometry) >= 2 else None,
+                "length_m": round(self.walk_m, 1),
+                "duration_min": round(self.total_min, 1),
+                "tags": tags,
+            }
+        )
+
+    def to_gpx(self, *, name: str = "heritage-kit trail") -> str:
+        """The trail as GPX 1.1 (a track of the walk, a waypoint per stop), written by gpxpy."""
+        import gpxpy.gpx
+
+        g = gpxpy.gpx.GPX()
+        g.creator = "heritage-kit"
+        trk = gpxpy.gpx.GPXTrack(name=name)
+        seg = gpxpy.gpx.GPXTrackSegment()
+        for p in self.geometry:
+            seg.points.append(gpxpy.gpx.GPXTrackPoint(p.lat, p.lon))
+        trk.segments.append(seg)
+        g.tracks.append(trk)
+        for i, s in enumerate(self.stops, 1):
+            g.waypoints.append(
+                gpxpy.gpx.GPXWaypoint(s.location.lat, s.location.lon, name=f"{i}. {s.name}", time=s.start,
+                                      description=f"{s.start:%H:%M}-{s.departure:%H:%M}")
+            )
+        return g.to_xml(version="1.1")
+
+
+def _local_time(t: datetime, tz) -> datetime:
+    return t.replace(tzinfo=tz) if t.tzinfo is None else t.astimezone(tz)
+
+
+def plan_trail(
+    pack: "ContentPack",
+    *,
+    start: LatLon,
+    end: LatLon | None = None,
+    start_time: datetime,
+    minutes: float,
+    interests: Mapping[str, float] | Sequence[str] | None = None,
+    step_free: bool = False,
+    must_visit: Sequence[str] = (),
+    shops_open_on_arrival: bool = True,
+    network: WalkingNetwork | None = None,
+    max_candidates: int = 40,
+    time_limit_s: float = 1.0,
+    lang: str = "en",
+) -> Itinerary:
+    """The best trail from ``start`` within ``minutes`` from ``start_time`` (see the module docstring).
+
+    ``end=None`` ends the walk at the last stop; give ``end=start`` for a loop.
+    ``must_visit`` POI ids are always included, or :class:`RouteNotFound`
+    says why they cannot be.
+    """
+    from heritage_kit.hours import OpeningHours
+
+    start = _as_latlon(start)
+    end = _as_latlon(end) if end is not None else None
+    if not minutes > 0:
+        raise ValueError("minutes must be > 0")
+    net = network if network is not None else network_for_pack(pack)
+    tz = pack.timezone
+    t0 = _local_time(start_time, tz)
+    t1 = t0 + timedelta(minutes=minutes)
+    budget = minutes * 60.0
+    country = pack.manifest.country
+    must = list(dict.fromkeys(must_visit))
+    for pid in must:
+        pack.poi(pid)  # raises PoiNotFound
+
+    # -- candidates: reachable, worth a visit, best first -------------------------------------
+    speed = getattr(net, "speed_mps", 1.25)
+    reach = speed * budget * (1.0 if end is None else 0.5)
+    if end is not None:
+        reach = max(reach, float(haversine_m(start.lat, start.lon, end.lat, end.lon)) / 2 + speed * budget * 0.5)
+    scored: list[tuple[float, "POI"]] = []
+    for poi in pack.pois:
+        forced = poi.id in must
+        s = poi_score(poi, interests)
+        if s <= 0 and not forced:
+            continue
+        d = float(haversine_m(start.lat, start.lon, poi.lat, poi.lon))
+        if d > reach and not forced:
+            continue
+        scored.append((s, poi))
+    scored.sort(key=lambda sp: (-(sp[1].id in must), -sp[0], sp[1].id))
+    chosen: list[tuple[float, "POI", list[tuple[float, float]] | None, Any]] = []
+    for s, poi in scored:
+        if len(chosen) >= max_candidates and poi.id not in must:
+            break
+        vm = visit_minutes(poi)
+        windows = None
+        hours = None
+        if shops_open_on_arrival and (poi.opening_hours or _needs_open(poi)):
+            hours = OpeningHours(poi.opening_hours, country=country, timezone=tz) if poi.opening_hours else None
+            if hours is None or not hours.readable:
+                if _needs_open(poi):
+                    if poi.id in must:
+                        raise RouteNotFound(f"{poi.id} ({poi.name.get(lang)}): its opening hours are unknown")
+                    continue  # cannot prove it open
+                hours = None
+            else:
+                windows = []
+                for iv in hours.intervals(t0, t1):
+                    if str(iv.state) != "open":
+                        continue
+                    a = (iv.start - t0).total_seconds()
+                    b = (iv.end - t0).total_seconds() - vm * 60
+                    if b >= a:
+                        windows.append((a, b))
+                if not windows:
+                    if poi.id in must:
+                        raise RouteNotFound(
+                            f"{poi.id} ({poi.name.get(lang)}) is not open for a {vm:.0f}-minute visit "
+                            f"between {t0:%Y-%m-%d %H:%M} and {t1:%H:%M}"
+                        )
+                    continue
+        if isinstance(net, WalkingGraph):
+            try:
+                net.snap(poi.location, step_free=step_free)
+            except RouteNotFound:
+                if poi.id in must:
+                    raise
+                continue
+        chosen.append((s, poi, windows, hours))
+
+    # -- the instance: 0 = start, 1..k = POIs, k+1 = end (if any) ------------------------------
+    points = [start] + [c[1].location for c in chosen] + ([end] if end is not None else [])
+    T = net.matrix(points, step_free=step_free, metric="time")
+    k = len(chosen)
+    big = 1.0 + sum(c[0] for c in chosen if c[1].id not in must)
+    scores = [0.0] + [(c[0] + big * (c[1].id in must)) for c in chosen] + ([0.0] if end is not None else [])
+    svc = [0.0] + [visit_minutes(c[1]) * 60 for c in chosen] + ([0.0] if end is not None else [])
+    wins = [None] + [c[2] for c in chosen] + ([None] if end is not None else [])
+    end_idx = k + 1 if end is not None else None
+    if end is not None and T[0, end_idx] > budget:
+        raise RouteNotFound(f"the end point is {T[0, end_idx] / 60:.0f} min away: more than the {minutes:.0f} minutes given")
+    order = plan_visits(T, scores=scores, service_time=svc, windows=wins, start=0, end=end_idx, budget=budget,
+                        time_limit_s=time_limit_s)
+    missing = [c[1].id for i, c in enumerate(chosen, 1) if c[1].id in must and i not in order]
+    if missing:
+        raise RouteNotFound(f"cannot fit must-visit {', '.join(missing)} in {minutes:.0f} minutes (walking, visits and opening hours)")
+    sched = visit_schedule(T, order, scores=scores, service_time=svc, windows=wins, start=0, end=end_idx, budget=budget)
+    assert sched is not None  # plan_visits only returns feasible plans
+
+    # -- legs with geometry, times, and the opening-hours proof --------------------------------
+    stops: list[ItineraryStop] = []
+    legs: list[Leg] = []
+    prev_pt, prev_t = start, t0
+    for pos, i in enumerate(order):
+        s, poi, _w, hours = chosen[i - 1]
+        route = net.route(prev_pt, poi.location, step_free=step_free, metric="time")
+        arrive = t0 + timedelta(seconds=sched.arrival[pos])
+        begin = t0 + timedelta(seconds=sched.begin[pos])
+        depart = t0 + timedelta(seconds=sched.departure[pos])
+        legs.append(Leg(route=route, depart=prev_t, arrive=arrive, to_poi=poi.id))
+        checked = False
+        if hours is not None:
+            checked = hours.is_open_for(begin, visit_minutes(poi))
+            if not checked:  # the windows came from the same hours: this would be a bug
+                raise AssertionError(f"{poi.id} planned while closed at {begin:%H:%M}")
+        stops.append(
+            ItineraryStop(
+                poi_id=poi.id, name=poi.name.get(lang), kind=poi.kind, categories=tuple(poi.categories),
+                location=poi.location, arrival=arrive, start=begin, departure=depart, score=s,
+                opening_hours=poi.opening_hours, open_checked=checked,
+            )
+        )
+        prev_pt, prev_t = poi.location, depart
+    if end is not None:
+        route = net.route(prev_pt, end, step_free=step_free, metric="time")
+        legs.append(Leg(route=route, depart=prev_t, arrive=t0 + timedelta(seconds=sched.finish), to_poi=None))
+    return Itinerary(
+        start=start, end=end, start_time=t0, budget_min=float(minutes), stops=tuple(stops), legs=tuple(legs),
+        step_free=step_free, straight_line=net.straight_line,
+        notes=dict(getattr(net, "note", {}) or {}),
+    )

@@ -1,0 +1,703 @@
+"""The Kivy application: wiring of packs, presenters, screens, location and alerts.
+
+The app object holds the state every screen binds to (language, theme, text
+scale, pack, map scene, position, route, walk) and the collaborators it
+injects into presenters. File, SQLite and routing work runs on one worker
+thread (:meth:`HeritageApp.run_io`) and comes back through ``Clock``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pathlib
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any, Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import ScreenManager
+
+from heritage_kit.errors import HeritageKitError
+from heritage_kit.types import LatLon
+from mobile import platform as hk_platform
+from mobile.i18n import Translator
+from mobile.platform.location import LocationProvider, PlyerGpsProvider, ReplayProvider
+from mobile.platform.storage import JsonStore, discover_packs, repo_content_dir, user_dir
+from mobile.presenters.contribute import ContributePresenter
+from mobile.presenters.explore import ExplorePresenter
+from mobile.presenters.home import HomePresenter
+from mobile.presenters.hours import HoursBadges
+from mobile.presenters.location import Position
+from mobile.presenters.map_view import MapScene
+from mobile.presenters.markup import escape
+from mobile.presenters.poi_page import present_poi
+from mobile.presenters.settings import NORMAL, Settings, theme_for
+from mobile.presenters.trails import PlannedWalk, TrailsPresenter, itinerary_to_walk
+from mobile.presenters.walk import Alert, WalkPresenter
+
+__all__ = ["HeritageApp", "SCREENS"]
+
+log = logging.getLogger("mobile")
+HERE = pathlib.Path(__file__).resolve().parent
+SCREENS = ("home", "map", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings")
+NAV_SCREENS = ("map", "explore", "trails", "walk", "contribute", "settings")
+BANNER_SECONDS = 8.0
+
+
+class Banner(ButtonBehavior, FloatLayout):
+    pass
+
+
+class RootLayout(FloatLayout):
+    pass
+
+
+class HeritageApp(App):
+    lang = StringProperty("fr")
+    font_scale = NumericProperty(1.0)
+    high_contrast = BooleanProperty(False)
+    theme = ObjectProperty(NORMAL)
+    location_source = StringProperty("gps")
+    gpx_path = StringProperty("")
+    location_notice = StringProperty("")
+    title_text = StringProperty("")
+    banner_text = StringProperty("")
+    can_go_back = BooleanProperty(False)
+    pack = ObjectProperty(None, allownone=True)
+    pack_path = StringProperty(None, allownone=True)
+    scene = ObjectProperty(None, allownone=True)
+    position = ObjectProperty(None, allownone=True)
+    route = ListProperty([])
+    highlight = ListProperty([])
+    pick_mode = BooleanProperty(False)
+    walk = ObjectProperty(None, allownone=True)
+    ready = BooleanProperty(False)
+    network_ready = BooleanProperty(False)
+
+    def __init__(
+        self,
+        *,
+        pack_path: str | None = None,
+        lang: str | None = None,
+        screenshot: str | None = None,
+        app_dir: str | None = None,
+        content_dirs: list[str] | None = None,
+        replay_speedup: float = 8.0,
+        auto_replay: bool = True,
+        sim_seed: int = 7,
+        on_ready: Callable[["HeritageApp"], None] | None = None,
+        t0: float | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.t0 = t0 if t0 is not None else time.perf_counter()
+        self.first_frame_s: float | None = None
+        self.arg_pack = pack_path
+        self.arg_lang = lang
+        self.screenshot_path = screenshot
+        self.user_dir = str(app_dir or user_dir())
+        self.content_dirs = content_dirs or [str(repo_content_dir())]
+        self.replay_speedup = replay_speedup
+        self.auto_replay = auto_replay
+        self.sim_seed = sim_seed
+        self.on_ready = on_ready
+        self.settings_store = JsonStore(os.path.join(self.user_dir, "settings.json"))
+        self.walk_store = JsonStore(os.path.join(self.user_dir, "walk.json"))
+        self.settings = Settings()
+        self.tr = Translator("fr")
+        self.services = hk_platform.detect()
+        self.io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hk-io")
+        self.provider: LocationProvider | None = None
+        self.network = None
+        self.badges: HoursBadges | None = None
+        self.alert_log: list[Alert] = []
+        self.history: list[str] = []
+        self.pack_entries = []
+        self._presenters: dict[str, Any] = {}
+        self._banner_event = None
+        self._banner_poi: str | None = None
+        self._chime = None
+        self._walk_kind = "trail"
+        self.title = "heritage-kit"
+
+    # -- strings -----------------------------------------------------------------
+    def t(self, key: str, *_bind, **values) -> str:
+        """Translated text; kv passes ``app.lang`` as an extra argument so bindings refresh."""
+        return self.tr.tr(key, **values)
+
+    def now(self) -> datetime:
+        tz = self.pack.timezone if self.pack is not None else None
+        return datetime.now(tz)
+
+    def schedule(self, fn: Callable[[], None]) -> None:
+        Clock.schedule_once(lambda _dt: fn())
+
+    def run_io(self, work: Callable[[], Any], done: Callable[[Any], None] | None = None,
+               failed: Callable[[BaseException], None] | None = None) -> None:
+        """Run ``work`` on the I/O thread; ``done(result)`` / ``failed(exc)`` back on the UI thread."""
+
+        def finished(fut):
+            exc = fut.exception()
+            if exc is not None:
+                if failed is not None:
+                    self.schedule(lambda: failed(exc))
+                else:
+                    log.error("background task failed: %s", exc, exc_info=exc)
+            elif done is not None:
+                result = fut.result()
+                self.schedule(lambda: done(result))
+
+        self.io.submit(work).add_done_callback(finished)
+
+    # -- build -------------------------------------------------------------------
+    def build(self):
+        self.settings = Settings.from_dict(self.settings_store.load())
+        if self.arg_lang:
+            self.settings.lang = self.arg_lang
+        self._apply_settings()
+        Builder.load_file(str(HERE / "ui" / "widgets" / "common.kv"))
+        Builder.load_file(str(HERE / "ui" / "root.kv"))
+        from mobile.ui.screens.contribute import ContributeScreen, SubmissionsScreen
+        from mobile.ui.screens.explore import ExploreScreen
+        from mobile.ui.screens.home import HomeScreen
+        from mobile.ui.screens.map import MapScreen
+        from mobile.ui.screens.poi import PoiScreen
+        from mobile.ui.screens.settings import SettingsScreen
+        from mobile.ui.screens.trails import TrailsScreen
+        from mobile.ui.screens.walk import WalkScreen
+
+        root = RootLayout()
+        sm: ScreenManager = root.ids.sm
+        for cls in (MapScreen, HomeScreen, ExploreScreen, PoiScreen, TrailsScreen, WalkScreen, ContributeScreen,
+                    SubmissionsScreen, SettingsScreen):
+            sm.add_widget(cls())
+        self.sm = sm
+        self.root_widget = root
+        self.pack_entries = discover_packs(*self.content_dirs)
+        path = self.arg_pack or self.settings.pack or HomePresenter(self.pack_entries, self.tr).default_path()
+        if self.arg_pack and not any(e.path == self.arg_pack for e in self.pack_entries):
+            self.pack_entries.append(_entry_for(self.arg_pack))
+        self._set_title("map")
+        self._select_nav("map")
+        if path:
+            self.open_pack(path, first=True)
+        else:
+            Clock.schedule_once(lambda dt: self.show("home"))
+        return root
+
+    def on_stop(self) -> None:
+        if self.provider is not None:
+            self.provider.stop()
+        self.services.speaker.stop()
+        self.io.shutdown(wait=True)
+
+    # -- settings ----------------------------------------------------------------
+    def _apply_settings(self) -> None:
+        s = self.settings
+        self.tr = Translator(s.lang)
+        self._presenters.clear()
+        self.font_scale = s.font_scale
+        self.high_contrast = s.high_contrast
+        self.theme = theme_for(s)
+        self.location_source = s.location_source
+        self.gpx_path = s.gpx_path
+        self.lang = s.lang  # last: kv bindings on app.lang re-translate with the new translator
+
+    def set_setting(self, key: str, value) -> None:
+        if getattr(self.settings, key) == value:
+            return
+        setattr(self.settings, key, value)
+        self.settings = Settings.from_dict(self.settings.to_dict())
+        self._apply_settings()
+        self._save_settings()
+        if key in ("location_source", "gpx_path"):
+            self.start_location()
+        current = self.sm.current if hasattr(self, "sm") else None
+        if current:
+            self._set_title(current)
+            self._refresh(current)
+
+    def _save_settings(self) -> None:
+        data = self.settings.to_dict()
+        self.run_io(lambda: self.settings_store.save(data))
+
+    # -- packs --------------------------------------------------------------------
+    def open_pack(self, path: str, *, first: bool = False) -> None:
+        """Load a pack off the UI thread; the map shows as soon as the pack is read,
+        the walking network is built next (routes, walks and plans wait for it)."""
+
+        def work():
+            from heritage_kit.packs import load_pack
+
+            pack = load_pack(path)
+            return pack, MapScene.from_pack(pack)
+
+        def done(result):
+            pack, scene = result
+            self._pack_loaded(path, pack, scene, first)
+
+        def failed(exc):
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.location_notice = self.t("home.bad_pack", message=msg)
+            self.show("home")
+
+        self.run_io(work, done, failed)
+
+    def _build_network(self, pack) -> None:
+        def work():
+            from heritage_kit.routing import WalkingGraph
+
+            return WalkingGraph.for_pack(pack)
+
+        def done(network):
+            if pack is self.pack:
+                self.network = network
+                self.network_ready = True
+                self._after_network()
+
+        def failed(exc):
+            log.warning("no walking network: %s", exc)
+            self.network_ready = True
+            self._after_network()
+
+        self.run_io(work, done, failed)
+
+    def _after_network(self) -> None:
+        """The walk in progress and the location source use the network (street routes)."""
+        if self.walk is not None:
+            self.walk.router = self._router()
+        self.start_location()
+
+    def _pack_loaded(self, path, pack, scene, first: bool) -> None:
+        self.pack = pack
+        self.pack_path = path
+        self.network = None
+        self.network_ready = False
+        m = pack.manifest
+        self.badges = HoursBadges(country=m.country, timezone=m.timezone)
+        self._presenters.clear()
+        self.route = []
+        self.highlight = []
+        self.walk = None
+        self.scene = scene
+        if self.settings.pack != path:
+            self.settings.pack = path
+            self._save_settings()
+        self._restore_walk()
+        self.show("map", push=False)
+        self.history.clear()
+        self.can_go_back = False
+        self._build_network(pack)
+        Clock.schedule_once(self._first_frame, 0)
+
+    def _first_frame(self, _dt) -> None:
+        if self.first_frame_s is None:
+            self.first_frame_s = time.perf_counter() - self.t0
+            log.info("first map frame after %.3f s", self.first_frame_s)
+        self.ready = True
+        if self.screenshot_path:
+            Clock.schedule_once(self._take_screenshot, 0.25)
+        elif self.on_ready is not None:
+            self._call_on_ready()
+
+    def _call_on_ready(self, *_a) -> None:
+        """``on_ready`` (tests) once the first frame is drawn and the walking network is built."""
+        if self.on_ready is None:
+            return
+        if not self.network_ready:
+            Clock.schedule_once(self._call_on_ready, 0.05)
+            return
+        cb, self.on_ready = self.on_ready, None
+        cb(self)
+
+    def _take_screenshot(self, _dt) -> None:
+        saved = Window.screenshot(name=os.path.join(os.path.dirname(os.path.abspath(self.screenshot_path)), ".hk-shot.png"))
+        if saved:
+            os.replace(saved, self.screenshot_path)
+        print(f"first map frame after {self.first_frame_s:.3f} s; screenshot {self.screenshot_path}", flush=True)
+        self.stop()
+
+    def home_presenter(self) -> HomePresenter:
+        return HomePresenter(self.pack_entries, self.tr)
+
+    # -- navigation ----------------------------------------------------------------
+    def show(self, name: str, *, push: bool = True) -> None:
+        if name not in SCREENS:
+            raise ValueError(f"no screen {name!r}")
+        current = self.sm.current
+        if push and current != name:
+            self.history.append(current)
+            del self.history[:-20]
+        if name != "map" and self.pick_mode:
+            self.pick_mode = False
+        self._set_title(name)
+        self._select_nav(name)
+        self._refresh(name)
+        self.sm.current = name
+        self.can_go_back = bool(self.history) and name in ("poi", "submissions", "home")
+
+    def go_back(self) -> None:
+        if self.history:
+            self.show(self.history.pop(), push=False)
+
+    def _select_nav(self, name: str) -> None:
+        for btn in self.root_widget.ids.nav.children:
+            btn.state = "down" if getattr(btn, "screen", None) == name else "normal"
+
+    def _set_title(self, name: str) -> None:
+        town = self.pack.manifest.town_name if self.pack is not None else "heritage-kit"
+        key = {
+            "home": "home.title",
+            "map": None,
+            "explore": "explore.title",
+            "poi": None,
+            "trails": "trails.title",
+            "walk": "nav.walk",
+            "contribute": "contrib.title",
+            "submissions": "contrib.mine",
+            "settings": "settings.title",
+        }[name]
+        if name == "map":
+            self.title_text = escape(self.t("map.title", town=town))
+        elif name == "poi":
+            self.title_text = escape(town)
+        else:
+            self.title_text = escape(self.t(key))
+
+    def _refresh(self, name: str) -> None:
+        screen = self.sm.get_screen(name)
+        refresh = getattr(screen, "refresh", None)
+        if refresh is not None:
+            refresh()
+
+    def screen(self, name: str):
+        return self.sm.get_screen(name)
+
+    # -- presenters ------------------------------------------------------------------
+    def explore_presenter(self) -> ExplorePresenter | None:
+        if self.pack is None:
+            return None
+        p = self._presenters.get("explore")
+        if p is None:
+            p = self._presenters["explore"] = ExplorePresenter(self.pack, self.tr, self.badges)
+        return p
+
+    def trails_presenter(self) -> TrailsPresenter | None:
+        if self.pack is None:
+            return None
+        p = self._presenters.get("trails")
+        if p is None:
+            p = self._presenters["trails"] = TrailsPresenter(self.pack, self.tr, planner=self._planner())
+        return p
+
+    def contribute_presenter(self) -> ContributePresenter | None:
+        if self.pack is None:
+            return None
+        p = self._presenters.get("contribute")
+        if p is None:
+            from heritage_kit.submissions import Outbox
+
+            outbox = Outbox(os.path.join(self.user_dir, "outbox.sqlite"), pack=self.pack)
+            p = self._presenters["contribute"] = ContributePresenter(self.pack, self.tr, outbox)
+        return p
+
+    def poi_page(self, poi_id: str):
+        return present_poi(self.pack.poi(poi_id), tr=self.tr, badges=self.badges, now=self.now())
+
+    def _planner(self):
+        pack = self.pack
+
+        def plan(*, start: LatLon, minutes: int, start_time: datetime, step_free: bool) -> PlannedWalk:
+            from heritage_kit.routing import plan_trail
+
+            return itinerary_to_walk(plan_trail(pack, start=start, minutes=minutes, start_time=start_time,
+                                                step_free=step_free))
+
+        return plan
+
+    def _router(self, step_free: bool = False):
+        net = self.network
+        if net is None:
+            return None
+
+        def route(a: LatLon, b: LatLon):
+            return list(net.route(a, b, step_free=step_free).geometry)
+
+        return route
+
+    # -- POI page, routes ------------------------------------------------------------------
+    def open_poi(self, poi_id: str) -> None:
+        if self.pack is None:
+            return
+        self.screen("poi").show(poi_id)
+        self.show("poi")
+
+    def here(self) -> LatLon:
+        return self.position.latlon if self.position is not None else self.pack.manifest.centre
+
+    def take_me_to(self, poi_id: str) -> None:
+        if self.pack is None or self.network is None:
+            self.screen("poi").notice = escape(self.t("poi.no_route", message=self.t("walk.waiting_fix")))
+            return
+        start = self.here()
+        target = self.pack.poi(poi_id).location
+        net = self.network
+        step_free = False
+
+        def work():
+            return net.route(start, target, step_free=step_free)
+
+        def done(route):
+            self.route_summary = self.t("map.route", distance=self.tr.distance(route.length_m),
+                                        duration=self.tr.minutes(route.duration_s / 60))
+            if self.position is None:
+                self.route_summary += "\n" + self.t("poi.no_position")
+            self.route = list(route.geometry)
+            self.show("map")
+            self._fit_route()
+
+        def failed(exc):
+            self.screen("poi").notice = escape(self.t("poi.no_route", message=str(exc)))
+
+        self.screen("map").ids.map.selected = poi_id
+        self.run_io(work, done, failed)
+
+    route_summary = ""
+
+    def _fit_route(self) -> None:
+        m = self.screen("map").ids.map
+        if self.scene is None or len(self.route) < 2:
+            return
+        xy = self.scene.line_xy(self.route)
+        pad = 60.0
+        m.fit((xy[:, 0].min() - pad, xy[:, 1].min() - pad, xy[:, 0].max() + pad, xy[:, 1].max() + pad))
+
+    def clear_route(self) -> None:
+        self.route = []
+        self.route_summary = ""
+        self._refresh("map")
+
+    def map_info_text(self) -> str:
+        if self.pick_mode:
+            return escape(self.t("map.pick_point"))
+        if self.route and self.route_summary:
+            return escape(self.route_summary)
+        if self.position is not None:
+            return escape(self.t("map.accuracy", n=int(round(self.position.accuracy_m))))
+        return ""
+
+    # -- location ---------------------------------------------------------------------------
+    def start_location(self) -> None:
+        if self.provider is not None:
+            self.provider.stop()
+            self.provider = None
+        if self.pack is None:
+            return
+        source = self.settings.location_source
+        self.location_notice = ""
+        if source == "gps" and not self.services.gps_available:
+            source = "simulated"
+            self.location_notice = self.t("settings.gps_unavailable")
+        interval = Clock.schedule_interval if self.auto_replay else None
+        if source == "gps":
+            provider: LocationProvider = PlyerGpsProvider(self.schedule)
+        elif source == "gpx":
+            path = self.settings.gpx_path
+
+            def load_gpx():
+                from heritage_kit.gpx import read_gpx
+
+                from mobile.presenters.arrivals import fix_to_position
+
+                return [fix_to_position(f) for f in read_gpx(path)]
+
+            provider = ReplayProvider(self.schedule, load_gpx, name="gpx", speedup=self.replay_speedup,
+                                      schedule_interval=interval)
+        else:
+            pack, stops, router, seed = self.pack, self._simulation_stops(), self._router(), self.sim_seed
+
+            def load_sim():
+                from mobile.presenters.arrivals import simulate_walk
+
+                return simulate_walk(pack, stops, seed=seed, router=router)
+
+            provider = ReplayProvider(self.schedule, load_sim, name="simulated", speedup=self.replay_speedup,
+                                      schedule_interval=interval)
+        self.provider = provider
+        provider.start(self.handle_position, self.on_location_error)
+
+    def _simulation_stops(self) -> list[str]:
+        if self.walk is not None:
+            return list(self.walk.stop_ids)
+        if self.pack.trails:
+            return list(self.pack.trails[0].stops)
+        from heritage_kit.geo import haversine_m
+
+        c = self.pack.manifest.centre
+        heritage = [p for p in self.pack.pois if p.kind == "heritage"] or self.pack.pois
+        heritage.sort(key=lambda p: haversine_m(c.lat, c.lon, p.location.lat, p.location.lon))
+        return [p.id for p in heritage[:4]]
+
+    def on_location_error(self, message: str) -> None:
+        self.location_notice = self.t("platform.gps_error", message=message)
+
+    def handle_position(self, position: Position) -> None:
+        """Every position, on the UI thread: map layer, walk engine, alerts."""
+        self.position = position
+        if self.walk is not None:
+            alerts = self.walk.on_position(position)
+            for alert in alerts:
+                self.show_alert(alert)
+            if alerts:
+                self._save_walk()
+            if self.sm.current == "walk":
+                self.screen("walk").refresh()
+
+    # -- alerts ---------------------------------------------------------------------------------
+    def show_alert(self, alert: Alert) -> None:
+        self.alert_log.append(alert)
+        self._banner_poi = alert.poi_id
+        self.banner_text = f"[b]{escape(alert.title)}[/b]\n{escape(alert.body)}"
+        n = self.services.notifier
+        n.notify(alert.title, alert.body)
+        n.vibrate(0.6)
+        if n.in_app:
+            self._play_chime()
+        if self._banner_event is not None:
+            self._banner_event.cancel()
+        self._banner_event = Clock.schedule_once(lambda dt: setattr(self, "banner_text", ""), BANNER_SECONDS)
+
+    def _play_chime(self) -> None:
+        try:
+            if self._chime is None:
+                from kivy.core.audio import SoundLoader
+
+                self._chime = SoundLoader.load(str(HERE / "ui" / "assets" / "chime.wav")) or False
+            if self._chime:
+                self._chime.play()
+        except Exception as exc:  # noqa: BLE001 - no audio device is not an error
+            log.info("no sound: %s", exc)
+            self._chime = False
+
+    def banner_tapped(self) -> None:
+        poi = self._banner_poi
+        self.banner_text = ""
+        if poi:
+            self.open_poi(poi)
+
+    # -- walks -------------------------------------------------------------------------------------
+    def start_walk(self, trail_id: str) -> None:
+        trail = self.pack.trail(trail_id)
+        self._begin_walk(trail, list(trail.stops), trail.title.get(self.lang), "trail")
+
+    def start_planned_walk(self) -> None:
+        p = self.trails_presenter()
+        if p is None or p.planned is None:
+            return
+        self._begin_walk(None, p.planned.stop_ids, self.t("trails.plan"), "planned")
+
+    def _begin_walk(self, trail, stops: list[str], title: str, kind: str) -> None:
+        from mobile.presenters.arrivals import GeofenceArrivals
+
+        self._walk_kind = kind
+        self.walk = WalkPresenter(self.pack, trail, tr=self.tr, engine=GeofenceArrivals(self.pack, stops),
+                                  router=self._router(), badges=self.badges, stops=stops, title=title)
+        self.highlight = list(stops)
+        self._save_walk()
+        if self.settings.location_source != "gps" or not self.services.gps_available:
+            self.start_location()  # the simulated walk follows this trail
+        self.show("walk")
+
+    def stop_walk(self) -> None:
+        self.walk = None
+        self.highlight = []
+        self.run_io(lambda: self.walk_store.save({}))
+        self._refresh("walk")
+
+    def _save_walk(self) -> None:
+        if self.walk is None:
+            return
+        data = {"kind": self._walk_kind, **self.walk.to_dict()}
+        self.run_io(lambda: self.walk_store.save(data))
+
+    def _restore_walk(self) -> None:
+        """Take back the walk in progress after a restart (no alert repeats)."""
+        data = self.walk_store.load()
+        if not data or data.get("town_id") != self.pack.manifest.town_id:
+            return
+        from mobile.presenters.arrivals import GeofenceArrivals
+
+        try:
+            trail = self.pack.trail(data["trail_id"]) if data.get("trail_id") else None
+            stops = list(data.get("stops") or [])
+            for s in stops:
+                self.pack.poi(s)
+            walk = WalkPresenter(self.pack, trail, tr=self.tr, engine=GeofenceArrivals(self.pack, stops),
+                                 router=self._router(), badges=self.badges, stops=stops,
+                                 title=data.get("title") or "")
+        except (KeyError, LookupError, HeritageKitError, TypeError):
+            return
+        if walk.restore(data):
+            self._walk_kind = data.get("kind", "trail")
+            self.walk = walk
+            self.highlight = list(stops)
+
+    def plan_walk(self, *, minutes: int, start_here: bool, step_free: bool) -> None:
+        p = self.trails_presenter()
+        start = self.here() if start_here else self.pack.manifest.centre
+        now = self.now()
+        screen = self.screen("trails")
+        screen.show_plan(self.t("walk.waiting_fix"), False)
+
+        def work():
+            return p.plan(minutes=minutes, start=start, start_time=now, step_free=step_free)
+
+        self.run_io(work, lambda text: screen.show_plan(text, p.planned is not None),
+                    lambda exc: screen.show_plan(escape(self.t("trails.plan_failed", message=str(exc))), False))
+
+    # -- contributions ------------------------------------------------------------------------------
+    def pick_on_map(self) -> None:
+        self.pick_mode = True
+        self.show("map")
+        self._refresh("map")
+
+    def picked_on_map(self, x: float, y: float) -> None:
+        lat, lon = self.scene.projection.to_latlon(x, y)
+        p = self.contribute_presenter()
+        p.form.location = LatLon(lat=lat, lon=lon)
+        self.pick_mode = False
+        self.show("contribute")
+
+    def save_contribution(self, presenter: ContributePresenter) -> None:
+        screen = self.screen("contribute")
+        missing = presenter.precheck()
+        if missing:
+            screen.show_result(escape(missing), False)
+            return
+        self.run_io(presenter.save, lambda res: screen.show_result(res.text, res.ok),
+                    lambda exc: screen.show_result(escape(self.t("common.error", message=str(exc))), False))
+
+    def load_submissions(self, done: Callable[[list], None]) -> None:
+        p = self.contribute_presenter()
+        if p is None:
+            done([])
+            return
+        self.run_io(p.my_submissions, done)
+
+
+def _entry_for(path: str):
+    from mobile.platform.storage import PackEntry, discover_packs
+
+    parent = pathlib.Path(path).resolve().parent
+    for e in discover_packs(parent):
+        if pathlib.Path(e.path).resolve() == pathlib.Path(path).resolve():
+            return e
+    return PackEntry(path, None, f"{path}: not a content pack")

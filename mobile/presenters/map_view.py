@@ -1,0 +1,281 @@
+"""The offline map's geometry, without a window.
+
+:class:`MapScene` projects a pack once into local metres (streets from
+``streets.geojson`` as polylines, POI markers by kind). :class:`Viewport`
+maps metres to screen pixels and back, pans, zooms around an anchor (pinch
+or wheel) and finds the marker under a tap. The Kivy widget only draws what
+these give it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+
+from heritage_kit.geo import LocalProjection
+
+__all__ = ["MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
+           "MAX_QUADS_PER_MESH", "MAX_DISCS_PER_MESH"]
+
+# Kivy meshes index vertices with unsigned shorts: at most 65,536 vertices each.
+MAX_QUADS_PER_MESH = 16_000
+DISC_SEGMENTS = 14
+MAX_DISCS_PER_MESH = 65_000 // (DISC_SEGMENTS + 1)
+
+KIND_ORDER: tuple[str, ...] = ("heritage", "commerce", "service")
+MAJOR_HIGHWAYS = frozenset(
+    {"primary", "secondary", "tertiary", "trunk", "primary_link", "secondary_link", "tertiary_link", "trunk_link"}
+)
+PEDESTRIAN = frozenset({"pedestrian", "footway", "steps", "path", "living_street"})
+
+
+@dataclass
+class StreetLine:
+    xy: np.ndarray  # shape (n, 2), metres east/north of the scene origin
+    major: bool = False
+    pedestrian: bool = False
+    name: str | None = None
+
+
+@dataclass
+class MapScene:
+    """A pack's drawable content in local metres."""
+
+    projection: LocalProjection
+    streets: list[StreetLine]
+    poi_ids: list[str]
+    poi_kinds: np.ndarray  # int index into KIND_ORDER
+    poi_xy: np.ndarray  # shape (n, 2)
+    extent: tuple[float, float, float, float]  # min_x, min_y, max_x, max_y (metres)
+
+    def segments(self, *, major: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end points (n, 2) of every street segment of one class (cached)."""
+        cache = self.__dict__.setdefault("_segments", {})
+        if major not in cache:
+            lines = [st.xy for st in self.streets if st.major == major and len(st.xy) >= 2]
+            if lines:
+                a = np.vstack([xy[:-1] for xy in lines])
+                b = np.vstack([xy[1:] for xy in lines])
+            else:
+                a = b = np.zeros((0, 2))
+            cache[major] = (a, b)
+        return cache[major]
+
+    @classmethod
+    def from_pack(cls, pack) -> "MapScene":
+        m = pack.manifest
+        proj = LocalProjection(m.centre.lat, m.centre.lon)
+        ids = [p.id for p in pack.pois]
+        lats = np.fromiter((p.location.lat for p in pack.pois), float, len(ids))
+        lons = np.fromiter((p.location.lon for p in pack.pois), float, len(ids))
+        xs, ys = proj.to_xy(lats, lons) if ids else (np.zeros(0), np.zeros(0))
+        kinds = np.fromiter((KIND_ORDER.index(p.kind) for p in pack.pois), int, len(ids))
+        streets = list(_streets(pack.streets, proj)) if pack.streets else []
+        pts = [np.column_stack([np.atleast_1d(xs), np.atleast_1d(ys)])] + [s.xy for s in streets]
+        allxy = np.vstack([p for p in pts if len(p)]) if any(len(p) for p in pts) else np.zeros((1, 2))
+        b = m.bbox
+        bx, by = proj.to_xy(np.array([b.south, b.north]), np.array([b.west, b.east]))
+        ext = (
+            float(min(allxy[:, 0].min(), bx.min())),
+            float(min(allxy[:, 1].min(), by.min())),
+            float(max(allxy[:, 0].max(), bx.max())),
+            float(max(allxy[:, 1].max(), by.max())),
+        )
+        return cls(proj, streets, ids, kinds, np.column_stack([np.atleast_1d(xs), np.atleast_1d(ys)]), ext)
+
+    def poi_extent(self, pad_m: float = 60.0) -> tuple[float, float, float, float]:
+        if not len(self.poi_xy):
+            return self.extent
+        lo = self.poi_xy.min(axis=0) - pad_m
+        hi = self.poi_xy.max(axis=0) + pad_m
+        return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+
+    def to_xy(self, lat: float, lon: float) -> tuple[float, float]:
+        return self.projection.to_xy(lat, lon)
+
+    def line_xy(self, points: Iterable) -> np.ndarray:
+        """A list of ``LatLon`` (route, trail geometry) as an (n, 2) array of metres."""
+        pts = list(points)
+        if not pts:
+            return np.zeros((0, 2))
+        x, y = self.projection.to_xy(np.array([p.lat for p in pts]), np.array([p.lon for p in pts]))
+        return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
+
+
+def _streets(fc: dict, proj: LocalProjection):
+    """Street polylines in metres (every coordinate projected in one vectorised call)."""
+    raw = list(_street_parts(fc))
+    if not raw:
+        return
+    coords = np.vstack([arr for arr, *_ in raw])
+    x, y = proj.to_xy(coords[:, 1], coords[:, 0])
+    xy = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
+    i = 0
+    for arr, major, pedestrian, name in raw:
+        n = len(arr)
+        yield StreetLine(xy[i : i + n], major=major, pedestrian=pedestrian, name=name)
+        i += n
+
+
+def _street_parts(fc: dict):
+    for feat in fc.get("features", ()):
+        if not isinstance(feat, dict):
+            continue
+        geom = feat.get("geometry") or {}
+        props = feat.get("properties") or {}
+        hw = props.get("highway") if isinstance(props, dict) else None
+        name = props.get("name") if isinstance(props, dict) else None
+        t = geom.get("type")
+        if t == "LineString":
+            parts = [geom.get("coordinates") or []]
+        elif t == "MultiLineString":
+            parts = geom.get("coordinates") or []
+        else:
+            continue
+        for coords in parts:
+            if len(coords) < 2:
+                continue
+            try:
+                arr = np.asarray(coords, dtype=float)[:, :2]
+            except (ValueError, IndexError, TypeError):
+                continue  # a malformed line is skipped, the rest of the map still draws
+            if arr.ndim != 2 or arr.shape[1] != 2 or not np.isfinite(arr).all():
+                continue
+            yield arr, hw in MAJOR_HIGHWAYS, hw in PEDESTRIAN, name if isinstance(name, str) else None
+
+
+@dataclass
+class Viewport:
+    """Metres <-> pixels. ``centre`` is the world point shown at the widget's centre."""
+
+    width: float = 400.0
+    height: float = 700.0
+    cx: float = 0.0
+    cy: float = 0.0
+    scale: float = 1.0  # pixels per metre
+    min_scale: float = 0.02
+    max_scale: float = 20.0
+    revision: int = field(default=0)
+
+    # -- set-up --------------------------------------------------------------
+    def resize(self, width: float, height: float) -> None:
+        self.width, self.height = max(float(width), 1.0), max(float(height), 1.0)
+        self.revision += 1
+
+    def fit(self, extent: tuple[float, float, float, float], margin_px: float = 24.0) -> None:
+        x0, y0, x1, y1 = extent
+        self.cx, self.cy = (x0 + x1) / 2, (y0 + y1) / 2
+        w = max(x1 - x0, 1.0)
+        h = max(y1 - y0, 1.0)
+        s = min((self.width - 2 * margin_px) / w, (self.height - 2 * margin_px) / h)
+        self.scale = float(np.clip(s, self.min_scale, self.max_scale))
+        self.revision += 1
+
+    # -- transforms ------------------------------------------------------------
+    def to_screen(self, x, y):
+        sx = (np.asarray(x, dtype=float) - self.cx) * self.scale + self.width / 2
+        sy = (np.asarray(y, dtype=float) - self.cy) * self.scale + self.height / 2
+        if np.ndim(sx) == 0:
+            return float(sx), float(sy)
+        return sx, sy
+
+    def to_world(self, sx: float, sy: float) -> tuple[float, float]:
+        return (
+            (sx - self.width / 2) / self.scale + self.cx,
+            (sy - self.height / 2) / self.scale + self.cy,
+        )
+
+    def points(self, xy: np.ndarray) -> np.ndarray:
+        """An (n, 2) metre array as a flat ``[x0, y0, x1, y1, …]`` pixel array (Kivy ``Line.points``)."""
+        out = np.empty(xy.shape[0] * 2)
+        out[0::2] = (xy[:, 0] - self.cx) * self.scale + self.width / 2
+        out[1::2] = (xy[:, 1] - self.cy) * self.scale + self.height / 2
+        return out
+
+    # -- gestures ------------------------------------------------------------------
+    def pan(self, dx_px: float, dy_px: float) -> None:
+        """Move the map with the finger (content follows by ``dx, dy`` pixels)."""
+        self.cx -= dx_px / self.scale
+        self.cy -= dy_px / self.scale
+        self.revision += 1
+
+    def zoom(self, factor: float, anchor_px: tuple[float, float] | None = None) -> None:
+        """Zoom by ``factor`` keeping the world point under ``anchor_px`` still."""
+        if factor <= 0 or not math.isfinite(factor):
+            return
+        ax, ay = anchor_px if anchor_px is not None else (self.width / 2, self.height / 2)
+        wx, wy = self.to_world(ax, ay)
+        self.scale = float(np.clip(self.scale * factor, self.min_scale, self.max_scale))
+        self.cx = wx - (ax - self.width / 2) / self.scale
+        self.cy = wy - (ay - self.height / 2) / self.scale
+        self.revision += 1
+
+    def centre_on(self, x: float, y: float) -> None:
+        self.cx, self.cy = float(x), float(y)
+        self.revision += 1
+
+    def visible(self, x: float, y: float, margin_px: float = 0.0) -> bool:
+        sx, sy = self.to_screen(x, y)
+        return -margin_px <= sx <= self.width + margin_px and -margin_px <= sy <= self.height + margin_px
+
+    # -- picking --------------------------------------------------------------------
+    def hit(self, scene: MapScene, sx: float, sy: float, radius_px: float = 22.0) -> str | None:
+        """The id of the marker nearest to a tap within ``radius_px``, else None."""
+        if not len(scene.poi_xy):
+            return None
+        px, py = self.to_screen(scene.poi_xy[:, 0], scene.poi_xy[:, 1])
+        d2 = (px - sx) ** 2 + (py - sy) ** 2
+        i = int(np.argmin(d2))
+        return scene.poi_ids[i] if d2[i] <= radius_px * radius_px else None
+
+
+def line_quads(a: np.ndarray, b: np.ndarray, half_width: float) -> list[tuple[list[float], list[int]]]:
+    """Segments a->b as quads ``half_width`` wide (ends extended: square caps hide joints).
+
+    Returns Kivy ``Mesh`` (vertices [x, y, u, v]…, indices) chunks of at most
+    :data:`MAX_QUADS_PER_MESH` quads.
+    """
+    d = b - a
+    length = np.hypot(d[:, 0], d[:, 1])
+    keep = length > 1e-9
+    a, b, d, length = a[keep], b[keep], d[keep], length[keep]
+    u = d / length[:, None] * half_width
+    n = np.column_stack([-u[:, 1], u[:, 0]])
+    a2, b2 = a - u, b + u
+    quads = np.stack([a2 + n, a2 - n, b2 - n, b2 + n], axis=1)  # (m, 4, 2)
+    out = []
+    for start in range(0, len(quads), MAX_QUADS_PER_MESH):
+        q = quads[start : start + MAX_QUADS_PER_MESH]
+        m = len(q)
+        verts = np.zeros((m * 4, 4))
+        verts[:, :2] = q.reshape(-1, 2)
+        base = (np.arange(m) * 4)[:, None]
+        idx = (base + np.array([0, 1, 2, 0, 2, 3])).ravel()
+        out.append((verts.ravel().tolist(), idx.tolist()))
+    return out
+
+
+def discs(centres: np.ndarray, radii: np.ndarray) -> list[tuple[list[float], list[int]]]:
+    """Filled circles as triangle fans, Kivy ``Mesh`` chunks (vertices, indices)."""
+    k = DISC_SEGMENTS
+    ang = np.linspace(0, 2 * np.pi, k, endpoint=False)
+    ring = np.column_stack([np.cos(ang), np.sin(ang)])  # (k, 2)
+    out = []
+    for start in range(0, len(centres), MAX_DISCS_PER_MESH):
+        c = centres[start : start + MAX_DISCS_PER_MESH]
+        r = np.broadcast_to(radii, (len(centres),))[start : start + MAX_DISCS_PER_MESH]
+        m = len(c)
+        pts = np.empty((m, k + 1, 2))
+        pts[:, 0] = c
+        pts[:, 1:] = c[:, None, :] + r[:, None, None] * ring[None]
+        verts = np.zeros((m * (k + 1), 4))
+        verts[:, :2] = pts.reshape(-1, 2)
+        base = (np.arange(m) * (k + 1))[:, None]
+        j = np.arange(k)
+        tri = np.stack([np.zeros(k, int), 1 + j, 1 + (j + 1) % k], axis=1).ravel()  # (3k,)
+        idx = (base + tri[None]).ravel()
+        out.append((verts.ravel().tolist(), idx.tolist()))
+    return out

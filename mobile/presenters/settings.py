@@ -1,0 +1,117 @@
+"""User settings: language, large text, high contrast, location source."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+from mobile.i18n import LANGUAGES, default_language
+
+__all__ = ["Settings", "LOCATION_SOURCES", "Theme", "theme_for"]
+
+LOCATION_SOURCES: tuple[str, ...] = ("gps", "simulated", "gpx")
+LocationSource = Literal["gps", "simulated", "gpx"]
+
+
+@dataclass
+class Settings:
+    lang: str = field(default_factory=default_language)
+    large_text: bool = False
+    high_contrast: bool = False
+    location_source: str = "gps"
+    gpx_path: str = ""
+    pack: str = ""  # path of the last opened pack ("" = the default town)
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            self.lang = default_language()
+        if self.location_source not in LOCATION_SOURCES:
+            self.location_source = "gps"
+
+    @property
+    def font_scale(self) -> float:
+        return 1.3 if self.large_text else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "Settings":
+        """Settings from a saved dict; unknown keys and wrong types are ignored."""
+        data = data if isinstance(data, dict) else {}
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            expected = bool if f.name in ("large_text", "high_contrast") else str
+            if isinstance(value, expected):
+                kwargs[f.name] = value
+        return cls(**kwargs)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours as RGBA tuples in 0..1 (kv reads them from ``app.theme``)."""
+
+    bg: tuple[float, float, float, float]
+    surface: tuple[float, float, float, float]
+    text: tuple[float, float, float, float]
+    muted: tuple[float, float, float, float]
+    accent: tuple[float, float, float, float]
+    accent_text: tuple[float, float, float, float]
+    heritage: tuple[float, float, float, float]
+    commerce: tuple[float, float, float, float]
+    service: tuple[float, float, float, float]
+    street: tuple[float, float, float, float]
+    street_major: tuple[float, float, float, float]
+    route: tuple[float, float, float, float]
+    position: tuple[float, float, float, float]
+    banner: tuple[float, float, float, float]
+    map_bg: tuple[float, float, float, float]
+
+
+def _hex(h: str, a: float = 1.0) -> tuple[float, float, float, float]:
+    h = h.lstrip("#")
+    return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255, a)
+
+
+NORMAL = Theme(
+    bg=_hex("f6f1e7"),
+    surface=_hex("ffffff"),
+    text=_hex("1f2328"),
+    muted=_hex("5b6169"),
+    accent=_hex("1d5c7a"),
+    accent_text=_hex("ffffff"),
+    heritage=_hex("b3452c"),
+    commerce=_hex("2f7d4f"),
+    service=_hex("3f5fb5"),
+    street=_hex("ffffff"),
+    street_major=_hex("f2d59b"),
+    route=_hex("d63384", 0.9),
+    position=_hex("1a73e8"),
+    banner=_hex("1d5c7a"),
+    map_bg=_hex("ebe6da"),
+)
+
+HIGH_CONTRAST = Theme(
+    bg=_hex("000000"),
+    surface=_hex("111111"),
+    text=_hex("ffffff"),
+    muted=_hex("e0e0e0"),
+    accent=_hex("ffd400"),
+    accent_text=_hex("000000"),
+    heritage=_hex("ff5c39"),
+    commerce=_hex("3ddc84"),
+    service=_hex("5fa8ff"),
+    street=_hex("9a9a9a"),
+    street_major=_hex("ffffff"),
+    route=_hex("ff3cc7"),
+    position=_hex("00e5ff"),
+    banner=_hex("ffd400"),
+    map_bg=_hex("000000"),
+)
+
+
+def theme_for(settings: Settings) -> Theme:
+    return HIGH_CONTRAST if settings.high_contrast else NORMAL

@@ -1,0 +1,239 @@
+"""Walk mode: next stop, distance and direction, route, arrival alerts, progress, open shops.
+
+The presenter receives its collaborators:
+
+- ``engine``: an :class:`ArrivalEngine` (in the app, the geofence engine of
+  :mod:`heritage_kit.geofence` wrapped by :mod:`mobile.presenters.arrivals`),
+  fed every position, answering which stops were just reached;
+- ``router``: ``(from LatLon, to LatLon) -> list[LatLon] | None`` (in the app,
+  :class:`heritage_kit.routing.WalkingGraph`), called only when the next stop
+  changes;
+- ``badges``: opening hours for "open along the way".
+
+:meth:`to_dict` / :meth:`restore` keep the walk across a restart: the visited
+stops, the alerts already shown and the engine's own state, so a restart
+never alerts again for a stop already announced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Protocol
+
+import numpy as np
+import shapely
+
+from heritage_kit.geo import LocalProjection, bearing_deg, haversine_m
+from heritage_kit.types import LatLon
+from mobile.i18n import Translator
+from mobile.presenters.hours import HoursBadges
+from mobile.presenters.location import Position
+from mobile.presenters.markup import escape
+
+__all__ = ["ArrivalEngine", "Alert", "WalkView", "WalkPresenter", "SHOP_CORRIDOR_M"]
+
+SHOP_CORRIDOR_M = 60.0
+STATE_VERSION = 1
+
+
+class ArrivalEngine(Protocol):
+    def update(self, position: Position) -> list[str]:
+        """Ids of the stops entered with this position (each once)."""
+
+    def set_next(self, next_id: str | None) -> None: ...
+
+    def state_dict(self) -> dict: ...
+
+    def load_state(self, data: dict) -> None: ...
+
+
+Router = Callable[[LatLon, LatLon], "list[LatLon] | None"]
+
+
+@dataclass(frozen=True)
+class Alert:
+    poi_id: str
+    title: str  # plain text (notifications are not markup)
+    body: str
+    time: datetime
+
+
+@dataclass
+class WalkView:
+    title: str  # escaped
+    next_id: str | None
+    next_name: str  # escaped
+    distance: str  # escaped "120 m north-east"
+    bearing: float | None
+    progress: str  # escaped "Stop 2/5"
+    done: int
+    total: int
+    finished: bool
+    route: list[LatLon] = field(default_factory=list)
+    open_shops: list[tuple[str, str]] = field(default_factory=list)  # (poi id, escaped line)
+    stops: list[tuple[str, str, bool]] = field(default_factory=list)  # (poi id, escaped name, visited)
+
+
+class WalkPresenter:
+    def __init__(
+        self,
+        pack,
+        trail,
+        *,
+        tr: Translator,
+        engine: ArrivalEngine,
+        router: Router | None = None,
+        badges: HoursBadges | None = None,
+        stops: list[str] | None = None,
+        title: str | None = None,
+    ) -> None:
+        self.pack = pack
+        self.trail = trail
+        self.stop_ids: list[str] = list(stops if stops is not None else trail.stops)
+        self.title = title or (trail.title.get(tr.lang) if trail is not None else "")
+        self.tr = tr
+        self.engine = engine
+        self.router = router
+        self.badges = badges
+        self.visited: list[str] = []
+        self.alerted: set[str] = set()
+        self.position: Position | None = None
+        self._route: list[LatLon] = []
+        self._route_for: str | None = None
+        self._shops: list[tuple[str, str]] = []
+        self._proj = LocalProjection(pack.manifest.centre.lat, pack.manifest.centre.lon)
+        self._tell_next()
+
+    def _tell_next(self) -> None:
+        set_next = getattr(self.engine, "set_next", None)
+        if set_next is not None:
+            set_next(self.next_id)
+
+    # -- state -------------------------------------------------------------
+    @property
+    def next_id(self) -> str | None:
+        for sid in self.stop_ids:
+            if sid not in self.visited:
+                return sid
+        return None
+
+    def to_dict(self) -> dict:
+        return {
+            "version": STATE_VERSION,
+            "town_id": self.pack.manifest.town_id,
+            "trail_id": self.trail.id if self.trail is not None else None,
+            "title": self.title,
+            "stops": self.stop_ids,
+            "visited": self.visited,
+            "alerted": sorted(self.alerted),
+            "engine": self.engine.state_dict(),
+        }
+
+    def restore(self, data: dict) -> bool:
+        """Take back a saved walk of the same pack and stops; False (and no change) otherwise."""
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            return False
+        if data.get("town_id") != self.pack.manifest.town_id or data.get("stops") != self.stop_ids:
+            return False
+        ids = set(self.stop_ids)
+        self.visited = [s for s in data.get("visited", []) if s in ids]
+        self.alerted = {s for s in data.get("alerted", []) if s in ids}
+        if isinstance(data.get("engine"), dict):
+            self.engine.load_state(data["engine"])
+        self._tell_next()
+        self._route_for = None
+        return True
+
+    # -- updates -------------------------------------------------------------
+    def on_position(self, position: Position) -> list[Alert]:
+        """Feed one position; returns the alerts to show now (each stop at most once)."""
+        self.position = position
+        alerts: list[Alert] = []
+        for sid in self.engine.update(position):
+            if sid not in self.stop_ids:
+                continue
+            if sid not in self.visited:
+                self.visited.append(sid)
+            if sid in self.alerted:
+                continue
+            self.alerted.add(sid)
+            name = self.pack.poi(sid).name.get(self.tr.lang)
+            alerts.append(Alert(sid, self.tr.tr("walk.arrived", name=name), self.tr.tr("walk.arrived_body"), position.time))
+        if self._route_for != self.next_id:
+            self._refresh_leg()
+        return alerts
+
+    def _refresh_leg(self) -> None:
+        nid = self.next_id
+        self._route_for = nid
+        self._tell_next()
+        self._route = []
+        if nid is None or self.position is None:
+            self._shops = []
+            return
+        target = self.pack.poi(nid).location
+        here = self.position.latlon
+        geometry = None
+        if self.router is not None:
+            try:
+                geometry = self.router(here, target)
+            except LookupError:  # RouteNotFound: fall back to the straight line
+                geometry = None
+        self._route = list(geometry) if geometry else [here, target]
+        self._shops = self._open_shops_along(self._route, self.position.time)
+
+    def _open_shops_along(self, path: list[LatLon], now: datetime) -> list[tuple[str, str]]:
+        if self.badges is None or len(path) < 2:
+            return []
+        shops = [p for p in self.pack.pois if p.kind == "commerce" and p.opening_hours]
+        if not shops:
+            return []
+        x, y = self._proj.to_xy(np.array([p.lat for p in path]), np.array([p.lon for p in path]))
+        line = shapely.linestrings(np.column_stack([x, y]))
+        sx, sy = self._proj.to_xy(np.array([p.location.lat for p in shops]), np.array([p.location.lon for p in shops]))
+        d = shapely.distance(shapely.points(sx, sy), line)
+        near = [(float(d[i]), shops[i]) for i in np.flatnonzero(d <= SHOP_CORRIDOR_M)]
+        near.sort(key=lambda t: t[0])
+        out = []
+        for _dist, p in near:
+            if self.badges.state(p.opening_hours, now) != "open":
+                continue
+            b = self.badges.badge(p.opening_hours, now, self.tr.lang, "")
+            out.append((p.id, escape(f"{p.name.get(self.tr.lang)} — {b.text}")))
+            if len(out) >= 5:
+                break
+        return out
+
+    # -- view ----------------------------------------------------------------
+    def view(self) -> WalkView:
+        total = len(self.stop_ids)
+        done = sum(1 for s in self.stop_ids if s in self.visited)
+        nid = self.next_id
+        stops = [(s, escape(self.pack.poi(s).name.get(self.tr.lang)), s in self.visited) for s in self.stop_ids]
+        title = escape(self.tr.tr("walk.title", trail=self.title))
+        if nid is None:
+            return WalkView(title, None, escape(self.tr.tr("walk.finished")), "", None,
+                            escape(self.tr.tr("walk.progress", n=done, m=total)), done, total, True, [], [], stops)
+        poi = self.pack.poi(nid)
+        if self.position is None:
+            dist, bearing = escape(self.tr.tr("walk.waiting_fix")), None
+        else:
+            p = self.position
+            metres = float(haversine_m(p.lat, p.lon, poi.location.lat, poi.location.lon))
+            bearing = bearing_deg(p.lat, p.lon, poi.location.lat, poi.location.lon)
+            dist = escape(self.tr.tr("walk.distance", distance=self.tr.distance(metres), direction=self.tr.direction(bearing)))
+        return WalkView(
+            title,
+            nid,
+            escape(self.tr.tr("walk.next", name=poi.name.get(self.tr.lang))),
+            dist,
+            bearing,
+            escape(self.tr.tr("walk.progress", n=done, m=total)),
+            done,
+            total,
+            False,
+            list(self._route),
+            list(self._shops),
+            stops,
+        )

@@ -1,0 +1,1 @@
+"""One module and one kv file per screen; screens are thin views over presenters."""

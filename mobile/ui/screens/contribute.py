@@ -1,0 +1,154 @@
+"""Contribute: a new entry at my position or a tapped point, photo, licence consent,
+duplicate warning, saved to the outbox offline; and "My submissions" with their status."""
+
+from __future__ import annotations
+
+import os
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.filechooser import FileChooserListView
+from kivy.uix.popup import Popup
+from kivy.uix.screenmanager import Screen
+
+from mobile.ui.widgets import make
+
+Builder.load_file(os.path.join(os.path.dirname(__file__), "contribute.kv"))
+
+KINDS = ("heritage", "commerce", "service")
+
+
+class ContributeScreen(Screen):
+    kind_label = StringProperty("")
+    kind_labels = ListProperty([])
+    category_label = StringProperty("")
+    category_labels = ListProperty([])
+    where_text = StringProperty("")
+    photo_text = StringProperty("")
+    warning_text = StringProperty("")
+    result_text = StringProperty("")
+    result_ok = BooleanProperty(False)
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        p = app.contribute_presenter()
+        if p is None:
+            return
+        self.kind_labels = [app.t(f"kind.{k}") for k in KINDS]
+        if self.kind_label not in self.kind_labels:
+            self.kind_label = self.kind_labels[KINDS.index(p.form.kind)]
+        self._categories = p.categories()
+        self.category_labels = [label for _c, label in self._categories]
+        current = next((label for c, label in self._categories if c == p.form.category), None)
+        self.category_label = current or (self.category_labels[0] if self.category_labels else "")
+        self.where_text = p.where_text()
+        self.photo_text = p.photo_text()
+        self.warning_text = p.duplicate_warning(self.ids.name.text)
+
+    def _sync(self):
+        app = App.get_running_app()
+        p = app.contribute_presenter()
+        f = p.form
+        if self.kind_label in self.kind_labels:
+            f.kind = KINDS[self.kind_labels.index(self.kind_label)]
+        chosen = self.ids.category.text
+        f.category = next((c for c, label in getattr(self, "_categories", []) if label == chosen), None)
+        f.name = self.ids.name.text
+        f.description = self.ids.description.text
+        f.author = self.ids.author.text
+        f.consent = self.ids.consent.active
+        return p
+
+    def on_kind(self, label: str) -> None:
+        app = App.get_running_app()
+        p = app.contribute_presenter()
+        if p is None or label not in self.kind_labels:
+            return
+        self.kind_label = label
+        p.form.kind = KINDS[self.kind_labels.index(label)]
+        p.form.category = None
+        self.refresh()
+
+    def on_changed(self) -> None:
+        app = App.get_running_app()
+        p = app.contribute_presenter()
+        if p is not None:
+            self.warning_text = p.duplicate_warning(self.ids.name.text)
+
+    def at_position(self) -> None:
+        app = App.get_running_app()
+        p = app.contribute_presenter()
+        if app.position is not None:
+            p.form.location = app.position.latlon
+        self.where_text = p.where_text()
+        self.warning_text = p.duplicate_warning(self.ids.name.text)
+
+    def choose_photo(self) -> None:
+        box = BoxLayout(orientation="vertical", spacing=dp(6))
+        chooser = FileChooserListView(path=os.path.expanduser("~"), filters=["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.PNG"])
+        box.add_widget(chooser)
+        row = BoxLayout(size_hint_y=None, height=dp(48), spacing=dp(6))
+        app = App.get_running_app()
+        ok = Button(text=app.t("common.close"))
+        cancel = Button(text=app.t("common.cancel"))
+        row.add_widget(cancel)
+        row.add_widget(ok)
+        box.add_widget(row)
+        popup = Popup(title=app.t("contrib.photo_file"), content=box, size_hint=(0.95, 0.9))
+
+        def done(*_a):
+            if chooser.selection:
+                self.set_photo(chooser.selection[0])
+            popup.dismiss()
+
+        ok.bind(on_release=done)
+        cancel.bind(on_release=lambda *_a: popup.dismiss())
+        popup.open()
+
+    def take_photo(self) -> None:
+        app = App.get_running_app()
+        cam = app.services.camera
+        target = os.path.join(app.user_dir, "camera.jpg")
+        if not cam.available or not cam.take_picture(target, lambda path: app.schedule(lambda: self.set_photo(path))):
+            self.result_ok = False
+            self.result_text = app.t("contrib.camera_unavailable")
+
+    def set_photo(self, path: str) -> None:
+        app = App.get_running_app()
+        p = app.contribute_presenter()
+        p.form.photo_path = path
+        self.photo_text = p.photo_text()
+
+    def save(self) -> None:
+        app = App.get_running_app()
+        p = self._sync()
+        app.save_contribution(p)
+
+    def show_result(self, text: str, ok: bool) -> None:
+        self.result_text = text
+        self.result_ok = ok
+        if ok:
+            for key in ("name", "description"):
+                self.ids[key].text = ""
+            self.ids.consent.active = False
+            self.refresh()
+
+
+class SubmissionsScreen(Screen):
+    empty_text = StringProperty("")
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        app.load_submissions(self.show_rows)
+
+    def show_rows(self, rows) -> None:
+        app = App.get_running_app()
+        box = self.ids.list
+        box.clear_widgets()
+        for r in rows:
+            box.add_widget(make("SubmissionRow", title=r.title, detail=r.detail, status=r.status))
+        self.empty_text = "" if rows else app.t("contrib.none")

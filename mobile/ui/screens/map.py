@@ -1,0 +1,30 @@
+"""The map screen: the offline map, zoom buttons, locate, legend and route summary."""
+
+from __future__ import annotations
+
+import os
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import Screen
+
+from mobile.ui.widgets.offline_map import OfflineMap  # noqa: F401 - used by the kv rule
+
+Builder.load_file(os.path.join(os.path.dirname(__file__), "map.kv"))
+
+
+class MapScreen(Screen):
+    info_text = StringProperty("")
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        self.info_text = app.map_info_text()
+
+    def locate(self) -> None:
+        app = App.get_running_app()
+        m = self.ids.map
+        if app.position is not None:
+            m.centre_on_latlon(app.position.lat, app.position.lon, min_scale=1.5)
+        else:
+            m.fit()

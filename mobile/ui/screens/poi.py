@@ -1,0 +1,66 @@
+"""The POI page: text in the chosen language, photos, hours, heritage facts, refs, read aloud, route."""
+
+from __future__ import annotations
+
+import os
+
+from kivy.app import App
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import StringProperty
+from kivy.uix.image import Image
+from kivy.uix.screenmanager import Screen
+
+from mobile.ui.images import decode_async
+
+Builder.load_file(os.path.join(os.path.dirname(__file__), "poi.kv"))
+
+
+class PoiScreen(Screen):
+    poi_id = StringProperty("")
+    kind = StringProperty("")
+    title = StringProperty("")
+    subtitle = StringProperty("")
+    hours = StringProperty("")
+    hours_state = StringProperty("")
+    body = StringProperty("")
+    facts = StringProperty("")
+    refs = StringProperty("")
+    notice = StringProperty("")
+    speech = ""
+
+    def show(self, poi_id: str) -> None:
+        self.poi_id = poi_id
+        self.notice = ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        app = App.get_running_app()
+        if not self.poi_id or app.pack is None:
+            return
+        page = app.poi_page(self.poi_id)
+        self.kind = page.kind
+        self.title = page.title
+        self.subtitle = page.subtitle
+        self.hours = page.hours.text if page.hours else ""
+        self.hours_state = page.hours.state if page.hours else ""
+        self.body = page.body
+        self.facts = "\n".join(page.facts)
+        self.refs = "\n".join(page.refs)
+        self.speech = page.speech
+        box = self.ids.photos
+        box.clear_widgets()
+        for photo in page.photos[:3]:
+            data = app.pack.media.get(photo.path) if photo.path else None
+            if data is None:
+                continue
+            img = Image(size_hint_y=None, height=dp(200), fit_mode="contain")
+            box.add_widget(img)
+            box.add_widget(Factory.HKMuted(text=photo.credit))
+            decode_async(data, lambda tex, img=img: setattr(img, "texture", tex))
+
+    def read_aloud(self) -> None:
+        app = App.get_running_app()
+        if not app.services.speaker.speak(self.speech, app.lang):
+            self.notice = app.t("poi.tts_unavailable")

@@ -1,0 +1,315 @@
+"""The offline map: streets, POI markers by kind, position with accuracy, route; pan, pinch, tap.
+
+Geometry is drawn once in local metres (:class:`mobile.presenters.map_view.MapScene`)
+under one ``Translate`` + ``Scale``: panning and pinching only change those
+two instructions. Line widths and marker sizes are given in pixels, so after a
+zoom settles (a ``Clock`` trigger) the base layer is re-made at the new scale.
+The position layer (accuracy circle, dot, route) is small and re-made on
+every location update.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from kivy.clock import Clock
+from kivy.graphics import Color, Ellipse, InstructionGroup, Line, Mesh, PopMatrix, PushMatrix, Rectangle, Scale, Translate
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.stencilview import StencilView
+
+import numpy as np
+
+from mobile.presenters.map_view import KIND_ORDER, MapScene, Viewport, discs, line_quads
+
+__all__ = ["OfflineMap"]
+
+DRAW_ORDER = ("service", "commerce", "heritage")
+TAP_MAX_MOVE = 12.0
+TAP_MAX_SECONDS = 0.5
+WHEEL_FACTOR = 1.25
+
+
+class OfflineMap(StencilView):
+    scene: MapScene | None = ObjectProperty(None, allownone=True)
+    theme = ObjectProperty(None, allownone=True)
+    position = ObjectProperty(None, allownone=True)  # mobile.presenters.location.Position
+    route = ListProperty([])  # list[LatLon]
+    highlight = ListProperty([])  # poi ids drawn larger (trail stops)
+    selected = StringProperty("")
+    picked = ObjectProperty(None, allownone=True)  # (x, y) metres of a picked point
+    pick_mode = BooleanProperty(False)
+    marker_px = NumericProperty(dp(9))
+    redraws = NumericProperty(0)  # counts base-layer rebuilds (tests, benchmarks)
+
+    __events__ = ("on_marker", "on_pick", "on_frame")
+
+    def __init__(self, **kwargs) -> None:
+        self.viewport = Viewport()
+        self._built_scale: float | None = None
+        self._touches: dict = {}
+        self._fitted = False
+        self._pending_extent = None
+        super().__init__(**kwargs)
+        self._bg_color = Color(0.92, 0.9, 0.85, 1)
+        self._bg = Rectangle(pos=self.pos, size=self.size)
+        self._translate = Translate(0, 0)
+        self._scale = Scale(1, 1, 1)
+        self._base = InstructionGroup()
+        self._overlay = InstructionGroup()
+        for instruction in (self._bg_color, self._bg, PushMatrix(), self._translate, self._scale,
+                            self._base, self._overlay, PopMatrix()):
+            self.canvas.add(instruction)
+        self._rebuild_trigger = Clock.create_trigger(self._rebuild_base, 0.12)
+        self._overlay_trigger = Clock.create_trigger(lambda dt: self._build_overlay(), -1)
+        self.bind(pos=self._on_geometry, size=self._on_geometry)
+        self.bind(scene=self._on_scene, theme=self._on_theme)
+        self.bind(position=self._schedule_overlay, route=self._schedule_overlay, picked=self._schedule_overlay)
+        self.bind(selected=self._schedule_rebuild, highlight=self._schedule_rebuild)
+
+    # -- events ----------------------------------------------------------------
+    def on_marker(self, poi_id: str) -> None:
+        pass
+
+    def on_pick(self, x: float, y: float) -> None:
+        pass
+
+    def on_frame(self) -> None:
+        pass
+
+    # -- property reactions -------------------------------------------------------
+    def _on_geometry(self, *_a) -> None:
+        self._bg.pos, self._bg.size = self.pos, self.size
+        self.viewport.resize(self.width, self.height)
+        if self.scene is not None and not self._fitted and self.width >= 50 and self.height >= 50:
+            self.fit(self._pending_extent)
+        self._apply_transform()
+
+    def _on_scene(self, *_a) -> None:
+        self._fitted = False
+        self._built_scale = None
+        if self.scene is not None:
+            self.fit()
+        self.rebuild_now()
+
+    def _on_theme(self, *_a) -> None:
+        if self.theme is not None:
+            self._bg_color.rgba = self.theme.map_bg
+        self.rebuild_now()
+
+    def _schedule_rebuild(self, *_a) -> None:
+        self._rebuild_trigger()
+
+    def _schedule_overlay(self, *_a) -> None:
+        self._overlay_trigger()
+
+    # -- view control --------------------------------------------------------------
+    def fit(self, extent=None) -> None:
+        if self.scene is None:
+            return
+        if self.width < 50 or self.height < 50:  # not laid out yet: fit when it is
+            self._pending_extent = extent
+            self._fitted = False
+            return
+        self._pending_extent = None
+        self.viewport.resize(self.width, self.height)
+        self.viewport.fit(extent or self.scene.poi_extent(), margin_px=dp(16))
+        self._fitted = True
+        self._apply_transform()
+        self._rebuild_trigger()
+
+    def centre_on_latlon(self, lat: float, lon: float, *, min_scale: float | None = None) -> None:
+        if self.scene is None:
+            return
+        x, y = self.scene.to_xy(lat, lon)
+        self.viewport.centre_on(x, y)
+        if min_scale is not None and self.viewport.scale < min_scale:
+            self.viewport.zoom(min_scale / self.viewport.scale)
+            self._rebuild_trigger()
+        self._apply_transform()
+
+    def zoom_by(self, factor: float, anchor=None) -> None:
+        self.viewport.zoom(factor, anchor)
+        self._apply_transform()
+        self._rebuild_trigger()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        self.viewport.pan(dx, dy)
+        self._apply_transform()
+
+    def _apply_transform(self) -> None:
+        vp = self.viewport
+        s = vp.scale
+        self._scale.x = self._scale.y = s
+        self._translate.x = self.x + vp.width / 2 - vp.cx * s
+        self._translate.y = self.y + vp.height / 2 - vp.cy * s
+        self.dispatch("on_frame")
+
+    # -- drawing ---------------------------------------------------------------------
+    def rebuild_now(self) -> None:
+        self._rebuild_trigger.cancel()
+        self._rebuild_base()
+
+    def _rebuild_base(self, *_a) -> None:
+        base = self._base
+        base.clear()
+        self._built_scale = self.viewport.scale
+        self.redraws += 1
+        scene, theme = self.scene, self.theme
+        if scene is None or theme is None:
+            self._build_overlay()
+            return
+        s = self.viewport.scale
+        px = 1.0 / s  # metres per pixel
+        # streets: casing, then fill; minor first, major on top (one Mesh per class and layer)
+        street_px = max(1.3, min(dp(2.2) * (s / 1.2) ** 0.5, dp(7)))
+        casing = _darker(theme.map_bg, 0.82)
+        cased = s > 0.6  # outlines only when zoomed in enough to read streets
+        for major, fill, width in ((False, theme.street, street_px), (True, theme.street_major, street_px * 1.5)):
+            a, b = scene.segments(major=major)
+            if not len(a):
+                continue
+            if cased:
+                base.add(Color(*casing))
+                _add_meshes(base, line_quads(a, b, (width / 2 + dp(0.8)) * px))
+            base.add(Color(*fill))
+            _add_meshes(base, line_quads(a, b, width / 2 * px))
+        # markers: outline then fill, per kind (heritage on top); trail stops larger
+        r = self.marker_radius_px() * px
+        ring = max(1.0, r / px / 6) * px
+        hs = set(self.highlight)
+        hl = np.array([pid in hs for pid in scene.poi_ids], dtype=bool)
+        outline = theme.text if theme.bg[0] < 0.5 else (1, 1, 1, 1)
+        for kind in DRAW_ORDER:
+            mask = scene.poi_kinds == KIND_ORDER.index(kind)
+            if not mask.any():
+                continue
+            radii = np.where(hl[mask], r * 1.5, r)
+            base.add(Color(*outline))
+            _add_meshes(base, discs(scene.poi_xy[mask], radii + ring))
+            base.add(Color(*getattr(theme, kind)))
+            _add_meshes(base, discs(scene.poi_xy[mask], radii))
+        if self.selected and self.selected in scene.poi_ids:
+            i = scene.poi_ids.index(self.selected)
+            x, y = scene.poi_xy[i]
+            rr = r * 2.2
+            base.add(Color(*theme.accent))
+            base.add(Line(circle=(x, y, rr), width=dp(2.5) * px))
+        self._build_overlay()
+
+    def _build_overlay(self) -> None:
+        ov = self._overlay
+        ov.clear()
+        scene, theme = self.scene, self.theme
+        if scene is None or theme is None:
+            return
+        px = 1.0 / self.viewport.scale
+        if len(self.route) >= 2:
+            xy = scene.line_xy(self.route)
+            ov.add(Color(1, 1, 1, 0.9))
+            ov.add(Line(points=xy.ravel().tolist(), width=dp(6.5) * px, cap="round", joint="round"))
+            ov.add(Color(*theme.route))
+            ov.add(Line(points=xy.ravel().tolist(), width=dp(4.5) * px, cap="round", joint="round"))
+        if self.picked is not None:
+            x, y = self.picked
+            ov.add(Color(*theme.accent))
+            ov.add(Line(circle=(x, y, dp(12) * px), width=dp(3) * px))
+            ov.add(Line(points=[x - dp(18) * px, y, x + dp(18) * px, y], width=dp(1.5) * px))
+            ov.add(Line(points=[x, y - dp(18) * px, x, y + dp(18) * px], width=dp(1.5) * px))
+        pos = self.position
+        if pos is not None:
+            x, y = scene.to_xy(pos.lat, pos.lon)
+            acc = max(float(pos.accuracy_m), 1.0)
+            c = theme.position
+            ov.add(Color(c[0], c[1], c[2], 0.18))
+            ov.add(Ellipse(pos=(x - acc, y - acc), size=(2 * acc, 2 * acc), segments=48))
+            ov.add(Color(c[0], c[1], c[2], 0.6))
+            ov.add(Line(circle=(x, y, acc), width=dp(1.2) * px))
+            rr = dp(8) * px
+            ov.add(Color(1, 1, 1, 1))
+            ov.add(Ellipse(pos=(x - rr * 1.35, y - rr * 1.35), size=(2.7 * rr, 2.7 * rr), segments=24))
+            ov.add(Color(*c))
+            ov.add(Ellipse(pos=(x - rr, y - rr), size=(2 * rr, 2 * rr), segments=24))
+
+    # -- touches ---------------------------------------------------------------------
+    def on_touch_down(self, touch):
+        if not self.collide_point(*touch.pos):
+            return False
+        if getattr(touch, "is_mouse_scrolling", False):
+            lx, ly = touch.x - self.x, touch.y - self.y
+            if touch.button == "scrollup":
+                self.zoom_by(1 / WHEEL_FACTOR, (lx, ly))
+            elif touch.button == "scrolldown":
+                self.zoom_by(WHEEL_FACTOR, (lx, ly))
+            return True
+        if touch.is_double_tap:
+            self.zoom_by(2.0, (touch.x - self.x, touch.y - self.y))
+            return True
+        touch.grab(self)
+        self._touches[touch.uid] = {"touch": touch, "start": touch.pos, "t": time.monotonic(), "moved": 0.0}
+        return True
+
+    def on_touch_move(self, touch):
+        if touch.grab_current is not self:
+            return False
+        info = self._touches.get(touch.uid)
+        if info is None:
+            return True
+        info["moved"] = max(info["moved"], math.dist(info["start"], touch.pos))
+        others = [i["touch"] for uid, i in self._touches.items() if uid != touch.uid]
+        if others:  # pinch: zoom around the midpoint, follow the midpoint
+            o = others[0]
+            before = math.dist(touch.ppos, o.pos)
+            after = math.dist(touch.pos, o.pos)
+            mid = ((touch.x + o.x) / 2 - self.x, (touch.y + o.y) / 2 - self.y)
+            if before > 1:
+                self.viewport.zoom(after / before, mid)
+            self.viewport.pan(touch.dx / 2, touch.dy / 2)
+            self._apply_transform()
+            self._rebuild_trigger()
+        else:
+            self.pan_by(touch.dx, touch.dy)
+        return True
+
+    def on_touch_up(self, touch):
+        if touch.grab_current is not self:
+            return False
+        touch.ungrab(self)
+        info = self._touches.pop(touch.uid, None)
+        if info and info["moved"] <= TAP_MAX_MOVE and time.monotonic() - info["t"] <= TAP_MAX_SECONDS and not self._touches:
+            self.tap(touch.x - self.x, touch.y - self.y)
+        return True
+
+    def tap(self, lx: float, ly: float) -> None:
+        """A tap at widget-local pixels: a marker's page, or the picked point in pick mode."""
+        if self.scene is None:
+            return
+        if self.pick_mode:
+            x, y = self.viewport.to_world(lx, ly)
+            self.picked = (x, y)
+            self.dispatch("on_pick", x, y)
+            return
+        hit = self.viewport.hit(self.scene, lx, ly, radius_px=max(dp(18), self.marker_radius_px() * 1.6))
+        if hit is not None:
+            self.selected = hit
+            self.dispatch("on_marker", hit)
+
+    def marker_radius_px(self) -> float:
+        """Marker radius for the current zoom: dots at town scale, pins when zoomed in."""
+        return max(dp(3), min(self.marker_px * math.sqrt(self.viewport.scale / 1.2), dp(11)))
+
+    def marker_screen_pos(self, poi_id: str) -> tuple[float, float]:
+        """Window coordinates of a marker (tests tap it like a finger would)."""
+        i = self.scene.poi_ids.index(poi_id)
+        sx, sy = self.viewport.to_screen(*self.scene.poi_xy[i])
+        return self.x + sx, self.y + sy
+
+
+def _add_meshes(group, chunks) -> None:
+    for vertices, indices in chunks:
+        group.add(Mesh(vertices=vertices, indices=indices, mode="triangles"))
+
+
+def _darker(rgba, f: float):
+    return (rgba[0] * f, rgba[1] * f, rgba[2] * f, 1.0)

@@ -1,0 +1,88 @@
+"""The map's geometry without a window: projection, viewport, pan, pinch zoom, tap picking."""
+
+import math
+
+import numpy as np
+import pytest
+
+from heritage_kit.geo import geodesic_m
+from mobile.presenters.map_view import KIND_ORDER, MapScene, Viewport
+
+
+def test_scene_projects_pois_and_streets_in_metres(pack):
+    scene = MapScene.from_pack(pack)
+    assert scene.poi_ids == [p.id for p in pack.pois]
+    assert [KIND_ORDER[k] for k in scene.poi_kinds] == [p.kind for p in pack.pois]
+    # distances in the scene agree with geodesic ones
+    a, b = pack.pois[0], pack.pois[2]
+    d_scene = float(np.hypot(*(scene.poi_xy[0] - scene.poi_xy[2])))
+    assert d_scene == pytest.approx(geodesic_m(a.lat, a.lon, b.lat, b.lon), rel=2e-3)
+    assert len(scene.streets) == 4
+    assert [s.major for s in scene.streets] == [False, False, True, False]
+    assert scene.streets[0].pedestrian and scene.streets[0].name == "Rue Basse"
+    x0, y0, x1, y1 = scene.extent
+    assert x0 < scene.poi_xy[:, 0].min() <= scene.poi_xy[:, 0].max() < x1 or x0 <= scene.poi_xy[:, 0].min()
+
+
+def test_scene_without_streets(pack):
+    pack.streets = None
+    assert MapScene.from_pack(pack).streets == []
+
+
+def test_viewport_round_trip_and_fit(pack):
+    scene = MapScene.from_pack(pack)
+    vp = Viewport(width=400, height=800)
+    vp.fit(scene.poi_extent(), margin_px=20)
+    sx, sy = vp.to_screen(scene.poi_xy[:, 0], scene.poi_xy[:, 1])
+    assert sx.min() >= 19.9 and sx.max() <= 380.1 and sy.min() >= 19.9 and sy.max() <= 780.1
+    wx, wy = vp.to_world(123.0, 456.0)
+    assert vp.to_screen(wx, wy) == pytest.approx((123.0, 456.0))
+    flat = vp.points(scene.poi_xy[:3])
+    assert flat[0::2] == pytest.approx(sx[:3]) and flat[1::2] == pytest.approx(sy[:3])
+
+
+def test_pan_moves_content_with_the_finger():
+    vp = Viewport(width=400, height=400, scale=2.0)
+    before = vp.to_screen(10.0, 10.0)
+    vp.pan(30, -15)
+    after = vp.to_screen(10.0, 10.0)
+    assert after[0] - before[0] == pytest.approx(30) and after[1] - before[1] == pytest.approx(-15)
+
+
+def test_zoom_keeps_the_anchor_still_and_clamps():
+    vp = Viewport(width=400, height=400, scale=1.0)
+    anchor = (300.0, 100.0)
+    world = vp.to_world(*anchor)
+    vp.zoom(2.5, anchor)
+    assert vp.scale == pytest.approx(2.5)
+    assert vp.to_screen(*world) == pytest.approx(anchor)
+    vp.zoom(1e6)
+    assert vp.scale == vp.max_scale
+    vp.zoom(1e-9)
+    assert vp.scale == vp.min_scale
+    rev = vp.revision
+    vp.zoom(float("nan"))
+    vp.zoom(-1)
+    assert vp.revision == rev
+
+
+def test_hit_finds_the_nearest_marker_within_the_radius(pack):
+    scene = MapScene.from_pack(pack)
+    vp = Viewport(width=400, height=800)
+    vp.fit(scene.poi_extent())
+    vp.zoom(4.0)
+    for i, pid in enumerate(scene.poi_ids):
+        if not vp.visible(*scene.poi_xy[i]):
+            continue
+        sx, sy = vp.to_screen(*scene.poi_xy[i])
+        assert vp.hit(scene, sx + 3, sy - 3, radius_px=10) == pid
+    sx, sy = vp.to_screen(*scene.poi_xy[0])
+    assert vp.hit(scene, sx + 200, sy + 200, radius_px=10) is None
+
+
+def test_line_xy(pack):
+    scene = MapScene.from_pack(pack)
+    line = scene.line_xy([p.location for p in pack.pois[:3]])
+    assert line.shape == (3, 2)
+    assert np.allclose(line, scene.poi_xy[:3])
+    assert scene.line_xy([]).shape == (0, 2)

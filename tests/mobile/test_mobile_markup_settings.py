@@ -1,0 +1,44 @@
+from mobile.presenters.markup import bold, escape
+from mobile.presenters.settings import HIGH_CONTRAST, NORMAL, Settings, theme_for
+
+
+def test_escape_neutralises_kivy_markup():
+    hostile = "[b]x[/b] & [color=ff0000]y[/color] &bl;"
+    out = escape(hostile)
+    assert "[" not in out and "]" not in out
+    assert out == "&bl;b&br;x&bl;/b&br; &amp; &bl;color=ff0000&br;y&bl;/color&br; &amp;bl;"
+    assert bold("a[b]") == "[b]a&bl;b&br;[/b]"
+
+
+def test_escape_round_trips_through_kivy_markup_unescaping():
+    from kivy.utils import escape_markup
+
+    text = "Café [Grimaldi] & fils ]["
+    assert escape(text) == escape_markup(text)
+
+
+def test_settings_round_trip_and_ignore_bad_values():
+    s = Settings(lang="fr", large_text=True, high_contrast=True, location_source="gpx", gpx_path="/x.gpx")
+    assert Settings.from_dict(s.to_dict()) == s
+    bad = Settings.from_dict({"lang": "de", "large_text": "yes", "location_source": "satellite", "extra": 1})
+    assert bad.lang in ("fr", "en") and bad.large_text is False and bad.location_source == "gps"
+    assert Settings.from_dict(None).location_source == "gps"
+    assert s.font_scale > Settings(large_text=False).font_scale
+
+
+def test_themes():
+    assert theme_for(Settings(high_contrast=True)) is HIGH_CONTRAST
+    assert theme_for(Settings()) is NORMAL
+
+    def lin(v):
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    def lum(c):  # WCAG relative luminance
+        return 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
+
+    # WCAG contrast of body text: AAA (7:1) normally, near maximum in high contrast
+    def ratio(t):
+        a, b = sorted((lum(t.text), lum(t.bg)))
+        return (b + 0.05) / (a + 0.05)
+
+    assert ratio(HIGH_CONTRAST) >= 15 > ratio(NORMAL) >= 7

@@ -1,0 +1,140 @@
+"""Walk mode presenter: next stop, distance and direction, progress, alerts once, restart."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from heritage_kit.types import LatLon
+from mobile.i18n import Translator
+from mobile.presenters.hours import HoursBadges
+from mobile.presenters.location import Position
+from mobile.presenters.walk import WalkPresenter
+
+T0 = datetime(2026, 7, 15, 9, 0, tzinfo=timezone.utc)
+
+
+class ScriptedEngine:
+    """Answers a fixed arrival per call; records what it was told (presenter logic only)."""
+
+    def __init__(self, script):
+        self.script = list(script)
+        self.next_ids = []
+        self.loaded = None
+
+    def update(self, position):
+        return self.script.pop(0) if self.script else []
+
+    def set_next(self, next_id):
+        self.next_ids.append(next_id)
+
+    def state_dict(self):
+        return {"remaining": len(self.script)}
+
+    def load_state(self, data):
+        self.loaded = data
+
+
+def pos(p, t=0, acc=8.0):
+    return Position(p.lat, p.lon, acc, T0 + timedelta(seconds=t))
+
+
+def make(pack, engine, lang="en", router=None, badges=None):
+    trail = pack.trail("rocher")
+    return WalkPresenter(pack, trail, tr=Translator(lang), engine=engine, router=router, badges=badges)
+
+
+def test_next_stop_distance_direction_and_progress(pack):
+    w = make(pack, ScriptedEngine([]))
+    v = w.view()
+    assert v.next_id == "osm:way/1" and v.progress == "0/4 stops visited" and v.bearing is None
+    assert v.distance == "Waiting for a position…"
+    # 100 m east of the palace: the palace is to the west
+    here = LatLon(lat=43.7314, lon=7.4198 + 100 / (111_320 * 0.7224))
+    w.on_position(Position(here.lat, here.lon, 8.0, T0))
+    v = w.view()
+    assert v.distance == "100 m west"
+    assert 265 < v.bearing < 275
+    assert v.route == [here, pack.poi("osm:way/1").location]  # no router: the straight line
+
+
+def test_alerts_once_in_order_and_progress(pack):
+    stops = pack.trail("rocher").stops
+    eng = ScriptedEngine([[stops[0]], [stops[0]], [], ["osm:node/5"], [stops[1]], [stops[3]], [stops[2]], [stops[2]]])
+    w = make(pack, eng, lang="fr")
+    alerts = []
+    for i in range(8):
+        alerts += w.on_position(pos(pack.poi(stops[min(i // 2, 3)]).location, t=i * 30))
+    assert [a.poi_id for a in alerts] == [stops[0], stops[1], stops[3], stops[2]]  # each once; not the shop
+    assert alerts[0].title == "Vous êtes arrivé : Palais Princier"
+    v = w.view()
+    assert v.finished and v.progress == "4/4 étapes vues" and v.next_name == "Balade terminée, bravo !"
+    # the engine was told the next stop each time it changed
+    assert eng.next_ids[:3] == [stops[0], stops[1], stops[2]]
+
+
+def test_skipped_stop_stays_next(pack):
+    stops = pack.trail("rocher").stops
+    w = make(pack, ScriptedEngine([[stops[1]]]))
+    w.on_position(pos(pack.poi(stops[1]).location))
+    v = w.view()
+    assert v.next_id == stops[0] and v.done == 1 and v.progress == "1/4 stops visited"
+    assert [seen for _i, _n, seen in v.stops] == [False, True, False, False]
+
+
+def test_restart_restores_without_alerting_again(pack):
+    stops = pack.trail("rocher").stops
+    w = make(pack, ScriptedEngine([[stops[0]], [stops[1]]]))
+    w.on_position(pos(pack.poi(stops[0]).location))
+    w.on_position(pos(pack.poi(stops[1]).location, t=60))
+    saved = w.to_dict()
+    # a new presenter after a restart; the engine reports the same arrivals again
+    eng2 = ScriptedEngine([[stops[1]], [stops[0]], [stops[2]]])
+    w2 = make(pack, eng2)
+    assert w2.restore(saved)
+    assert eng2.loaded == {"remaining": 0}
+    got = []
+    for i in range(3):
+        got += w2.on_position(pos(pack.poi(stops[2]).location, t=100 + i))
+    assert [a.poi_id for a in got] == [stops[2]]
+    assert w2.view().progress == "3/4 stops visited"
+
+
+def test_restore_refuses_another_walk(pack):
+    w = make(pack, ScriptedEngine([]))
+    saved = w.to_dict()
+    other = WalkPresenter(pack, None, tr=Translator("en"), engine=ScriptedEngine([]), stops=["osm:way/3", "osm:way/2"])
+    assert not other.restore(saved)
+    assert not w.restore({"version": 99})
+    assert not w.restore("junk")
+
+
+def test_router_is_used_and_errors_fall_back_to_straight_line(pack):
+    calls = []
+
+    def router(a, b):
+        calls.append((a, b))
+        if len(calls) == 1:
+            return [a, LatLon(lat=(a.lat + b.lat) / 2, lon=a.lon), b]
+        raise LookupError("no route")
+
+    stops = pack.trail("rocher").stops
+    w = make(pack, ScriptedEngine([[], [stops[0]]]), router=router)
+    w.on_position(pos(pack.poi("osm:node/7").location))
+    assert len(w.view().route) == 3
+    w.on_position(pos(pack.poi(stops[0]).location, t=30))
+    assert len(w.view().route) == 2 and len(calls) == 2
+
+
+def test_open_shops_along_the_way(pack):
+    badges = HoursBadges(country="MC", timezone="Europe/Monaco")
+    stops = pack.trail("rocher").stops
+    w = make(pack, ScriptedEngine([[stops[0]]]), badges=badges)
+    # at the palace, next stop the chapel: the route passes the souvenir shop (09-18) and the 24/7 bakery
+    w.on_position(Position(43.7314, 7.4198, 8.0, datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)))
+    names = [line for _id, line in w.view().open_shops]
+    assert any("Rock Bakery" in n for n in names) and any("Palace Souvenirs" in n for n in names)
+    # at night only the 24/7 bakery is open
+    w2 = make(pack, ScriptedEngine([[stops[0]]]), badges=badges)
+    w2.on_position(Position(43.7314, 7.4198, 8.0, datetime(2026, 7, 15, 22, 0, tzinfo=timezone.utc)))
+    names = [line for _id, line in w2.view().open_shops]
+    assert len(names) == 1 and "Rock Bakery" in names[0]

@@ -1,0 +1,147 @@
+"""The walk simulator: the noise model does what its docstring says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from heritage_kit.errors import GeofenceError
+from heritage_kit.geo import LocalProjection, geodesic_m
+from heritage_kit.geofence import Fence, GeofenceEngine
+from heritage_kit.simulate import (
+    ACCURACY_PER_SIGMA,
+    NoiseModel,
+    WalkerModel,
+    path_through,
+    replay,
+    simulate_walk,
+)
+from heritage_kit.types import LatLon
+
+P = LocalProjection(43.7306, 7.4230)
+
+
+def ll(x, y):
+    lat, lon = P.to_latlon(x, y)
+    return LatLon(lat=lat, lon=lon)
+
+
+STOPS = [ll(0, 0), ll(300, 0), ll(300, 400), ll(-200, 400)]
+
+
+def errors_m(walk):
+    """Per-fix (east, north) error in metres against the true track."""
+    t = np.array([f.timestamp for f in walk.fixes])
+    fx, fy = P.to_xy(np.array([f.lat for f in walk.fixes]), np.array([f.lon for f in walk.fixes]))
+    tx, ty = P.to_xy(np.interp(t, walk.t, walk.lat), np.interp(t, walk.t, walk.lon))
+    return fx - tx, fy - ty, t
+
+
+def test_same_seed_same_walk_other_seed_other_walk():
+    path, idx = path_through(STOPS)
+    a = simulate_walk(path, seed=7, stop_vertices=idx)
+    b = simulate_walk(path, seed=7, stop_vertices=idx)
+    c = simulate_walk(path, seed=8, stop_vertices=idx)
+    assert a.fixes == b.fixes and a.stops == b.stops
+    assert a.fixes != c.fixes
+
+
+def test_noise_free_walk_follows_path_at_speed_and_pauses_at_stops():
+    path, idx = path_through(STOPS)
+    w = simulate_walk(path, seed=1, stop_vertices=idx, noise=NoiseModel.none(), walker=WalkerModel(speed_spread=0))
+    assert len(w.fixes) == len(w.t)  # no dropout
+    assert w.speed_mps == pytest.approx(1.3)
+    assert [s.stop for s in w.stops] == [0, 1, 2, 3]
+    for s in w.stops:
+        assert 30 <= s.leave - s.arrive <= 120
+        at = w.true_position((s.arrive + s.leave) / 2)
+        stop = STOPS[s.stop]
+        assert geodesic_m(at.lat, at.lon, stop.lat, stop.lon) < 0.5
+    walking = sum(s.arrive - p.leave for p, s in zip(w.stops, w.stops[1:]))
+    assert walking == pytest.approx((300 + 400 + 500) / 1.3, rel=1e-3)
+    ex, ey, _ = errors_m(w)
+    assert np.abs(ex).max() < 0.01 and np.abs(ey).max() < 0.01
+
+
+@pytest.mark.parametrize("sigma", [5.0, 10.0, 20.0])
+def test_error_is_tied_to_the_reported_accuracy(sigma):
+    path, idx = path_through(STOPS)
+    noise = NoiseModel(sigma_m=sigma, multipath_per_min=0.0)
+    ex, ey = [], []
+    acc = []
+    for seed in range(8):
+        w = simulate_walk(path, seed=seed, stop_vertices=idx, noise=noise)
+        x, y, _ = errors_m(w)
+        a = np.array([f.accuracy_m for f in w.fixes])
+        ex.append(x / (a / ACCURACY_PER_SIGMA))
+        ey.append(y / (a / ACCURACY_PER_SIGMA))
+        acc.append(a)
+    # normalised by the reported accuracy, the error is a unit Gaussian per axis
+    zx, zy = np.concatenate(ex), np.concatenate(ey)
+    assert np.std(zx) == pytest.approx(1.0, abs=0.15) and np.std(zy) == pytest.approx(1.0, abs=0.15)
+    # so about 68% of fixes fall within their reported accuracy
+    assert np.mean(np.hypot(zx, zy) <= ACCURACY_PER_SIGMA) == pytest.approx(0.68, abs=0.06)
+    assert np.median(np.concatenate(acc)) == pytest.approx(ACCURACY_PER_SIGMA * sigma, rel=0.15)
+
+
+def test_bias_drifts_slowly_white_noise_does_not():
+    path, idx = path_through(STOPS)
+    w = simulate_walk(path, seed=3, stop_vertices=idx, noise=NoiseModel(sigma_m=10, multipath_per_min=0, dropout_per_min=0))
+    ex, _, _ = errors_m(w)
+    lag1 = np.corrcoef(ex[:-1], ex[1:])[0, 1]
+    lag300 = np.corrcoef(ex[:-300], ex[300:])[0, 1]
+    assert 0.45 < lag1 < 0.8  # 60% of the variance is a slowly drifting bias
+    assert abs(lag300) < 0.3
+    w2 = simulate_walk(path, seed=3, stop_vertices=idx, noise=NoiseModel(sigma_m=10, bias_fraction=0.0, multipath_per_min=0, dropout_per_min=0))
+    ex2, _, _ = errors_m(w2)
+    assert abs(np.corrcoef(ex2[:-1], ex2[1:])[0, 1]) < 0.1
+
+
+def test_multipath_jumps_and_dropouts():
+    path, idx = path_through(STOPS)
+    noise = NoiseModel(sigma_m=3, multipath_per_min=2.0, dropout_per_min=1.0)
+    w = simulate_walk(path, seed=11, stop_vertices=idx, noise=noise)
+    mp, do = w.extra["multipath"], w.extra["dropouts"]
+    assert len(mp) >= 5 and len(do) >= 3
+    ex, ey, t = errors_m(w)
+    err = np.hypot(ex, ey)
+    in_mp = np.zeros(len(t), dtype=bool)
+    for a, b in mp:
+        in_mp |= (t >= a) & (t < b)
+    assert in_mp.any()
+    assert err[in_mp].min() > 50 - 20 and err[in_mp].max() < 150 + 20  # 50–150 m jumps (+ normal error)
+    assert np.percentile(err[~in_mp], 99) < 20
+    # the phone does not know: reported accuracy is as small during jumps
+    acc = np.array([f.accuracy_m for f in w.fixes])
+    assert np.median(acc[in_mp]) < 10
+    # dropouts: no fix inside any gap, and gaps of 5–30 s in the fix times
+    for a, b in do:
+        assert not np.any((t >= a) & (t < b))
+    gaps = np.diff(t)
+    assert gaps.max() >= 5 and gaps.max() <= 31
+
+
+def test_engine_on_a_noise_free_simulated_walk_alerts_each_stop_once():
+    path, idx = path_through([ll(-150, 0)] + STOPS)
+    w = simulate_walk(path, seed=2, stop_vertices=idx[1:], noise=NoiseModel.none())
+    fences = [Fence.circle(f"s:{k}", lat=s.lat, lon=s.lon, radius_m=25) for k, s in enumerate(STOPS)]
+    ev = replay(GeofenceEngine(fences), w.fixes)
+    assert [e.fence_id for e in ev if e.kind == "enter"] == ["s:0", "s:1", "s:2", "s:3"]
+
+
+def test_invalid_inputs():
+    with pytest.raises(GeofenceError):
+        NoiseModel(sigma_m=-1)
+    with pytest.raises(GeofenceError):
+        WalkerModel(speed_mps=0)
+    with pytest.raises(GeofenceError, match="stop vertex"):
+        simulate_walk([ll(0, 0), ll(10, 0)], seed=1, stop_vertices=[5])
+    with pytest.raises(GeofenceError, match="legs"):
+        path_through(STOPS, legs=[[]])
+
+
+def test_path_through_uses_leg_geometry():
+    legs = [[STOPS[0], ll(150, 50), STOPS[1]], [STOPS[1], STOPS[2]], [STOPS[2], ll(0, 500), STOPS[3]]]
+    path, idx = path_through(STOPS, legs)
+    assert len(path) == 6 and idx == [0, 2, 3, 5]
+    assert path[1] == ll(150, 50)

@@ -1,0 +1,249 @@
+"""PoiIndex against brute-force geodesic scans, on the 44,480 Mérimée monuments and real town packs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from geographiclib.geodesic import Geodesic
+from shapely.geometry import LineString, Point
+
+from heritage_kit import PoiIndex, QueryError
+from heritage_kit.geo import LocalProjection, haversine_m
+from heritage_kit.importers.merimee import read_merimee
+from heritage_kit.models import POI
+from heritage_kit.packs import load_pack
+from heritage_kit.spatial import fast_distance_m
+from heritage_kit.types import BBox, LatLon
+
+WGS84 = Geodesic.WGS84
+
+
+def geodesic(lat1, lon1, lat2, lon2) -> float:
+    return WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
+
+
+class BruteForce:
+    """The reference: every POI's geodesic (Karney) distance, ties broken by pack order.
+
+    To keep the scan affordable on 44,480 points, every point is first measured
+    on the sphere (within 0.56% of the ellipsoid everywhere) and only those that
+    could possibly qualify (spherical distance <= limit * 1.01) are measured
+    with the exact geodesic; no point is skipped without that proof.
+    """
+
+    def __init__(self, pois: list[POI]) -> None:
+        self.pois = pois
+        self.lat = np.array([p.lat for p in pois])
+        self.lon = np.array([p.lon for p in pois])
+
+    def ranked(self, lat: float, lon: float, limit_m: float, rows: np.ndarray | None = None):
+        rows = np.arange(len(self.pois)) if rows is None else rows
+        sph = haversine_m(lat, lon, self.lat[rows], self.lon[rows])
+        cand = rows[sph <= limit_m * 1.01 + 1.0]
+        d = np.array([geodesic(lat, lon, self.lat[i], self.lon[i]) for i in cand])
+        order = np.lexsort((cand, d))
+        return [(self.pois[cand[j]].id, d[j]) for j in order]
+
+    def nearest(self, lat, lon, k, rows=None):
+        rows = np.arange(len(self.pois)) if rows is None else rows
+        sph = np.sort(haversine_m(lat, lon, self.lat[rows], self.lon[rows]))
+        limit = sph[min(k, len(sph) - 1)] * 1.0075  # the k+1-th on the sphere bounds the k-th exactly
+        return self.ranked(lat, lon, limit, rows)[:k]
+
+    def within(self, lat, lon, radius):
+        return [(i, d) for i, d in self.ranked(lat, lon, radius) if d <= radius]
+
+
+def assert_same(hits, expected):
+    assert [h.poi.id for h in hits] == [i for i, _ in expected]
+    for h, (_, d) in zip(hits, expected):
+        # well inside 0.5%: the documented bound of the refinement
+        assert abs(h.distance_m - d) <= 1e-6 + d * (2e-9 + (d / 6_371_008.8) ** 2) + d * 2e-5
+
+
+@pytest.fixture(scope="module")
+def france(raw_dir):
+    pois = read_merimee(raw_dir / "merimee" / "mh-france-all.geojson.gz")
+    assert len(pois) == 44_480
+    return pois, PoiIndex(pois), BruteForce(pois)
+
+
+def random_queries(bf: BruteForce, n: int, seed: int):
+    """Positions near real monuments (dense towns), a few km off, and far out (sea, abroad)."""
+    rng = np.random.default_rng(seed)
+    for _ in range(n):
+        j = rng.integers(len(bf.pois))
+        spread = rng.choice([0.0005, 0.005, 0.05, 0.5, 2.0])
+        yield float(bf.lat[j] + rng.normal(0, spread)), float(bf.lon[j] + rng.normal(0, spread))
+
+
+@pytest.mark.slow
+def test_nearest_equals_brute_force_on_all_french_monuments(france):
+    _, index, bf = france
+    for lat, lon in random_queries(bf, 60, seed=1):
+        for k in (1, 10):
+            assert_same(index.nearest(lat, lon, k), bf.nearest(lat, lon, k))
+
+
+@pytest.mark.slow
+def test_within_equals_brute_force_on_all_french_monuments(france):
+    _, index, bf = france
+    for n, (lat, lon) in enumerate(random_queries(bf, 60, seed=2)):
+        radius = (100.0, 500.0, 2_000.0)[n % 3]
+        assert_same(index.within(lat, lon, radius), bf.within(lat, lon, radius))
+
+
+@pytest.mark.slow
+def test_whole_country_distances_stay_geodesic(france):
+    """No flat projection across France: Brest to Strasbourg, Dunkirk to Corsica, and overseas."""
+    _, index, bf = france
+    for lat, lon in [(48.39, -4.49), (48.58, 7.75), (51.03, 2.37), (41.93, 8.74), (16.24, -61.53), (-21.11, 55.53)]:
+        hits = index.nearest(lat, lon, 3)
+        assert_same(hits, bf.nearest(lat, lon, 3))
+        # the farthest monument from here, measured through the index, is still geodesic
+        everything = index.in_bbox(-90, -180, 90, 180, origin=LatLon(lat=lat, lon=lon))
+        assert len(everything) == len(bf.pois)
+        rng = np.random.default_rng(int(abs(lat * 1000)))
+        for h in [everything[-1], *(everything[j] for j in rng.integers(len(everything), size=200))]:
+            exact = geodesic(lat, lon, h.poi.lat, h.poi.lon)
+            assert abs(h.distance_m - exact) <= 0.005 * exact
+            assert abs(h.distance_m - exact) <= 1e-4 * exact + 1e-3  # in fact far better than 0.5%
+        assert everything[-1].distance_m > 500_000
+
+
+def test_nearest_and_within_in_a_town_pack(content_dir):
+    pack = load_pack(content_dir / "monaco")
+    bf = BruteForce(pack.pois)
+    for lat, lon in random_queries(bf, 40, seed=3):
+        assert_same(pack.index.nearest(lat, lon, 10), bf.nearest(lat, lon, 10))
+        assert_same(pack.index.within(lat, lon, 150), bf.within(lat, lon, 150))
+
+
+def test_filters_by_kind_and_category(content_dir):
+    pack = load_pack(content_dir / "monaco")
+    index, bf = pack.index, BruteForce(pack.pois)
+    pharm = np.array([i for i, p in enumerate(pack.pois) if "pharmacy" in p.categories])
+    shops = np.array([i for i, p in enumerate(pack.pois) if p.kind == "commerce"])
+    assert len(pharm) >= 10 and len(shops) > 100
+    lat, lon = 43.7384, 7.4246
+    hits = index.nearest(lat, lon, 3, categories=["pharmacy"])
+    assert all("pharmacy" in h.poi.categories for h in hits)
+    assert_same(hits, bf.nearest(lat, lon, 3, rows=pharm))
+    assert_same(index.nearest(lat, lon, 5, kinds="commerce"), bf.nearest(lat, lon, 5, rows=shops))
+    near_shops = index.within(lat, lon, 300, kinds=["commerce"], categories=["bakery", "cafe"])
+    assert near_shops and all(h.poi.kind == "commerce" and {"bakery", "cafe"} & set(h.poi.categories) for h in near_shops)
+    # asking for more than there are gives all of them
+    assert len(index.nearest(lat, lon, 100, categories="pharmacy")) == len(pharm)
+    assert index.nearest(lat, lon, 5, categories="cemetery") == [] or all(
+        "cemetery" in h.poi.categories for h in index.nearest(lat, lon, 5, categories="cemetery")
+    )
+
+
+def test_max_distance_and_limit(content_dir):
+    pack = load_pack(content_dir / "monaco")
+    lat, lon = 43.7384, 7.4246
+    capped = pack.index.nearest(lat, lon, 50, max_distance_m=120)
+    assert capped == pack.index.within(lat, lon, 120)[:50]
+    assert pack.index.within(lat, lon, 400, limit=3) == pack.index.within(lat, lon, 400)[:3]
+
+
+def test_in_bbox(content_dir):
+    pack = load_pack(content_dir / "monaco")
+    box = BBox(south=43.728, west=7.415, north=43.735, east=7.425)
+    hits = pack.index.in_bbox(box)
+    expected = {p.id for p in pack.pois if box.south <= p.lat <= box.north and box.west <= p.lon <= box.east}
+    assert {h.poi.id for h in hits} == expected and expected
+    dists = [h.distance_m for h in hits]
+    assert dists == sorted(dists)
+    c = ((box.south + box.north) / 2, (box.west + box.east) / 2)
+    assert abs(hits[0].distance_m - geodesic(*c, hits[0].poi.lat, hits[0].poi.lon)) < 0.01
+    # four floats work too, and an origin changes the order
+    same = pack.index.in_bbox(box.south, box.west, box.north, box.east, origin=LatLon(lat=box.south, lon=box.west))
+    assert {h.poi.id for h in same} == expected
+    assert [h.distance_m for h in same] == sorted(h.distance_m for h in same)
+
+
+def test_along_a_route_matches_a_local_brute_force(content_dir):
+    pack = load_pack(content_dir / "perigueux")
+    # a walk across Périgueux's old town (real street corners, roughly)
+    path = [
+        LatLon(lat=45.1806, lon=0.7150),
+        LatLon(lat=45.1840, lon=0.7190),
+        LatLon(lat=45.1845, lon=0.7230),
+        LatLon(lat=45.1870, lon=0.7240),
+    ]
+    corridor = 120.0
+    hits = pack.index.along(path, corridor)
+    # oracle: shapely in a local metric projection (a town is small enough for it)
+    proj = LocalProjection(45.184, 0.721)
+    line = LineString([proj.to_xy(p.lat, p.lon) for p in path])
+    expected = []
+    for p in pack.pois:
+        pt = Point(proj.to_xy(p.lat, p.lon))
+        if line.distance(pt) <= corridor - 0.5:
+            expected.append((line.project(pt), p.id, line.distance(pt)))
+    expected.sort()
+    got = {h.poi.id: h for h in hits}
+    assert expected and {i for _, i, _ in expected} <= set(got)
+    assert all(h.distance_m <= corridor for h in hits)
+    alongs = [h.along_m for h in hits]
+    assert alongs == sorted(alongs)
+    for a, i, d in expected:
+        assert abs(got[i].distance_m - d) <= 0.5 + 0.002 * d
+        assert abs(got[i].along_m - a) <= 1.0 + 0.002 * a
+
+
+def test_antimeridian_and_pole_against_a_full_geodesic_scan():
+    rng = np.random.default_rng(7)
+    pois = []
+    for i in range(400):
+        if i % 2:
+            lat, lon = rng.uniform(-17.5, -16.5), rng.choice([rng.uniform(179.4, 180.0), rng.uniform(-180.0, -179.4)])
+        else:
+            lat, lon = rng.uniform(84.0, 89.9), rng.uniform(-180, 180)
+        pois.append(POI(id=f"hk:p{i}", kind="heritage", name={"en": f"p{i}"}, location={"lat": lat, "lon": lon}))
+    index, bf = PoiIndex(pois), BruteForce(pois)
+    for lat, lon in [(-17.0, 179.99), (-17.0, -179.99), (-16.9, 180.0), (88.0, 10.0), (89.99, -100.0), (85.0, 179.9)]:
+        full = sorted((geodesic(lat, lon, p.lat, p.lon), i) for i, p in enumerate(pois))
+        assert [h.poi.id for h in index.nearest(lat, lon, 10)] == [pois[i].id for _, i in full[:10]]
+        within = [pois[i].id for d, i in full if d <= 20_000]
+        assert [h.poi.id for h in index.within(lat, lon, 20_000)] == within
+
+
+def test_fast_distance_is_within_its_bound():
+    rng = np.random.default_rng(11)
+    for _ in range(500):
+        lat0, lon0 = rng.uniform(-72, 72), rng.uniform(-180, 180)
+        az, dist = rng.uniform(0, 360), 10 ** rng.uniform(0, 5.15)
+        g = WGS84.Direct(lat0, lon0, az, dist)
+        if abs(g["lat2"]) > 72:
+            continue
+        d = fast_distance_m(lat0, lon0, np.array([g["lat2"]]), np.array([g["lon2"]]))[0]
+        assert abs(d - dist) <= 1e-6 + dist * (2e-9 + (dist / 6_371_008.8) ** 2)
+
+
+def test_bad_queries_are_clear_errors(content_dir):
+    index = load_pack(content_dir / "chambery").index
+    with pytest.raises(QueryError, match="lat"):
+        index.nearest(95.0, 2.0)
+    with pytest.raises(QueryError):
+        index.within(45.0, 5.9, -1)
+    with pytest.raises(QueryError):
+        index.within(45.0, 5.9, math.nan)
+    with pytest.raises(QueryError, match="category"):
+        index.nearest(45.0, 5.9, categories=["bakeries"])
+    with pytest.raises(QueryError, match="kind"):
+        index.nearest(45.0, 5.9, kinds=["shop"])
+    with pytest.raises(ValueError):
+        index.along([(45.0, 5.9), (45.1, 5.9)], 10)  # tuples are not positions
+    assert index.nearest(45.0, 5.9, 0) == []
+    assert PoiIndex([]).nearest(45.0, 5.9) == [] and PoiIndex([]).within(45.0, 5.9, 100) == []
+
+
+def test_pack_index_is_built_once_lazily(content_dir):
+    pack = load_pack(content_dir / "chambery")
+    assert "index" not in pack.__dict__
+    first = pack.index
+    assert pack.index is first and len(first) == len(pack.pois)

@@ -1,0 +1,334 @@
+"""Drives the real app off-screen through every screen (run in a subprocess by test_app.py).
+
+    python tests/ui/driver.py PHASE RESULT.json SHOTS_DIR [PACK]
+
+PHASE ``tour``: every screen (screenshots), a simulated walk along the pack's
+first trail with arrival alerts, a contribution saved offline, settings
+(French, large text, high contrast). PHASE ``restart``: a second launch on the
+same app folder, replaying the same walk: records the alerts it shows.
+Results (alerts, texts, outbox rows, timings) go to RESULT.json; the test
+asserts on them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+
+from kivy.config import Config  # noqa: E402
+
+Config.set("graphics", "width", "432")
+Config.set("graphics", "height", "912")
+Config.set("kivy", "exit_on_escape", "0")
+
+from kivy.clock import Clock  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+
+from mobile.app import HeritageApp  # noqa: E402
+
+PHASE, RESULT, SHOTS = sys.argv[1], sys.argv[2], sys.argv[3]
+PACK = sys.argv[4] if len(sys.argv) > 4 else None
+result: dict = {"phase": PHASE, "shots": [], "errors": []}
+
+
+def shot(name: str) -> None:
+    path = os.path.join(SHOTS, f"{name}.png")
+    tmp = Window.screenshot(name=os.path.join(SHOTS, ".tmp.png"))
+    os.replace(tmp, path)
+    result["shots"].append(path)
+
+
+class Script:
+    """A list of steps run one per frame or more; a step returning a float waits that long,
+    returning a callable waits until it is true."""
+
+    def __init__(self, app: HeritageApp, steps) -> None:
+        self.app = app
+        self.steps = list(steps)
+        self.wait_until = None
+        self.deadline = 0.0
+
+    def start(self) -> None:
+        Clock.schedule_once(self.tick, 0.2)
+
+    def tick(self, _dt) -> None:
+        try:
+            if self.wait_until is not None:
+                if not self.wait_until():
+                    if time.monotonic() > self.deadline:
+                        raise TimeoutError(f"timed out waiting before step {len(result['shots'])}")
+                    Clock.schedule_once(self.tick, 0.05)
+                    return
+                self.wait_until = None
+            if not self.steps:
+                self.finish()
+                return
+            step = self.steps.pop(0)
+            out = step(self.app)
+            if callable(out):
+                self.wait_until = out
+                self.deadline = time.monotonic() + 30
+                Clock.schedule_once(self.tick, 0.05)
+            else:
+                Clock.schedule_once(self.tick, float(out or 0.15))
+        except Exception:  # noqa: BLE001
+            result["errors"].append(traceback.format_exc())
+            self.finish()
+
+    def finish(self) -> None:
+        with open(RESULT, "w", encoding="utf-8") as fh:
+            json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
+        self.app.stop()
+
+
+# -- steps ------------------------------------------------------------------------
+def s_map(app):
+    result["first_frame_s"] = app.first_frame_s
+    result["pack"] = app.pack.manifest.town_id
+    result["pois"] = len(app.pack.pois)
+    m = app.screen("map").ids.map
+    result["map_redraws"] = m.redraws
+    shot("map")
+
+
+def s_tap_marker(app):
+    """Zoom to the first trail stop and tap its marker like a finger would."""
+    m = app.screen("map").ids.map
+    stop = app.pack.trails[0].stops[0]
+    poi = app.pack.poi(stop)
+    m.centre_on_latlon(poi.location.lat, poi.location.lon, min_scale=2.5)
+    m.rebuild_now()
+    x, y = m.marker_screen_pos(stop)
+    m.tap(x - m.x, y - m.y)
+    result["tapped"] = {"stop": stop, "screen": app.sm.current, "poi": app.screen("poi").poi_id}
+    return 0.3
+
+
+def s_poi_shot(app):
+    shot("poi")
+
+
+def s_take_me(app):
+    result["route_before"] = len(app.route)
+    app.take_me_to(app.pack.trails[0].stops[-1])
+    return lambda: len(app.route) >= 2 and app.sm.current == "map"
+
+
+def s_route_shot(app):
+    result["route_points"] = len(app.route)
+    result["map_info"] = app.screen("map").info_text
+    shot("map_route")
+    app.clear_route()
+
+
+def s_home(app):
+    app.show("home")
+    return 0.3
+
+
+def s_home_shot(app):
+    result["home_towns"] = len(app.screen("home").ids.towns.children)
+    shot("home")
+
+
+def s_explore(app):
+    app.show("explore")
+    return 0.4
+
+
+def s_explore_shot(app):
+    s = app.screen("explore")
+    result["explore_rows"] = len(s.ids.rv.data)
+    result["explore_first"] = s.ids.rv.data[0] if s.ids.rv.data else None
+    shot("explore")
+    s.ids.shops.state = "down"
+    s.ids.open_now.state = "down"
+    return 0.5
+
+
+def s_explore_filtered(app):
+    s = app.screen("explore")
+    rows = s.ids.rv.data
+    result["explore_open_shops"] = len(rows)
+    result["explore_open_kinds"] = sorted({r["kind"] for r in rows})
+    result["explore_open_states"] = sorted({r["badge_state"] for r in rows})
+    shot("explore_open_shops")
+    s.ids.shops.state = "normal"
+    s.ids.open_now.state = "normal"
+    s.ids.search.text = "musée"
+    return 0.5
+
+
+def s_explore_search(app):
+    s = app.screen("explore")
+    result["explore_search"] = [r["title"] for r in s.ids.rv.data[:5]]
+    s.ids.search.text = ""
+
+
+def s_trails(app):
+    app.show("trails")
+    app.screen("trails").ids.minutes.value = 90
+    app.screen("trails").plan()
+    return lambda: app.screen("trails").plan_text and "…" != app.screen("trails").plan_text and \
+        app.screen("trails").plan_text != app.t("walk.waiting_fix")
+
+
+def s_trails_shot(app):
+    s = app.screen("trails")
+    result["plan_text"] = s.plan_text
+    result["plan_ok"] = s.can_start_plan
+    result["trail_cards"] = len(s.ids.list.children)
+    shot("trails")
+
+
+def s_start_walk(app):
+    trail = app.pack.trails[0]
+    result["trail"] = trail.id
+    result["trail_stops"] = list(trail.stops)
+    app.start_walk(trail.id)
+    return lambda: app.provider is not None and app.provider.finished is False and app.provider.loaded.is_set()
+
+
+def walk_until_first_alert(app):
+    p = app.provider
+    while p.index < len(p.positions) and not app.alert_log:
+        p.step()
+    result["positions"] = len(p.positions)
+    return 0.3
+
+
+def s_walk_shot(app):
+    result["banner_after_first_alert"] = app.banner_text
+    shot("walk")
+
+
+def walk_rest(app):
+    p = app.provider
+    while p.step() is not None:
+        pass
+    return 0.3
+
+
+def s_walk_done(app):
+    result["alerts"] = [a.poi_id for a in app.alert_log]
+    result["alert_titles"] = [a.title for a in app.alert_log]
+    result["walk_view"] = {"progress": app.screen("walk").progress_text, "next": app.screen("walk").next_text}
+    with open(os.path.join(app.user_dir, "walk.json"), encoding="utf-8") as fh:
+        result["saved_walk"] = json.load(fh)
+    shot("walk_finished")
+
+
+def s_contribute(app):
+    app.show("contribute")
+    s = app.screen("contribute")
+    s.ids.name.text = "Plaque du Rocher"
+    s.ids.description.text = "Une plaque [commémorative] & ancienne, au pied des remparts."
+    s.ids.author.text = "Testeur"
+    s.at_position()
+    s.set_photo(os.path.join(os.path.dirname(__file__), "..", "data", "mobile", "photo.jpg"))
+    s.ids.consent.active = True
+    return 0.3
+
+
+def s_contribute_dup(app):
+    s = app.screen("contribute")
+    stop = app.pack.poi(app.pack.trails[0].stops[-1])
+    s.ids.name.text = stop.name.get(app.lang)
+    result["duplicate_warning"] = s.warning_text
+    s.ids.name.text = "Plaque du Rocher"
+    shot("contribute")
+    s.save()
+    return lambda: bool(s.result_text)
+
+
+def s_contribute_saved(app):
+    s = app.screen("contribute")
+    result["contribute_result"] = s.result_text
+    result["contribute_ok"] = s.result_ok
+    app.show("submissions")
+    return lambda: len(app.screen("submissions").ids.list.children) > 0 or app.screen("submissions").empty_text
+
+
+def s_submissions_shot(app):
+    rows = app.screen("submissions").ids.list.children
+    result["submissions"] = [{"title": r.title, "status": r.status} for r in rows]
+    shot("submissions")
+
+
+def s_settings(app):
+    app.show("settings")
+    return 0.3
+
+
+def s_settings_shot(app):
+    shot("settings")
+    app.set_setting("lang", "fr")
+    app.set_setting("large_text", True)
+    app.show("explore")
+    return 0.6
+
+
+def s_french_large(app):
+    result["explore_fr_count"] = app.screen("explore").count_text
+    result["nav_fr"] = [b.text for b in app.root_widget.ids.nav.children][::-1]
+    shot("explore_fr_large_text")
+    app.set_setting("high_contrast", True)
+    app.open_poi(app.pack.trails[0].stops[0])
+    return 0.6
+
+
+def s_contrast(app):
+    result["poi_fr_title"] = app.screen("poi").title
+    shot("poi_fr_high_contrast")
+    app.set_setting("high_contrast", False)
+    app.set_setting("large_text", False)
+    app.show("map")
+    return 0.3
+
+
+def s_restart(app):
+    """Second launch: the walk is restored; replay it from the start."""
+    result["restored_walk"] = app.walk is not None
+    result["restored_visited"] = list(app.walk.visited) if app.walk else []
+    result["pack"] = app.pack.manifest.town_id
+    return lambda: app.provider is not None and app.provider.loaded.is_set()
+
+
+def s_restart_replay(app):
+    p = app.provider
+    while p.step() is not None:
+        pass
+    result["alerts"] = [a.poi_id for a in app.alert_log]
+    result["banner"] = app.banner_text
+
+
+TOUR = [s_map, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
+        s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
+        walk_rest, s_walk_done, s_contribute, s_contribute_dup, s_contribute_saved, s_submissions_shot, s_settings,
+        s_settings_shot, s_french_large, s_contrast]
+RESTART = [s_restart, s_restart_replay]
+
+
+def main() -> None:
+    os.makedirs(SHOTS, exist_ok=True)
+    steps = TOUR if PHASE == "tour" else RESTART
+
+    def ready(app):
+        app._script = Script(app, steps)  # Clock keeps only weak references
+        app._script.start()
+
+    app = HeritageApp(pack_path=PACK, lang="en", auto_replay=False, on_ready=ready)
+    app.settings_store.save({"lang": "en", "location_source": "simulated"})
+    app.run()
+
+
+if __name__ == "__main__":
+    main()

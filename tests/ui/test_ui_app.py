@@ -1,0 +1,136 @@
+"""The real app, off-screen (SDL offscreen driver, real GL via EGL): every screen, a simulated walk
+along a Monaco trail with arrival alerts, an offline contribution, settings, and a restart.
+
+Kivy's App runs once per process, so the app runs in a subprocess driven by
+``tests/ui/driver.py``; these tests assert on what it reports. The screenshots
+it takes are copied to ``docs/screenshots/`` (shown in the README).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DRIVER = ROOT / "tests" / "ui" / "driver.py"
+DOCS = ROOT / "docs" / "screenshots"
+
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
+
+def _run(phase: str, tmp: pathlib.Path, app_dir: pathlib.Path) -> dict:
+    env = dict(os.environ)
+    env.update(
+        SDL_VIDEODRIVER="offscreen",
+        KIVY_NO_ARGS="1",
+        KIVY_NO_CONSOLELOG="1",
+        KIVY_HOME=str(tmp / f"kivy-{phase}"),
+        HERITAGE_KIT_APP_DIR=str(app_dir),
+        LANG="en_GB.UTF-8",
+    )
+    env.pop("KIVY_GL_BACKEND", None)
+    result = tmp / f"{phase}.json"
+    shots = tmp / "shots"
+    proc = subprocess.run([sys.executable, str(DRIVER), phase, str(result), str(shots)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=240)
+    if not result.exists():
+        logs = "".join(p.read_text(errors="replace")[-4000:] for p in (tmp / f"kivy-{phase}" / "logs").glob("*.txt"))
+        pytest.fail(f"app exited {proc.returncode} without a report\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}\n{logs}")
+    data = json.loads(result.read_text(encoding="utf-8"))
+    assert not data["errors"], "\n".join(data["errors"])
+    return data
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ui")
+    app_dir = tmp / "app"
+    tour = _run("tour", tmp, app_dir)
+    restart = _run("restart", tmp, app_dir)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for path in tour["shots"]:
+        shutil.copyfile(path, DOCS / os.path.basename(path))
+    return tour, restart
+
+
+def test_launch_opens_monaco_map_first(runs):
+    tour, _ = runs
+    assert tour["pack"] == "monaco" and tour["pois"] > 500
+    assert tour["first_frame_s"] is not None and tour["map_redraws"] >= 1
+
+
+def test_every_screen_was_rendered(runs):
+    tour, _ = runs
+    names = {os.path.basename(p)[:-4] for p in tour["shots"]}
+    for screen in ("map", "home", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings"):
+        assert screen in names
+    for p in tour["shots"]:
+        assert os.path.getsize(p) > 5000  # a real picture, not an empty frame
+
+
+def test_tapping_a_marker_opens_its_page(runs):
+    tour, _ = runs
+    assert tour["tapped"]["screen"] == "poi" and tour["tapped"]["poi"] == tour["tapped"]["stop"]
+
+
+def test_take_me_there_draws_a_route(runs):
+    tour, _ = runs
+    assert tour["route_before"] == 0 and tour["route_points"] >= 2
+    assert tour["map_info"].startswith("Route: ")
+
+
+def test_home_lists_the_bundled_towns(runs):
+    assert runs[0]["home_towns"] >= 2
+
+
+def test_explore_sorts_filters_and_searches(runs):
+    tour, _ = runs
+    assert tour["explore_rows"] > 10
+    assert tour["explore_open_kinds"] in ([], ["commerce"])
+    assert set(tour["explore_open_states"]) <= {"open"}
+    assert any("Museum" in t or "Musée" in t for t in tour["explore_search"])
+
+
+def test_plan_my_walk(runs):
+    tour, _ = runs
+    assert tour["plan_ok"], tour["plan_text"]
+    assert tour["plan_text"].startswith("Suggested walk: ")
+    assert tour["trail_cards"] >= 1
+
+
+def test_simulated_walk_alerts_each_stop_exactly_once(runs):
+    tour, _ = runs
+    stops = tour["trail_stops"]
+    alerts = tour["alerts"]
+    assert len(alerts) == len(set(alerts)), alerts  # never twice
+    assert set(alerts) == set(stops)  # every stop announced
+    assert tour["banner_after_first_alert"].startswith("[b]You have arrived: ")
+    assert tour["walk_view"]["progress"] == f"{len(stops)}/{len(stops)} stops visited"
+    assert sorted(tour["saved_walk"]["alerted"]) == sorted(stops)
+
+
+def test_restart_restores_the_walk_without_alerting_again(runs):
+    _, restart = runs
+    assert restart["restored_walk"] and restart["restored_visited"]
+    assert restart["alerts"] == []
+    assert restart["banner"] == ""
+
+
+def test_contribution_saved_offline_with_duplicate_warning(runs):
+    tour, _ = runs
+    assert tour["duplicate_warning"].startswith("Careful: ")
+    assert tour["contribute_ok"], tour["contribute_result"]
+    assert tour["submissions"] and tour["submissions"][0]["status"].startswith("waiting to be sent")
+    assert tour["submissions"][0]["title"] == "Plaque du Rocher"
+
+
+def test_french_and_large_text(runs):
+    tour, _ = runs
+    assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Réglages"]
+    assert "résultats" in tour["explore_fr_count"]
