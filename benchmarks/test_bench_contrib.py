@@ -23,7 +23,6 @@ import json
 import pathlib
 import sqlite3
 import sys
-import uuid
 
 import pytest
 import requests

@@ -22,7 +22,6 @@ from heritage_kit.categories import CATEGORIES
 from heritage_kit.errors import SubmissionError
 from heritage_kit.submissions.messages import Message, message
 from heritage_kit.submissions.model import MAX_PHOTOS, Submission
-from heritage_kit.types import PoiId  # noqa: F401  (documented id format)
 
 __all__ = [
     "validate_submission",

@@ -7,7 +7,6 @@ import pathlib
 import subprocess
 import sys
 import time
-import warnings
 
 import pytest
 import requests

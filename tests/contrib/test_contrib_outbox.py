@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import uuid
 
 import pytest
 from PIL import Image
