@@ -66,6 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(sh)
     sh.add_argument("id")
     sh.add_argument("--json", action="store_true", help="print the full record as JSON")
+    sh.add_argument("--save-photos", metavar="DIR", help="write the submission's photos there as JPEG files")
     sh.set_defaults(func=cmd_show)
 
     ap = rsub.add_parser("approve", help="approve (optionally correcting fields with --set)")
@@ -234,6 +235,13 @@ def cmd_list(args) -> int:
 def cmd_show(args) -> int:
     svc = _service(args)
     d = svc.detail(args.id)
+    if args.save_photos:
+        os.makedirs(args.save_photos, exist_ok=True)
+        for p in svc.storage.photos(d["uuid"]):
+            path = os.path.join(args.save_photos, f"{d['uuid']}-{p.n}.jpg")
+            with open(path, "wb") as fh:
+                fh.write(p.data)
+            print(f"photo #{p.n} written to {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(d, ensure_ascii=False, indent=1))
         return 0

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from heritage_kit.errors import SubmissionConflict, SubmissionError, SubmissionRefused, SyncError
+from heritage_kit.submissions.messages import Message
 from heritage_kit.submissions.model import PhotoRef, Submission
 from heritage_kit.submissions.photos import sanitise_photo
 from heritage_kit.submissions.rules import check_submission
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS items (
     submission TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'queued',
     message TEXT,
+    field_messages TEXT NOT NULL DEFAULT '{}',
     duplicate_hints TEXT NOT NULL DEFAULT '[]',
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL NOT NULL DEFAULT 0,
@@ -75,6 +77,7 @@ class OutboxItem:
     submission: Submission
     photo_count: int
     message: str | None  # the server's or moderator's message (rejection reason, requested changes)
+    field_messages: dict[str, Message]  # a server refusal's reasons per field ("" = overall), French and English
     duplicate_hints: list[dict]
     attempts: int
     last_error: str | None
@@ -243,13 +246,16 @@ class Outbox:
             db.execute("DELETE FROM items WHERE uuid=?", (str(uuid),))
 
     # -- reading --------------------------------------------------------------
-    _COLS = "uuid, kind, status, submission, message, duplicate_hints, attempts, last_error, next_attempt, created, updated"
+    _COLS = ("uuid, kind, status, submission, message, field_messages, duplicate_hints, attempts, last_error,"
+             " next_attempt, created, updated")
 
     def _item(self, row: tuple, photo_count: int) -> OutboxItem:
-        uuid, kind, status, doc, msg, hints, attempts, last_error, next_attempt, created, updated = row
+        uuid, kind, status, doc, msg, fields, hints, attempts, last_error, next_attempt, created, updated = row
         return OutboxItem(
             uuid=uuid, kind=kind, status=status, submission=Submission.model_validate_json(doc),
-            photo_count=photo_count, message=msg, duplicate_hints=json.loads(hints), attempts=attempts,
+            photo_count=photo_count, message=msg,
+            field_messages={k: Message(*v) for k, v in json.loads(fields).items()},
+            duplicate_hints=json.loads(hints), attempts=attempts,
             last_error=last_error, next_attempt=next_attempt, created=created, updated=updated,
         )
 
@@ -347,7 +353,9 @@ class Outbox:
             try:
                 result = client.submit(item.submission, photos)
             except SubmissionRefused as exc:
-                if self._set(item.uuid, if_doc=doc, status="rejected", message=str(exc), last_error=None):
+                fields = {k: list(m) for k, m in exc.messages.items() if isinstance(m, Message)}
+                if self._set(item.uuid, if_doc=doc, status="rejected", message=str(exc), last_error=None,
+                             field_messages=json.dumps(fields, ensure_ascii=False)):
                     report.refused.append(item.uuid)
                 return "next"
             except SyncError as exc:

@@ -17,6 +17,7 @@ from PIL import Image
 from contrib_support import make_jpeg, new_poi_doc
 from heritage_kit.errors import PhotoError, SubmissionConflict, SubmissionError, SubmissionRefused, SyncError
 from heritage_kit.submissions import Outbox, Submission, SubmitResult, StatusResult
+from heritage_kit.submissions.messages import message
 from heritage_kit.submissions.outbox import backoff_delay
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -156,11 +157,14 @@ def test_a_4xx_refusal_marks_the_item_rejected_with_the_servers_message(tmp_path
     a, b = sub(name="A lavoir"), sub(name="B lavoir")
     box.enqueue(a)
     box.enqueue(b)
-    refusal = SubmissionRefused("Invalid submission.", {"proposal.location": "outside"}, status_code=422)
+    outside = message("outside_town", town="Périgueux")
+    refusal = SubmissionRefused("Invalid submission.", {"proposal.location": outside.en}, status_code=422,
+                                messages={"proposal.location": outside})
     report = box.sync(FakeClient([refusal]), sleep=lambda s: None)
     assert report.refused == [a.id] and report.sent == [b.id]
     item = box.get(a.id)
     assert item.status == "rejected" and item.message == "Invalid submission."
+    assert item.field_messages == {"proposal.location": outside}  # the app can show it in French
 
 
 def test_auth_failure_stops_without_touching_items(tmp_path):
