@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true",
                    help="re-apply every approved contribution, also those already published "
                         "(after the pack was rebuilt from its sources)")
+    p.add_argument("--force", action="store_true", help="write the next version even with no new contribution")
     p.set_defaults(func=cmd_publish)
 
     r = isub.add_parser("review", help="moderate from the terminal: list, show, approve, reject")
@@ -197,11 +198,14 @@ def cmd_publish(args) -> int:
     if not os.path.exists(args.db):
         raise ConfigurationError(f"{args.db}: no such inbox database")
     result = publish(SqliteStorage(args.db), args.pack, args.out, actor=f"cli:{_actor_name()}",
-                     include_published=args.all)
+                     include_published=args.all, write_empty=args.force)
     m = result.pack.manifest
-    print(f"{m.town_name}: pack v{m.version} written to {args.out} with {len(result.applied)} contribution(s)")
     for uuid, why in result.skipped.items():
         print(f"  skipped {uuid}: {why}")
+    if result.out is None:
+        print(f"{m.town_name}: no approved contribution to publish; nothing written (--force to write anyway)")
+        return 0
+    print(f"{m.town_name}: pack v{m.version} written to {args.out} with {len(result.applied)} contribution(s)")
     return 0
 
 

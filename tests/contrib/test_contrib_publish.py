@@ -84,7 +84,9 @@ def test_publish_writes_the_next_version_with_credit(inbox, pack, tmp_path):
     # recorded: a second publish from v2 has nothing new to apply
     assert svc.storage.get(new["uuid"]).published_version == 2
     again = publish(svc.storage, tmp_path / "v2", tmp_path / "v3", now=NOW)
-    assert again.applied == [] and load_pack(tmp_path / "v3").manifest.version == 3
+    assert again.applied == [] and again.out is None and not (tmp_path / "v3").exists()
+    forced = publish(svc.storage, tmp_path / "v2", tmp_path / "v3", now=NOW, write_empty=True)
+    assert forced.out and load_pack(tmp_path / "v3").manifest.version == 3
 
 
 def test_build_is_pure_and_skips_vanished_targets(inbox, pack):
@@ -139,6 +141,9 @@ def test_review_from_the_terminal(inbox, pack_dir, tmp_path, capsys):
     assert [a["actor"] for a in d["audit"]][-1] == "cli:alice"
     assert main(["inbox", "publish", "--db", str(db), "--pack", str(pack_dir), "--out", str(tmp_path / "v2")]) == 0
     assert "pack v2" in capsys.readouterr().out
+    assert main(["inbox", "publish", "--db", str(db), "--pack", str(tmp_path / "v2"), "--out",
+                 str(tmp_path / "v3")]) == 0
+    assert "nothing written" in capsys.readouterr().out and not (tmp_path / "v3").exists()
     assert load_pack(tmp_path / "v2").poi(f"hk:{doc['uuid']}").categories == ["fountain"]
 
 
