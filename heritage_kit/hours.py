@@ -40,6 +40,7 @@ __all__ = [
     "repair",
     "hours_for",
     "is_public_holiday",
+    "calendar_country",
     "DEFAULT_TIMEZONE",
 ]
 
@@ -158,9 +159,14 @@ _FIXES: tuple[_Fix, ...] = (
     (re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{2})(?![\d.:])"), _hhmm, "'.' time separator written as ':' (9.30 -> 09:30)"),
     (re.compile(r"(?<=\d)\s*(?:à|to|au|a)\s*(?=\d{1,2}:\d{2})", re.I), "-", "'à'/'to' between times written as '-'"),
     (
+        re.compile(r"(?<=\d\d:\d\d-)([01]\d|2[0-4])([0-5]\d)\b|\b([01]\d|2[0-4])([0-5]\d)(?=-\d\d:\d\d)"),
+        lambda m: f"{m.group(1) or m.group(3)}:{m.group(2) or m.group(4)}",
+        "time without ':' written with one (1300 -> 13:00)",
+    ),
+    (
         re.compile(r"(?<=\d\d)\s*(?:/|\bet\b|\band\b|&|\+)\s*(?=\d{1,2}:\d{2})", re.I),
         ",",
-        "' / ' or 'et' between time ranges written as ','",
+        "' / ', 'et' or '&' between time ranges written as ','",
     ),
     (re.compile(r"(?<=\d\d:\d\d)\s*-\s*(?=\d{1,2}:\d{2})"), "-", "spaces around '-' in a time range removed"),
     (re.compile(r"(?<![\d:])(\d):(\d{2})(?![\d])"), lambda m: f"0{m.group(1)}:{m.group(2)}", "single-digit hour padded (9:00 -> 09:00)"),
@@ -232,15 +238,32 @@ def repair(value: str | None) -> Repair:
 # --------------------------------------------------------------------------
 
 
+# French overseas departments and collectivities have their own ISO codes but no
+# calendar in opening-hours-py: they get the national French holidays (their local
+# ones, such as the abolition of slavery day, are not known).
+_CALENDAR_OF = {code: "FR" for code in ("GP", "MQ", "GF", "RE", "YT", "BL", "MF", "PM", "NC", "PF", "WF", "TF")}
+
+
+def calendar_country(country: str) -> str:
+    """The country whose public-holiday calendar applies to ``country``."""
+    code = (country or "FR").upper()
+    return _CALENDAR_OF.get(code, code)
+
+
 @lru_cache(maxsize=32)
 def _holiday_probe(country: str) -> Any:
-    return _oh.OpeningHours("PH", country=country, auto_country=False, auto_timezone=False)
+    try:
+        return _oh.OpeningHours("PH", country=country, auto_country=False, auto_timezone=False)
+    except Exception as exc:
+        if type(exc).__name__ == "UnknownCountryError":
+            raise HoursError(f"no public-holiday calendar for country code {country!r}") from None
+        raise
 
 
 @lru_cache(maxsize=4096)
 def is_public_holiday(day: date, country: str = "FR") -> bool:
     """Whether ``day`` is a public holiday in ``country`` (opening-hours-py's calendar)."""
-    return bool(_holiday_probe(country.upper()).is_open(datetime.combine(day, time(12, 0))))
+    return bool(_holiday_probe(calendar_country(country)).is_open(datetime.combine(day, time(12, 0))))
 
 
 # --------------------------------------------------------------------------
@@ -250,15 +273,18 @@ def is_public_holiday(day: date, country: str = "FR") -> bool:
 _PH_TOKEN = re.compile(r"\bPH\b")
 
 
-def _zone(timezone: str | tzinfo | None) -> tzinfo:
+def _zone(timezone: str | tzinfo | None) -> ZoneInfo:
     if timezone is None:
         return ZoneInfo(DEFAULT_TIMEZONE)
-    if isinstance(timezone, str):
-        try:
-            return ZoneInfo(timezone)
-        except Exception:
-            raise HoursError(f"unknown timezone {timezone!r}") from None
-    return timezone
+    if isinstance(timezone, ZoneInfo):
+        return timezone
+    name = timezone if isinstance(timezone, str) else getattr(timezone, "key", None) or str(timezone)
+    if name in ("UTC+00:00", "UTC"):
+        name = "UTC"
+    try:
+        return ZoneInfo(name)
+    except Exception:
+        raise HoursError(f"unknown timezone {timezone!r} (give an IANA name such as 'Europe/Paris')") from None
 
 
 class OpeningHours:
@@ -284,7 +310,8 @@ class OpeningHours:
         lenient: bool = True,
     ) -> None:
         self.raw = value
-        self.country = (country or "FR").upper()
+        self.country = calendar_country(country)
+        _holiday_probe(self.country)  # an unknown country is a clear error, whatever the value
         self.timezone = _zone(timezone)
         if lenient:
             self.repair = repair(value)
@@ -301,7 +328,7 @@ class OpeningHours:
             try:
                 self._oh = _oh.OpeningHours(
                     self.repair.value,
-                    timezone=self.timezone if isinstance(self.timezone, ZoneInfo) else None,
+                    timezone=self.timezone,
                     country=self.country,
                     coords=coords,
                     auto_country=False,
@@ -472,6 +499,7 @@ _FR = {
     "opens_tomorrow": "Ouvre demain à {t}",
     "opens_weekday": "Ouvre {d} à {t}",
     "opens_date": "Ouvre le {n} {m} à {t}",
+    "first": "1er",
     "days": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
     "months": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                "octobre", "novembre", "décembre"),
@@ -492,9 +520,8 @@ def _phrase(words: dict, what: str, target: datetime, now: datetime) -> str:
         key = "weekday"
     else:
         key = "date"
-    return words[f"{what}_{key}"].format(
-        t=t, d=words["days"][target.weekday()], n=target.day, m=words["months"][target.month - 1]
-    )
+    n = words.get("first", "1") if target.day == 1 else str(target.day)
+    return words[f"{what}_{key}"].format(t=t, d=words["days"][target.weekday()], n=n, m=words["months"][target.month - 1])
 
 
 @lru_cache(maxsize=16384)

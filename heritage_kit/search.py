@@ -296,21 +296,9 @@ def search_pois(
         for w in words:
             total += index.word_scores(w)
         score = total / len(words)
-        # the whole query close to a whole name: a small bonus ("musee oceanographique")
-        # how much of a whole name the query is: a bonus when close ("musee
-        # oceanographique"), else a tie-breaker ("Saint-Front" -> the cathedral
-        # "Saint-Front" before the "Logis Saint-Front")
-        query = " ".join(_tokens(text or ""))
-        whole = np.zeros(n)
-        for i in np.flatnonzero(score >= MIN_SCORE - 10.0).tolist():
-            w = max((fuzz.ratio(query, nm) for nm in index.full_names[i]), default=0.0)
-            whole[i] = w
-            if w >= 85.0:
-                score[i] = min(100.0, score[i] + (w - 80.0) / 4.0)
-        mask = score >= MIN_SCORE
+        mask = score >= MIN_SCORE - 5.0  # the whole-name bonus adds up to 5
     else:
         score = np.full(n, 100.0)
-        whole = np.zeros(n)
         mask = np.ones(n, dtype=bool)
 
     if kinds_t is not None:
@@ -337,18 +325,42 @@ def search_pois(
     if not rows.size:
         return []
 
+    s = score[rows]
+    whole = np.zeros(rows.size)
+    if words:
+        # only rows that can still reach the first ``limit`` (the bonus moves a row
+        # by at most 5 points, one relevance step)
+        if rows.size > limit:
+            kth = np.partition(s, rows.size - limit)[rows.size - limit]
+            keep = s >= kth - 2 * _BUCKET
+            rows, s = rows[keep], s[keep]
+            whole = whole[keep]
+        # how much of a whole name the query is: a bonus when close ("musee
+        # oceanographique"), else a tie-breaker ("Saint-Front": the cathedral
+        # "Saint-Front" before the "Logis Saint-Front")
+        query = " ".join(_tokens(text or ""))
+        pos = [j for j, i in enumerate(rows.tolist()) for _ in index.full_names[i]]
+        flat = [nm for i in rows.tolist() for nm in index.full_names[i]]
+        if flat:
+            ratios = process.cdist([query], flat, scorer=fuzz.ratio, dtype=np.float64)[0]
+            np.maximum.at(whole, np.asarray(pos, dtype=np.intp), ratios)
+        s = np.where(whole >= 85.0, np.minimum(100.0, s + (whole - 80.0) / 4.0), s)
+        keep = s >= MIN_SCORE
+        rows, s, whole = rows[keep], s[keep], whole[keep]
+        if not rows.size:
+            return []
+
     dist = None
     if near is not None:
         dist = pack.index.distances_m(near_lat, near_lon, rows)
-    s = score[rows]
-    wh = whole[rows]
     bucket = -np.floor(s / _BUCKET + 1e-9)
-    names = [index.names[i] for i in rows.tolist()]
     if dist is not None:
-        order = sorted(range(rows.size), key=lambda j: (bucket[j], dist[j], -s[j], -wh[j], names[j], int(rows[j])))
-    else:
-        order = sorted(range(rows.size), key=lambda j: (-s[j], -wh[j], names[j], int(rows[j])))
+        order = np.lexsort((rows, -whole, -s, dist, bucket))
+    elif words:
+        order = np.lexsort((rows, -whole, -s))
+    else:  # filters only: by name
+        order = sorted(range(rows.size), key=lambda j: (index.names[rows[j]], int(rows[j])))
     out = []
-    for j in order[:limit]:
+    for j in list(order[:limit]):
         out.append(SearchHit(pois[int(rows[j])], round(float(s[j]), 2), None if dist is None else float(dist[j])))
     return out

@@ -6,14 +6,16 @@ answered in two steps:
 1. **candidates** — a latitude-aware degree envelope that is guaranteed to
    contain the geodesic circle of the asked radius (its longitude half-width is
    computed at the latitude nearest the pole), queried on the STRtree;
-2. **refinement** — exact-enough ellipsoidal distances to the candidates,
-   vectorised with NumPy: the WGS84 meridional and prime-vertical radii at the
-   mid-latitude of each pair. Its relative error is below ``(d / R)²``
-   (about 1e-8 at 1 km, 6e-5 at 50 km; measured against Karney's geodesic),
-   so no flat projection is ever shared across a country. Pairs beyond 50 km
-   use Lambert's ellipsoidal formula (error < 2e-5), pairs poleward of 72° the
-   exact geodesic (geographiclib); so does any pair whose order, or whether it
-   is inside the radius, the error bounds cannot decide.
+2. **refinement** — ellipsoidal distances to the candidates, vectorised with
+   NumPy: the chord between the two points in Earth-centred (ECEF, WGS84)
+   coordinates, precomputed per POI, lengthened to the arc with the Gaussian
+   radius of curvature at the query point. Its relative error is below
+   ``0.002 (d / R)²`` at any latitude (measured 3e-4 (d/R)² against Karney's
+   geodesic: 2e-8 at 50 km), so no flat projection is ever shared across a
+   country and neither the poles nor the antimeridian need special cases. Pairs
+   beyond 1,000 km use Lambert's ellipsoidal formula (error < 2e-5); any pair
+   whose order, or whether it is inside the radius, the error bounds cannot
+   decide is measured again with the exact geodesic (geographiclib).
 
 Results therefore equal a brute-force geodesic scan — same POIs, same order
 (ties between POIs at the same distance are broken by their order in the
@@ -24,8 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -46,20 +47,18 @@ _R = 6_371_008.8
 _WGS84 = Geodesic.WGS84
 _DIST = Geodesic.DISTANCE
 _RAD = math.pi / 180.0
-_HALF_RAD = math.pi / 360.0
 
-# Where the mid-latitude formula is trusted (its error bound was measured there).
-_FAST_MAX_M = 50_000.0
-_FAST_MAX_LAT = 72.0
+# Where the chord formula is trusted (its error bound was measured there).
+_FAST_MAX_M = 1_000_000.0
 # Smallest metres per degree of latitude on WGS84 (at the equator) and the
 # largest prime-vertical radius (at the poles): envelope bounds never too small.
 _M_PER_DEG_LAT_MIN = _A * (1 - _E2) * math.pi / 180.0
 _N_MAX = _A / math.sqrt(1 - _E2)
 _ENVELOPE_MARGIN = 1.02
+_GRID_DEGS = (0.0125, 0.05, 0.2, 0.8, 3.2)
 
 
-@dataclass(frozen=True, slots=True)
-class PoiHit:
+class PoiHit(NamedTuple):
     """A POI found by a query and its geodesic distance in metres."""
 
     poi: POI
@@ -70,8 +69,7 @@ class PoiHit:
         return self.poi.id
 
 
-@dataclass(frozen=True, slots=True)
-class PathHit:
+class PathHit(NamedTuple):
     """A POI near a route: ``distance_m`` from the route, ``along_m`` from its start."""
 
     poi: POI
@@ -83,31 +81,58 @@ class PathHit:
         return self.poi.id
 
 
-def fast_distance_m(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Ellipsoidal distance with the WGS84 radii at each pair's mid-latitude (vectorised).
+def _ecef(lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Earth-centred coordinates (metres) of points on the WGS84 ellipsoid."""
+    p, lam = np.radians(lats), np.radians(lons)
+    sp, cp = np.sin(p), np.cos(p)
+    n = _A / np.sqrt(1.0 - _E2 * sp * sp)
+    return n * cp * np.cos(lam), n * cp * np.sin(lam), n * (1.0 - _E2) * sp
 
-    Relative error below ``(d / 6371 km)²`` up to 150 km and 72° of latitude
-    (measured against Karney's geodesic); see the module notes.
+
+def _origin(lat0: float, lon0: float) -> tuple[float, float, float, float]:
+    """ECEF of the query point and 1 / (24 R²), R its Gaussian radius of curvature."""
+    p, lam = math.radians(lat0), math.radians(lon0)
+    sp, cp = math.sin(p), math.cos(p)
+    w2 = 1.0 - _E2 * sp * sp
+    n = _A / math.sqrt(w2)
+    m = n * (1.0 - _E2) / w2
+    return n * cp * math.cos(lam), n * cp * math.sin(lam), n * (1.0 - _E2) * sp, 1.0 / (24.0 * m * n)
+
+
+def fast_distance_m(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Ellipsoidal distance from the chord through the Earth (vectorised).
+
+    The straight line between the two points in Earth-centred coordinates,
+    lengthened to the arc (``c + c³ / 24R²``, R the Gaussian radius of
+    curvature at the query point). Relative error below ``0.002 (d / 6371 km)²``
+    up to 1,000 km at any latitude, poles and antimeridian included (measured
+    against Karney's geodesic: 3e-4 (d/R)², i.e. 2e-8 at 50 km).
     """
-    pm = (lats + lat0) * _HALF_RAD
-    s = np.sin(pm)
-    w2 = 1.0 - _E2 * s * s
-    n = _A / np.sqrt(w2)
-    dl = lons - lon0
-    if abs(lon0) > 90.0:  # the antimeridian may lie between
-        dl = (dl + 180.0) % 360.0 - 180.0
-    dx = dl * n * np.cos(pm)
-    dy = (lats - lat0) * n * ((1.0 - _E2) / w2)
-    return np.hypot(dx, dy) * _RAD
+    x, y, z = _ecef(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
+    return _fast(lat0, lon0, x, y, z)
+
+
+def _fast(lat0: float, lon0: float, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """:func:`fast_distance_m` from the points' precomputed ECEF coordinates: no trigonometry per point."""
+    x0, y0, z0, k = _origin(lat0, lon0)
+    dx = x - x0
+    dy = y - y0
+    dz = z - z0
+    c2 = dx * dx
+    c2 += dy * dy
+    c2 += dz * dz
+    c = np.sqrt(c2)
+    c2 *= k
+    c2 += 1.0
+    c *= c2
+    return c
 
 
 def _fast_distance_scalar(lat0: float, lon0: float, lat: float, lon: float) -> float:
-    pm = (lat + lat0) * _HALF_RAD
-    s = math.sin(pm)
-    w2 = 1.0 - _E2 * s * s
-    n = _A / math.sqrt(w2)
-    dl = (lon - lon0 + 180.0) % 360.0 - 180.0
-    return math.hypot(dl * n * math.cos(pm), (lat - lat0) * n * ((1.0 - _E2) / w2)) * _RAD
+    x0, y0, z0, k = _origin(lat0, lon0)
+    x, y, z, _ = _origin(lat, lon)
+    c2 = (x - x0) ** 2 + (y - y0) ** 2 + (z - z0) ** 2
+    return math.sqrt(c2) * (1.0 + c2 * k)
 
 
 def geodesic_distance_m(lat0: float, lon0: float, lats: Iterable[float], lons: Iterable[float]) -> np.ndarray:
@@ -144,25 +169,23 @@ _LAMBERT_REL_ERR = 2e-5
 def _error_bound(d: np.ndarray) -> np.ndarray:
     """Upper bound of |fast - geodesic| where the fast formula is used."""
     q = d / _R
-    return 1e-6 + d * (2e-9 + q * q)
+    return 1e-6 + d * (2e-9 + 0.002 * q * q)
 
 
 def _check_latlon(lat: float, lon: float) -> tuple[float, float]:
     lat, lon = float(lat), float(lon)
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
-        raise SpatialQueryError(f"position out of range: lat={lat!r}, lon={lon!r}")
+        raise QueryError(f"position out of range: lat={lat!r}, lon={lon!r}")
     return lat, lon
 
 
-# kept as a name of its own for readers of this module
-SpatialQueryError = QueryError
 
 
 def _latlon_of(p: Any) -> tuple[float, float]:
     try:
         return float(p.lat), float(p.lon)
     except AttributeError:
-        raise SpatialQueryError(f"expected a position with .lat and .lon, got {type(p).__name__}") from None
+        raise QueryError(f"expected a position with .lat and .lon, got {type(p).__name__}") from None
 
 
 class PoiIndex:
@@ -178,6 +201,8 @@ class PoiIndex:
         self._lat = np.fromiter((p.location.lat for p in self.pois), dtype=float, count=n)
         self._lon = np.fromiter((p.location.lon for p in self.pois), dtype=float, count=n)
         self._tree = STRtree(shapely.points(self._lon, self._lat)) if n else None
+        # lat, lon and Earth-centred x, y, z: one gather per query
+        self._cols = np.stack([self._lat, self._lon, *_ecef(self._lat, self._lon)])
         kind_code = {k: i for i, k in enumerate(KINDS)}
         self._kind = np.fromiter((kind_code[p.kind] for p in self.pois), dtype=np.int8, count=n)
         self._cat_rows: dict[str, np.ndarray] = {}
@@ -187,12 +212,20 @@ class PoiIndex:
                 rows.setdefault(c, []).append(i)
         self._cat_rows = {c: np.asarray(r, dtype=np.intp) for c, r in rows.items()}
         self._mask_cache: dict[tuple, np.ndarray | None] = {}
-        self._fast_ok = np.abs(self._lat) <= _FAST_MAX_LAT
-        self._bbox = (
-            (float(self._lat.min()), float(self._lon.min()), float(self._lat.max()), float(self._lon.max()))
-            if n
-            else None
-        )
+        # POI counts on coarse grids (0.0125° to 3.2°): a first guess of the radius holding k POIs
+        self._grids: list[tuple[float, dict[tuple[int, int], int]]] = []
+        if n:
+            for deg in _GRID_DEGS:
+                cells = np.stack([np.floor(self._lat / deg), np.floor(self._lon / deg)], axis=1).astype(np.int64)
+                keys, counts = np.unique(cells, axis=0, return_counts=True)
+                # each cell -> POIs in the 3x3 cells around it (one look-up per query)
+                block: dict[tuple[int, int], int] = {}
+                for (a, b), c in zip(keys.tolist(), counts.tolist()):
+                    for da in (-1, 0, 1):
+                        for db in (-1, 0, 1):
+                            key = (a + da, b + db)
+                            block[key] = block.get(key, 0) + c
+                self._grids.append((deg, block))
 
     def __len__(self) -> int:
         return len(self.pois)
@@ -216,13 +249,13 @@ class PoiIndex:
         if kinds_t is not None:
             bad = [k for k in kinds_t if k not in KINDS]
             if bad:
-                raise SpatialQueryError(f"unknown kind {bad[0]!r} (one of {', '.join(KINDS)})")
+                raise QueryError(f"unknown kind {bad[0]!r} (one of {', '.join(KINDS)})")
             codes = [KINDS.index(k) for k in kinds_t]
             mask &= np.isin(self._kind, codes)
         if cats_t is not None:
             bad = [c for c in cats_t if c not in CATEGORIES]
             if bad:
-                raise SpatialQueryError(f"unknown category {bad[0]!r} (see heritage_kit.categories)")
+                raise QueryError(f"unknown category {bad[0]!r} (see heritage_kit.categories)")
             cmask = np.zeros(len(self.pois), dtype=bool)
             for c in cats_t:
                 rows = self._cat_rows.get(c)
@@ -270,22 +303,15 @@ class PoiIndex:
 
     def _distances(self, lat: float, lon: float, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distances to ``idx`` and a bound of each one's error (0 once exact)."""
-        lats, lons = self._lat[idx], self._lon[idx]
-        d = fast_distance_m(lat, lon, lats, lons)
+        lats, lons, x, y, z = self._cols[:, idx]
+        d = _fast(lat, lon, x, y, z)
         tol = _error_bound(d)
-        far = d > _FAST_MAX_M
-        if far.any():
+        if d.size and d.max() > _FAST_MAX_M:
+            far = d > _FAST_MAX_M
             # far pairs: Lambert's ellipsoidal formula (relative error < 4e-6 measured)
             lam = _lambert(lat, lon, lats[far], lons[far])
             d[far] = lam
             tol[far] = 1e-3 + lam * _LAMBERT_REL_ERR
-        if abs(lat) > _FAST_MAX_LAT:
-            polar = ~far
-        else:
-            polar = ~far & ~self._fast_ok[idx]
-        if polar.any():  # near the poles the mid-latitude formula is not trusted
-            d[polar] = geodesic_distance_m(lat, lon, lats[polar], lons[polar])
-            tol[polar] = 0.0
         return d, tol
 
     def _exactify(
@@ -361,7 +387,7 @@ class PoiIndex:
         """POIs at most ``radius_m`` metres (geodesic) from (lat, lon), nearest first."""
         lat, lon = _check_latlon(lat, lon)
         if not (radius_m >= 0 and math.isfinite(radius_m)):
-            raise SpatialQueryError(f"radius must be a finite number of metres >= 0, got {radius_m!r}")
+            raise QueryError(f"radius must be a finite number of metres >= 0, got {radius_m!r}")
         mask = self._mask(kinds, categories)
         idx = self._candidates(lat, lon, radius_m, mask)
         if not idx.size:
@@ -400,7 +426,11 @@ class PoiIndex:
         k_eff = min(k, available)
         cap = math.inf if max_distance_m is None else float(max_distance_m)
         if not cap >= 0:
-            raise SpatialQueryError(f"max_distance_m must be >= 0, got {max_distance_m!r}")
+            raise QueryError(f"max_distance_m must be >= 0, got {max_distance_m!r}")
+        if mask is None and cap == math.inf:
+            quick = self._nearest_quick(lat, lon, k_eff)
+            if quick is not None:
+                return quick
         # start from the distance to the POI nearest in degrees (an upper bound of
         # the nearest distance), then grow the radius with the count found
         radius = min(self._initial_radius(lat, lon, k_eff, mask), cap)
@@ -424,10 +454,54 @@ class PoiIndex:
                     final = bool(d[kth] + tol[kth] < radius)
                 if final:
                     return self._hits(lat, lon, idx, d, tol, order[:k_eff])
-            grow = min(8.0, max(2.0, 1.3 * math.sqrt(k_eff / max(int(idx.size), 1))))
+            grow = min(3.0, max(1.5, 1.3 * math.sqrt(k_eff / max(int(idx.size), 1))))
             radius = min(radius * grow, cap)
 
+    def _nearest_quick(self, lat: float, lon: float, k: int) -> list[PoiHit] | None:
+        """The usual case in one pass, or ``None`` when the general loop must decide.
+
+        One envelope from the density grids; all candidates near (no Lambert, no
+        pole); neighbours among the first k+1 apart by more than twice the error
+        bound at the k+1-th distance (or at the same position); the k-th well
+        inside the envelope. Anything else falls back to :meth:`nearest`'s loop.
+        """
+        radius = self._initial_radius(lat, lon, k, None)
+        if radius > _FAST_MAX_M:
+            return None
+        boxes = self._envelope(lat, lon, radius)
+        if len(boxes) != 1:
+            return None
+        idx = self._tree.query(boxes[0])  # type: ignore[union-attr]
+        if idx.size < k:
+            return None
+        _, _, x, y, z = self._cols[:, idx]
+        d = _fast(lat, lon, x, y, z)
+        order = np.lexsort((idx, d))[: k + 1]
+        dh = d[order]
+        if dh[-1] > _FAST_MAX_M:
+            return None
+        tb = float(_error_bound(dh[-1]))  # the bound grows with d: valid for the whole head
+        if dh[k - 1] + tb >= radius:
+            return None
+        close = (dh[1:] - dh[:-1]) <= 2.0 * tb
+        if close.any():
+            i1, i0 = order[1:][close], order[:-1][close]
+            if not ((x[i1] == x[i0]) & (y[i1] == y[i0]) & (z[i1] == z[i0])).all():
+                return None
+        pois = self.pois
+        return [PoiHit(pois[i], x) for i, x in zip(idx[order[:k]].tolist(), dh[:k].tolist())]
+
     def _initial_radius(self, lat: float, lon: float, k: int, mask: np.ndarray | None) -> float:
+        """A radius likely to hold ``k`` POIs: from the grid density around, else the nearest POI."""
+        if mask is None:
+            cos_lat = max(math.cos(math.radians(lat)), 0.05)
+            for deg, grid in self._grids:
+                i, j = math.floor(lat / deg), math.floor(lon / deg)
+                count = grid.get((i, j), 0)
+                if count >= 3 * k:
+                    cell_m = deg * _M_PER_DEG_LAT_MIN
+                    area = 9 * cell_m * cell_m * cos_lat
+                    return max(25.0, 1.6 * math.sqrt(k * area / (math.pi * count)))
         assert self._tree is not None
         j = int(self._tree.query_nearest(shapely.Point(lon, lat))[0])
         d1 = _fast_distance_scalar(lat, lon, float(self._lat[j]), float(self._lon[j]))
@@ -457,11 +531,11 @@ class PoiIndex:
             box = south
         else:
             if west is None or north is None or east is None:
-                raise SpatialQueryError("in_bbox needs south, west, north and east (or a BBox)")
+                raise QueryError("in_bbox needs south, west, north and east (or a BBox)")
             try:
                 box = BBox(south=south, west=west, north=north, east=east)
             except ValueError as exc:
-                raise SpatialQueryError(f"bad box: {exc}") from None
+                raise QueryError(f"bad box: {exc}") from None
         if origin is None:
             olat, olon = (box.south + box.north) / 2, (box.west + box.east) / 2
         else:
@@ -495,7 +569,7 @@ class PoiIndex:
         split to at most 2 km), so no projection is shared across a region.
         """
         if not (corridor_m >= 0 and math.isfinite(corridor_m)):
-            raise SpatialQueryError(f"corridor must be a finite number of metres >= 0, got {corridor_m!r}")
+            raise QueryError(f"corridor must be a finite number of metres >= 0, got {corridor_m!r}")
         pts = [_check_latlon(*_latlon_of(p)) for p in path]
         if not pts:
             return []

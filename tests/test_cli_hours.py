@@ -45,7 +45,7 @@ def test_check_lists_repaired_and_unreadable(niort_pack, capsys):
     assert main(["hours", "check", str(niort_pack)]) == 0
     out = capsys.readouterr().out
     assert "repaired   hk:niort-3 (Pharmacie de la Brèche): 'Mo-Sa 09:00-12:30 / 13:45-19:15' -> 'Mo-Sa 09:00-12:30,13:45-19:15'" in out
-    assert "- ' / ' or 'et' between time ranges written as ','" in out
+    assert "- ' / ', 'et' or '&' between time ranges written as ','" in out
     assert "unreadable hk:niort-bad (Cabinet): 'sur rendez-vous'" in out
     assert out.strip().splitlines()[-1] == "niort: 48 opening_hours values, 11 valid, 36 repaired, 1 unreadable"
     # valid values are not listed

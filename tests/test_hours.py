@@ -78,9 +78,27 @@ def test_the_place_timezone_is_used():
     assert nxt == datetime(2026, 7, 13, 14, 0, tzinfo=ZoneInfo("America/Guadeloupe"))
 
 
+def test_other_countries_and_unknown_ones():
+    # Monaco: Fête du Prince (19 November) and Sainte-Dévote (27 January), not 14 July
+    oh = OpeningHours("Mo-Sa 09:00-19:00; PH off", country="MC", timezone="Europe/Monaco")
+    assert not oh.is_open(at("2026-11-19 10:00")) and not oh.is_open(at("2026-01-27 10:00"))
+    assert oh.is_open(at("2026-07-14 10:00"))
+    # overseas France has its own ISO codes: the national calendar applies
+    gp = OpeningHours("Mo-Sa 09:00-19:00; PH off", country="GP", timezone="America/Guadeloupe")
+    assert not gp.is_open(at("2026-07-14 10:00")) and gp.is_open(at("2026-07-13 10:00"))
+    with pytest.raises(HoursError, match="country"):
+        OpeningHours("Mo-Sa 09:00-19:00; PH off", country="XX")
+    with pytest.raises(HoursError, match="country"):
+        is_public_holiday(date(2026, 12, 25), "XX")
+
+
 def test_unknown_timezone_is_a_clear_error():
     with pytest.raises(HoursError, match="timezone"):
         OpeningHours("24/7", timezone="Europe/Nowhere")
+    # a UTC tzinfo works, as does a ZoneInfo
+    assert OpeningHours("Mo-Fr 09:00-17:00", timezone=timezone.utc).is_open(datetime(2026, 7, 13, 12, tzinfo=PARIS))
+    assert not OpeningHours("Mo-Fr 09:00-17:00", timezone=timezone.utc).is_open(datetime(2026, 7, 13, 10, tzinfo=PARIS))
+    assert OpeningHours("Mo-Fr 09:00-17:00", timezone=PARIS).timezone is PARIS
 
 
 def test_next_change_and_intervals():
@@ -157,7 +175,7 @@ def test_describe_other_shapes():
     assert late.describe(at("2026-07-17 23:00"), "fr") == "Ouvert jusqu'à minuit"
     seasonal = OpeningHours("Jul-Aug 10:00-18:00")
     assert seasonal.describe(at("2026-06-20 12:00"), "en") == "Closed · Opens on 1 July at 10:00"
-    assert seasonal.describe(at("2026-06-20 12:00"), "fr") == "Fermé · Ouvre le 1 juillet à 10:00"
+    assert seasonal.describe(at("2026-06-20 12:00"), "fr") == "Fermé · Ouvre le 1er juillet à 10:00"
     assert OpeningHours("off").describe(at("2026-06-20 12:00"), "en") == "Closed"
     assert OpeningHours("n'importe quoi").describe(at("2026-06-20 12:00"), "en") == "Opening hours unknown"
     assert OpeningHours("n'importe quoi").describe(at("2026-06-20 12:00"), "fr") == "Horaires inconnus"
@@ -181,6 +199,8 @@ def test_describe_other_shapes():
         ("tous les jours 10h-18h", "Mo-Su 10:00-18:00"),
         ("Mo-Sa 10:00-19:00; jours fériés fermé", "Mo-Sa 10:00-19:00; PH off"),
         ("Mo-Fr 08:00-12:00;;", "Mo-Fr 08:00-12:00"),
+        # a real Monaco value (osm node 10943813051)
+        ("Mo-Fr 09:00-1300 & 14:00-18:00", "Mo-Fr 09:00-13:00,14:00-18:00"),
         ("Mo-Sa 09:15-12:15 / 14:15-19:15, We 09:00-12:15 / 16:15-19:15",
          "Mo-Sa 09:15-12:15,14:15-19:15; We 09:00-12:15,16:15-19:15"),
     ],
