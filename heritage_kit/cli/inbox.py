@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="sustained submissions per device token (default 60)")
     s.add_argument("--burst", type=int, default=20, metavar="N",
                    help="submissions a device may send at once before the hourly rate applies (default 20)")
+    s.add_argument("--address-burst", type=int, default=200, metavar="N",
+                   help="submissions one client address may send at once, whatever its tokens (default 200; "
+                        "sustained: 10x the per-device rate)")
     s.set_defaults(func=cmd_serve)
 
     p = isub.add_parser("publish", help="write the next pack version with the approved contributions")
@@ -181,10 +184,11 @@ def cmd_serve(args) -> int:
     if not keys:
         print("heritage-kit: no moderator key: moderation over HTTP is disabled (use 'inbox review')",
               file=sys.stderr)
-    if args.submissions_per_hour <= 0 or args.burst < 1:
-        raise ConfigurationError("--submissions-per-hour must be > 0 and --burst >= 1")
+    if args.submissions_per_hour <= 0 or args.burst < 1 or args.address_burst < 1:
+        raise ConfigurationError("--submissions-per-hour must be > 0, --burst and --address-burst >= 1")
     settings = InboxSettings(moderator_keys=keys, submissions_per_hour=args.submissions_per_hour,
-                             submission_burst=args.burst)
+                             submission_burst=args.burst, address_burst=args.address_burst,
+                             address_submissions_per_hour=10 * args.submissions_per_hour)
     app = create_app(SqliteStorage(args.db), pack, settings)
     print(f"inbox for {pack.manifest.town_name} (pack v{pack.manifest.version}) on http://{args.host}:{args.port}",
           file=sys.stderr, flush=True)

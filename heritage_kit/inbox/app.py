@@ -178,6 +178,7 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
     service = InboxService(storage, pack, settings)
     submit_limit = RateLimiter(per_hour=settings.submissions_per_hour, burst=settings.submission_burst)
     read_limit = RateLimiter(per_hour=settings.reads_per_hour, burst=settings.read_burst)
+    address_limit = RateLimiter(per_hour=settings.address_submissions_per_hour, burst=settings.address_burst)
     app = FastAPI(
         title="heritage-kit inbox",
         version="1",
@@ -266,6 +267,9 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
               summary="Send a submission (idempotent on its uuid)")
     async def post_submission(request: Request, token: Annotated[str, Depends(device)]):
         _limit(submit_limit, token)
+        ok, wait = address_limit.allow(request.client.host if request.client else "-")
+        if not ok:
+            raise StarletteHTTPException(429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         photos: list[bytes] = []
         if ctype == "multipart/form-data":

@@ -48,6 +48,9 @@ class InboxSettings:
     submission_burst: int = 20
     reads_per_hour: float = 3600.0  # status reads per device token
     read_burst: int = 120
+    # Device tokens are made by the devices: a client minting tokens is still held by its address.
+    address_submissions_per_hour: float = 600.0
+    address_burst: int = 200
     bounds_margin_m: float = BOUNDS_MARGIN_M
 
     def __post_init__(self) -> None:

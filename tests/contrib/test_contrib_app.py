@@ -239,3 +239,11 @@ def test_entries_waiting_in_the_inbox_are_hinted_too(client):
     assert [h["poi_id"] for h in hints] == [f"hk:{first['uuid']}"] and hints[0]["distance_m"] < 30
     detail = client.get(f"/v1/moderation/submissions/{second['uuid']}", headers=MOD).json()
     assert detail["duplicate_hints"] == hints  # stored for the moderator
+
+
+def test_minting_device_tokens_does_not_escape_the_limit(storage, pack):
+    app = create_app(storage, pack, InboxSettings(address_burst=3, address_submissions_per_hour=1))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        codes = [post(c, new_poi_doc(), headers={"Authorization": f"Bearer fresh-token-{i:012d}"}).status_code
+                 for i in range(4)]
+        assert codes == [201, 201, 201, 429]

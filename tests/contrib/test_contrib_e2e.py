@@ -108,7 +108,8 @@ class PostCounter:
 @pytest.mark.slow
 def test_every_submission_arrives_exactly_once_through_a_faulty_network(tmp_path, pack):
     storage = SqliteStorage(tmp_path / "inbox.sqlite")
-    app = PostCounter(create_app(storage, pack, InboxSettings(submission_burst=10_000, read_burst=10_000)))
+    app = PostCounter(create_app(storage, pack, InboxSettings(submission_burst=10_000, read_burst=10_000,
+                                                                                address_burst=10_000)))
     n = 40
     with ThreadServer(app) as server, FaultProxy(server.port, rate=0.3, seed=6, delay=0.9) as proxy:
         session = requests.Session()

@@ -37,7 +37,7 @@ class InboxMachine(RuleBasedStateMachine):
         super().__init__()
         self.storage = SqliteStorage(":memory:")
         app = create_app(self.storage, PACK, InboxSettings(moderator_keys={KEY: "m"}, submission_burst=10**6,
-                                                           read_burst=10**6))
+                                                           read_burst=10**6, address_burst=10**6))
         self.client = TestClient(app, raise_server_exceptions=True)
         self.model: dict[str, dict] = {}  # uuid -> {"doc", "token", "status"}
         self.changes = 0  # accepted state changes (= audit entries)
