@@ -9,6 +9,7 @@ and the audit log has exactly one entry per accepted state change.
 from __future__ import annotations
 
 import json
+import pathlib
 import warnings
 
 from hypothesis import HealthCheck, settings
@@ -21,8 +22,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from contrib_support import new_poi_doc  # noqa: E402
 from heritage_kit.inbox import InboxSettings, SqliteStorage, create_app  # noqa: E402
 from heritage_kit.packs import load_pack  # noqa: E402
-from conftest import ROOT  # noqa: E402
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 KEY = "moderator-key-stateful-000"
 TOKENS = ["device-token-state-aaaaaa", "device-token-state-bbbbbb"]
 PACK = load_pack(ROOT / "content" / "perigueux")
