@@ -23,7 +23,6 @@ import json
 import pathlib
 import sqlite3
 import sys
-import uuid
 
 import pytest
 import requests
@@ -148,7 +147,7 @@ def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("inbox") / "inbox.sqlite"
     proc = subprocess.Popen(
         [sys.executable, "-m", "heritage_kit", "inbox", "serve", "--db", str(db), "--pack",
-         str(ROOT / "content" / "perigueux"), "--port", str(port)],
+         str(ROOT / "content" / "perigueux"), "--port", str(port), "--burst", "100000", "--address-burst", "100000"],
         env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -31,6 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--port", type=int, default=8765)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--moderator-keys", metavar="FILE", help=f"JSON {{name: key}}; else ${ENV_KEYS}")
+    s.add_argument("--submissions-per-hour", type=float, default=60.0, metavar="N",
+                   help="sustained submissions per device token (default 60)")
+    s.add_argument("--burst", type=int, default=20, metavar="N",
+                   help="submissions a device may send at once before the hourly rate applies (default 20)")
+    s.add_argument("--address-burst", type=int, default=200, metavar="N",
+                   help="submissions one client address may send at once, whatever its tokens (default 200; "
+                        "sustained: 10x the per-device rate)")
     s.set_defaults(func=cmd_serve)
 
     p = isub.add_parser("publish", help="write the next pack version with the approved contributions")
@@ -40,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all", action="store_true",
                    help="re-apply every approved contribution, also those already published "
                         "(after the pack was rebuilt from its sources)")
+    p.add_argument("--force", action="store_true", help="write the next version even with no new contribution")
     p.set_defaults(func=cmd_publish)
 
     r = isub.add_parser("review", help="moderate from the terminal: list, show, approve, reject")
@@ -62,6 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(sh)
     sh.add_argument("id")
     sh.add_argument("--json", action="store_true", help="print the full record as JSON")
+    sh.add_argument("--save-photos", metavar="DIR", help="write the submission's photos there as JPEG files")
     sh.set_defaults(func=cmd_show)
 
     ap = rsub.add_parser("approve", help="approve (optionally correcting fields with --set)")
@@ -175,7 +184,12 @@ def cmd_serve(args) -> int:
     if not keys:
         print("heritage-kit: no moderator key: moderation over HTTP is disabled (use 'inbox review')",
               file=sys.stderr)
-    app = create_app(SqliteStorage(args.db), pack, InboxSettings(moderator_keys=keys))
+    if args.submissions_per_hour <= 0 or args.burst < 1 or args.address_burst < 1:
+        raise ConfigurationError("--submissions-per-hour must be > 0, --burst and --address-burst >= 1")
+    settings = InboxSettings(moderator_keys=keys, submissions_per_hour=args.submissions_per_hour,
+                             submission_burst=args.burst, address_burst=args.address_burst,
+                             address_submissions_per_hour=10 * args.submissions_per_hour)
+    app = create_app(SqliteStorage(args.db), pack, settings)
     print(f"inbox for {pack.manifest.town_name} (pack v{pack.manifest.version}) on http://{args.host}:{args.port}",
           file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
@@ -188,11 +202,14 @@ def cmd_publish(args) -> int:
     if not os.path.exists(args.db):
         raise ConfigurationError(f"{args.db}: no such inbox database")
     result = publish(SqliteStorage(args.db), args.pack, args.out, actor=f"cli:{_actor_name()}",
-                     include_published=args.all)
+                     include_published=args.all, write_empty=args.force)
     m = result.pack.manifest
-    print(f"{m.town_name}: pack v{m.version} written to {args.out} with {len(result.applied)} contribution(s)")
     for uuid, why in result.skipped.items():
         print(f"  skipped {uuid}: {why}")
+    if result.out is None:
+        print(f"{m.town_name}: no approved contribution to publish; nothing written (--force to write anyway)")
+        return 0
+    print(f"{m.town_name}: pack v{m.version} written to {args.out} with {len(result.applied)} contribution(s)")
     return 0
 
 
@@ -226,6 +243,13 @@ def cmd_list(args) -> int:
 def cmd_show(args) -> int:
     svc = _service(args)
     d = svc.detail(args.id)
+    if args.save_photos:
+        os.makedirs(args.save_photos, exist_ok=True)
+        for p in svc.storage.photos(d["uuid"]):
+            path = os.path.join(args.save_photos, f"{d['uuid']}-{p.n}.jpg")
+            with open(path, "wb") as fh:
+                fh.write(p.data)
+            print(f"photo #{p.n} written to {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(d, ensure_ascii=False, indent=1))
         return 0

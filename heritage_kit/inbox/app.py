@@ -178,6 +178,7 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
     service = InboxService(storage, pack, settings)
     submit_limit = RateLimiter(per_hour=settings.submissions_per_hour, burst=settings.submission_burst)
     read_limit = RateLimiter(per_hour=settings.reads_per_hour, burst=settings.read_burst)
+    address_limit = RateLimiter(per_hour=settings.address_submissions_per_hour, burst=settings.address_burst)
     app = FastAPI(
         title="heritage-kit inbox",
         version="1",
@@ -215,7 +216,8 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
     @app.exception_handler(StarletteHTTPException)
     async def _http(request, exc: StarletteHTTPException):
         code = {400: "bad_request", 401: "unauthorised", 404: "not_found", 405: "bad_request",
-                413: "too_large", 415: "unsupported_media_type"}.get(exc.status_code, "bad_request")
+                413: "too_large", 415: "unsupported_media_type", 429: "rate_limited"}.get(exc.status_code,
+                                                                                        "bad_request")
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code in (400, 413, 415) else None
         return _error(exc.status_code, code, detail, headers=getattr(exc, "headers", None))
 
@@ -265,6 +267,9 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
               summary="Send a submission (idempotent on its uuid)")
     async def post_submission(request: Request, token: Annotated[str, Depends(device)]):
         _limit(submit_limit, token)
+        ok, wait = address_limit.allow(request.client.host if request.client else "-")
+        if not ok:
+            raise StarletteHTTPException(429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         photos: list[bytes] = []
         if ctype == "multipart/form-data":
@@ -318,11 +323,12 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
     @app.get("/v1/moderation/queue", tags=["moderators"], summary="Submissions by status, oldest first")
     async def queue(who: Mod, status: Literal["pending", "approved", "rejected", "changes_requested", "all"] = "pending",
                     limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=10**9)] = 0):
-        items = await run_in_threadpool(service.queue, status=None if status == "all" else status, limit=limit,
-                                        offset=offset)
+        wanted = None if status == "all" else status
+        items = await run_in_threadpool(service.queue, status=wanted, limit=limit, offset=offset)
+        total = await run_in_threadpool(lambda: storage.count(status=wanted))
         return {
             "status": status,
-            "total": storage.count(status=None if status == "all" else status),
+            "total": total,
             "items": [
                 {"uuid": s.uuid, "status": s.status, "kind": s.submission.kind, "target": s.submission.target,
                  "name": (s.submission.proposal.name or {}), "contributor": s.submission.contributor,

@@ -4,7 +4,8 @@
 
     pending ──approve──────────▶ approved
        │  ──reject───────────▶ rejected
-       └──request_changes────▶ changes_requested ──resubmit──▶ pending
+       │  ──request_changes────▶ changes_requested ──resubmit──▶ pending
+       └──resubmit (the contributor corrects it before review)──▶ pending
 
 Anything else is refused with :class:`~heritage_kit.errors.ModerationError`.
 ``reject`` and ``request_changes`` need a reason (shown to the contributor).
@@ -39,6 +40,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("pending", "reject"): "rejected",
     ("pending", "request_changes"): "changes_requested",
     ("changes_requested", "resubmit"): "pending",
+    ("pending", "resubmit"): "pending",  # the contributor corrects an entry not yet reviewed
 }
 _NEEDS_REASON = frozenset({"reject", "request_changes"})
 
@@ -69,13 +71,14 @@ def replay_decision(*, status: str, same_device: bool, same_content: bool) -> Li
     """What a second POST of an existing uuid means.
 
     * same device, same content → ``replay`` (idempotent: answer as before);
-    * same device, new content, moderator asked for changes → ``revise``;
-    * anything else → ``conflict`` (409; another device never learns more).
+    * same device, new content, not yet reviewed or sent back for changes → ``revise``;
+    * anything else → ``conflict`` (409: approved and rejected ones are final;
+      another device never learns more).
     """
     if not same_device:
         return "conflict"
     if same_content:
         return "replay"
-    if status == "changes_requested":
+    if status in ("pending", "changes_requested"):
         return "revise"
     return "conflict"

@@ -172,6 +172,7 @@ def publish(
     actor: str = "publish",
     now: datetime | None = None,
     include_published: bool = False,
+    write_empty: bool = False,
 ) -> PublishResult:
     """Write the next pack version to ``out`` and record which submissions it carries.
 
@@ -180,7 +181,9 @@ def publish(
     re-applies every approved one — for a pack rebuilt from its sources
     (``pack build``), which no longer holds the residents' entries; applying
     twice is idempotent. Refuses to overwrite the source pack itself.
-    Submissions are marked published only after the pack is written.
+    Submissions are marked published only after the pack is written. When
+    nothing is to be applied, nothing is written (``result.out`` is None)
+    unless ``write_empty``.
     """
     if not isinstance(pack, ContentPack):
         if os.path.abspath(os.fspath(pack)) == os.path.abspath(os.fspath(out)):
@@ -188,6 +191,8 @@ def publish(
         pack = load_pack(pack)
     approved = storage.approved(include_published=include_published)
     result = build_next_pack(pack, approved, lambda u: [p.data for p in storage.photos(u)], now=now)
+    if not result.applied and not write_empty:
+        return result
     save_pack(result.pack, out)
     storage.mark_published(result.applied, result.pack.manifest.version, actor=actor, at=now)
     result.out = os.fspath(out)

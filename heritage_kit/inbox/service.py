@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from heritage_kit.models import LocalizedText
+from heritage_kit.types import LatLon
 from heritage_kit.errors import ModerationError, PhotoError, SubmissionError, SubmissionNotFound
 from heritage_kit.submissions.duplicates import duplicate_hints
 from heritage_kit.submissions.messages import message
@@ -46,6 +48,9 @@ class InboxSettings:
     submission_burst: int = 20
     reads_per_hour: float = 3600.0  # status reads per device token
     read_burst: int = 120
+    # Device tokens are made by the devices: a client minting tokens is still held by its address.
+    address_submissions_per_hour: float = 600.0
+    address_burst: int = 200
     bounds_margin_m: float = BOUNDS_MARGIN_M
 
     def __post_init__(self) -> None:
@@ -143,12 +148,25 @@ class InboxService:
         })
         hints: list[dict] = []
         p = sub.proposal
-        if p.location is not None and p.name and self.pack is not None:
-            pois = [x for x in self.pack.pois if x.id != sub.target]
+        if p.location is not None and p.name:
+            pois = [x for x in (self.pack.pois if self.pack is not None else []) if x.id != sub.target]
+            # other residents' entries still in the inbox count too (two people adding the same lavoir)
+            pois += [c for c in self._candidate_entries() if c.id != f"hk:{sub.id}"]
             hints = [h.to_dict() for h in duplicate_hints(pois, name=p.name, lat=p.location.lat, lon=p.location.lon)]
         th = token_hash(token)
         return self.storage.add(stored_sub, token_hash=th, content_hash=hash_, photos=clean, hints=hints,
                                 actor=f"device:{th[:12]}", at=at)
+
+    def _candidate_entries(self, limit: int = 5_000) -> list["_Entry"]:
+        """New entries pending or approved but not yet published, as POI-like objects ``hk:<uuid>``."""
+        out: list[_Entry] = []
+        for status in ("pending", "approved"):
+            for st in self.storage.list(status=status, limit=limit):
+                prop = st.submission.proposal
+                if st.submission.kind == "new_poi" and prop.location is not None and prop.name \
+                        and st.published_version is None:
+                    out.append(_Entry(f"hk:{st.uuid}", LocalizedText(prop.name), prop.location))
+        return out
 
     def status(self, token: str, uuid: str) -> StoredSubmission:
         """A submission as its own device sees it; another device gets :class:`SubmissionNotFound`."""
@@ -206,6 +224,15 @@ class InboxService:
 
     def request_changes(self, uuid: str, *, actor: str, reason: str, at: datetime | None = None) -> StoredSubmission:
         return self.storage.moderate(self.get(uuid).uuid, "request_changes", actor=actor, reason=reason, at=at)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """The POI-like view of a submitted new entry that duplicate hints need."""
+
+    id: str
+    name: LocalizedText
+    location: LatLon
 
 
 def _audit_dict(a: AuditEntry) -> dict[str, Any]:

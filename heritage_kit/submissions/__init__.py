@@ -23,7 +23,7 @@ from heritage_kit.submissions.model import (
     SourceLink,
     Submission,
 )
-from heritage_kit.submissions.outbox import OUTBOX_STATUSES, Outbox, OutboxItem, SyncReport
+from heritage_kit.submissions.outbox import OUTBOX_STATUSES, Outbox, OutboxItem, SyncReport, default_outbox_path
 from heritage_kit.submissions.photos import CleanPhoto, sanitise_photo
 from heritage_kit.submissions.rules import check_submission, parse_submission, validate_submission
 
@@ -48,6 +48,7 @@ __all__ = [
     "SubmitResult",
     "SyncReport",
     "check_submission",
+    "default_outbox_path",
     "duplicate_hints",
     "message",
     "new_device_token",

@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from heritage_kit.errors import SubmissionConflict, SubmissionError, SubmissionRefused, SyncError
+from heritage_kit.submissions.messages import Message
 from heritage_kit.submissions.model import PhotoRef, Submission
 from heritage_kit.submissions.photos import sanitise_photo
 from heritage_kit.submissions.rules import check_submission
 
-__all__ = ["Outbox", "OutboxItem", "SyncReport", "OUTBOX_STATUSES", "backoff_delay"]
+__all__ = ["Outbox", "OutboxItem", "SyncReport", "OUTBOX_STATUSES", "backoff_delay", "default_outbox_path"]
 
 OUTBOX_STATUSES = ("queued", "pending", "approved", "rejected", "changes_requested")
 _FINAL = ("approved", "rejected")
@@ -48,6 +49,7 @@ CREATE TABLE IF NOT EXISTS items (
     submission TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'queued',
     message TEXT,
+    field_messages TEXT NOT NULL DEFAULT '{}',
     duplicate_hints TEXT NOT NULL DEFAULT '[]',
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL NOT NULL DEFAULT 0,
@@ -75,6 +77,7 @@ class OutboxItem:
     submission: Submission
     photo_count: int
     message: str | None  # the server's or moderator's message (rejection reason, requested changes)
+    field_messages: dict[str, Message]  # a server refusal's reasons per field ("" = overall), French and English
     duplicate_hints: list[dict]
     attempts: int
     last_error: str | None
@@ -96,6 +99,13 @@ class SyncReport:
     @property
     def complete(self) -> bool:
         return self.remaining == 0 and self.error is None
+
+
+def default_outbox_path(app_name: str = "heritage-kit") -> str:
+    """Where the app keeps its outbox: ``outbox.sqlite`` in the user data folder (platformdirs)."""
+    from platformdirs import user_data_dir
+
+    return os.path.join(user_data_dir(app_name, appauthor=False), "outbox.sqlite")
 
 
 def backoff_delay(attempt: int, *, base: float, cap: float, rng: Callable[[], float]) -> float:
@@ -141,8 +151,15 @@ class Outbox:
 
     # -- connection ------------------------------------------------------------
     @contextmanager
-    def _tx(self):
+    def _tx(self, *, durable: bool = True):
+        """A write transaction; ``durable=False`` skips the fsync of the commit.
+
+        Enqueues and revisions are durable (they must survive power loss).
+        Sync bookkeeping is not: losing it to a power cut only means an item
+        is sent again, which the server answers as a replay (idempotent).
+        """
         with self._lock:
+            self._db.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -193,12 +210,13 @@ class Outbox:
         return self.get(sub.id)
 
     def revise(self, submission: Submission, photos: Sequence[bytes] | None = None) -> OutboxItem:
-        """Replace an item the moderator sent back (``changes_requested``) and queue it again.
+        """Replace an item not yet reviewed (``queued``, ``pending``) or sent back by the moderator
+        (``changes_requested``), and queue it again; approved and rejected items are final.
 
         ``photos=None`` keeps the stored photos.
         """
         current = self.get(submission.id)
-        if current.status not in ("changes_requested", "queued"):
+        if current.status not in ("changes_requested", "queued", "pending"):
             raise SubmissionConflict(f"submission {submission.id} is {current.status}; it cannot be revised")
         if photos is None:
             blobs = self.photos(submission.id)
@@ -228,13 +246,16 @@ class Outbox:
             db.execute("DELETE FROM items WHERE uuid=?", (str(uuid),))
 
     # -- reading --------------------------------------------------------------
-    _COLS = "uuid, kind, status, submission, message, duplicate_hints, attempts, last_error, next_attempt, created, updated"
+    _COLS = ("uuid, kind, status, submission, message, field_messages, duplicate_hints, attempts, last_error,"
+             " next_attempt, created, updated")
 
     def _item(self, row: tuple, photo_count: int) -> OutboxItem:
-        uuid, kind, status, doc, msg, hints, attempts, last_error, next_attempt, created, updated = row
+        uuid, kind, status, doc, msg, fields, hints, attempts, last_error, next_attempt, created, updated = row
         return OutboxItem(
             uuid=uuid, kind=kind, status=status, submission=Submission.model_validate_json(doc),
-            photo_count=photo_count, message=msg, duplicate_hints=json.loads(hints), attempts=attempts,
+            photo_count=photo_count, message=msg,
+            field_messages={k: Message(*v) for k, v in json.loads(fields).items()},
+            duplicate_hints=json.loads(hints), attempts=attempts,
             last_error=last_error, next_attempt=next_attempt, created=created, updated=updated,
         )
 
@@ -269,11 +290,14 @@ class Outbox:
         return self._read("PRAGMA integrity_check")[0][0] == "ok"
 
     # -- syncing ----------------------------------------------------------------
-    def _set(self, uuid: str, **values) -> None:
+    def _set(self, uuid: str, *, if_doc: str | None = None, **values) -> bool:
+        """Update one item; with ``if_doc``, only if its content is still that (not revised meanwhile)."""
         values["updated"] = self._clock()
         cols = ", ".join(f"{k}=?" for k in values)
-        with self._tx() as db:
-            db.execute(f"UPDATE items SET {cols} WHERE uuid=?", (*values.values(), uuid))
+        cond, args = (" AND submission=?", (if_doc,)) if if_doc is not None else ("", ())
+        with self._tx(durable=False) as db:
+            cur = db.execute(f"UPDATE items SET {cols} WHERE uuid=?{cond}", (*values.values(), uuid, *args))
+            return cur.rowcount > 0
 
     def sync(
         self,
@@ -295,7 +319,8 @@ class Outbox:
         ``max_attempts`` times with exponential backoff and full jitter. If an
         item still fails, sending stops (the server is probably unreachable), the
         queued items wait for a persisted ``next_attempt``, and the report
-        says so. A 4xx refusal marks the item ``rejected`` with the server's
+        says so. A 429 stops at once and the queue waits for the server's
+        ``Retry-After``. A 4xx refusal marks the item ``rejected`` with the server's
         message; a 401/403 stops the sync with ``report.error`` (items stay
         queued). ``force=True`` ignores the persisted backoff (a "send now"
         button). Never loops without bound.
@@ -319,18 +344,32 @@ class Outbox:
 
     def _send_one(self, client, item: OutboxItem, photos: list[bytes], report: SyncReport, *, max_attempts: int,
                   base: float, cap: float, sleep, rng) -> str:
+        rows = self._read("SELECT submission FROM items WHERE uuid=?", (item.uuid,))
+        if not rows:
+            return "next"  # removed meanwhile
+        doc = rows[0][0]
         last: SyncError | None = None
         for attempt in range(max_attempts):
             try:
                 result = client.submit(item.submission, photos)
             except SubmissionRefused as exc:
-                self._set(item.uuid, status="rejected", message=str(exc), last_error=None)
-                report.refused.append(item.uuid)
+                fields = {k: list(m) for k, m in exc.messages.items() if isinstance(m, Message)}
+                if self._set(item.uuid, if_doc=doc, status="rejected", message=str(exc), last_error=None,
+                             field_messages=json.dumps(fields, ensure_ascii=False)):
+                    report.refused.append(item.uuid)
                 return "next"
             except SyncError as exc:
                 if not exc.transient:
                     self._set(item.uuid, last_error=str(exc))
                     report.error = str(exc)
+                    return "stop"
+                if exc.status_code == 429:
+                    # Rate limited: waiting here would hold the sync for minutes; every queued
+                    # item waits for the server's Retry-After (or a backoff) instead.
+                    wait = exc.retry_after if exc.retry_after is not None else backoff_delay(
+                        item.attempts + attempt, base=base, cap=cap, rng=lambda: 0.5 + 0.5 * rng())
+                    self._hold_queue(item.uuid, attempts=item.attempts + attempt + 1, error=str(exc), wait=wait)
+                    report.error = f"sending stopped: {exc}"
                     return "stop"
                 last = exc
                 if attempt + 1 < max_attempts:
@@ -340,19 +379,24 @@ class Outbox:
                     sleep(delay)
                 continue
             status = result.status if result.status in OUTBOX_STATUSES else "pending"
-            self._set(item.uuid, status=status, message=None, last_error=None,
-                      duplicate_hints=json.dumps(result.duplicate_hints, ensure_ascii=False),
-                      attempts=item.attempts + attempt + 1)
-            report.sent.append(item.uuid)
+            # If the user revised the item while it was being sent, it stays queued for the new content.
+            if self._set(item.uuid, if_doc=doc, status=status, message=None, last_error=None,
+                         duplicate_hints=json.dumps(result.duplicate_hints, ensure_ascii=False),
+                         attempts=item.attempts + attempt + 1):
+                report.sent.append(item.uuid)
             return "next"
         attempts = item.attempts + max_attempts
         delay = backoff_delay(attempts, base=base, cap=cap, rng=lambda: 0.5 + 0.5 * rng())
-        until = self._clock() + delay
-        self._set(item.uuid, attempts=attempts, last_error=str(last), next_attempt=until)
-        with self._tx() as db:  # the server is unreachable: every queued item waits as long
-            db.execute("UPDATE items SET next_attempt=? WHERE status='queued' AND next_attempt<?", (until, until))
+        self._hold_queue(item.uuid, attempts=attempts, error=str(last), wait=delay)
         report.error = f"sending stopped: {last}"
         return "stop"
+
+    def _hold_queue(self, uuid: str, *, attempts: int, error: str, wait: float) -> None:
+        """Record the failure on ``uuid`` and make every queued item wait ``wait`` seconds."""
+        until = self._clock() + wait
+        self._set(uuid, attempts=attempts, last_error=error, next_attempt=until)
+        with self._tx(durable=False) as db:  # the server is unreachable or busy: every queued item waits as long
+            db.execute("UPDATE items SET next_attempt=? WHERE status='queued' AND next_attempt<?", (until, until))
 
     def _refresh(self, client, report: SyncReport, *, limit: int) -> None:
         rows = self._read(

@@ -21,8 +21,7 @@ from pydantic import ValidationError
 from heritage_kit.categories import CATEGORIES
 from heritage_kit.errors import SubmissionError
 from heritage_kit.submissions.messages import Message, message
-from heritage_kit.submissions.model import Submission
-from heritage_kit.types import PoiId  # noqa: F401  (documented id format)
+from heritage_kit.submissions.model import MAX_PHOTOS, Submission
 
 __all__ = [
     "validate_submission",
@@ -114,8 +113,9 @@ def _text_map(errors: dict[str, Message], field: str, texts: Mapping[str, str] |
             errors[f"{field}.{lang}"] = m
 
 
-def _intrinsic(sub: Submission) -> dict[str, Message]:
+def _intrinsic(sub: Submission, photo_count: int | None = None) -> dict[str, Message]:
     errors: dict[str, Message] = {}
+    n_photos = len(sub.photos) if photo_count is None else photo_count
     if sub.consent is not True:
         errors["consent"] = message("consent_required")
     m = check_plain_text(sub.contributor, max_len=MAX_PSEUDONYM, min_len=MIN_PSEUDONYM)
@@ -136,8 +136,10 @@ def _intrinsic(sub: Submission) -> dict[str, Message]:
             errors["target"] = message("invalid")
         if sub.kind == "edit" and p.is_empty():
             errors["proposal"] = message("nothing_proposed")
-        if sub.kind == "photo" and not sub.photos:
+        if sub.kind == "photo" and n_photos == 0:
             errors["photos"] = message("photo_required")
+    if n_photos > MAX_PHOTOS:
+        errors["photos"] = message("too_many", max=MAX_PHOTOS)
     _text_map(errors, "proposal.name", p.name, max_len=MAX_NAME, multiline=False)
     _text_map(errors, "proposal.description", p.description, max_len=MAX_DESCRIPTION, multiline=True)
     if p.category is not None and p.category not in CATEGORIES:
@@ -182,6 +184,7 @@ def validate_submission(
     pack: Any = None,
     bbox: Any = None,
     margin_m: float = BOUNDS_MARGIN_M,
+    photo_count: int | None = None,
 ) -> dict[str, Message]:
     """Every problem of ``data`` as ``{field: Message}``; empty when it is acceptable.
 
@@ -189,7 +192,12 @@ def validate_submission(
     With ``pack`` (a :class:`~heritage_kit.packs.ContentPack`) or ``bbox``
     (a :class:`~heritage_kit.types.BBox`), the location must lie inside the
     town's bounds (``margin_m`` of slack) and an edit's or photo's ``target``
-    must be a POI of the pack. Never raises for bad input.
+    must be a POI of the pack. ``photo_count`` is the number of photos the form
+    holds before they are attached (default: ``len(data.photos)``). Never
+    raises for bad input.
+
+    An app shows ``errors[field].get(lang)`` next to each field, or translates
+    ``errors[field].code`` (see :data:`heritage_kit.submissions.messages.CATALOGUE`).
     """
     if isinstance(data, Submission):
         sub = data
@@ -200,7 +208,7 @@ def validate_submission(
             sub = Submission.model_validate(dict(data))
         except ValidationError as err:
             return _from_pydantic(err)
-    errors = _intrinsic(sub)
+    errors = _intrinsic(sub, photo_count)
     for field, m in _contextual(sub, pack=pack, bbox=bbox, margin_m=margin_m).items():
         errors.setdefault(field, m)
     return errors

@@ -52,9 +52,13 @@ def test_submit_is_idempotent_on_uuid(client, storage):
     r2 = post(client, doc, [photo])
     assert r2.status_code == 200 and r2.json()["outcome"] == "replay"
     assert storage.count() == 1 and len(storage.audit(doc["uuid"])) == 1
-    changed = {**doc, "contributor": "Autre"}
-    assert post(client, changed).status_code == 409
     assert post(client, doc, [photo], headers=B).status_code == 409  # another device, same uuid
+    changed = {**doc, "contributor": "Marie Pérez"}
+    r3 = post(client, changed)  # the same device corrects it before review
+    assert r3.status_code == 200 and r3.json()["outcome"] == "revised"
+    assert storage.get(doc["uuid"]).submission.contributor == "Marie Pérez" and storage.count() == 1
+    client.post(f"/v1/moderation/submissions/{doc['uuid']}/approve", headers=MOD)
+    assert post(client, {**doc, "contributor": "Encore"}).status_code == 409  # approved is final
 
 
 def test_json_body_works_too_and_photos_are_stored_without_exif(client, storage):
@@ -200,6 +204,7 @@ def test_rate_limit_per_device_token(storage, pack):
         assert codes == [201, 201, 201, 429]
         r = post(c, new_poi_doc())
         assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        assert r.json()["error"]["code"] == "rate_limited" and r.json()["error"]["fr"]
         assert post(c, new_poi_doc(), headers=B).status_code == 201  # another device is not affected
 
 
@@ -224,3 +229,21 @@ def test_openapi_is_served(client):
     body = spec["paths"]["/v1/submissions"]["post"]["requestBody"]["content"]
     assert {"multipart/form-data", "application/json"} <= set(body)
     assert client.get("/v1/health").json()["town_id"] == "perigueux"
+
+
+def test_entries_waiting_in_the_inbox_are_hinted_too(client):
+    first = new_poi_doc(name="Lavoir de la rue Neuve", lat=45.18500, lon=0.72000)
+    assert post(client, first).json()["duplicate_hints"] == []
+    second = new_poi_doc(name="Le lavoir rue Neuve", lat=45.18520, lon=0.72010, contributor="Paul")
+    hints = post(client, second).json()["duplicate_hints"]
+    assert [h["poi_id"] for h in hints] == [f"hk:{first['uuid']}"] and hints[0]["distance_m"] < 30
+    detail = client.get(f"/v1/moderation/submissions/{second['uuid']}", headers=MOD).json()
+    assert detail["duplicate_hints"] == hints  # stored for the moderator
+
+
+def test_minting_device_tokens_does_not_escape_the_limit(storage, pack):
+    app = create_app(storage, pack, InboxSettings(address_burst=3, address_submissions_per_hour=1))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        codes = [post(c, new_poi_doc(), headers={"Authorization": f"Bearer fresh-token-{i:012d}"}).status_code
+                 for i in range(4)]
+        assert codes == [201, 201, 201, 429]

@@ -7,7 +7,6 @@ import pathlib
 import subprocess
 import sys
 import time
-import warnings
 
 import pytest
 import requests
@@ -109,7 +108,8 @@ class PostCounter:
 @pytest.mark.slow
 def test_every_submission_arrives_exactly_once_through_a_faulty_network(tmp_path, pack):
     storage = SqliteStorage(tmp_path / "inbox.sqlite")
-    app = PostCounter(create_app(storage, pack, InboxSettings(submission_burst=10_000, read_burst=10_000)))
+    app = PostCounter(create_app(storage, pack, InboxSettings(submission_burst=10_000, read_burst=10_000,
+                                                                                address_burst=10_000)))
     n = 40
     with ThreadServer(app) as server, FaultProxy(server.port, rate=0.3, seed=6, delay=0.9) as proxy:
         session = requests.Session()
@@ -151,3 +151,37 @@ def test_client_requires_https_except_on_this_machine():
             InboxClient(bad, TOKEN)
     with pytest.raises(ConfigurationError):
         InboxClient("https://inbox.perigueux.fr", "short")
+
+
+def test_client_classifies_the_servers_answers(tmp_path, pack):
+    from heritage_kit.errors import SubmissionRefused, SyncError
+
+    storage = SqliteStorage(tmp_path / "inbox.sqlite")
+    app = create_app(storage, pack, InboxSettings(submission_burst=2, submissions_per_hour=1))
+    with ThreadServer(app) as server:
+        client = InboxClient(server.url, TOKEN)
+        ok = Submission.model_validate(new_poi_doc())
+        result = client.submit(ok, [make_jpeg(64, 48)])
+        assert result.created and result.status == "pending"
+        assert client.submit(ok, [make_jpeg(64, 48)]).created is False  # replay
+        assert client.status(ok.id).status == "pending"
+        # a refusal carries the per-field messages in both languages
+        far = Submission.model_validate(new_poi_doc(lat=48.85, lon=2.35))
+        with pytest.raises(SyncError) as info:  # the burst of 2 is spent: rate limited, transient
+            client.submit(far)
+        assert info.value.transient and info.value.status_code == 429 and info.value.retry_after > 0
+        other = InboxClient(server.url, "another-device-token-0000")
+        with pytest.raises(SubmissionRefused) as refused:
+            other.submit(far)
+        assert refused.value.status_code == 422
+        assert refused.value.messages["proposal.location"].code == "outside_town"
+        assert "Périgueux" in refused.value.messages["proposal.location"].fr
+        with pytest.raises(SubmissionRefused) as missing:
+            other.status(ok.id)  # not this device's
+        assert missing.value.status_code == 404
+        bad = InboxClient(server.url, "x" * 16)
+        bad._token = "bad token with spaces"  # what a corrupted setting would send
+        with pytest.raises(SyncError) as auth:
+            bad.status(ok.id)
+        assert auth.value.status_code == 401 and not auth.value.transient
+    storage.close()

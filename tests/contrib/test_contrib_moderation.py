@@ -18,6 +18,7 @@ LEGAL = {
     ("pending", "reject"): "rejected",
     ("pending", "request_changes"): "changes_requested",
     ("changes_requested", "resubmit"): "pending",
+    ("pending", "resubmit"): "pending",
 }
 
 
@@ -32,7 +33,7 @@ def test_every_move_is_either_the_documented_one_or_refused(status, action):
 
 def test_table_and_helpers():
     assert TRANSITIONS == LEGAL
-    assert allowed_actions("pending") == ["approve", "reject", "request_changes"]
+    assert allowed_actions("pending") == ["approve", "reject", "request_changes", "resubmit"]
     assert allowed_actions("approved") == [] and allowed_actions("rejected") == []
     with pytest.raises(ModerationError):
         next_status("pending", "delete")
@@ -53,7 +54,9 @@ def test_replay_decisions():
     assert replay_decision(status="pending", same_device=True, same_content=True) == "replay"
     assert replay_decision(status="approved", same_device=True, same_content=True) == "replay"
     assert replay_decision(status="changes_requested", same_device=True, same_content=False) == "revise"
-    assert replay_decision(status="pending", same_device=True, same_content=False) == "conflict"
+    assert replay_decision(status="pending", same_device=True, same_content=False) == "revise"
+    assert replay_decision(status="approved", same_device=True, same_content=False) == "conflict"
+    assert replay_decision(status="rejected", same_device=True, same_content=False) == "conflict"
     assert replay_decision(status="changes_requested", same_device=False, same_content=True) == "conflict"
 
 
@@ -97,12 +100,14 @@ def test_storage_idempotency_and_revision(tmp_path):
     st, _ = _add(storage, doc)
     assert _add(storage, doc)[1] == "replay"
     with pytest.raises(SubmissionConflict):
-        _add(storage, doc, content="d" * 64)  # pending: no silent overwrite
-    with pytest.raises(SubmissionConflict):
-        _add(storage, doc, token="u" * 64)
+        _add(storage, doc, token="u" * 64)  # another device
+    assert _add(storage, doc, content="b" * 64)[1] == "revised"  # corrected before review
     storage.moderate(st.uuid, "request_changes", actor="moderator:a", reason="Ajoutez une date")
     assert storage.get(st.uuid).message == "Ajoutez une date"
     revised, outcome = _add(storage, doc, content="d" * 64)
     assert outcome == "revised" and revised.status == "pending" and revised.message is None
     assert storage.count() == 1 and storage.count(status="pending") == 1
-    assert [a.action for a in storage.audit(st.uuid)] == ["submit", "request_changes", "resubmit"]
+    assert [a.action for a in storage.audit(st.uuid)] == ["submit", "resubmit", "request_changes", "resubmit"]
+    storage.moderate(st.uuid, "approve", actor="moderator:a")
+    with pytest.raises(SubmissionConflict):
+        _add(storage, doc, content="e" * 64)  # approved is final

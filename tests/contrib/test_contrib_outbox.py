@@ -10,7 +10,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import uuid
 
 import pytest
 from PIL import Image
@@ -18,6 +17,7 @@ from PIL import Image
 from contrib_support import make_jpeg, new_poi_doc
 from heritage_kit.errors import PhotoError, SubmissionConflict, SubmissionError, SubmissionRefused, SyncError
 from heritage_kit.submissions import Outbox, Submission, SubmitResult, StatusResult
+from heritage_kit.submissions.messages import message
 from heritage_kit.submissions.outbox import backoff_delay
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -109,7 +109,7 @@ def test_transient_failures_back_off_exponentially_with_jitter(tmp_path):
     s = sub()
     box.enqueue(s)
     client = FakeClient([SyncError("timeout"), SyncError("HTTP 503", status_code=503),
-                         SyncError("HTTP 429", status_code=429, retry_after=7.0), None])
+                         SyncError("HTTP 503", status_code=503, retry_after=7.0), None])
     sleeps: list[float] = []
     report = box.sync(client, sleep=sleeps.append, rng=lambda: 1.0, base_delay=0.5, max_delay=60)
     assert report.sent == [s.id]
@@ -135,16 +135,36 @@ def test_an_unreachable_server_stops_the_sync_and_the_backoff_is_persisted(tmp_p
     assert box.sync(client, sleep=lambda s: None, force=True).sent == [a.id, b.id]
 
 
+def test_rate_limited_sync_stops_at_once_and_waits_for_retry_after(tmp_path):
+    now = [5000.0]
+    box = Outbox(tmp_path / "o.sqlite", clock=lambda: now[0])
+    a, b = sub(name="A lavoir"), sub(name="B lavoir")
+    box.enqueue(a)
+    box.enqueue(b)
+    sleeps: list[float] = []
+    client = FakeClient([None, SyncError("HTTP 429", status_code=429, retry_after=120.0)])
+    report = box.sync(client, sleep=sleeps.append)
+    assert report.sent == [a.id] and report.remaining == 1 and sleeps == []
+    assert box.get(b.id).next_attempt == 5120.0
+    now[0] = 5119.0
+    assert box.sync(client).sent == []
+    now[0] = 5120.0
+    assert box.sync(client).sent == [b.id]
+
+
 def test_a_4xx_refusal_marks_the_item_rejected_with_the_servers_message(tmp_path):
     box = Outbox(tmp_path / "o.sqlite")
     a, b = sub(name="A lavoir"), sub(name="B lavoir")
     box.enqueue(a)
     box.enqueue(b)
-    refusal = SubmissionRefused("Invalid submission.", {"proposal.location": "outside"}, status_code=422)
+    outside = message("outside_town", town="Périgueux")
+    refusal = SubmissionRefused("Invalid submission.", {"proposal.location": outside.en}, status_code=422,
+                                messages={"proposal.location": outside})
     report = box.sync(FakeClient([refusal]), sleep=lambda s: None)
     assert report.refused == [a.id] and report.sent == [b.id]
     item = box.get(a.id)
     assert item.status == "rejected" and item.message == "Invalid submission."
+    assert item.field_messages == {"proposal.location": outside}  # the app can show it in French
 
 
 def test_auth_failure_stops_without_touching_items(tmp_path):
@@ -211,3 +231,33 @@ def test_sigkill_during_a_burst_of_enqueues_loses_nothing_confirmed(tmp_path):
         for i in box.items():
             assert i.photo_count == len(i.submission.photos)  # never a half-written item
     assert len({i.uuid for i in box.items()}) == len(box.items())
+
+
+def test_default_outbox_path_is_in_the_user_data_folder(monkeypatch, tmp_path):
+    from heritage_kit.submissions import default_outbox_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    path = default_outbox_path()
+    assert path == str(tmp_path / "data" / "heritage-kit" / "outbox.sqlite")
+    with Outbox(path) as box:  # the folder is created on first use
+        box.enqueue(sub())
+        assert len(box.items()) == 1
+
+
+def test_an_item_revised_while_it_is_being_sent_stays_queued_for_the_new_content(tmp_path):
+    box = Outbox(tmp_path / "o.sqlite")
+    s = sub()
+    box.enqueue(s)
+    fixed = s.model_copy(update={"proposal": s.proposal.model_copy(update={"dates": "1850"})})
+
+    class RevisingClient(FakeClient):
+        def submit(self, submission, photos):
+            if self.calls == 0:
+                box.revise(fixed)  # the user edits it during the upload
+            return super().submit(submission, photos)
+
+    client = RevisingClient()
+    assert box.sync(client, refresh=False).sent == []
+    item = box.get(s.id)
+    assert item.status == "queued" and item.submission.proposal.dates == "1850"
+    assert box.sync(client, refresh=False).sent == [s.id]

@@ -84,7 +84,9 @@ def test_publish_writes_the_next_version_with_credit(inbox, pack, tmp_path):
     # recorded: a second publish from v2 has nothing new to apply
     assert svc.storage.get(new["uuid"]).published_version == 2
     again = publish(svc.storage, tmp_path / "v2", tmp_path / "v3", now=NOW)
-    assert again.applied == [] and load_pack(tmp_path / "v3").manifest.version == 3
+    assert again.applied == [] and again.out is None and not (tmp_path / "v3").exists()
+    forced = publish(svc.storage, tmp_path / "v2", tmp_path / "v3", now=NOW, write_empty=True)
+    assert forced.out and load_pack(tmp_path / "v3").manifest.version == 3
 
 
 def test_build_is_pure_and_skips_vanished_targets(inbox, pack):
@@ -115,9 +117,12 @@ def test_review_from_the_terminal(inbox, pack_dir, tmp_path, capsys):
     assert main(["inbox", "review", "list", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert doc["uuid"] in out and "possible duplicate" in out and other["uuid"] in out
-    assert main(["inbox", "review", "show", "--db", str(db), doc["uuid"], "--pack", str(pack_dir)]) == 0
+    assert main(["inbox", "review", "show", "--db", str(db), doc["uuid"], "--pack", str(pack_dir),
+                 "--save-photos", str(tmp_path / "photos")]) == 0
     out = capsys.readouterr().out
     assert "merimee:PA00082725 Cathédrale Saint-Front" in out and "submit" in out and "300x200" in out
+    saved = Image.open(tmp_path / "photos" / f"{doc['uuid']}-0.jpg")
+    assert saved.size == (300, 200) and len(saved.getexif()) == 0
     assert main(["inbox", "review", "approve", "--db", str(db), "--pack", str(pack_dir), doc["uuid"],
                  "--set", "name.fr=Lavoir de la cathédrale", "--set", "category=fountain", "--as", "alice"]) == 0
     assert main(["inbox", "review", "reject", "--db", str(db), other["uuid"], "--reason", "Doublon", "--as",
@@ -136,6 +141,9 @@ def test_review_from_the_terminal(inbox, pack_dir, tmp_path, capsys):
     assert [a["actor"] for a in d["audit"]][-1] == "cli:alice"
     assert main(["inbox", "publish", "--db", str(db), "--pack", str(pack_dir), "--out", str(tmp_path / "v2")]) == 0
     assert "pack v2" in capsys.readouterr().out
+    assert main(["inbox", "publish", "--db", str(db), "--pack", str(tmp_path / "v2"), "--out",
+                 str(tmp_path / "v3")]) == 0
+    assert "nothing written" in capsys.readouterr().out and not (tmp_path / "v3").exists()
     assert load_pack(tmp_path / "v2").poi(f"hk:{doc['uuid']}").categories == ["fountain"]
 
 

@@ -179,3 +179,10 @@ def test_validation_never_raises_on_any_input(pack, base, extra):
         sub = parse_submission(doc, pack=pack)
         assert Submission.model_validate(sub.wire()) == sub.model_copy(update={"device_token": None})
         assert isinstance(sub.uuid, uuid.UUID)
+
+
+def test_a_form_can_be_checked_before_its_photos_are_attached(pack):
+    photo = {"kind": "photo", "target": "merimee:PA00082725", "contributor": "Jean", "consent": True}
+    assert validate_submission(photo, pack=pack, photo_count=1) == {}
+    assert validate_submission(photo, pack=pack, photo_count=0)["photos"].code == "photo_required"
+    assert validate_submission(photo, pack=pack, photo_count=6)["photos"].code == "too_many"
