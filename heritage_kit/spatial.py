@@ -24,6 +24,7 @@ pack) — which ``tests/test_spatial.py`` checks on the 44,480 Mérimée monumen
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -55,6 +56,8 @@ _FAST_MAX_M = 1_000_000.0
 _M_PER_DEG_LAT_MIN = _A * (1 - _E2) * math.pi / 180.0
 _N_MAX = _A / math.sqrt(1 - _E2)
 _ENVELOPE_MARGIN = 1.02
+# Radii the fast paths take (beyond, the general code with Lambert's formula).
+_QUICK_MAX_M = 100_000.0
 _GRID_DEGS = (0.0125, 0.05, 0.2, 0.8, 3.2)
 
 
@@ -201,8 +204,11 @@ class PoiIndex:
         self._lat = np.fromiter((p.location.lat for p in self.pois), dtype=float, count=n)
         self._lon = np.fromiter((p.location.lon for p in self.pois), dtype=float, count=n)
         self._tree = STRtree(shapely.points(self._lon, self._lat)) if n else None
-        # lat, lon and Earth-centred x, y, z: one gather per query
-        self._cols = np.stack([self._lat, self._lon, *_ecef(self._lat, self._lon)])
+        # shapely's compiled tree: ``STRtree.query`` spends most of its time (3 µs
+        # of 3.5) in Python around it; the public method when it is missing
+        self._ctree = getattr(self._tree, "_tree", None)
+        # Earth-centred x, y, z of a POI side by side: one ``take`` per query
+        self._xyz = np.stack(_ecef(self._lat, self._lon), axis=1)
         kind_code = {k: i for i, k in enumerate(KINDS)}
         self._kind = np.fromiter((kind_code[p.kind] for p in self.pois), dtype=np.int8, count=n)
         self._cat_rows: dict[str, np.ndarray] = {}
@@ -268,48 +274,56 @@ class PoiIndex:
         return mask
 
     # -- core --------------------------------------------------------------------
-    def _envelope(self, lat: float, lon: float, radius_m: float) -> list[Any]:
-        """Degree boxes (one, or two across the antimeridian) holding the geodesic circle."""
+    def _envelope(self, lat: float, lon: float, radius_m: float) -> list[tuple[float, float, float, float]]:
+        """Degree boxes (west, south, east, north: one, or two across the antimeridian) holding the geodesic circle."""
         r = radius_m * _ENVELOPE_MARGIN
         dlat = r / _M_PER_DEG_LAT_MIN
         south, north = lat - dlat, lat + dlat
         far = min(90.0, max(abs(south), abs(north)))
-        cos_far = math.cos(math.radians(far))
-        if far >= 89.0 or cos_far <= 0:
-            return [shapely.box(-180.0, max(-90.0, south), 180.0, min(90.0, north))]
-        # the parallel is shortest at the latitude nearest the pole; N is largest at the pole
-        dlon = r / (_N_MAX * cos_far * math.pi / 180.0)
-        if dlon >= 180.0:
-            return [shapely.box(-180.0, max(-90.0, south), 180.0, min(90.0, north))]
-        west, east = lon - dlon, lon + dlon
+        cos_far = math.cos(far * _RAD)
         s, n = max(-90.0, south), min(90.0, north)
+        if far >= 89.0 or cos_far <= 0:
+            return [(-180.0, s, 180.0, n)]
+        # the parallel is shortest at the latitude nearest the pole; N is largest at the pole
+        dlon = r / (_N_MAX * cos_far * _RAD)
+        if dlon >= 180.0:
+            return [(-180.0, s, 180.0, n)]
+        west, east = lon - dlon, lon + dlon
         if west < -180.0:
-            return [shapely.box(west + 360.0, s, 180.0, n), shapely.box(-180.0, s, east, n)]
+            return [(west + 360.0, s, 180.0, n), (-180.0, s, east, n)]
         if east > 180.0:
-            return [shapely.box(west, s, 180.0, n), shapely.box(-180.0, s, east - 360.0, n)]
-        return [shapely.box(west, s, east, n)]
+            return [(west, s, 180.0, n), (-180.0, s, east - 360.0, n)]
+        return [(west, s, east, n)]
 
-    def _candidates(self, lat: float, lon: float, radius_m: float, mask: np.ndarray | None) -> np.ndarray:
+    def _query(self, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
+        """Rows of the POIs in any of the degree boxes (each once, in no particular order)."""
         if self._tree is None:
             return np.empty(0, dtype=np.intp)
-        boxes = self._envelope(lat, lon, radius_m)
-        if len(boxes) == 1:
-            idx = self._tree.query(boxes[0])
-        else:
-            idx = np.unique(np.concatenate([self._tree.query(b) for b in boxes]))
+        w, s, e, n = zip(*boxes)
+        geoms = shapely.box(w, s, e, n)
+        if self._ctree is not None:
+            idx = self._ctree.query(geoms, 0)[1]
+        else:  # pragma: no cover - a shapely without the compiled tree attribute
+            idx = np.concatenate([self._tree.query(g) for g in geoms])
+        return idx if len(boxes) == 1 else np.unique(idx)
+
+    def _candidates(self, lat: float, lon: float, radius_m: float, mask: np.ndarray | None) -> np.ndarray:
+        idx = self._query(self._envelope(lat, lon, radius_m))
         if mask is not None and idx.size:
             idx = idx[mask[idx]]
         return idx
 
     def _distances(self, lat: float, lon: float, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distances to ``idx`` and a bound of each one's error (0 once exact)."""
-        lats, lons, x, y, z = self._cols[:, idx]
-        d = _fast(lat, lon, x, y, z)
+        x0, y0, z0, k24 = _origin(lat, lon)
+        c2 = self._chord2(idx, x0, y0, z0)
+        d = np.sqrt(c2) * (c2 * k24 + 1.0)  # as in _decided, to the last bit
         tol = _error_bound(d)
         if d.size and d.max() > _FAST_MAX_M:
             far = d > _FAST_MAX_M
             # far pairs: Lambert's ellipsoidal formula (relative error < 4e-6 measured)
-            lam = _lambert(lat, lon, lats[far], lons[far])
+            rows = idx[far]
+            lam = _lambert(lat, lon, self._lat[rows], self._lon[rows])
             d[far] = lam
             tol[far] = 1e-3 + lam * _LAMBERT_REL_ERR
         return d, tol
@@ -392,6 +406,10 @@ class PoiIndex:
         idx = self._candidates(lat, lon, radius_m, mask)
         if not idx.size:
             return []
+        if radius_m <= _QUICK_MAX_M:
+            quick = self._within_quick(lat, lon, radius_m, idx)
+            if quick is not None:
+                return quick if limit is None else quick[: max(0, int(limit))]
         d, tol = self._distances(lat, lon, idx)
         # decide the doubtful ones at the edge with the exact geodesic
         edge = np.abs(d - radius_m) <= tol
@@ -419,6 +437,10 @@ class PoiIndex:
         k = int(k)
         if k <= 0 or self._tree is None:
             return []
+        if kinds is None and categories is None and max_distance_m is None:
+            quick = self._nearest_quick(lat, lon, min(k, len(self.pois)))
+            if quick is not None:
+                return quick
         mask = self._mask(kinds, categories)
         available = len(self.pois) if mask is None else int(mask.sum())
         if available == 0:
@@ -427,10 +449,6 @@ class PoiIndex:
         cap = math.inf if max_distance_m is None else float(max_distance_m)
         if not cap >= 0:
             raise QueryError(f"max_distance_m must be >= 0, got {max_distance_m!r}")
-        if mask is None and cap == math.inf:
-            quick = self._nearest_quick(lat, lon, k_eff)
-            if quick is not None:
-                return quick
         # start from the distance to the POI nearest in degrees (an upper bound of
         # the nearest distance), then grow the radius with the count found
         radius = min(self._initial_radius(lat, lon, k_eff, mask), cap)
@@ -457,39 +475,93 @@ class PoiIndex:
             grow = min(3.0, max(1.5, 1.3 * math.sqrt(k_eff / max(int(idx.size), 1))))
             radius = min(radius * grow, cap)
 
-    def _nearest_quick(self, lat: float, lon: float, k: int) -> list[PoiHit] | None:
-        """The usual case in one pass, or ``None`` when the general loop must decide.
+    # -- fast paths ------------------------------------------------------------------
+    # Most queries are decided by the bounded-error distances alone. These paths
+    # keep NumPy to the few calls whose cost does not grow with the candidates
+    # (one gather, one squared chord each) and finish the few survivors in plain
+    # Python; whatever they cannot decide goes to the general code above.
+    def _chord2(self, idx: np.ndarray, x0: float, y0: float, z0: float) -> np.ndarray:
+        """Squared chords from (x0, y0, z0) to the POIs at ``idx`` (the fast distance grows with it)."""
+        v = self._xyz.take(idx, 0)
+        v -= (x0, y0, z0)
+        v *= v
+        # an elementwise sum, (dx² + dy²) + dz², not einsum (which may fuse
+        # multiply-adds): every path then finds the very same float
+        return np.add.reduce(v, 1)
 
-        One envelope from the density grids; all candidates near (no Lambert, no
-        pole); neighbours among the first k+1 apart by more than twice the error
-        bound at the k+1-th distance (or at the same position); the k-th well
-        inside the envelope. Anything else falls back to :meth:`nearest`'s loop.
+    def _decided(self, head: list[tuple[float, int]], k24: float) -> list[float] | None:
+        """Fast distances of ``head`` — (squared chord, row) pairs in order — or ``None``
+        when two neighbours at different positions are closer than twice the error bound
+        (the geodesic might swap them) or the last is beyond where the bound holds."""
+        ds = [math.sqrt(c) * (1.0 + c * k24) for c, _ in head]
+        if not ds or ds[-1] > _FAST_MAX_M:
+            return None if ds else ds
+        tb2 = 2.0 * _error_bound(ds[-1])  # the bound grows with d: valid for the whole head
+        xyz = self._xyz
+        for j in range(1, len(ds)):
+            if ds[j] - ds[j - 1] <= tb2 and not (xyz[head[j][1]] == xyz[head[j - 1][1]]).all():
+                return None
+        return ds
+
+    def _nearest_quick(self, lat: float, lon: float, k: int) -> list[PoiHit] | None:
+        """Unfiltered k nearest from one or a few envelopes, or ``None`` when the general loop must decide.
+
+        The radius starts from the density grids; a box holding fewer than k
+        POIs grows it, a k-th not surely inside the envelope sets it to that
+        k-th distance (which then holds the k nearest). Only the k+1 nearest
+        by chord are sorted (ties by pack order); undecidable neighbours, a
+        group of POIs at one place across the k-th, or a radius beyond the
+        fast formula's range fall back.
         """
         radius = self._initial_radius(lat, lon, k, None)
-        if radius > _FAST_MAX_M:
-            return None
-        boxes = self._envelope(lat, lon, radius)
-        if len(boxes) != 1:
-            return None
-        idx = self._tree.query(boxes[0])  # type: ignore[union-attr]
-        if idx.size < k:
-            return None
-        _, _, x, y, z = self._cols[:, idx]
-        d = _fast(lat, lon, x, y, z)
-        order = np.lexsort((idx, d))[: k + 1]
-        dh = d[order]
-        if dh[-1] > _FAST_MAX_M:
-            return None
-        tb = float(_error_bound(dh[-1]))  # the bound grows with d: valid for the whole head
-        if dh[k - 1] + tb >= radius:
-            return None
-        close = (dh[1:] - dh[:-1]) <= 2.0 * tb
-        if close.any():
-            i1, i0 = order[1:][close], order[:-1][close]
-            if not ((x[i1] == x[i0]) & (y[i1] == y[i0]) & (z[i1] == z[i0])).all():
+        x0, y0, z0, k24 = _origin(lat, lon)
+        for _ in range(4):
+            if radius > _QUICK_MAX_M:
                 return None
+            idx = self._query(self._envelope(lat, lon, radius))
+            n = idx.size
+            if n < k:
+                radius *= min(4.0, max(1.5, 1.3 * math.sqrt(k / max(n, 1))))
+                continue
+            c2 = self._chord2(idx, x0, y0, z0)
+            if n > k + 1:
+                part = np.argpartition(c2, k)[: k + 1]
+                c2, idx = c2[part], idx[part]
+            head = sorted(zip(c2.tolist(), idx.tolist()))
+            ds = self._decided(head, k24)
+            if ds is None:
+                return None
+            reach = ds[k - 1] + _error_bound(ds[-1])
+            if reach >= radius:
+                radius = reach * 1.1  # an upper bound of the k-th distance: holds the k nearest
+                continue
+            if n > k + 1 and head[k - 1][0] == head[k][0]:
+                return None  # POIs at one place across the k-th: the partition chose among them
+            pois = self.pois
+            return [PoiHit(pois[i], d) for (_, i), d in zip(head, ds[:k])]
+        return None
+
+    def _within_quick(self, lat: float, lon: float, radius_m: float, idx: np.ndarray) -> list[PoiHit] | None:
+        """:meth:`within` from the candidates, or ``None`` when one is too close to the edge or a tie to call.
+
+        A chord longer than the radius is out for sure (no path on the surface
+        is shorter than the straight line), so only shorter ones are sorted.
+        """
+        x0, y0, z0, k24 = _origin(lat, lon)
+        c2 = self._chord2(idx, x0, y0, z0)
+        tr = _error_bound(radius_m * 1.01 + 1.0)  # bounds the error of any distance up to radius + tr
+        sel = np.flatnonzero(c2 <= radius_m * radius_m)
+        if not sel.size:
+            return []
+        head = sorted(zip(c2[sel].tolist(), idx[sel].tolist()))
+        ds = self._decided(head, k24)
+        if ds is None:
+            return None
+        m = bisect.bisect_right(ds, radius_m + tr)
+        if bisect.bisect_left(ds, radius_m - tr) != m:
+            return None  # within the error bound of the edge: the general path measures them exactly
         pois = self.pois
-        return [PoiHit(pois[i], x) for i, x in zip(idx[order[:k]].tolist(), dh[:k].tolist())]
+        return [PoiHit(pois[i], d) for (_, i), d in zip(head, ds[:m])]
 
     def _initial_radius(self, lat: float, lon: float, k: int, mask: np.ndarray | None) -> float:
         """A radius likely to hold ``k`` POIs: from the grid density around, else the nearest POI."""
@@ -542,7 +614,7 @@ class PoiIndex:
             olat, olon = _check_latlon(*_latlon_of(origin))
         if self._tree is None:
             return []
-        idx = self._tree.query(shapely.box(box.west, box.south, box.east, box.north))
+        idx = self._query([(box.west, box.south, box.east, box.north)])
         mask = self._mask(kinds, categories)
         if mask is not None and idx.size:
             idx = idx[mask[idx]]
