@@ -25,6 +25,7 @@ pack) — which ``tests/test_spatial.py`` checks on the 44,480 Mérimée monumen
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -70,6 +71,10 @@ class PoiHit(NamedTuple):
     @property
     def id(self) -> str:
         return self.poi.id
+
+
+# PoiHit((poi, distance)) without the Python-level ``__new__`` of a NamedTuple
+_new_hit = functools.partial(tuple.__new__, PoiHit)
 
 
 class PathHit(NamedTuple):
@@ -219,19 +224,19 @@ class PoiIndex:
         self._cat_rows = {c: np.asarray(r, dtype=np.intp) for c, r in rows.items()}
         self._mask_cache: dict[tuple, np.ndarray | None] = {}
         # POI counts on coarse grids (0.0125° to 3.2°): a first guess of the radius holding k POIs
-        self._grids: list[tuple[float, dict[tuple[int, int], int]]] = []
+        # (cell size in degrees, its height in metres, {cell key: count}); a cell's
+        # key is row * 2**16 + column (|column| <= 14,401): one int hashed per look-up
+        self._grids: list[tuple[float, float, dict[int, int]]] = []
         if n:
             for deg in _GRID_DEGS:
-                cells = np.stack([np.floor(self._lat / deg), np.floor(self._lon / deg)], axis=1).astype(np.int64)
-                keys, counts = np.unique(cells, axis=0, return_counts=True)
+                cells = np.floor(self._lat / deg).astype(np.int64) * 65536 + np.floor(self._lon / deg).astype(np.int64)
+                keys, counts = np.unique(cells, return_counts=True)
                 # each cell -> POIs in the 3x3 cells around it (one look-up per query)
-                block: dict[tuple[int, int], int] = {}
-                for (a, b), c in zip(keys.tolist(), counts.tolist()):
-                    for da in (-1, 0, 1):
-                        for db in (-1, 0, 1):
-                            key = (a + da, b + db)
-                            block[key] = block.get(key, 0) + c
-                self._grids.append((deg, block))
+                block: dict[int, int] = {}
+                for key, c in zip(keys.tolist(), counts.tolist()):
+                    for around in (-65537, -65536, -65535, -1, 0, 1, 65535, 65536, 65537):
+                        block[key + around] = block.get(key + around, 0) + c
+                self._grids.append((deg, deg * _M_PER_DEG_LAT_MIN, block))
 
     def __len__(self) -> int:
         return len(self.pois)
@@ -299,8 +304,9 @@ class PoiIndex:
         """Rows of the POIs in any of the degree boxes (each once, in no particular order)."""
         if self._tree is None:
             return np.empty(0, dtype=np.intp)
-        w, s, e, n = zip(*boxes)
-        geoms = shapely.box(w, s, e, n)
+        geoms = np.empty(len(boxes), dtype=object)
+        for j, b in enumerate(boxes):
+            geoms[j] = shapely.box(*b)  # one at a time: cheaper than from arrays
         if self._ctree is not None:
             idx = self._ctree.query(geoms, 0)[1]
         else:  # pragma: no cover - a shapely without the compiled tree attribute
@@ -538,7 +544,7 @@ class PoiIndex:
             if n > k + 1 and head[k - 1][0] == head[k][0]:
                 return None  # POIs at one place across the k-th: the partition chose among them
             pois = self.pois
-            return [PoiHit(pois[i], d) for (_, i), d in zip(head, ds[:k])]
+            return list(map(_new_hit, zip([pois[i] for _, i in head[:k]], ds)))
         return None
 
     def _within_quick(self, lat: float, lon: float, radius_m: float, idx: np.ndarray) -> list[PoiHit] | None:
@@ -561,18 +567,17 @@ class PoiIndex:
         if bisect.bisect_left(ds, radius_m - tr) != m:
             return None  # within the error bound of the edge: the general path measures them exactly
         pois = self.pois
-        return [PoiHit(pois[i], d) for (_, i), d in zip(head, ds[:m])]
+        return list(map(_new_hit, zip([pois[i] for _, i in head[:m]], ds)))
 
     def _initial_radius(self, lat: float, lon: float, k: int, mask: np.ndarray | None) -> float:
         """A radius likely to hold ``k`` POIs: from the grid density around, else the nearest POI."""
         if mask is None:
-            cos_lat = max(math.cos(math.radians(lat)), 0.05)
-            for deg, grid in self._grids:
-                i, j = math.floor(lat / deg), math.floor(lon / deg)
-                count = grid.get((i, j), 0)
-                if count >= 3 * k:
-                    cell_m = deg * _M_PER_DEG_LAT_MIN
-                    area = 9 * cell_m * cell_m * cos_lat
+            need = 3 * k
+            for deg, cell_m, grid in self._grids:
+                count = grid.get(math.floor(lat / deg) * 65536 + math.floor(lon / deg), 0)
+                if count >= need:
+                    # the 3x3 cells' area over their count, for k POIs
+                    area = 9.0 * cell_m * cell_m * max(math.cos(lat * _RAD), 0.05)
                     return max(25.0, 1.6 * math.sqrt(k * area / (math.pi * count)))
         assert self._tree is not None
         j = int(self._tree.query_nearest(shapely.Point(lon, lat))[0])

@@ -277,3 +277,47 @@ def test_property_equals_a_full_geodesic_scan(centre_lat, centre_lon, spread, n,
     full = sorted((geodesic(qlat, qlon, p.lat, p.lon), i) for i, p in enumerate(pois))
     assert [h.poi.id for h in index.nearest(qlat, qlon, k)] == [pois[i].id for _, i in full[:k]]
     assert [h.poi.id for h in index.within(qlat, qlon, radius)] == [pois[i].id for d, i in full if d <= radius]
+
+
+def _full_scan(pois, lat, lon):
+    return sorted((geodesic(lat, lon, p.lat, p.lon), i) for i, p in enumerate(pois))
+
+
+def test_places_shared_by_several_pois_and_mirror_ties_follow_pack_order():
+    """Several POIs at one place across the k-th result, and POIs at mirror positions
+    (the same geodesic distance from a query on the meridian between them): the fast
+    paths must hand these to the exact ordering, never pick among them arbitrarily."""
+    rng = np.random.default_rng(5)
+    places = [(45.0 + rng.normal(0, 0.01), 6.0 + rng.normal(0, 0.01)) for _ in range(300)]
+    # a crowd of 7 POIs on one spot ~ the 8th-14th nearest, scattered in pack order
+    spot = (45.0012, 6.0009)
+    for j in (3, 40, 41, 120, 200, 260, 299):
+        places[j] = spot
+    # mirror pairs around the meridian 6.0 at the query latitude
+    for j, dlon in ((10, 0.0004), (11, -0.0004), (50, 0.0011), (51, -0.0011)):
+        places[j] = (45.0, 6.0 + dlon)
+    pois = [
+        POI(id=f"hk:s{i}", kind="heritage", name={"en": f"s{i}"}, location={"lat": a, "lon": b})
+        for i, (a, b) in enumerate(places)
+    ]
+    index = PoiIndex(pois)
+    for lat, lon in [(45.0, 6.0), (45.0010, 6.0007), (45.0012, 6.0009), (44.9990, 6.0)]:
+        full = _full_scan(pois, lat, lon)
+        for k in range(1, 25):
+            assert [h.poi.id for h in index.nearest(lat, lon, k)] == [pois[i].id for _, i in full[:k]], (lat, lon, k)
+        for radius in (50.0, 120.0, 150.0, 400.0):
+            expected = [pois[i].id for d, i in full if d <= radius]
+            assert [h.poi.id for h in index.within(lat, lon, radius)] == expected
+            assert [h.poi.id for h in index.within(lat, lon, radius, limit=3)] == expected[:3]
+
+
+def test_nearest_and_within_give_the_very_same_distances(france):
+    """The fast paths and the general code compute a distance the same way, to the last bit."""
+    _, index, bf = france
+    for lat, lon in random_queries(bf, 30, seed=9):
+        near = index.nearest(lat, lon, 12)
+        if near[-1].distance_m - near[-2].distance_m < 1e-3:
+            continue
+        radius = (near[-2].distance_m + near[-1].distance_m) / 2  # well off the edge: no exact re-measure
+        assert index.within(lat, lon, radius) == near[:-1]
+        assert index.nearest(lat, lon, 12, max_distance_m=near[-1].distance_m * 2) == near  # the general loop
