@@ -27,6 +27,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -503,6 +504,8 @@ class PoiIndex:
         if not ds or ds[-1] > _FAST_MAX_M:
             return None if ds else ds
         tb2 = 2.0 * _error_bound(ds[-1])  # the bound grows with d: valid for the whole head
+        if len(ds) < 2 or min(map(operator.sub, ds[1:], ds)) > tb2:
+            return ds
         xyz = self._xyz
         for j in range(1, len(ds)):
             if ds[j] - ds[j - 1] <= tb2 and not (xyz[head[j][1]] == xyz[head[j - 1][1]]).all():
@@ -531,7 +534,7 @@ class PoiIndex:
                 continue
             c2 = self._chord2(idx, x0, y0, z0)
             if n > k + 1:
-                part = np.argpartition(c2, k)[: k + 1]
+                part = c2.argpartition(k)[: k + 1]
                 c2, idx = c2[part], idx[part]
             head = sorted(zip(c2.tolist(), idx.tolist()))
             ds = self._decided(head, k24)
