@@ -59,7 +59,9 @@ _M_PER_DEG_LAT_MIN = _A * (1 - _E2) * math.pi / 180.0
 _N_MAX = _A / math.sqrt(1 - _E2)
 _ENVELOPE_MARGIN = 1.02
 # Radii the fast paths take (beyond, the general code with Lambert's formula).
-_QUICK_MAX_M = 100_000.0
+_QUICK_MAX_M = 900_000.0
+# Most survivors the fast paths sort in Python.
+_QUICK_MAX_SORT = 200
 _GRID_DEGS = (0.0125, 0.05, 0.2, 0.8, 3.2)
 
 
@@ -223,7 +225,7 @@ class PoiIndex:
             for c in p.categories:
                 rows.setdefault(c, []).append(i)
         self._cat_rows = {c: np.asarray(r, dtype=np.intp) for c, r in rows.items()}
-        self._mask_cache: dict[tuple, np.ndarray | None] = {}
+        self._mask_cache: dict[tuple, tuple[np.ndarray, int]] = {}
         # POI counts on coarse grids (0.0125° to 3.2°): a first guess of the radius holding k POIs
         # (cell size in degrees, its height in metres, {cell key: count}); a cell's
         # key is row * 2**16 + column (|column| <= 14,401): one int hashed per look-up
@@ -248,8 +250,12 @@ class PoiIndex:
     # -- filters ---------------------------------------------------------------
     def _mask(self, kinds: Iterable[str] | None, categories: Iterable[str] | None) -> np.ndarray | None:
         """Boolean mask of POIs passing the filters (``None``: no filter)."""
+        return self._filter(kinds, categories)[0]
+
+    def _filter(self, kinds: Iterable[str] | None, categories: Iterable[str] | None) -> tuple[np.ndarray | None, int]:
+        """:meth:`_mask` and how many POIs pass it."""
         if kinds is None and categories is None:
-            return None
+            return None, len(self.pois)
         kinds_t = (kinds,) if isinstance(kinds, str) else (tuple(sorted(kinds)) if kinds is not None else None)
         cats_t = (categories,) if isinstance(categories, str) else (
             tuple(sorted(categories)) if categories is not None else None
@@ -276,8 +282,8 @@ class PoiIndex:
             mask &= cmask
         if len(self._mask_cache) > 256:
             self._mask_cache.clear()
-        self._mask_cache[key] = mask
-        return mask
+        self._mask_cache[key] = found = (mask, int(np.count_nonzero(mask)))
+        return found
 
     # -- core --------------------------------------------------------------------
     def _envelope(self, lat: float, lon: float, radius_m: float) -> list[tuple[float, float, float, float]]:
@@ -352,15 +358,22 @@ class PoiIndex:
     ) -> np.ndarray:
         """Order of ``idx`` by distance, ties by pack order.
 
-        Neighbours (among the first ``top + 1``) whose order the error bounds
-        cannot decide are measured again with the exact geodesic, until the
-        order is decided.
+        Neighbours (among the first ``top + 1``, or more while POIs share the
+        ``top``-th's place) whose order the error bounds cannot decide are
+        measured again with the exact geodesic, until the order is decided.
         """
         while True:
             order = np.lexsort((idx, d))
             if order.size < 2:
                 return order
-            head = order if top is None else order[: top + 1]
+            if top is None or top >= order.size:
+                head = order
+            else:
+                # through the top-th, the POIs at its place after it, and the next one
+                end, last = top + 1, int(idx[order[top - 1]])
+                while end < order.size and self._same_place(int(idx[order[end - 1]]), last):
+                    end += 1
+                head = order[:end]
             ds, ts = d[head], tol[head]
             close = (ds[1:] - ds[:-1]) <= (ts[1:] + ts[:-1])
             if close.any():
@@ -380,7 +393,7 @@ class PoiIndex:
         self, lat: float, lon: float, idx: np.ndarray, d: np.ndarray, tol: np.ndarray, order: np.ndarray
     ) -> list[PoiHit]:
         pois = self.pois
-        return [PoiHit(pois[i], x) for i, x in zip(idx[order].tolist(), d[order].tolist())]
+        return list(map(_new_hit, zip([pois[i] for i in idx[order].tolist()], d[order].tolist())))
 
     # -- queries -------------------------------------------------------------------
     def distances_m(self, lat: float, lon: float, rows: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
@@ -444,21 +457,20 @@ class PoiIndex:
         k = int(k)
         if k <= 0 or self._tree is None:
             return []
-        if kinds is None and categories is None and max_distance_m is None:
-            quick = self._nearest_quick(lat, lon, min(k, len(self.pois)))
-            if quick is not None:
-                return quick
-        mask = self._mask(kinds, categories)
-        available = len(self.pois) if mask is None else int(mask.sum())
+        mask, available = self._filter(kinds, categories)
         if available == 0:
             return []
         k_eff = min(k, available)
         cap = math.inf if max_distance_m is None else float(max_distance_m)
         if not cap >= 0:
             raise QueryError(f"max_distance_m must be >= 0, got {max_distance_m!r}")
+        share = available / len(self.pois)
+        quick = self._nearest_quick(lat, lon, k_eff, mask, share, cap)
+        if quick is not None:
+            return quick
         # start from the distance to the POI nearest in degrees (an upper bound of
         # the nearest distance), then grow the radius with the count found
-        radius = min(self._initial_radius(lat, lon, k_eff, mask), cap)
+        radius = min(self._initial_radius(lat, lon, k_eff, mask, share), cap)
         while True:
             whole = radius >= 20_100_000.0  # more than half the meridian: the whole Earth
             if whole:
@@ -506,82 +518,113 @@ class PoiIndex:
         tb2 = 2.0 * _error_bound(ds[-1])  # the bound grows with d: valid for the whole head
         if len(ds) < 2 or min(map(operator.sub, ds[1:], ds)) > tb2:
             return ds
-        xyz = self._xyz
         for j in range(1, len(ds)):
-            if ds[j] - ds[j - 1] <= tb2 and not (xyz[head[j][1]] == xyz[head[j - 1][1]]).all():
+            if ds[j] - ds[j - 1] <= tb2 and not self._same_place(head[j][1], head[j - 1][1]):
                 return None
         return ds
 
-    def _nearest_quick(self, lat: float, lon: float, k: int) -> list[PoiHit] | None:
-        """Unfiltered k nearest from one or a few envelopes, or ``None`` when the general loop must decide.
+    def _same_place(self, i: int, j: int) -> bool:
+        """POIs ``i`` and ``j`` at the very same lat/lon: the same distance from anywhere, whatever the formula."""
+        return bool(self._lat[i] == self._lat[j] and self._lon[i] == self._lon[j])
+
+    def _through_group(self, head: list[tuple[float, int]], k: int) -> list[tuple[float, int]]:
+        """``head`` (in order) through the k-th, the POIs at its place after it and the next one: the
+        pairs whose order decides which k come first."""
+        end, last = k + 1, head[k - 1][1]
+        while end < len(head) and self._same_place(head[end - 1][1], last):
+            end += 1
+        return head[:end]
+
+    def _nearest_quick(
+        self, lat: float, lon: float, k: int, mask: np.ndarray | None, share: float, cap: float
+    ) -> list[PoiHit] | None:
+        """The k nearest from one or a few envelopes, or ``None`` when the general loop must decide.
 
         The radius starts from the density grids; a box holding fewer than k
         POIs grows it, a k-th not surely inside the envelope sets it to that
         k-th distance (which then holds the k nearest). Only the k+1 nearest
-        by chord are sorted (ties by pack order); undecidable neighbours, a
-        group of POIs at one place across the k-th, or a radius beyond the
-        fast formula's range fall back.
+        by chord are sorted (ties by pack order; all of them when POIs share
+        the k-th's place), and checked through the first POI after the k-th
+        not at its place; undecidable neighbours or a radius beyond the fast
+        formula's range fall back. Once the envelope holds the whole ``cap``,
+        the answer is :meth:`within`'s.
         """
-        radius = self._initial_radius(lat, lon, k, None)
+        radius = min(self._initial_radius(lat, lon, k, mask, share), cap)
         x0, y0, z0, k24 = _origin(lat, lon)
-        for _ in range(4):
+        for _ in range(6):
             if radius > _QUICK_MAX_M:
                 return None
-            idx = self._query(self._envelope(lat, lon, radius))
+            idx = self._candidates(lat, lon, radius, mask)
             n = idx.size
-            if n < k:
-                radius *= min(4.0, max(1.5, 1.3 * math.sqrt(k / max(n, 1))))
+            if n >= k:
+                c2 = self._chord2(idx, x0, y0, z0)
+                if n > k + 1:
+                    part = c2.argpartition(k)[: k + 1]
+                    head = sorted(zip(c2[part].tolist(), idx[part].tolist()))
+                    if self._same_place(head[k][1], head[k - 1][1]):
+                        # POIs at the k-th's place, of which the partition took any
+                        if n > _QUICK_MAX_SORT:
+                            return None
+                        head = sorted(zip(c2.tolist(), idx.tolist()))
+                else:
+                    head = sorted(zip(c2.tolist(), idx.tolist()))
+                head = self._through_group(head, k)
+                ds = self._decided(head, k24)
+                if ds is None:
+                    return None
+                reach = ds[k - 1] + _error_bound(ds[-1])
+                if reach < radius:
+                    pois = self.pois
+                    return list(map(_new_hit, zip([pois[i] for _, i in head[:k]], ds)))
+                if radius < cap:
+                    radius = min(reach * 1.1, cap)  # an upper bound of the k-th distance: holds the k nearest
+                    continue
+            elif radius < cap:
+                radius = min(radius * min(4.0, max(1.5, 1.3 * math.sqrt(k / max(n, 1)))), cap)
                 continue
-            c2 = self._chord2(idx, x0, y0, z0)
-            if n > k + 1:
-                part = c2.argpartition(k)[: k + 1]
-                c2, idx = c2[part], idx[part]
-            head = sorted(zip(c2.tolist(), idx.tolist()))
-            ds = self._decided(head, k24)
-            if ds is None:
-                return None
-            reach = ds[k - 1] + _error_bound(ds[-1])
-            if reach >= radius:
-                radius = reach * 1.1  # an upper bound of the k-th distance: holds the k nearest
-                continue
-            if n > k + 1 and head[k - 1][0] == head[k][0]:
-                return None  # POIs at one place across the k-th: the partition chose among them
-            pois = self.pois
-            return list(map(_new_hit, zip([pois[i] for _, i in head[:k]], ds)))
+            # the envelope holds every POI within the cap
+            hits = self._within_quick(lat, lon, cap, idx)
+            return None if hits is None else hits[:k]
         return None
 
     def _within_quick(self, lat: float, lon: float, radius_m: float, idx: np.ndarray) -> list[PoiHit] | None:
         """:meth:`within` from the candidates, or ``None`` when one is too close to the edge or a tie to call.
 
-        A chord longer than the radius is out for sure (no path on the surface
-        is shorter than the straight line), so only shorter ones are sorted.
+        A chord longer than the radius (by more than the 1e-6 m rounding of the
+        Earth-centred coordinates) is out for sure: no path on the surface is
+        shorter than the straight line. Only shorter ones are sorted.
         """
         x0, y0, z0, k24 = _origin(lat, lon)
         c2 = self._chord2(idx, x0, y0, z0)
         tr = _error_bound(radius_m * 1.01 + 1.0)  # bounds the error of any distance up to radius + tr
-        sel = np.flatnonzero(c2 <= radius_m * radius_m)
+        reach = radius_m + tr  # beyond, a chord is longer than the radius despite rounding
+        sel = np.flatnonzero(c2 <= reach * reach)
         if not sel.size:
             return []
+        if sel.size > _QUICK_MAX_SORT:
+            return None  # NumPy's sort in the general path is faster
         head = sorted(zip(c2[sel].tolist(), idx[sel].tolist()))
         ds = self._decided(head, k24)
         if ds is None:
             return None
-        m = bisect.bisect_right(ds, radius_m + tr)
+        m = bisect.bisect_right(ds, reach)
         if bisect.bisect_left(ds, radius_m - tr) != m:
             return None  # within the error bound of the edge: the general path measures them exactly
         pois = self.pois
         return list(map(_new_hit, zip([pois[i] for _, i in head[:m]], ds)))
 
-    def _initial_radius(self, lat: float, lon: float, k: int, mask: np.ndarray | None) -> float:
-        """A radius likely to hold ``k`` POIs: from the grid density around, else the nearest POI."""
-        if mask is None:
-            need = 3 * k
-            for deg, cell_m, grid in self._grids:
-                count = grid.get(math.floor(lat / deg) * 65536 + math.floor(lon / deg), 0)
-                if count >= need:
-                    # the 3x3 cells' area over their count, for k POIs
-                    area = 9.0 * cell_m * cell_m * max(math.cos(lat * _RAD), 0.05)
-                    return max(25.0, 1.6 * math.sqrt(k * area / (math.pi * count)))
+    def _initial_radius(self, lat: float, lon: float, k: int, mask: np.ndarray | None, share: float = 1.0) -> float:
+        """A radius likely to hold ``k`` POIs: from the grid density around, else the nearest POI.
+
+        ``share`` is the fraction of POIs passing ``mask``, taken as their share of any cell.
+        """
+        need = 3 * k / share
+        for deg, cell_m, grid in self._grids:
+            count = grid.get(math.floor(lat / deg) * 65536 + math.floor(lon / deg), 0)
+            if count >= need:
+                # the 3x3 cells' area over their count, for k POIs
+                area = 9.0 * cell_m * cell_m * max(math.cos(lat * _RAD), 0.05)
+                return max(25.0, 1.6 * math.sqrt(k * area / (math.pi * count * share)))
         assert self._tree is not None
         j = int(self._tree.query_nearest(shapely.Point(lon, lat))[0])
         d1 = _fast_distance_scalar(lat, lon, float(self._lat[j]), float(self._lon[j]))

@@ -96,6 +96,19 @@ def test_within_equals_brute_force_on_all_french_monuments(france):
 
 
 @pytest.mark.slow
+def test_filtered_and_capped_nearest_equal_brute_force_on_all_french_monuments(france):
+    """Categories common (churches), spread (castles) and rare (bridges), and a distance cap."""
+    pois, index, bf = france
+    rows = {c: np.array([i for i, p in enumerate(pois) if c in p.categories]) for c in ("church", "castle", "bridge")}
+    for n, (lat, lon) in enumerate(random_queries(bf, 45, seed=4)):
+        cat = ("church", "castle", "bridge")[n % 3]
+        for k in (1, 10):
+            assert_same(index.nearest(lat, lon, k, categories=[cat]), bf.nearest(lat, lon, k, rows=rows[cat]))
+        cap = (300.0, 3_000.0, 30_000.0)[n % 3]
+        assert_same(index.nearest(lat, lon, 10, max_distance_m=cap), bf.within(lat, lon, cap)[:10])
+
+
+@pytest.mark.slow
 def test_whole_country_distances_stay_geodesic(france):
     """No flat projection across France: Brest to Strasbourg, Dunkirk to Corsica, and overseas."""
     _, index, bf = france
@@ -268,7 +281,13 @@ def test_property_equals_a_full_geodesic_scan(centre_lat, centre_lon, spread, n,
     if n > 3:  # duplicates happen in real data (several monuments on one point)
         lats[1], lons[1] = lats[0], lons[0]
     pois = [
-        POI(id=f"hk:q{i}", kind="heritage", name={"en": f"q{i}"}, location={"lat": float(a), "lon": float(b)})
+        POI(
+            id=f"hk:q{i}",
+            kind="heritage",
+            name={"en": f"q{i}"},
+            categories=["church" if i % 3 else "castle"],
+            location={"lat": float(a), "lon": float(b)},
+        )
         for i, (a, b) in enumerate(zip(lats, lons))
     ]
     index = PoiIndex(pois)
@@ -277,6 +296,12 @@ def test_property_equals_a_full_geodesic_scan(centre_lat, centre_lon, spread, n,
     full = sorted((geodesic(qlat, qlon, p.lat, p.lon), i) for i, p in enumerate(pois))
     assert [h.poi.id for h in index.nearest(qlat, qlon, k)] == [pois[i].id for _, i in full[:k]]
     assert [h.poi.id for h in index.within(qlat, qlon, radius)] == [pois[i].id for d, i in full if d <= radius]
+    assert [h.poi.id for h in index.nearest(qlat, qlon, k, max_distance_m=radius)] == [
+        pois[i].id for d, i in full if d <= radius
+    ][:k]
+    assert [h.poi.id for h in index.nearest(qlat, qlon, k, categories="castle")] == [
+        pois[i].id for _, i in full if i % 3 == 0
+    ][:k]
 
 
 def _full_scan(pois, lat, lon):
@@ -309,6 +334,31 @@ def test_places_shared_by_several_pois_and_mirror_ties_follow_pack_order():
             expected = [pois[i].id for d, i in full if d <= radius]
             assert [h.poi.id for h in index.within(lat, lon, radius)] == expected
             assert [h.poi.id for h in index.within(lat, lon, radius, limit=3)] == expected[:3]
+
+
+def test_a_crowd_tied_with_a_mirror_poi_across_the_kth():
+    """Three POIs on one spot and one POI at its mirror position (the same geodesic distance
+    to the last bit): the first k must follow pack order even when the crowd's fast distance
+    is a hair smaller and the crowd runs past the k-th (this once went wrong)."""
+    for lat in (0.3, 27.5, 51.26, -63.0):
+        for lone_first in (True, False):
+            near = (lat + 0.0005, 10.0)
+            east, west = (lat + 0.01, 10.005), (lat + 0.01, 9.995)
+            spots = [near, east, west, west, west] if lone_first else [near, west, east, east, east]
+            pois = [
+                POI(id=f"hk:m{i}", kind="heritage", name={"en": f"m{i}"}, location={"lat": a, "lon": b})
+                for i, (a, b) in enumerate(spots)
+            ]
+            pois += [
+                POI(id=f"hk:f{i}", kind="heritage", name={"en": f"f{i}"}, location={"lat": lat + 0.1 + i * 0.01, "lon": 10.0})
+                for i in range(40)
+            ]
+            index = PoiIndex(pois)
+            full = _full_scan(pois, lat, 10.0)
+            for k in range(1, 7):
+                assert [h.poi.id for h in index.nearest(lat, 10.0, k)] == [pois[i].id for _, i in full[:k]], (lat, k)
+            radius = full[4][0]  # exactly the crowd's distance
+            assert [h.poi.id for h in index.within(lat, 10.0, radius)] == [pois[i].id for d, i in full if d <= radius]
 
 
 def test_nearest_and_within_give_the_very_same_distances(france):
