@@ -76,6 +76,9 @@ class PoiHit(NamedTuple):
         return self.poi.id
 
 
+# shapely.box without its Python wrapper (which only checks for deprecated arguments)
+_box = getattr(shapely.lib, "box", None) or (lambda w, s, e, n, ccw: shapely.box(w, s, e, n, ccw=ccw))
+
 # PoiHit((poi, distance)) without the Python-level ``__new__`` of a NamedTuple
 _new_hit = functools.partial(tuple.__new__, PoiHit)
 
@@ -312,8 +315,8 @@ class PoiIndex:
         if self._tree is None:
             return np.empty(0, dtype=np.intp)
         geoms = np.empty(len(boxes), dtype=object)
-        for j, b in enumerate(boxes):
-            geoms[j] = shapely.box(*b)  # one at a time: cheaper than from arrays
+        for j, (w, s, e, n) in enumerate(boxes):
+            geoms[j] = _box(w, s, e, n, True)  # one at a time: cheaper than from arrays
         if self._ctree is not None:
             idx = self._ctree.query(geoms, 0)[1]
         else:  # pragma: no cover - a shapely without the compiled tree attribute
@@ -561,7 +564,7 @@ class PoiIndex:
                 if n > k + 1:
                     part = c2.argpartition(k)[: k + 1]
                     head = sorted(zip(c2[part].tolist(), idx[part].tolist()))
-                    if self._same_place(head[k][1], head[k - 1][1]):
+                    if head[k][0] == head[k - 1][0] and self._same_place(head[k][1], head[k - 1][1]):
                         # POIs at the k-th's place, of which the partition took any
                         if n > _QUICK_MAX_SORT:
                             return None
