@@ -315,8 +315,11 @@ class PoiIndex:
         if self._tree is None:
             return np.empty(0, dtype=np.intp)
         geoms = np.empty(len(boxes), dtype=object)
-        for j, (w, s, e, n) in enumerate(boxes):
-            geoms[j] = _box(w, s, e, n, True)  # one at a time: cheaper than from arrays
+        if len(boxes) == 1:
+            geoms[0] = _box(*boxes[0], True)  # one at a time: cheaper than from arrays
+        else:
+            for j, b in enumerate(boxes):
+                geoms[j] = _box(*b, True)
         if self._ctree is not None:
             idx = self._ctree.query(geoms, 0)[1]
         else:  # pragma: no cover - a shapely without the compiled tree attribute
@@ -568,10 +571,9 @@ class PoiIndex:
                         # POIs at the k-th's place, of which the partition took any
                         if n > _QUICK_MAX_SORT:
                             return None
-                        head = sorted(zip(c2.tolist(), idx.tolist()))
+                        head = self._through_group(sorted(zip(c2.tolist(), idx.tolist())), k)
                 else:
-                    head = sorted(zip(c2.tolist(), idx.tolist()))
-                head = self._through_group(head, k)
+                    head = sorted(zip(c2.tolist(), idx.tolist()))  # all of them: no group runs past
                 ds = self._decided(head, k24)
                 if ds is None:
                     return None
