@@ -349,9 +349,10 @@ def test_a_crowd_tied_with_a_mirror_poi_across_the_kth():
                 POI(id=f"hk:m{i}", kind="heritage", name={"en": f"m{i}"}, location={"lat": a, "lon": b})
                 for i, (a, b) in enumerate(spots)
             ]
+            far = [(lat + 0.1 + i * 0.01, 10.0) for i in range(40)]
             pois += [
-                POI(id=f"hk:f{i}", kind="heritage", name={"en": f"f{i}"}, location={"lat": lat + 0.1 + i * 0.01, "lon": 10.0})
-                for i in range(40)
+                POI(id=f"hk:f{i}", kind="heritage", name={"en": f"f{i}"}, location={"lat": a, "lon": b})
+                for i, (a, b) in enumerate(far)
             ]
             index = PoiIndex(pois)
             full = _full_scan(pois, lat, 10.0)
