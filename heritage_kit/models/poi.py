@@ -26,7 +26,9 @@ __all__ = [
 Kind = Literal["heritage", "commerce", "service"]
 KINDS: tuple[str, ...] = ("heritage", "commerce", "service")
 
-_STRICT = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+# Frozen: a loaded pack shares equal parts between its POIs (heritage_kit.models.compact), so a change must
+# make a new model (``poi.model_copy(update={...})``), never alter one in place.
+_STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 Licence = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 RelPath = Annotated[
     str, StringConstraints(min_length=1, max_length=300, pattern=r"^media/[A-Za-z0-9._/-]+$")

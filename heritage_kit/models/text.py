@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import RootModel, StringConstraints, model_validator
+from pydantic import ConfigDict, RootModel, StringConstraints, model_validator
 
 from heritage_kit.types import MAX_LONG_TEXT, LangCode
 
@@ -17,6 +17,8 @@ _Text = Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT)]
 
 class LocalizedText(RootModel[dict[LangCode, _Text]]):
     """Text in several languages. ``get("de")`` falls back to en, fr, then any."""
+
+    model_config = ConfigDict(frozen=True)  # POIs loaded together share parts (heritage_kit.models.compact)
 
     @model_validator(mode="before")
     @classmethod

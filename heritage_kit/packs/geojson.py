@@ -53,17 +53,27 @@ def feature_to_poi_data(feature: Any) -> dict[str, Any]:
 # -- fast path: validate pois.geojson straight from its bytes (pydantic-core's JSON parser) -------------
 from typing import Literal  # noqa: E402
 
-from pydantic import ConfigDict, TypeAdapter, model_validator  # noqa: E402
+from pydantic import ConfigDict, TypeAdapter, ValidationInfo, ValidatorFunctionWrapHandler, model_validator  # noqa: E402
 from typing_extensions import TypedDict  # noqa: E402  (pydantic needs it on Python < 3.12)
+
+from heritage_kit.models.compact import Compactor  # noqa: E402
 
 
 class _PoiFromFeature(POI):
     """A POI validated from its GeoJSON Feature (same reshaping as the detailed path)."""
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _from_feature(cls, value: Any) -> Any:
-        return feature_to_poi_data(value)
+    def _from_feature(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> POI:
+        poi = handler(feature_to_poi_data(value))
+        # Share equal parts with the POIs already read, as each one is made: the file's POIs never all exist in
+        # their uncompacted form at once. Then the plain class: same fields and layout, this one only adds the
+        # reshaping step (the model is frozen, hence object.__setattr__).
+        compactor = (info.context or {}).get("compactor")
+        if compactor is not None:
+            compactor.poi(poi)
+        object.__setattr__(poi, "__class__", POI)
+        return poi
 
 
 class _FeatureCollection(TypedDict):
@@ -88,9 +98,6 @@ def fast_read_pois(data: bytes) -> list[POI] | None:
     if b"NaN" in data or b"Infinity" in data:
         return None  # the detailed path refuses them as invalid JSON
     try:
-        pois = _FC_ADAPTER.validate_json(data)["features"]
+        return _FC_ADAPTER.validate_json(data, context={"compactor": Compactor()})["features"]
     except (ValueError, TypeError):  # ValidationError is a ValueError
         return None
-    for p in pois:
-        p.__class__ = POI  # same fields and layout: _PoiFromFeature only adds the reshaping step
-    return pois

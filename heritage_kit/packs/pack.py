@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from heritage_kit.errors import PackError, PoiNotFound
+from heritage_kit.models.compact import compact_pois
 from heritage_kit.models.manifest import FORMAT_VERSION, PackManifest
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
@@ -387,6 +388,7 @@ def _read_pois_detailed(data: bytes, report: ValidationReport) -> list[POI]:
         for i, row in enumerate(rows):
             if i not in bad:
                 pois.append(POI.model_validate(row))
+    compact_pois(pois)  # as the fast path does (heritage_kit.models.compact)
     _check_duplicates(pois, report)
     return pois
 
