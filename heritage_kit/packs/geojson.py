@@ -84,12 +84,42 @@ class _FeatureCollection(TypedDict):
 
 
 _FC_ADAPTER = TypeAdapter(_FeatureCollection)
+_FEATURE_ADAPTER = TypeAdapter(_PoiFromFeature)
+
+# How save_pack writes the file (compact separators, "type" first): then it is read a Feature at a time.
+_HEAD = b'{"type":"FeatureCollection","features":['
+_TAIL = b"]}"
+_NEXT = b'},{"type":"Feature",'
+
+
+def _feature_by_feature(data: bytes, context: dict) -> list[POI] | None:
+    """The POIs of ``data`` written as save_pack writes it, parsing one Feature at a time; else None.
+
+    pydantic-core parses a whole document into a Rust-side tree before validating it: for the whole file,
+    three times its size in memory. Here each piece between two ``},{"type":"Feature",`` is parsed and
+    validated on its own. A cut in the wrong place (the bytes inside a Feature) cannot go unnoticed: the
+    file is ``_HEAD`` + piece + ``,`` + piece … + ``_TAIL``, so when every piece is a whole JSON value the
+    file is exactly the collection of those Features, and when one is not, validation fails.
+    """
+    end = len(data) - len(_TAIL)
+    if not (data.startswith(_HEAD) and data.endswith(_TAIL)) or end <= len(_HEAD):
+        return None
+    validate = _FEATURE_ADAPTER.validate_json
+    find = data.find
+    pois = []
+    start = len(_HEAD)
+    while (cut := find(_NEXT, start, end)) >= 0:
+        pois.append(validate(data[start:cut + 1], context=context))
+        start = cut + 2
+    pois.append(validate(data[start:end], context=context))
+    return pois
 
 
 def fast_read_pois(data: bytes) -> list[POI] | None:
     """The POIs of a valid ``pois.geojson``, or None when anything is off.
 
-    pydantic-core parses the bytes and hands each Feature, one at a time, to
+    pydantic-core parses the bytes (a Feature at a time when the file is laid
+    out as save_pack writes it, else the whole file) and hands each Feature to
     the same reshaping as the detailed path, so no whole-file tree of Python
     dicts is ever built (faster, and far less memory). On None the caller runs
     the detailed path, which reports every problem — this only accelerates, it
@@ -97,7 +127,14 @@ def fast_read_pois(data: bytes) -> list[POI] | None:
     """
     if b"NaN" in data or b"Infinity" in data:
         return None  # the detailed path refuses them as invalid JSON
+    context = {"compactor": Compactor()}
     try:
-        return _FC_ADAPTER.validate_json(data, context={"compactor": Compactor()})["features"]
+        pois = _feature_by_feature(data, context)
     except (ValueError, TypeError):  # ValidationError is a ValueError
+        pois = None  # an invalid Feature, or an unusual but valid file (a cut inside a Feature): try whole
+    if pois is not None:
+        return pois
+    try:
+        return _FC_ADAPTER.validate_json(data, context=context)["features"]
+    except (ValueError, TypeError):
         return None
