@@ -132,14 +132,21 @@ def test_compact_pois_directly():
     assert c._shared(other) is not pois[0].heritage
 
 
-def test_detailed_path_shares_too(perigueux):
-    # the feature-by-feature path (taken when the fast one finds anything off) gives the same shared POIs
+def test_every_reading_path_shares(perigueux):
+    # feature at a time (the save_pack layout), the whole file (another layout) and the detailed path (taken
+    # when the fast ones find anything off) give the same shared POIs
+    import json
+
+    from heritage_kit.packs.geojson import fast_read_pois
     from heritage_kit.packs.pack import POIS, _read_pois_detailed
     from heritage_kit.packs.report import ValidationReport
 
+    data = pack_files(perigueux)[POIS]
     report = ValidationReport("perigueux")
-    pois = _read_pois_detailed(pack_files(perigueux)[POIS], report)
-    assert report.ok and pois == perigueux.pois
-    assert len({id(p.model_fields_set) for p in pois}) < len(pois)
-    facts = [p.heritage for p in pois if p.heritage is not None]
-    assert len({id(h) for h in facts}) < len(facts)
+    indented = json.dumps(json.loads(data), indent=1, ensure_ascii=False).encode()
+    for pois in (fast_read_pois(data), fast_read_pois(indented), _read_pois_detailed(data, report)):
+        assert pois == perigueux.pois and all(type(p) is POI for p in pois)
+        assert len({id(p.model_fields_set) for p in pois}) < len(pois)
+        facts = [p.heritage for p in pois if p.heritage is not None]
+        assert len({id(h) for h in facts}) < len(facts)
+    assert report.ok

@@ -315,13 +315,15 @@ def test_fast_and_detailed_paths_agree_on_real_packs(content_dir):
 
 def _fast_paths(data: bytes):
     """(feature-at-a-time result or its exception, whole-file result, fast_read_pois result)."""
-    from heritage_kit.packs.geojson import _FC_ADAPTER, _feature_by_feature, fast_read_pois
+    from heritage_kit.models.compact import Compactor
+    from heritage_kit.packs.geojson import _FC_ADAPTER, _feature_by_feature, _plain, fast_read_pois
 
     try:
-        pieces = _feature_by_feature(data, {})
+        pieces = _feature_by_feature(data, Compactor())
     except ValueError as exc:
         pieces = exc
-    return pieces, _FC_ADAPTER.validate_json(data)["features"], fast_read_pois(data)
+    c = Compactor()
+    return pieces, [_plain(p, c) for p in _FC_ADAPTER.validate_json(data)["features"]], fast_read_pois(data)
 
 
 def test_save_pack_layout_is_read_a_feature_at_a_time(base):

@@ -45,42 +45,42 @@ class Compactor:
         self._last: dict[type, set[str]] = {}  # per class, the last shared set: usually the next one's too
         self._models: dict[tuple, BaseModel] = {}
 
-    def _share_set(self, model: BaseModel) -> set[str]:
-        own = model.__pydantic_fields_set__
-        shared = self._last.get(model.__class__)
-        if shared is None or shared != own:  # (a set compares faster than a frozenset is made)
-            shared = self._last[model.__class__] = self._sets.setdefault(frozenset(own), own)
-        if shared is not own:
-            _set(model, _FIELDS_SET, shared)
+    def _share_sets(self, models) -> set[str]:
+        """Give each of ``models`` the shared fields set equal to its own; the last one's is returned."""
+        last, sets = self._last, self._sets
+        shared = None
+        for model in models:
+            own = model.__pydantic_fields_set__
+            shared = last.get(model.__class__)
+            if shared is None or shared != own:  # (a set compares faster than a frozenset is made)
+                shared = last[model.__class__] = sets.setdefault(frozenset(own), own)
+            if shared is not own:
+                _set(model, _FIELDS_SET, shared)
         return shared
 
     def _shared(self, model: BaseModel) -> BaseModel:
         """An instance equal to ``model`` (fields set included), shared by every equal one."""
-        fields_set = self._share_set(model)
+        fields_set = self._share_sets((model,))
         key = (model.__class__, id(fields_set), *model.__dict__.values())
         return self._models.setdefault(key, model)  # the shared sets, hence their ids, live as long as self
 
     def poi(self, poi: POI) -> POI:
         """Share ``poi``'s parts, in place: only for a POI nobody else holds yet (just validated)."""
-        share = self._share_set
         data = poi.__dict__
-        share(poi)
-        share(data["name"])
-        share(data["location"])
+        models = [poi, data["name"], data["location"], *data["sources"]]
         for name in ("description", "footprint"):
             if data[name] is not None:
-                share(data[name])
-        for source in data["sources"]:
-            share(source)
+                models.append(data[name])
         for media in data["media"]:
-            share(media)
+            models.append(media)
             if media.caption is not None:
-                share(media.caption)
+                models.append(media.caption)
         refs = data["refs"]
         if any(refs.__dict__.values()):
-            share(refs)
+            models.append(refs)
         else:  # no reference at all: Refs()
             data["refs"] = self._shared(refs)
+        self._share_sets(models)
         for name in _SHARED_WHOLE:
             if data[name] is not None:
                 data[name] = self._shared(data[name])

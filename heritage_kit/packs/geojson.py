@@ -53,7 +53,7 @@ def feature_to_poi_data(feature: Any) -> dict[str, Any]:
 # -- fast path: validate pois.geojson straight from its bytes (pydantic-core's JSON parser) -------------
 from typing import Literal  # noqa: E402
 
-from pydantic import ConfigDict, TypeAdapter, ValidationInfo, ValidatorFunctionWrapHandler, model_validator  # noqa: E402
+from pydantic import ConfigDict, TypeAdapter, model_validator  # noqa: E402
 from typing_extensions import TypedDict  # noqa: E402  (pydantic needs it on Python < 3.12)
 
 from heritage_kit.models.compact import Compactor  # noqa: E402
@@ -62,18 +62,20 @@ from heritage_kit.models.compact import Compactor  # noqa: E402
 class _PoiFromFeature(POI):
     """A POI validated from its GeoJSON Feature (same reshaping as the detailed path)."""
 
-    @model_validator(mode="wrap")
+    @model_validator(mode="before")
     @classmethod
-    def _from_feature(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> POI:
-        poi = handler(feature_to_poi_data(value))
-        # Share equal parts with the POIs already read, as each one is made: the file's POIs never all exist in
-        # their uncompacted form at once. Then the plain class: same fields and layout, this one only adds the
-        # reshaping step (the model is frozen, hence object.__setattr__).
-        compactor = (info.context or {}).get("compactor")
-        if compactor is not None:
-            compactor.poi(poi)
-        object.__setattr__(poi, "__class__", POI)
-        return poi
+    def _from_feature(cls, value: Any) -> Any:
+        return feature_to_poi_data(value)
+
+
+_set_class = object.__setattr__  # the models are frozen
+
+
+def _plain(poi: POI, compactor: Compactor) -> POI:
+    """The POI as a plain ``POI`` (same fields and layout: the subclass only adds the reshaping step),
+    sharing its equal parts with the POIs already read (heritage_kit.models.compact)."""
+    _set_class(poi, "__class__", POI)
+    return compactor.poi(poi)
 
 
 class _FeatureCollection(TypedDict):
@@ -92,14 +94,15 @@ _TAIL = b"]}"
 _NEXT = b'},{"type":"Feature",'
 
 
-def _feature_by_feature(data: bytes, context: dict) -> list[POI] | None:
+def _feature_by_feature(data: bytes, compactor: Compactor) -> list[POI] | None:
     """The POIs of ``data`` written as save_pack writes it, parsing one Feature at a time; else None.
 
     pydantic-core parses a whole document into a Rust-side tree before validating it: for the whole file,
     three times its size in memory. Here each piece between two ``},{"type":"Feature",`` is parsed and
-    validated on its own. A cut in the wrong place (the bytes inside a Feature) cannot go unnoticed: the
-    file is ``_HEAD`` + piece + ``,`` + piece … + ``_TAIL``, so when every piece is a whole JSON value the
-    file is exactly the collection of those Features, and when one is not, validation fails.
+    validated on its own, and shares its equal parts with the POIs before it at once: the file's POIs never
+    all exist in their unshared form. A cut in the wrong place (the bytes inside a Feature) cannot go
+    unnoticed: the file is ``_HEAD`` + piece + ``,`` + piece … + ``_TAIL``, so when every piece is a whole
+    JSON value the file is exactly the collection of those Features, and when one is not, validation fails.
     """
     end = len(data) - len(_TAIL)
     if not (data.startswith(_HEAD) and data.endswith(_TAIL)) or end <= len(_HEAD):
@@ -108,10 +111,11 @@ def _feature_by_feature(data: bytes, context: dict) -> list[POI] | None:
     find = data.find
     pois = []
     start = len(_HEAD)
-    while (cut := find(_NEXT, start, end)) >= 0:
-        pois.append(validate(data[start:cut + 1], context=context))
-        start = cut + 2
-    pois.append(validate(data[start:end], context=context))
+    while start < end:
+        cut = find(_NEXT, start, end)
+        stop = end if cut < 0 else cut + 1
+        pois.append(_plain(validate(data[start:stop]), compactor))
+        start = stop + 1  # after the comma
     return pois
 
 
@@ -127,14 +131,15 @@ def fast_read_pois(data: bytes) -> list[POI] | None:
     """
     if b"NaN" in data or b"Infinity" in data:
         return None  # the detailed path refuses them as invalid JSON
-    context = {"compactor": Compactor()}
+    compactor = Compactor()
     try:
-        pois = _feature_by_feature(data, context)
+        pois = _feature_by_feature(data, compactor)
     except (ValueError, TypeError):  # ValidationError is a ValueError
         pois = None  # an invalid Feature, or an unusual but valid file (a cut inside a Feature): try whole
     if pois is not None:
         return pois
     try:
-        return _FC_ADAPTER.validate_json(data, context=context)["features"]
+        pois = _FC_ADAPTER.validate_json(data)["features"]
     except (ValueError, TypeError):
         return None
+    return [_plain(p, compactor) for p in pois]
