@@ -105,10 +105,10 @@ class HeritageFacts(BaseModel):
 
 
 def _known_categories(value: list[str]) -> list[str]:
-    unknown = [c for c in value if c not in CATEGORIES]
-    if unknown:
-        raise ValueError(f"unknown category {unknown[0]!r:.60} (see heritage_kit.categories)")
-    if len(set(value)) != len(value):
+    for c in value:
+        if c not in CATEGORIES:
+            raise ValueError(f"unknown category {c!r:.60} (see heritage_kit.categories)")
+    if len(value) > 1 and len(set(value)) != len(value):
         raise ValueError("categories repeat")
     return value
 

@@ -31,9 +31,10 @@ class LocalizedText(RootModel[dict[LangCode, _Text]]):
 
     @model_validator(mode="after")
     def _not_empty(self):
-        if not self.root or not any(v.strip() for v in self.root.values()):
-            raise ValueError("localised text needs at least one non-empty language")
-        return self
+        for v in self.root.values():
+            if v and not v.isspace():  # (what ``v.strip()`` tests, without making a string)
+                return self
+        raise ValueError("localised text needs at least one non-empty language")
 
     def get(self, lang: str | None = None, fallback: tuple[str, ...] = DEFAULT_FALLBACK) -> str:
         """The text in ``lang``, else the first of ``fallback`` present, else any."""
