@@ -1,6 +1,7 @@
 """Loading a pack of all 44,480 French protected monuments (base Mérimée).
 
-Goal (issue 2): load_pack ≤ 1.5 s and ≤ 200 MB peak memory. Baseline in the same run: a plain ``json.loads`` of
+Goal (issue 2): load_pack ≤ 1.5 s and ≤ 200 MB peak memory (asserted: it does not depend on the machine's
+load; time is recorded, not asserted). Baseline in the same run: a plain ``json.loads`` of
 the same files (parsing only — no validation, no safety checks, no models).
 
     python -m pytest benchmarks/test_bench_packs.py --benchmark-only
@@ -83,6 +84,8 @@ def _record(benchmark, name: str, peak_mb: float, rss_mb: float | None = None) -
     if name.startswith("load_pack"):
         benchmark.extra_info["goal_time_1_5s_met"] = median <= 1.5
         benchmark.extra_info["goal_memory_200mb_met"] = peak_mb <= 200
+        # memory does not depend on the machine's load, unlike time: hold the goal
+        assert peak_mb <= 200, f"{name}: tracemalloc peak {peak_mb:.0f} MB is above the 200 MB goal"
 
 
 @pytest.mark.benchmark(group="load 44,480 monuments")

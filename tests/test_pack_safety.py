@@ -313,16 +313,78 @@ def test_fast_and_detailed_paths_agree_on_real_packs(content_dir):
         assert all(type(p).__name__ == "POI" for p in fast)
 
 
+def _fast_paths(data: bytes):
+    """(feature-at-a-time result or its exception, whole-file result, fast_read_pois result)."""
+    from heritage_kit.models.compact import Compactor
+    from heritage_kit.packs.geojson import _FC_ADAPTER, _feature_by_feature, _plain, fast_read_pois
+
+    try:
+        pieces = _feature_by_feature(data, Compactor())
+    except ValueError as exc:
+        pieces = exc
+    c = Compactor()
+    return pieces, [_plain(p, c) for p in _FC_ADAPTER.validate_json(data)["features"]], fast_read_pois(data)
+
+
+def test_save_pack_layout_is_read_a_feature_at_a_time(base):
+    pieces, whole, fast = _fast_paths(base["pois.geojson"])
+    assert isinstance(pieces, list) and len(pieces) == 30
+    assert pieces == whole == fast and all(type(p).__name__ == "POI" for p in pieces)
+
+
+def test_feature_marker_inside_a_string_is_not_a_cut(tmp_path, base):
+    text = 'a "quoted" },{"type":"Feature","id":"merimee:PA00000001"} text'
+
+    def edit(fs):
+        fs[3]["properties"]["description"] = {"fr": text}
+
+    fc = json.loads(_edit_pois(base, edit)["pois.geojson"])
+    data = json.dumps(fc, separators=(",", ":"), ensure_ascii=False).encode()
+    assert data.count(b'},{\\"type\\":\\"Feature\\",') == 1  # escaped in the file: not a cut
+    assert data.count(b'},{"type":"Feature",') == 29
+    pieces, whole, fast = _fast_paths(data)
+    assert isinstance(pieces, list) and len(pieces) == 30 and pieces == whole == fast
+    assert fast[3].description.get("fr") == text
+
+
+def test_a_cut_inside_a_feature_falls_back_to_the_whole_file(base):
+    # an unknown Feature member is ignored (as the detailed path does); holding the marker, it makes the
+    # feature-at-a-time reading cut a Feature in two: invalid pieces, so the whole file is read instead
+    from heritage_kit.packs.pack import _read_pois_detailed
+    from heritage_kit.packs.report import ValidationReport
+
+    fc = json.loads(base["pois.geojson"])
+    fc["features"][5]["extra"] = [{}, {"type": "Feature", "id": "merimee:PA00000001", "properties": {}}]
+    data = json.dumps(fc, separators=(",", ":"), ensure_ascii=False).encode()
+    assert data.count(b'},{"type":"Feature",') == 30
+    pieces, whole, fast = _fast_paths(data)
+    assert isinstance(pieces, ValueError)
+    report = ValidationReport("cut")
+    assert fast == whole == _read_pois_detailed(data, report) and report.ok and len(fast) == 30
+
+
+def test_invalid_feature_in_save_pack_layout_is_named(tmp_path, base):
+    fc = json.loads(base["pois.geojson"])
+    fid = fc["features"][7]["id"]
+    fc["features"][7]["properties"]["kind"] = "castle"
+    data = json.dumps(fc, separators=(",", ":"), ensure_ascii=False).encode()
+    root = _write_dir(tmp_path, _rehash({**base, "pois.geojson": data}))
+    report = _refused(root, fid, "kind")
+    assert [(e.record, e.field) for e in report.errors if e.file == "pois.geojson"] == [(fid, "kind")]
+
+
+# the save_pack layout (read a Feature at a time) and another (read whole)
+@pytest.mark.parametrize("separators", [(",", ":"), None], ids=["save_pack-layout", "other-layout"])
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(props=_props)
-def test_fuzzed_fast_path_never_accepts_what_the_detailed_path_refuses(base, props):
+def test_fuzzed_fast_path_never_accepts_what_the_detailed_path_refuses(base, props, separators):
     from heritage_kit.packs.geojson import fast_read_pois
     from heritage_kit.packs.pack import _read_pois_detailed
     from heritage_kit.packs.report import ValidationReport
 
     fc = json.loads(base["pois.geojson"])
     fc["features"][0]["properties"] = {**fc["features"][0]["properties"], **props}
-    data = json.dumps(fc).encode()
+    data = json.dumps(fc, separators=separators, ensure_ascii=False).encode()
     fast = fast_read_pois(data)
     report = ValidationReport("fuzz")
     slow = _read_pois_detailed(data, report)

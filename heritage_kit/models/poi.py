@@ -26,7 +26,9 @@ __all__ = [
 Kind = Literal["heritage", "commerce", "service"]
 KINDS: tuple[str, ...] = ("heritage", "commerce", "service")
 
-_STRICT = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+# Frozen: a loaded pack shares equal parts between its POIs (heritage_kit.models.compact), so a change must
+# make a new model (``poi.model_copy(update={...})``), never alter one in place.
+_STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 Licence = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 RelPath = Annotated[
     str, StringConstraints(min_length=1, max_length=300, pattern=r"^media/[A-Za-z0-9._/-]+$")
@@ -103,10 +105,10 @@ class HeritageFacts(BaseModel):
 
 
 def _known_categories(value: list[str]) -> list[str]:
-    unknown = [c for c in value if c not in CATEGORIES]
-    if unknown:
-        raise ValueError(f"unknown category {unknown[0]!r:.60} (see heritage_kit.categories)")
-    if len(set(value)) != len(value):
+    for c in value:
+        if c not in CATEGORIES:
+            raise ValueError(f"unknown category {c!r:.60} (see heritage_kit.categories)")
+    if len(value) > 1 and len(set(value)) != len(value):
         raise ValueError("categories repeat")
     return value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import RootModel, StringConstraints, model_validator
+from pydantic import ConfigDict, RootModel, StringConstraints, model_validator
 
 from heritage_kit.types import MAX_LONG_TEXT, LangCode
 
@@ -18,6 +18,8 @@ _Text = Annotated[str, StringConstraints(max_length=MAX_LONG_TEXT)]
 class LocalizedText(RootModel[dict[LangCode, _Text]]):
     """Text in several languages. ``get("de")`` falls back to en, fr, then any."""
 
+    model_config = ConfigDict(frozen=True)  # POIs loaded together share parts (heritage_kit.models.compact)
+
     @model_validator(mode="before")
     @classmethod
     def _accept_plain_string(cls, value):
@@ -29,9 +31,10 @@ class LocalizedText(RootModel[dict[LangCode, _Text]]):
 
     @model_validator(mode="after")
     def _not_empty(self):
-        if not self.root or not any(v.strip() for v in self.root.values()):
-            raise ValueError("localised text needs at least one non-empty language")
-        return self
+        for v in self.root.values():
+            if v and not v.isspace():  # (what ``v.strip()`` tests, without making a string)
+                return self
+        raise ValueError("localised text needs at least one non-empty language")
 
     def get(self, lang: str | None = None, fallback: tuple[str, ...] = DEFAULT_FALLBACK) -> str:
         """The text in ``lang``, else the first of ``fallback`` present, else any."""

@@ -56,6 +56,8 @@ from typing import Literal  # noqa: E402
 from pydantic import ConfigDict, TypeAdapter, model_validator  # noqa: E402
 from typing_extensions import TypedDict  # noqa: E402  (pydantic needs it on Python < 3.12)
 
+from heritage_kit.models.compact import Compactor  # noqa: E402
+
 
 class _PoiFromFeature(POI):
     """A POI validated from its GeoJSON Feature (same reshaping as the detailed path)."""
@@ -66,6 +68,16 @@ class _PoiFromFeature(POI):
         return feature_to_poi_data(value)
 
 
+_set_class = object.__setattr__  # the models are frozen
+
+
+def _plain(poi: POI, compactor: Compactor) -> POI:
+    """The POI as a plain ``POI`` (same fields and layout: the subclass only adds the reshaping step),
+    sharing its equal parts with the POIs already read (heritage_kit.models.compact)."""
+    _set_class(poi, "__class__", POI)
+    return compactor.poi(poi)
+
+
 class _FeatureCollection(TypedDict):
     __pydantic_config__ = ConfigDict(extra="ignore")  # type: ignore[misc]
 
@@ -74,12 +86,44 @@ class _FeatureCollection(TypedDict):
 
 
 _FC_ADAPTER = TypeAdapter(_FeatureCollection)
+_FEATURE_ADAPTER = TypeAdapter(_PoiFromFeature)
+
+# How save_pack writes the file (compact separators, "type" first): then it is read a Feature at a time.
+_HEAD = b'{"type":"FeatureCollection","features":['
+_TAIL = b"]}"
+_NEXT = b'},{"type":"Feature",'
+
+
+def _feature_by_feature(data: bytes, compactor: Compactor) -> list[POI] | None:
+    """The POIs of ``data`` written as save_pack writes it, parsing one Feature at a time; else None.
+
+    pydantic-core parses a whole document into a Rust-side tree before validating it: for the whole file,
+    three times its size in memory. Here each piece between two ``},{"type":"Feature",`` is parsed and
+    validated on its own, and shares its equal parts with the POIs before it at once: the file's POIs never
+    all exist in their unshared form. A cut in the wrong place (the bytes inside a Feature) cannot go
+    unnoticed: the file is ``_HEAD`` + piece + ``,`` + piece … + ``_TAIL``, so when every piece is a whole
+    JSON value the file is exactly the collection of those Features, and when one is not, validation fails.
+    """
+    end = len(data) - len(_TAIL)
+    if not (data.startswith(_HEAD) and data.endswith(_TAIL)) or end <= len(_HEAD):
+        return None
+    validate = _FEATURE_ADAPTER.validate_json
+    find = data.find
+    pois = []
+    start = len(_HEAD)
+    while start < end:
+        cut = find(_NEXT, start, end)
+        stop = end if cut < 0 else cut + 1
+        pois.append(_plain(validate(data[start:stop]), compactor))
+        start = stop + 1  # after the comma
+    return pois
 
 
 def fast_read_pois(data: bytes) -> list[POI] | None:
     """The POIs of a valid ``pois.geojson``, or None when anything is off.
 
-    pydantic-core parses the bytes and hands each Feature, one at a time, to
+    pydantic-core parses the bytes (a Feature at a time when the file is laid
+    out as save_pack writes it, else the whole file) and hands each Feature to
     the same reshaping as the detailed path, so no whole-file tree of Python
     dicts is ever built (faster, and far less memory). On None the caller runs
     the detailed path, which reports every problem — this only accelerates, it
@@ -87,10 +131,15 @@ def fast_read_pois(data: bytes) -> list[POI] | None:
     """
     if b"NaN" in data or b"Infinity" in data:
         return None  # the detailed path refuses them as invalid JSON
+    compactor = Compactor()
+    try:
+        pois = _feature_by_feature(data, compactor)
+    except (ValueError, TypeError):  # ValidationError is a ValueError
+        pois = None  # an invalid Feature, or an unusual but valid file (a cut inside a Feature): try whole
+    if pois is not None:
+        return pois
     try:
         pois = _FC_ADAPTER.validate_json(data)["features"]
-    except (ValueError, TypeError):  # ValidationError is a ValueError
+    except (ValueError, TypeError):
         return None
-    for p in pois:
-        p.__class__ = POI  # same fields and layout: _PoiFromFeature only adds the reshaping step
-    return pois
+    return [_plain(p, compactor) for p in pois]

@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from heritage_kit.errors import PackError, PoiNotFound
+from heritage_kit.models.compact import compact_pois
 from heritage_kit.models.manifest import FORMAT_VERSION, PackManifest
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
@@ -311,11 +312,14 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
 
     # Cross-references.
     ids = {p.id for p in pois}
+    box = manifest.bbox
     for p in pois:
         for i, m in enumerate(p.media):
             if m.path is not None and m.path not in media:
                 report.add(POIS, f"media file {m.path!r} is not in the pack", record=p.id, field=f"media.{i}.path")
-        if not manifest.bbox.contains(p.location.lat, p.location.lon, margin_m=2000):
+        lat, lon = p.location.lat, p.location.lon
+        if (not (box.south <= lat <= box.north and box.west <= lon <= box.east)  # inside: no margin to work out
+                and not box.contains(lat, lon, margin_m=2000)):
             report.add(POIS, "location is outside the manifest bbox", record=p.id, field="location", severity="warning")
     for t in trails if POIS in contents else ():
         for s in t.stops:
@@ -387,6 +391,7 @@ def _read_pois_detailed(data: bytes, report: ValidationReport) -> list[POI]:
         for i, row in enumerate(rows):
             if i not in bad:
                 pois.append(POI.model_validate(row))
+    compact_pois(pois)  # as the fast path does (heritage_kit.models.compact)
     _check_duplicates(pois, report)
     return pois
 
