@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import pathlib
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -67,6 +68,7 @@ class HeritageApp(App):
     theme = ObjectProperty(NORMAL)
     location_source = StringProperty("gps")
     gpx_path = StringProperty("")
+    inbox_url = StringProperty("")
     location_notice = StringProperty("")
     title_text = StringProperty("")
     banner_text = StringProperty("")
@@ -81,6 +83,7 @@ class HeritageApp(App):
     walk = ObjectProperty(None, allownone=True)
     ready = BooleanProperty(False)
     network_ready = BooleanProperty(False)
+    syncing = BooleanProperty(False)
 
     def __init__(
         self,
@@ -126,7 +129,18 @@ class HeritageApp(App):
         self._banner_poi: str | None = None
         self._chime = None
         self._walk_kind = "trail"
+        self._outboxes: dict[int, Any] = {}
+        self._outbox_lock = threading.Lock()
         self.title = "heritage-kit"
+        # Settings and the list of bundled packs are read on the worker thread while
+        # Kivy opens its window; build() picks them up.
+        self._startup = self.io.submit(self._read_startup)
+
+    def _read_startup(self):
+        entries = discover_packs(*self.content_dirs)
+        if self.arg_pack and not any(e.path == self.arg_pack for e in entries):
+            entries.append(_entry_for(self.arg_pack))
+        return self.settings_store.load(), entries
 
     # -- strings -----------------------------------------------------------------
     def t(self, key: str, *_bind, **values) -> str:
@@ -159,7 +173,8 @@ class HeritageApp(App):
 
     # -- build -------------------------------------------------------------------
     def build(self):
-        self.settings = Settings.from_dict(self.settings_store.load())
+        saved, self.pack_entries = self._startup.result()
+        self.settings = Settings.from_dict(saved)
         if self.arg_lang:
             self.settings.lang = self.arg_lang
         self._apply_settings()
@@ -181,10 +196,7 @@ class HeritageApp(App):
             sm.add_widget(cls())
         self.sm = sm
         self.root_widget = root
-        self.pack_entries = discover_packs(*self.content_dirs)
         path = self.arg_pack or self.settings.pack or HomePresenter(self.pack_entries, self.tr).default_path()
-        if self.arg_pack and not any(e.path == self.arg_pack for e in self.pack_entries):
-            self.pack_entries.append(_entry_for(self.arg_pack))
         self._set_title("map")
         self._select_nav("map")
         if path:
@@ -209,6 +221,7 @@ class HeritageApp(App):
         self.theme = theme_for(s)
         self.location_source = s.location_source
         self.gpx_path = s.gpx_path
+        self.inbox_url = s.inbox_url
         self.lang = s.lang  # last: kv bindings on app.lang re-translate with the new translator
 
     def set_setting(self, key: str, value) -> None:
@@ -238,11 +251,11 @@ class HeritageApp(App):
             from heritage_kit.packs import load_pack
 
             pack = load_pack(path)
-            return pack, MapScene.from_pack(pack)
+            return pack, MapScene.from_pack(pack), self.walk_store.load()
 
         def done(result):
-            pack, scene = result
-            self._pack_loaded(path, pack, scene, first)
+            pack, scene, saved_walk = result
+            self._pack_loaded(path, pack, scene, saved_walk, first)
 
         def failed(exc):
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -276,7 +289,7 @@ class HeritageApp(App):
             self.walk.router = self._router()
         self.start_location()
 
-    def _pack_loaded(self, path, pack, scene, first: bool) -> None:
+    def _pack_loaded(self, path, pack, scene, saved_walk: dict, first: bool) -> None:
         self.pack = pack
         self.pack_path = path
         self.network = None
@@ -291,7 +304,7 @@ class HeritageApp(App):
         if self.settings.pack != path:
             self.settings.pack = path
             self._save_settings()
-        self._restore_walk()
+        self._restore_walk(saved_walk)
         self.show("map", push=False)
         self.history.clear()
         self.can_go_back = False
@@ -319,6 +332,9 @@ class HeritageApp(App):
         cb(self)
 
     def _take_screenshot(self, _dt) -> None:
+        # draw now and read the back buffer before the next flip (after a flip it holds an older frame)
+        Clock.tick_draw()
+        Window.dispatch("on_draw")
         saved = Window.screenshot(name=os.path.join(os.path.dirname(os.path.abspath(self.screenshot_path)), ".hk-shot.png"))
         if saved:
             os.replace(saved, self.screenshot_path)
@@ -403,11 +419,19 @@ class HeritageApp(App):
             return None
         p = self._presenters.get("contribute")
         if p is None:
-            from heritage_kit.submissions import Outbox
-
-            outbox = Outbox(os.path.join(self.user_dir, "outbox.sqlite"), pack=self.pack)
-            p = self._presenters["contribute"] = ContributePresenter(self.pack, self.tr, outbox)
+            p = self._presenters["contribute"] = ContributePresenter(self.pack, self.tr, self._outbox)
         return p
+
+    def _outbox(self):
+        """The outbox for the open pack, opened on first use by a worker thread (SQLite)."""
+        with self._outbox_lock:
+            box = self._outboxes.get(id(self.pack))
+            if box is None:
+                from heritage_kit.submissions import Outbox
+
+                box = Outbox(os.path.join(self.user_dir, "outbox.sqlite"), pack=self.pack)
+                self._outboxes = {id(self.pack): box}  # one open outbox: the current town's
+            return box
 
     def poi_page(self, poi_id: str):
         return present_poi(self.pack.poi(poi_id), tr=self.tr, badges=self.badges, now=self.now())
@@ -628,9 +652,8 @@ class HeritageApp(App):
         data = {"kind": self._walk_kind, **self.walk.to_dict()}
         self.run_io(lambda: self.walk_store.save(data))
 
-    def _restore_walk(self) -> None:
-        """Take back the walk in progress after a restart (no alert repeats)."""
-        data = self.walk_store.load()
+    def _restore_walk(self, data: dict) -> None:
+        """Take back the walk in progress after a restart (no alert repeats); ``data`` as saved."""
         if not data or data.get("town_id") != self.pack.manifest.town_id:
             return
         from mobile.presenters.arrivals import GeofenceArrivals
@@ -670,9 +693,7 @@ class HeritageApp(App):
         self._refresh("map")
 
     def picked_on_map(self, x: float, y: float) -> None:
-        lat, lon = self.scene.projection.to_latlon(x, y)
-        p = self.contribute_presenter()
-        p.form.location = LatLon(lat=lat, lon=lon)
+        self.contribute_presenter().set_place_from_map(self.scene, x, y)
         self.pick_mode = False
         self.show("contribute")
 
@@ -691,6 +712,36 @@ class HeritageApp(App):
             done([])
             return
         self.run_io(p.my_submissions, done)
+
+    def send_submissions(self, done: Callable[[Any], None]) -> None:
+        """"Send now": ``Outbox.sync`` on its own thread (it may wait on the network and retry),
+        the outcome back on the UI thread through ``Clock.schedule_once``."""
+        p = self.contribute_presenter()
+        if p is None or self.syncing:
+            return
+        if not self.settings.device_token:
+            from heritage_kit.submissions import new_device_token
+
+            self.settings.device_token = new_device_token()
+            self._save_settings()
+        url, token = self.settings.inbox_url, self.settings.device_token
+        self.syncing = True
+
+        def work():
+            try:
+                outcome = p.send_now(url, token)
+            except Exception as exc:  # noqa: BLE001 - reported on the screen, the outbox keeps the items
+                log.exception("send now failed")
+                from mobile.presenters.contribute import SyncOutcome
+
+                outcome = SyncOutcome(False, escape(self.t("common.error", message=str(exc))), None)
+            Clock.schedule_once(lambda _dt: finished(outcome))
+
+        def finished(outcome):
+            self.syncing = False
+            done(outcome)
+
+        threading.Thread(target=work, name="hk-sync", daemon=True).start()
 
 
 def _entry_for(path: str):

@@ -190,13 +190,41 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Attention : « {name} » existe déjà à {distance}.",
         "en": "Careful: “{name}” already exists {distance} away.",
     },
-    "contrib.need_consent": {"fr": "Cochez l'accord de licence.", "en": "Tick the licence agreement."},
-    "contrib.need_place": {"fr": "Choisissez un lieu.", "en": "Choose a place."},
-    "contrib.need_name": {"fr": "Indiquez un nom.", "en": "Enter a name."},
+    "contrib.field_error": {"fr": "{field} : {message}", "en": "{field}: {message}"},
+    "field.name": {"fr": "Nom", "en": "Name"},
+    "field.category": {"fr": "Catégorie", "en": "Category"},
+    "field.description": {"fr": "Description", "en": "Description"},
+    "field.place": {"fr": "Lieu", "en": "Place"},
+    "field.photo": {"fr": "Photo", "en": "Photo"},
+    "field.author": {"fr": "Pseudonyme", "en": "Pseudonym"},
+    "field.consent": {"fr": "Accord de licence", "en": "Licence agreement"},
+    "field.form": {"fr": "Contribution", "en": "Submission"},
     "contrib.invalid": {"fr": "À corriger : {message}", "en": "To fix: {message}"},
     "contrib.mine": {"fr": "Mes contributions", "en": "My submissions"},
     "contrib.none": {"fr": "Aucune contribution pour l'instant.", "en": "No submission yet."},
+    "contrib.photos": {"fr": "photos : {n}", "en": "photos: {n}"},
+    "contrib.send_now": {"fr": "Envoyer maintenant", "en": "Send now"},
+    "contrib.sending": {"fr": "Envoi en cours…", "en": "Sending…"},
+    "sync.no_server": {
+        "fr": "Aucun serveur de contributions n'est réglé : ajoutez son adresse dans Réglages. "
+              "Vos contributions restent sur ce téléphone.",
+        "en": "No contribution server is set: add its address in Settings. "
+              "Your submissions stay on this phone.",
+    },
+    "sync.bad_server": {
+        "fr": "Adresse du serveur refusée ({message}). Rien n'est perdu.",
+        "en": "Server address refused ({message}). Nothing is lost.",
+    },
+    "sync.failed": {
+        "fr": "Envoi interrompu : {message}. {n} en attente, réessai plus tard.",
+        "en": "Sending stopped: {message}. {n} waiting, will retry later.",
+    },
+    "sync.done": {
+        "fr": "Envoyées : {sent} · refusées : {refused} · états mis à jour : {updated} · en attente : {n}",
+        "en": "Sent: {sent} · refused: {refused} · statuses updated: {updated} · waiting: {n}",
+    },
     "status.queued": {"fr": "en attente d'envoi", "en": "waiting to be sent"},
+    "status.queued_retry": {"fr": "{status} (dernier essai échoué)", "en": "{status} (last try failed)"},
     "status.pending": {"fr": "envoyée, en cours de modération", "en": "sent, being moderated"},
     "status.approved": {"fr": "acceptée", "en": "approved"},
     "status.rejected": {"fr": "refusée", "en": "rejected"},
@@ -217,6 +245,15 @@ CATALOG: dict[str, dict[str, str]] = {
     "settings.gps_unavailable": {
         "fr": "Pas de GPS sur cet appareil : balade simulée utilisée.",
         "en": "No GPS on this device: using a simulated walk.",
+    },
+    "settings.contributions": {"fr": "Envoi des contributions", "en": "Sending submissions"},
+    "settings.inbox_url": {
+        "fr": "Adresse du serveur (https://…)",
+        "en": "Server address (https://…)",
+    },
+    "settings.inbox_help": {
+        "fr": "Le serveur de la ville qui reçoit vos contributions. Vide : elles restent sur ce téléphone.",
+        "en": "The town's server that receives your submissions. Empty: they stay on this phone.",
     },
     "settings.about": {
         "fr": "Données © contributeurs OpenStreetMap (ODbL 1.0) ; Ministère de la Culture – base Mérimée (Licence Ouverte 2.0).",

@@ -40,7 +40,11 @@ result: dict = {"phase": PHASE, "shots": [], "errors": []}
 
 
 def shot(name: str) -> None:
+    """Save what the window shows now: lay out, draw into the back buffer and read it before the
+    next flip (reading after a flip returns an older frame on a busy machine)."""
     path = os.path.join(SHOTS, f"{name}.png")
+    Clock.tick_draw()
+    Window.dispatch("on_draw")
     tmp = Window.screenshot(name=os.path.join(SHOTS, ".tmp.png"))
     os.replace(tmp, path)
     result["shots"].append(path)
@@ -224,6 +228,7 @@ def s_walk_done(app):
     with open(os.path.join(app.user_dir, "walk.json"), encoding="utf-8") as fh:
         result["saved_walk"] = json.load(fh)
     shot("walk_finished")
+    app.banner_text = ""  # the arrival banner goes away after a few seconds; the next shots are of other screens
 
 
 def s_contribute(app):
@@ -257,10 +262,45 @@ def s_contribute_saved(app):
     return lambda: len(app.screen("submissions").ids.list.children) > 0 or app.screen("submissions").empty_text
 
 
+def s_send_without_server(app):
+    s = app.screen("submissions")
+    result["submissions_queued"] = [{"title": r.title, "status": r.status} for r in s.ids.list.children]
+    s.send_now()
+    return lambda: not app.syncing and bool(s.sync_text)
+
+
+def s_send_to_local_server(app):
+    """"Send now" to a real inbox on 127.0.0.1 (heritage_kit.inbox, in a thread of this process)."""
+    s = app.screen("submissions")
+    result["sync_no_server"] = s.sync_text
+    result["outbox_after_no_server"] = len(s.ids.list.children)
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "contrib"))
+    from contrib_support import ThreadServer
+
+    from heritage_kit.inbox import InboxSettings, SqliteStorage, create_app
+
+    storage = SqliteStorage(os.path.join(app.user_dir, "inbox-server.sqlite"))
+    server = ThreadServer(create_app(storage, app.pack, InboxSettings()))
+    server.__enter__()
+    app._test_server = (server, storage)
+    app.set_setting("inbox_url", server.url)
+    app.show("submissions")
+    s.sync_text = ""
+    s.send_now()
+    return lambda: not app.syncing and bool(s.sync_text)
+
+
 def s_submissions_shot(app):
-    rows = app.screen("submissions").ids.list.children
+    s = app.screen("submissions")
+    rows = s.ids.list.children
     result["submissions"] = [{"title": r.title, "status": r.status} for r in rows]
+    result["sync_text"] = s.sync_text
+    result["sync_ok"] = s.sync_ok
     shot("submissions")
+    server, storage = app._test_server
+    server.__exit__(None, None, None)
+    storage.close()
+    app.set_setting("inbox_url", "")
 
 
 def s_settings(app):
@@ -312,7 +352,8 @@ def s_restart_replay(app):
 
 TOUR = [s_map, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
         s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
-        walk_rest, s_walk_done, s_contribute, s_contribute_dup, s_contribute_saved, s_submissions_shot, s_settings,
+        walk_rest, s_walk_done, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
+        s_send_to_local_server, s_submissions_shot, s_settings,
         s_settings_shot, s_french_large, s_contrast]
 RESTART = [s_restart, s_restart_replay]
 
@@ -325,8 +366,11 @@ def main() -> None:
         app._script = Script(app, steps)  # Clock keeps only weak references
         app._script.start()
 
+    from mobile.platform.storage import JsonStore, user_dir
+
+    # before the app starts: it reads its settings while it opens the window
+    JsonStore(user_dir() / "settings.json").save({"lang": "en", "location_source": "simulated"})
     app = HeritageApp(pack_path=PACK, lang="en", auto_replay=False, on_ready=ready)
-    app.settings_store.save({"lang": "en", "location_source": "simulated"})
     app.run()
 
 

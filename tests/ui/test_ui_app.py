@@ -126,8 +126,17 @@ def test_contribution_saved_offline_with_duplicate_warning(runs):
     tour, _ = runs
     assert tour["duplicate_warning"].startswith("Careful: ")
     assert tour["contribute_ok"], tour["contribute_result"]
-    assert tour["submissions"] and tour["submissions"][0]["status"].startswith("waiting to be sent")
-    assert tour["submissions"][0]["title"] == "Plaque du Rocher"
+    assert tour["submissions_queued"] and tour["submissions_queued"][0]["status"].startswith("waiting to be sent")
+    assert tour["submissions_queued"][0]["title"] == "Plaque du Rocher"
+
+
+def test_send_now_without_server_then_to_a_local_inbox(runs):
+    tour, _ = runs
+    assert tour["sync_no_server"].startswith("No contribution server is set")
+    assert tour["outbox_after_no_server"] == 1  # nothing lost
+    assert tour["sync_ok"], tour["sync_text"]
+    assert tour["sync_text"].startswith("Sent: 1 ")
+    assert [r["status"] for r in tour["submissions"]] == ["sent, being moderated"]
 
 
 def test_french_and_large_text(runs):

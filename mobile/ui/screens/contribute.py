@@ -82,8 +82,10 @@ class ContributeScreen(Screen):
     def at_position(self) -> None:
         app = App.get_running_app()
         p = app.contribute_presenter()
-        if app.position is not None:
-            p.form.location = app.position.latlon
+        if app.position is None:
+            self.result_ok = False
+            self.result_text = app.t("map.no_position")
+        p.set_place(app.position.latlon if app.position is not None else None)
         self.where_text = p.where_text()
         self.warning_text = p.duplicate_warning(self.ids.name.text)
 
@@ -140,6 +142,8 @@ class ContributeScreen(Screen):
 
 class SubmissionsScreen(Screen):
     empty_text = StringProperty("")
+    sync_text = StringProperty("")
+    sync_ok = BooleanProperty(True)
 
     def refresh(self) -> None:
         app = App.get_running_app()
@@ -150,5 +154,16 @@ class SubmissionsScreen(Screen):
         box = self.ids.list
         box.clear_widgets()
         for r in rows:
-            box.add_widget(make("SubmissionRow", title=r.title, detail=r.detail, status=r.status))
+            box.add_widget(make("SubmissionRow", title=r.title, detail=r.detail, status=r.status, message=r.message))
         self.empty_text = "" if rows else app.t("contrib.none")
+
+    def send_now(self) -> None:
+        App.get_running_app().send_submissions(self.show_sync)
+
+    def show_sync(self, outcome) -> None:
+        self.sync_text = outcome.text
+        self.sync_ok = outcome.ok
+        if outcome.rows is None:
+            self.refresh()
+        else:
+            self.show_rows(outcome.rows)
