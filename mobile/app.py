@@ -8,6 +8,7 @@ thread (:meth:`HeritageApp.run_io`) and comes back through ``Clock``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import pathlib
@@ -49,6 +50,17 @@ __all__ = ["HeritageApp", "SCREENS"]
 log = logging.getLogger("mobile")
 HERE = pathlib.Path(__file__).resolve().parent
 SCREENS = ("home", "map", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings")
+SCREEN_CLASSES = {
+    "home": ("mobile.ui.screens.home", "HomeScreen"),
+    "map": ("mobile.ui.screens.map", "MapScreen"),
+    "explore": ("mobile.ui.screens.explore", "ExploreScreen"),
+    "poi": ("mobile.ui.screens.poi", "PoiScreen"),
+    "trails": ("mobile.ui.screens.trails", "TrailsScreen"),
+    "walk": ("mobile.ui.screens.walk", "WalkScreen"),
+    "contribute": ("mobile.ui.screens.contribute", "ContributeScreen"),
+    "submissions": ("mobile.ui.screens.contribute", "SubmissionsScreen"),
+    "settings": ("mobile.ui.screens.settings", "SettingsScreen"),
+}
 NAV_SCREENS = ("map", "explore", "trails", "walk", "contribute", "settings")
 BANNER_SECONDS = 8.0
 
@@ -65,7 +77,8 @@ class HeritageApp(App):
     lang = StringProperty("fr")
     font_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
-    theme = ObjectProperty(NORMAL)
+    # rebind: kv rules read `app.theme.text` etc.; without it Kivy does not re-evaluate them when the theme changes
+    theme = ObjectProperty(NORMAL, rebind=True)
     location_source = StringProperty("gps")
     gpx_path = StringProperty("")
     inbox_url = StringProperty("")
@@ -180,22 +193,10 @@ class HeritageApp(App):
         self._apply_settings()
         Builder.load_file(str(HERE / "ui" / "widgets" / "common.kv"))
         Builder.load_file(str(HERE / "ui" / "root.kv"))
-        from mobile.ui.screens.contribute import ContributeScreen, SubmissionsScreen
-        from mobile.ui.screens.explore import ExploreScreen
-        from mobile.ui.screens.home import HomeScreen
-        from mobile.ui.screens.map import MapScreen
-        from mobile.ui.screens.poi import PoiScreen
-        from mobile.ui.screens.settings import SettingsScreen
-        from mobile.ui.screens.trails import TrailsScreen
-        from mobile.ui.screens.walk import WalkScreen
-
         root = RootLayout()
-        sm: ScreenManager = root.ids.sm
-        for cls in (MapScreen, HomeScreen, ExploreScreen, PoiScreen, TrailsScreen, WalkScreen, ContributeScreen,
-                    SubmissionsScreen, SettingsScreen):
-            sm.add_widget(cls())
-        self.sm = sm
+        self.sm: ScreenManager = root.ids.sm
         self.root_widget = root
+        self.screen("map")  # the first screen; the others are built when first shown (faster launch)
         path = self.arg_pack or self.settings.pack or HomePresenter(self.pack_entries, self.tr).default_path()
         self._set_title("map")
         self._select_nav("map")
@@ -389,12 +390,15 @@ class HeritageApp(App):
             self.title_text = escape(self.t(key))
 
     def _refresh(self, name: str) -> None:
-        screen = self.sm.get_screen(name)
-        refresh = getattr(screen, "refresh", None)
+        refresh = getattr(self.screen(name), "refresh", None)
         if refresh is not None:
             refresh()
 
     def screen(self, name: str):
+        """The screen ``name``, built (its module imported, its kv loaded) the first time it is needed."""
+        if not self.sm.has_screen(name):
+            module, cls = SCREEN_CLASSES[name]
+            self.sm.add_widget(getattr(importlib.import_module(module), cls)())
         return self.sm.get_screen(name)
 
     # -- presenters ------------------------------------------------------------------

@@ -32,7 +32,7 @@ MAJOR_HIGHWAYS = frozenset(
 PEDESTRIAN = frozenset({"pedestrian", "footway", "steps", "path", "living_street"})
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class StreetLine:
     xy: np.ndarray  # shape (n, 2), metres east/north of the scene origin
     major: bool = False
@@ -40,9 +40,14 @@ class StreetLine:
     name: str | None = None
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class MapScene:
-    """A pack's drawable content in local metres."""
+    """A pack's drawable content in local metres.
+
+    Compared by identity and with a short ``repr``: Kivy formats the value of every kv binding it
+    sets with ``%r`` (``Lang: call_fn`` trace), and the generated dataclass ``repr`` of thousands of
+    street arrays took 2.4 s per map widget at launch.
+    """
 
     projection: LocalProjection
     streets: list[StreetLine]
@@ -50,6 +55,9 @@ class MapScene:
     poi_kinds: np.ndarray  # int index into KIND_ORDER
     poi_xy: np.ndarray  # shape (n, 2)
     extent: tuple[float, float, float, float]  # min_x, min_y, max_x, max_y (metres)
+
+    def __repr__(self) -> str:
+        return f"<MapScene {len(self.poi_ids)} POIs, {len(self.streets)} streets>"
 
     def segments(self, *, major: bool) -> tuple[np.ndarray, np.ndarray]:
         """Start and end points (n, 2) of every street segment of one class (cached)."""

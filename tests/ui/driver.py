@@ -327,6 +327,8 @@ def s_french_large(app):
 
 def s_contrast(app):
     result["poi_fr_title"] = app.screen("poi").title
+    result["hc_nav_colour"] = list(app.root_widget.ids.nav.children[-1].color)  # every kv rule follows the theme
+    result["hc_muted"] = list(app.theme.muted)
     shot("poi_fr_high_contrast")
     app.set_setting("high_contrast", False)
     app.set_setting("large_text", False)

@@ -143,3 +143,8 @@ def test_french_and_large_text(runs):
     tour, _ = runs
     assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Réglages"]
     assert "résultats" in tour["explore_fr_count"]
+
+
+def test_high_contrast_reaches_every_widget(runs):
+    tour, _ = runs
+    assert tour["hc_nav_colour"] == tour["hc_muted"]
