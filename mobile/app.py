@@ -83,6 +83,7 @@ class HeritageApp(App):
     gpx_path = StringProperty("")
     inbox_url = StringProperty("")
     location_notice = StringProperty("")
+    pack_error = StringProperty("")
     title_text = StringProperty("")
     banner_text = StringProperty("")
     can_go_back = BooleanProperty(False)
@@ -260,8 +261,10 @@ class HeritageApp(App):
 
         def failed(exc):
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self.location_notice = self.t("home.bad_pack", message=msg)
+            self.pack_error = escape(self.t("home.bad_pack", message=msg))  # shown as markup on Home
             self.show("home")
+            if self.screenshot_path:  # --screenshot: the first screen is Home with the error
+                Clock.schedule_once(self._take_screenshot, 0.25)
 
         self.run_io(work, done, failed)
 
@@ -291,6 +294,7 @@ class HeritageApp(App):
         self.start_location()
 
     def _pack_loaded(self, path, pack, scene, saved_walk: dict, first: bool) -> None:
+        self.pack_error = ""
         self.pack = pack
         self.pack_path = path
         self.network = None
@@ -575,7 +579,7 @@ class HeritageApp(App):
         return [p.id for p in heritage[:4]]
 
     def on_location_error(self, message: str) -> None:
-        self.location_notice = self.t("platform.gps_error", message=message)
+        self.location_notice = escape(self.t("platform.gps_error", message=message))
 
     def handle_position(self, position: Position) -> None:
         """Every position, on the UI thread: map layer, walk engine, alerts."""

@@ -21,7 +21,7 @@ from kivy.uix.stencilview import StencilView
 
 import numpy as np
 
-from mobile.presenters.map_view import KIND_ORDER, MapScene, Viewport, discs, line_quads
+from mobile.presenters.map_view import DISC_SEGMENTS, KIND_ORDER, MapScene, Viewport, discs, line_quads
 
 __all__ = ["OfflineMap"]
 
@@ -29,6 +29,7 @@ DRAW_ORDER = ("service", "commerce", "heritage")
 TAP_MAX_MOVE = 12.0
 TAP_MAX_SECONDS = 0.5
 WHEEL_FACTOR = 1.25
+SIMPLIFY_PX = 1.0  # streets simplified to about a pixel at the current zoom (see MapScene.segments)
 
 
 class OfflineMap(StencilView):
@@ -167,7 +168,7 @@ class OfflineMap(StencilView):
         casing = _darker(theme.map_bg, 0.82)
         cased = s > 0.6  # outlines only when zoomed in enough to read streets
         for major, fill, width in ((False, theme.street, street_px), (True, theme.street_major, street_px * 1.5)):
-            a, b = scene.segments(major=major)
+            a, b = scene.segments(major=major, tol_m=SIMPLIFY_PX * px)
             if not len(a):
                 continue
             if cased:
@@ -181,15 +182,16 @@ class OfflineMap(StencilView):
         hs = set(self.highlight)
         hl = np.array([pid in hs for pid in scene.poi_ids], dtype=bool)
         outline = theme.text if theme.bg[0] < 0.5 else (1, 1, 1, 1)
+        seg = DISC_SEGMENTS if r / px >= 6 else 8  # small dots: 8 triangles look as round as 14
         for kind in DRAW_ORDER:
             mask = scene.poi_kinds == KIND_ORDER.index(kind)
             if not mask.any():
                 continue
             radii = np.where(hl[mask], r * 1.5, r)
             base.add(Color(*outline))
-            _add_meshes(base, discs(scene.poi_xy[mask], radii + ring))
+            _add_meshes(base, discs(scene.poi_xy[mask], radii + ring, seg))
             base.add(Color(*getattr(theme, kind)))
-            _add_meshes(base, discs(scene.poi_xy[mask], radii))
+            _add_meshes(base, discs(scene.poi_xy[mask], radii, seg))
         if self.selected and self.selected in scene.poi_ids:
             i = scene.poi_ids.index(self.selected)
             x, y = scene.poi_xy[i]
