@@ -262,7 +262,7 @@ class HeritageApp(App):
         def failed(exc):
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             self.pack_error = escape(self.t("home.bad_pack", message=msg))  # shown as markup on Home
-            self.show("home")
+            self.show("home", push=self.pack is not None)  # no way back to an empty map
             if self.screenshot_path:  # --screenshot: the first screen is Home with the error
                 Clock.schedule_once(self._take_screenshot, 0.25)
 
@@ -343,7 +343,10 @@ class HeritageApp(App):
         saved = Window.screenshot(name=os.path.join(os.path.dirname(os.path.abspath(self.screenshot_path)), ".hk-shot.png"))
         if saved:
             os.replace(saved, self.screenshot_path)
-        print(f"first map frame after {self.first_frame_s:.3f} s; screenshot {self.screenshot_path}", flush=True)
+        if self.first_frame_s is not None:
+            print(f"first map frame after {self.first_frame_s:.3f} s; screenshot {self.screenshot_path}", flush=True)
+        else:
+            print(f"no map (the pack could not be opened); screenshot {self.screenshot_path}", flush=True)
         self.stop()
 
     def home_presenter(self) -> HomePresenter:
