@@ -51,7 +51,8 @@ class OfflineMap(StencilView):
         self._built_scale: float | None = None
         self._touches: dict = {}
         self._fitted = False
-        self._pending_extent = None
+        self._fit_extent = None  # what the last fit() showed (None: the whole town)
+        self._follow_size = True  # re-fit when the widget is resized, until the user moves the view
         super().__init__(**kwargs)
         self._bg_color = Color(0.92, 0.9, 0.85, 1)
         self._bg = Rectangle(pos=self.pos, size=self.size)
@@ -83,8 +84,10 @@ class OfflineMap(StencilView):
     def _on_geometry(self, *_a) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
         self.viewport.resize(self.width, self.height)
-        if self.scene is not None and not self._fitted and self.width >= 50 and self.height >= 50:
-            self.fit(self._pending_extent)
+        # A screen built on first show lays its map out after the first fit: fit again at the real size
+        # (unless the user has panned or zoomed since).
+        if self.scene is not None and (not self._fitted or self._follow_size) and self.width >= 50 and self.height >= 50:
+            self.fit(self._fit_extent)
         self._apply_transform()
 
     def _on_scene(self, *_a) -> None:
@@ -110,10 +113,11 @@ class OfflineMap(StencilView):
         if self.scene is None:
             return
         if self.width < 50 or self.height < 50:  # not laid out yet: fit when it is
-            self._pending_extent = extent
+            self._fit_extent = extent
             self._fitted = False
             return
-        self._pending_extent = None
+        self._fit_extent = extent
+        self._follow_size = True
         self.viewport.resize(self.width, self.height)
         self.viewport.fit(extent or self.scene.poi_extent(), margin_px=dp(16))
         self._fitted = True
@@ -123,6 +127,7 @@ class OfflineMap(StencilView):
     def centre_on_latlon(self, lat: float, lon: float, *, min_scale: float | None = None) -> None:
         if self.scene is None:
             return
+        self._follow_size = False
         x, y = self.scene.to_xy(lat, lon)
         self.viewport.centre_on(x, y)
         if min_scale is not None and self.viewport.scale < min_scale:
@@ -131,11 +136,13 @@ class OfflineMap(StencilView):
         self._apply_transform()
 
     def zoom_by(self, factor: float, anchor=None) -> None:
+        self._follow_size = False
         self.viewport.zoom(factor, anchor)
         self._apply_transform()
         self._rebuild_trigger()
 
     def pan_by(self, dx: float, dy: float) -> None:
+        self._follow_size = False
         self.viewport.pan(dx, dy)
         self._apply_transform()
 
@@ -265,6 +272,7 @@ class OfflineMap(StencilView):
             before = math.dist(touch.ppos, o.pos)
             after = math.dist(touch.pos, o.pos)
             mid = ((touch.x + o.x) / 2 - self.x, (touch.y + o.y) / 2 - self.y)
+            self._follow_size = False
             if before > 1:
                 self.viewport.zoom(after / before, mid)
             self.viewport.pan(touch.dx / 2, touch.dy / 2)
