@@ -123,12 +123,15 @@ def s_poi_shot(app):
 def s_take_me(app):
     result["route_before"] = len(app.route)
     app.take_me_to(app.pack.trails[0].stops[-1])
-    return lambda: len(app.route) >= 2 and app.sm.current == "map"
+    m = app.screen("map").ids.map
+    # the route is drawn and the map has settled (markers re-made at the route's zoom, the target ringed)
+    return lambda: len(app.route) >= 2 and app.sm.current == "map" and not m._rebuild_trigger.is_triggered
 
 
 def s_route_shot(app):
     result["route_points"] = len(app.route)
     result["map_info"] = app.screen("map").info_text
+    result["map_selected"] = app.screen("map").ids.map.selected
     shot("map_route")
     app.clear_route()
 

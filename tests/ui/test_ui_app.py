@@ -83,6 +83,7 @@ def test_take_me_there_draws_a_route(runs):
     tour, _ = runs
     assert tour["route_before"] == 0 and tour["route_points"] >= 2
     assert tour["map_info"].startswith("Route: ")
+    assert tour["map_selected"] == tour["trail_stops"][-1]  # the destination is ringed
 
 
 def test_home_lists_the_bundled_towns(runs):
