@@ -710,9 +710,10 @@ class HeritageApp(App):
 
     def save_contribution(self, presenter: ContributePresenter) -> None:
         screen = self.screen("contribute")
-        missing = presenter.precheck()
-        if missing:
-            screen.show_result(escape(missing), False)
+        errors = presenter.field_errors()  # the library's rules, in the user's language, per field
+        screen.show_errors({field: escape(text) for field, text in errors.items()})
+        if errors:
+            screen.show_result(escape(presenter.describe(errors)), False)
             return
         self.run_io(presenter.save, lambda res: screen.show_result(res.text, res.ok),
                     lambda exc: screen.show_result(escape(self.t("common.error", message=str(exc))), False))

@@ -234,7 +234,18 @@ def s_walk_done(app):
     app.banner_text = ""  # the arrival banner goes away after a few seconds; the next shots are of other screens
 
 
+def s_contribute_empty(app):
+    """Saving an empty form: each field says what it needs, nothing is stored."""
+    app.show("contribute")
+    s = app.screen("contribute")
+    s.save()
+    result["contribute_errors"] = dict(s.errors)
+    result["contribute_empty_result"] = s.result_text
+    return 0.3
+
+
 def s_contribute(app):
+    shot("contribute_errors")
     app.show("contribute")
     s = app.screen("contribute")
     s.ids.name.text = "Plaque du Rocher"
@@ -252,6 +263,7 @@ def s_contribute_dup(app):
     s.ids.name.text = stop.name.get(app.lang)
     result["duplicate_warning"] = s.warning_text
     s.ids.name.text = "Plaque du Rocher"
+    result["contribute_errors_after_fill"] = dict(s._sync().field_errors())
     shot("contribute")
     s.save()
     return lambda: bool(s.result_text)
@@ -357,7 +369,7 @@ def s_restart_replay(app):
 
 TOUR = [s_map, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
         s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
-        walk_rest, s_walk_done, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
+        walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,
         s_settings_shot, s_french_large, s_contrast]
 RESTART = [s_restart, s_restart_replay]

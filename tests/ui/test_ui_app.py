@@ -149,3 +149,12 @@ def test_french_and_large_text(runs):
 def test_high_contrast_reaches_every_widget(runs):
     tour, _ = runs
     assert tour["hc_nav_colour"] == tour["hc_muted"]
+
+
+def test_empty_contribution_shows_an_error_under_each_field(runs):
+    tour, _ = runs
+    errors = tour["contribute_errors"]
+    assert set(errors) == {"name", "place", "author", "consent"}
+    assert errors["name"] == "This field is required."
+    assert tour["contribute_empty_result"].startswith("To fix: Name: This field is required.")
+    assert tour["contribute_errors_after_fill"] == {}

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.metrics import dp
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.filechooser import FileChooserListView
@@ -32,6 +33,7 @@ class ContributeScreen(Screen):
     warning_text = StringProperty("")
     result_text = StringProperty("")
     result_ok = BooleanProperty(False)
+    errors = DictProperty({})  # form field -> escaped message, shown under the field
 
     def refresh(self) -> None:
         app = App.get_running_app()
@@ -76,8 +78,19 @@ class ContributeScreen(Screen):
     def on_changed(self) -> None:
         app = App.get_running_app()
         p = app.contribute_presenter()
-        if p is not None:
-            self.warning_text = p.duplicate_warning(self.ids.name.text)
+        if p is None:
+            return
+        self.warning_text = p.duplicate_warning(self.ids.name.text)
+        if self.errors:  # after a refused save, the messages follow the corrections as they are made
+            self._revalidate()
+
+    def _revalidate(self) -> None:
+        from mobile.presenters.markup import escape
+
+        p = self._sync()
+        self.errors = {field: escape(text) for field, text in p.field_errors().items()}
+        if not self.result_ok:
+            self.result_text = ""
 
     def at_position(self) -> None:
         app = App.get_running_app()
@@ -88,6 +101,8 @@ class ContributeScreen(Screen):
         p.set_place(app.position.latlon if app.position is not None else None)
         self.where_text = p.where_text()
         self.warning_text = p.duplicate_warning(self.ids.name.text)
+        if self.errors:
+            self._revalidate()
 
     def choose_photo(self) -> None:
         box = BoxLayout(orientation="vertical", spacing=dp(6))
@@ -124,16 +139,25 @@ class ContributeScreen(Screen):
         p = app.contribute_presenter()
         p.form.photo_path = path
         self.photo_text = p.photo_text()
+        if self.errors:
+            self._revalidate()
 
     def save(self) -> None:
         app = App.get_running_app()
+        self.result_text = ""  # the outcome of this attempt replaces the last one
         p = self._sync()
         app.save_contribution(p)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        if errors:  # back to the top of the form, where the first message is
+            Clock.schedule_once(lambda _dt: setattr(self.ids.scroller, "scroll_y", 1.0))
 
     def show_result(self, text: str, ok: bool) -> None:
         self.result_text = text
         self.result_ok = ok
         if ok:
+            self.errors = {}
             for key in ("name", "description"):
                 self.ids[key].text = ""
             self.ids.consent.active = False
