@@ -2,7 +2,8 @@
 
 Geometry is drawn once in local metres (:class:`mobile.presenters.map_view.MapScene`)
 under one ``Translate`` + ``Scale``: panning and pinching only change those
-two instructions. Line widths and marker sizes are given in pixels, so after a
+two instructions. The base layer lives in an ``Fbo``, re-rendered only when
+it or the view changes; other frames just draw its texture. Line widths and marker sizes are given in pixels, so after a
 zoom settles (a ``Clock`` trigger) the base layer is re-made at the new scale.
 The position layer (accuracy circle, dot, route) is small and re-made on
 every location update.
@@ -14,7 +15,8 @@ import math
 import time
 
 from kivy.clock import Clock
-from kivy.graphics import Color, Ellipse, InstructionGroup, Line, Mesh, PopMatrix, PushMatrix, Rectangle, Scale, Translate
+from kivy.graphics import (ClearBuffers, ClearColor, Color, Ellipse, Fbo, InstructionGroup, Line, Mesh, PopMatrix,
+                           PushMatrix, Rectangle, Scale, Translate)
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.stencilview import StencilView
@@ -54,14 +56,24 @@ class OfflineMap(StencilView):
         self._fit_extent = None  # what the last fit() showed (None: the whole town)
         self._follow_size = True  # re-fit when the widget is resized, until the user moves the view
         super().__init__(**kwargs)
+        # The base layer (background, streets, markers) is rendered into a texture (Fbo) that is only
+        # re-rendered when its instructions change (pan, zoom, rebuild): a frame for a location update
+        # draws that texture and the small overlay, not thousands of meshes again.
+        self._fbo = Fbo(size=(100, 100))
         self._bg_color = Color(0.92, 0.9, 0.85, 1)
-        self._bg = Rectangle(pos=self.pos, size=self.size)
+        self._bg = Rectangle(pos=(0, 0), size=(100, 100))
+        self._base_translate = Translate(0, 0)
+        self._base_scale = Scale(1, 1, 1)
+        self._base = InstructionGroup()
+        for instruction in (ClearColor(0, 0, 0, 0), ClearBuffers(), self._bg_color, self._bg, PushMatrix(),
+                            self._base_translate, self._base_scale, self._base, PopMatrix()):
+            self._fbo.add(instruction)
         self._translate = Translate(0, 0)
         self._scale = Scale(1, 1, 1)
-        self._base = InstructionGroup()
         self._overlay = InstructionGroup()
-        for instruction in (self._bg_color, self._bg, PushMatrix(), self._translate, self._scale,
-                            self._base, self._overlay, PopMatrix()):
+        self._base_rect = Rectangle(pos=self.pos, size=self.size, texture=self._fbo.texture)
+        for instruction in (self._fbo, Color(1, 1, 1, 1), self._base_rect, PushMatrix(), self._translate,
+                            self._scale, self._overlay, PopMatrix()):
             self.canvas.add(instruction)
         self._rebuild_trigger = Clock.create_trigger(self._rebuild_base, 0.12)
         self._overlay_trigger = Clock.create_trigger(lambda dt: self._build_overlay(), -1)
@@ -82,7 +94,12 @@ class OfflineMap(StencilView):
 
     # -- property reactions -------------------------------------------------------
     def _on_geometry(self, *_a) -> None:
-        self._bg.pos, self._bg.size = self.pos, self.size
+        size = (max(1, int(round(self.width))), max(1, int(round(self.height))))
+        if tuple(self._fbo.size) != size:
+            self._fbo.size = size
+            self._base_rect.texture = self._fbo.texture
+            self._bg.size = size
+        self._base_rect.pos, self._base_rect.size = self.pos, size
         self.viewport.resize(self.width, self.height)
         # A screen built on first show lays its map out after the first fit: fit again at the real size
         # (unless the user has panned or zoomed since).
@@ -152,6 +169,9 @@ class OfflineMap(StencilView):
         self._scale.x = self._scale.y = s
         self._translate.x = self.x + vp.width / 2 - vp.cx * s
         self._translate.y = self.y + vp.height / 2 - vp.cy * s
+        self._base_scale.x = self._base_scale.y = s  # in the Fbo: its own origin, no widget offset
+        self._base_translate.x = vp.width / 2 - vp.cx * s
+        self._base_translate.y = vp.height / 2 - vp.cy * s
         self.dispatch("on_frame")
 
     # -- drawing ---------------------------------------------------------------------
