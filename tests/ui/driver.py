@@ -103,6 +103,26 @@ def s_map(app):
     shot("map")
 
 
+def s_pan(app):
+    """Drag the map: the base layer (an Fbo texture) must follow."""
+    import hashlib
+
+    m = app.screen("map").ids.map
+    app._pan_before = hashlib.md5(m._fbo.pixels).hexdigest()
+    m.pan_by(80, 0)
+    return 0.3
+
+
+def s_pan_check(app):
+    import hashlib
+
+    m = app.screen("map").ids.map
+    result["pan_changed_base"] = hashlib.md5(m._fbo.pixels).hexdigest() != app._pan_before
+    result["fbo_size"] = list(m._fbo.size)
+    result["map_size"] = [int(round(m.width)), int(round(m.height))]
+    m.pan_by(-80, 0)
+
+
 def s_tap_marker(app):
     """Zoom to the first trail stop and tap its marker like a finger would."""
     m = app.screen("map").ids.map
@@ -367,7 +387,7 @@ def s_restart_replay(app):
     result["banner"] = app.banner_text
 
 
-TOUR = [s_map, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
+TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
         s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,

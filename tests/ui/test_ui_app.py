@@ -158,3 +158,9 @@ def test_empty_contribution_shows_an_error_under_each_field(runs):
     assert errors["name"] == "This field is required."
     assert tour["contribute_empty_result"].startswith("To fix: Name: This field is required.")
     assert tour["contribute_errors_after_fill"] == {}
+
+
+def test_panning_redraws_the_base_layer_at_full_size(runs):
+    tour, _ = runs
+    assert tour["pan_changed_base"]
+    assert tour["fbo_size"] == tour["map_size"]

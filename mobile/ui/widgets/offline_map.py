@@ -78,6 +78,7 @@ class OfflineMap(StencilView):
         self._rebuild_trigger = Clock.create_trigger(self._rebuild_base, 0.12)
         self._overlay_trigger = Clock.create_trigger(lambda dt: self._build_overlay(), -1)
         self.bind(pos=self._on_geometry, size=self._on_geometry)
+        self._on_geometry()  # a size given to the constructor: the Fbo takes it now
         self.bind(scene=self._on_scene, theme=self._on_theme)
         self.bind(position=self._schedule_overlay, route=self._schedule_overlay, picked=self._schedule_overlay)
         self.bind(selected=self._schedule_rebuild, highlight=self._schedule_rebuild)
@@ -117,6 +118,7 @@ class OfflineMap(StencilView):
     def _on_theme(self, *_a) -> None:
         if self.theme is not None:
             self._bg_color.rgba = self.theme.map_bg
+            self._fbo.ask_update()
         self.rebuild_now()
 
     def _schedule_rebuild(self, *_a) -> None:
@@ -172,6 +174,7 @@ class OfflineMap(StencilView):
         self._base_scale.x = self._base_scale.y = s  # in the Fbo: its own origin, no widget offset
         self._base_translate.x = vp.width / 2 - vp.cx * s
         self._base_translate.y = vp.height / 2 - vp.cy * s
+        self._fbo.ask_update()  # changes inside an Fbo do not re-render it by themselves
         self.dispatch("on_frame")
 
     # -- drawing ---------------------------------------------------------------------
@@ -182,6 +185,7 @@ class OfflineMap(StencilView):
     def _rebuild_base(self, *_a) -> None:
         base = self._base
         base.clear()
+        self._fbo.ask_update()
         self._built_scale = self.viewport.scale
         self.redraws += 1
         scene, theme = self.scene, self.theme
