@@ -15,6 +15,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "common.back": {"fr": "Retour", "en": "Back"},
     "common.close": {"fr": "Fermer", "en": "Close"},
     "common.cancel": {"fr": "Annuler", "en": "Cancel"},
+    "common.choose": {"fr": "Choisir", "en": "Choose"},
     "common.none": {"fr": "Rien à afficher.", "en": "Nothing to show."},
     "common.error": {"fr": "Erreur : {message}", "en": "Error: {message}"},
     # units and directions

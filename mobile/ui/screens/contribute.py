@@ -110,7 +110,7 @@ class ContributeScreen(Screen):
         box.add_widget(chooser)
         row = BoxLayout(size_hint_y=None, height=dp(48), spacing=dp(6))
         app = App.get_running_app()
-        ok = Button(text=app.t("common.close"))
+        ok = Button(text=app.t("common.choose"))
         cancel = Button(text=app.t("common.cancel"))
         row.add_widget(cancel)
         row.add_widget(ok)
