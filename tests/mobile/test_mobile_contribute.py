@@ -270,19 +270,24 @@ def test_send_now_to_a_real_inbox_on_localhost(pack, tmp_path):
     _fill(p)
     p.form.photo_path = str(photo)
     assert p.save().ok
+    _fill(p, name="Lavoir du Rocher")
+    assert p.save().ok
     try:
         with ThreadServer(create_app(storage, pack, settings)) as server:
             out = p.send_now(server.url, TOKEN)
             assert out.ok, out.text
-            assert out.text == "Sent: 1 · refused: 0 · statuses updated: 0 · waiting: 0"
-            (row,) = out.rows
-            assert row.status == "sent, being moderated" and row.status_code == "pending"
-            InboxService(storage, pack, settings).reject(row.uuid, actor="alice", reason="Already in the guide.")
+            assert out.text == "Sent: 2 · refused: 0 · statuses updated: 0 · waiting: 0"
+            assert [r.status for r in out.rows] == ["sent, being moderated"] * 2
+            rows = {r.title: r for r in out.rows}
+            service = InboxService(storage, pack, settings)
+            service.reject(rows["Plaque des remparts"].uuid, actor="alice", reason="Already in the guide.")
+            service.approve(rows["Lavoir du Rocher"].uuid, actor="alice")
             out = p.send_now(server.url, TOKEN)
-            assert out.text == "Sent: 0 · refused: 0 · statuses updated: 1 · waiting: 0"
-            (row,) = out.rows
-            assert (row.status, row.message) == ("rejected", "Already in the guide.")
-            stored = storage.photos(row.uuid)
-            assert len(stored) == 1
+            assert out.text == "Sent: 0 · refused: 0 · statuses updated: 2 · waiting: 0"
+            rows = {r.title: r for r in out.rows}
+            assert (rows["Plaque des remparts"].status, rows["Plaque des remparts"].message) == (
+                "rejected", "Already in the guide.")
+            assert (rows["Lavoir du Rocher"].status, rows["Lavoir du Rocher"].message) == ("approved", "")
+            assert len(storage.photos(rows["Plaque des remparts"].uuid)) == 1  # the photo went with it
     finally:
         storage.close()
