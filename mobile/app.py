@@ -611,16 +611,28 @@ class HeritageApp(App):
         self._banner_event = Clock.schedule_once(lambda dt: setattr(self, "banner_text", ""), BANNER_SECONDS)
 
     def _play_chime(self) -> None:
-        try:
-            if self._chime is None:
-                from kivy.core.audio import SoundLoader
-
-                self._chime = SoundLoader.load(str(HERE / "ui" / "assets" / "chime.wav")) or False
-            if self._chime:
+        if self._chime:  # loaded on the worker thread when the walk began (no file read here)
+            try:
                 self._chime.play()
-        except Exception as exc:  # noqa: BLE001 - no audio device is not an error
-            log.info("no sound: %s", exc)
-            self._chime = False
+            except Exception as exc:  # noqa: BLE001 - no audio device is not an error
+                log.info("no sound: %s", exc)
+                self._chime = False
+
+    def _preload_chime(self) -> None:
+        """Desktop arrival alerts chime: decode the sound file on the worker thread, once."""
+        if self._chime is not None or not self.services.notifier.in_app:
+            return
+        self._chime = False  # until loaded (an alert meanwhile shows its banner without sound)
+
+        def load():
+            from kivy.core.audio import SoundLoader
+
+            return SoundLoader.load(str(HERE / "ui" / "assets" / "chime.wav")) or False
+
+        def loaded(sound):
+            self._chime = sound
+
+        self.run_io(load, loaded, lambda exc: log.info("no sound: %s", exc))
 
     def banner_tapped(self) -> None:
         poi = self._banner_poi
@@ -641,6 +653,8 @@ class HeritageApp(App):
 
     def _begin_walk(self, trail, stops: list[str], title: str, kind: str) -> None:
         from mobile.presenters.arrivals import GeofenceArrivals
+
+        self._preload_chime()
 
         self._walk_kind = kind
         self.walk = WalkPresenter(self.pack, trail, tr=self.tr, engine=GeofenceArrivals(self.pack, stops),
@@ -680,6 +694,7 @@ class HeritageApp(App):
         except (KeyError, LookupError, HeritageKitError, TypeError):
             return
         if walk.restore(data):
+            self._preload_chime()
             self._walk_kind = data.get("kind", "trail")
             self.walk = walk
             self.highlight = list(stops)
