@@ -244,6 +244,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "settings.loc.simulated": {"fr": "Balade simulée", "en": "Simulated walk"},
     "settings.loc.gpx": {"fr": "Fichier GPX", "en": "GPX file"},
     "settings.gpx_path": {"fr": "Chemin du fichier GPX", "en": "GPX file path"},
+    "settings.gpx_choose": {"fr": "Choisir un fichier GPX…", "en": "Choose a GPX file…"},
     "settings.gps_unavailable": {
         "fr": "Pas de GPS sur cet appareil : balade simulée utilisée.",
         "en": "No GPS on this device: using a simulated walk.",

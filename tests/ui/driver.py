@@ -345,6 +345,17 @@ def s_settings(app):
 
 def s_settings_shot(app):
     shot("settings")
+    app.screen("settings").choose_gpx()  # the GPX file chooser opens (then is closed)
+    return 0.3
+
+
+def s_settings_chooser(app):
+    from kivy.uix.modalview import ModalView
+
+    popups = [w for w in Window.children if isinstance(w, ModalView)]
+    result["gpx_chooser_title"] = popups[0].title if popups else None
+    for w in popups:
+        w.dismiss()
     app.set_setting("lang", "fr")
     app.set_setting("large_text", True)
     app.show("explore")
@@ -391,7 +402,7 @@ TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_
         s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,
-        s_settings_shot, s_french_large, s_contrast]
+        s_settings_shot, s_settings_chooser, s_french_large, s_contrast]
 RESTART = [s_restart, s_restart_replay]
 
 

@@ -164,3 +164,7 @@ def test_panning_redraws_the_base_layer_at_full_size(runs):
     tour, _ = runs
     assert tour["pan_changed_base"]
     assert tour["fbo_size"] == tour["map_size"]
+
+
+def test_gpx_file_can_be_chosen_in_settings(runs):
+    assert runs[0]["gpx_chooser_title"] == "GPX file"

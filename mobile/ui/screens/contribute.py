@@ -8,15 +8,10 @@ import os
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.metrics import dp
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.button import Button
-from kivy.uix.filechooser import FileChooserListView
-from kivy.uix.popup import Popup
 from kivy.uix.screenmanager import Screen
 
-from mobile.ui.widgets import make
+from mobile.ui.widgets import choose_file, make
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "contribute.kv"))
 
@@ -105,26 +100,8 @@ class ContributeScreen(Screen):
             self._revalidate()
 
     def choose_photo(self) -> None:
-        box = BoxLayout(orientation="vertical", spacing=dp(6))
-        chooser = FileChooserListView(path=os.path.expanduser("~"), filters=["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.PNG"])
-        box.add_widget(chooser)
-        row = BoxLayout(size_hint_y=None, height=dp(48), spacing=dp(6))
         app = App.get_running_app()
-        ok = Button(text=app.t("common.choose"))
-        cancel = Button(text=app.t("common.cancel"))
-        row.add_widget(cancel)
-        row.add_widget(ok)
-        box.add_widget(row)
-        popup = Popup(title=app.t("contrib.photo_file"), content=box, size_hint=(0.95, 0.9))
-
-        def done(*_a):
-            if chooser.selection:
-                self.set_photo(chooser.selection[0])
-            popup.dismiss()
-
-        ok.bind(on_release=done)
-        cancel.bind(on_release=lambda *_a: popup.dismiss())
-        popup.open()
+        choose_file(app.t("contrib.photo_file"), ["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.PNG"], self.set_photo)
 
     def take_photo(self) -> None:
         app = App.get_running_app()
