@@ -8,9 +8,11 @@ thread (:meth:`HeritageApp.run_io`) and comes back through ``Clock``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import pathlib
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -48,6 +50,17 @@ __all__ = ["HeritageApp", "SCREENS"]
 log = logging.getLogger("mobile")
 HERE = pathlib.Path(__file__).resolve().parent
 SCREENS = ("home", "map", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings")
+SCREEN_CLASSES = {
+    "home": ("mobile.ui.screens.home", "HomeScreen"),
+    "map": ("mobile.ui.screens.map", "MapScreen"),
+    "explore": ("mobile.ui.screens.explore", "ExploreScreen"),
+    "poi": ("mobile.ui.screens.poi", "PoiScreen"),
+    "trails": ("mobile.ui.screens.trails", "TrailsScreen"),
+    "walk": ("mobile.ui.screens.walk", "WalkScreen"),
+    "contribute": ("mobile.ui.screens.contribute", "ContributeScreen"),
+    "submissions": ("mobile.ui.screens.contribute", "SubmissionsScreen"),
+    "settings": ("mobile.ui.screens.settings", "SettingsScreen"),
+}
 NAV_SCREENS = ("map", "explore", "trails", "walk", "contribute", "settings")
 BANNER_SECONDS = 8.0
 
@@ -64,10 +77,13 @@ class HeritageApp(App):
     lang = StringProperty("fr")
     font_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
-    theme = ObjectProperty(NORMAL)
+    # rebind: kv rules read `app.theme.text` etc.; without it Kivy does not re-evaluate them when the theme changes
+    theme = ObjectProperty(NORMAL, rebind=True)
     location_source = StringProperty("gps")
     gpx_path = StringProperty("")
+    inbox_url = StringProperty("")
     location_notice = StringProperty("")
+    pack_error = StringProperty("")
     title_text = StringProperty("")
     banner_text = StringProperty("")
     can_go_back = BooleanProperty(False)
@@ -81,6 +97,7 @@ class HeritageApp(App):
     walk = ObjectProperty(None, allownone=True)
     ready = BooleanProperty(False)
     network_ready = BooleanProperty(False)
+    syncing = BooleanProperty(False)
 
     def __init__(
         self,
@@ -126,7 +143,18 @@ class HeritageApp(App):
         self._banner_poi: str | None = None
         self._chime = None
         self._walk_kind = "trail"
+        self._outboxes: dict[int, Any] = {}
+        self._outbox_lock = threading.Lock()
         self.title = "heritage-kit"
+        # Settings and the list of bundled packs are read on the worker thread while
+        # Kivy opens its window; build() picks them up.
+        self._startup = self.io.submit(self._read_startup)
+
+    def _read_startup(self):
+        entries = discover_packs(*self.content_dirs)
+        if self.arg_pack and not any(e.path == self.arg_pack for e in entries):
+            entries.append(_entry_for(self.arg_pack))
+        return self.settings_store.load(), entries
 
     # -- strings -----------------------------------------------------------------
     def t(self, key: str, *_bind, **values) -> str:
@@ -159,32 +187,18 @@ class HeritageApp(App):
 
     # -- build -------------------------------------------------------------------
     def build(self):
-        self.settings = Settings.from_dict(self.settings_store.load())
+        saved, self.pack_entries = self._startup.result()
+        self.settings = Settings.from_dict(saved)
         if self.arg_lang:
             self.settings.lang = self.arg_lang
         self._apply_settings()
         Builder.load_file(str(HERE / "ui" / "widgets" / "common.kv"))
         Builder.load_file(str(HERE / "ui" / "root.kv"))
-        from mobile.ui.screens.contribute import ContributeScreen, SubmissionsScreen
-        from mobile.ui.screens.explore import ExploreScreen
-        from mobile.ui.screens.home import HomeScreen
-        from mobile.ui.screens.map import MapScreen
-        from mobile.ui.screens.poi import PoiScreen
-        from mobile.ui.screens.settings import SettingsScreen
-        from mobile.ui.screens.trails import TrailsScreen
-        from mobile.ui.screens.walk import WalkScreen
-
         root = RootLayout()
-        sm: ScreenManager = root.ids.sm
-        for cls in (MapScreen, HomeScreen, ExploreScreen, PoiScreen, TrailsScreen, WalkScreen, ContributeScreen,
-                    SubmissionsScreen, SettingsScreen):
-            sm.add_widget(cls())
-        self.sm = sm
+        self.sm: ScreenManager = root.ids.sm
         self.root_widget = root
-        self.pack_entries = discover_packs(*self.content_dirs)
+        self.screen("map")  # the first screen; the others are built when first shown (faster launch)
         path = self.arg_pack or self.settings.pack or HomePresenter(self.pack_entries, self.tr).default_path()
-        if self.arg_pack and not any(e.path == self.arg_pack for e in self.pack_entries):
-            self.pack_entries.append(_entry_for(self.arg_pack))
         self._set_title("map")
         self._select_nav("map")
         if path:
@@ -209,6 +223,7 @@ class HeritageApp(App):
         self.theme = theme_for(s)
         self.location_source = s.location_source
         self.gpx_path = s.gpx_path
+        self.inbox_url = s.inbox_url
         self.lang = s.lang  # last: kv bindings on app.lang re-translate with the new translator
 
     def set_setting(self, key: str, value) -> None:
@@ -238,16 +253,18 @@ class HeritageApp(App):
             from heritage_kit.packs import load_pack
 
             pack = load_pack(path)
-            return pack, MapScene.from_pack(pack)
+            return pack, MapScene.from_pack(pack), self.walk_store.load()
 
         def done(result):
-            pack, scene = result
-            self._pack_loaded(path, pack, scene, first)
+            pack, scene, saved_walk = result
+            self._pack_loaded(path, pack, scene, saved_walk, first)
 
         def failed(exc):
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self.location_notice = self.t("home.bad_pack", message=msg)
-            self.show("home")
+            self.pack_error = escape(self.t("home.bad_pack", message=msg))  # shown as markup on Home
+            self.show("home", push=self.pack is not None)  # no way back to an empty map
+            if self.screenshot_path:  # --screenshot: the first screen is Home with the error
+                Clock.schedule_once(self._take_screenshot, 0.25)
 
         self.run_io(work, done, failed)
 
@@ -276,7 +293,8 @@ class HeritageApp(App):
             self.walk.router = self._router()
         self.start_location()
 
-    def _pack_loaded(self, path, pack, scene, first: bool) -> None:
+    def _pack_loaded(self, path, pack, scene, saved_walk: dict, first: bool) -> None:
+        self.pack_error = ""
         self.pack = pack
         self.pack_path = path
         self.network = None
@@ -291,7 +309,7 @@ class HeritageApp(App):
         if self.settings.pack != path:
             self.settings.pack = path
             self._save_settings()
-        self._restore_walk()
+        self._restore_walk(saved_walk)
         self.show("map", push=False)
         self.history.clear()
         self.can_go_back = False
@@ -319,10 +337,16 @@ class HeritageApp(App):
         cb(self)
 
     def _take_screenshot(self, _dt) -> None:
+        # draw now and read the back buffer before the next flip (after a flip it holds an older frame)
+        Clock.tick_draw()
+        Window.dispatch("on_draw")
         saved = Window.screenshot(name=os.path.join(os.path.dirname(os.path.abspath(self.screenshot_path)), ".hk-shot.png"))
         if saved:
             os.replace(saved, self.screenshot_path)
-        print(f"first map frame after {self.first_frame_s:.3f} s; screenshot {self.screenshot_path}", flush=True)
+        if self.first_frame_s is not None:
+            print(f"first map frame after {self.first_frame_s:.3f} s; screenshot {self.screenshot_path}", flush=True)
+        else:
+            print(f"no map (the pack could not be opened); screenshot {self.screenshot_path}", flush=True)
         self.stop()
 
     def home_presenter(self) -> HomePresenter:
@@ -373,12 +397,15 @@ class HeritageApp(App):
             self.title_text = escape(self.t(key))
 
     def _refresh(self, name: str) -> None:
-        screen = self.sm.get_screen(name)
-        refresh = getattr(screen, "refresh", None)
+        refresh = getattr(self.screen(name), "refresh", None)
         if refresh is not None:
             refresh()
 
     def screen(self, name: str):
+        """The screen ``name``, built (its module imported, its kv loaded) the first time it is needed."""
+        if not self.sm.has_screen(name):
+            module, cls = SCREEN_CLASSES[name]
+            self.sm.add_widget(getattr(importlib.import_module(module), cls)())
         return self.sm.get_screen(name)
 
     # -- presenters ------------------------------------------------------------------
@@ -403,11 +430,19 @@ class HeritageApp(App):
             return None
         p = self._presenters.get("contribute")
         if p is None:
-            from heritage_kit.submissions import Outbox
-
-            outbox = Outbox(os.path.join(self.user_dir, "outbox.sqlite"), pack=self.pack)
-            p = self._presenters["contribute"] = ContributePresenter(self.pack, self.tr, outbox)
+            p = self._presenters["contribute"] = ContributePresenter(self.pack, self.tr, self._outbox)
         return p
+
+    def _outbox(self):
+        """The outbox for the open pack, opened on first use by a worker thread (SQLite)."""
+        with self._outbox_lock:
+            box = self._outboxes.get(id(self.pack))
+            if box is None:
+                from heritage_kit.submissions import Outbox
+
+                box = Outbox(os.path.join(self.user_dir, "outbox.sqlite"), pack=self.pack)
+                self._outboxes = {id(self.pack): box}  # one open outbox: the current town's
+            return box
 
     def poi_page(self, poi_id: str):
         return present_poi(self.pack.poi(poi_id), tr=self.tr, badges=self.badges, now=self.now())
@@ -547,7 +582,7 @@ class HeritageApp(App):
         return [p.id for p in heritage[:4]]
 
     def on_location_error(self, message: str) -> None:
-        self.location_notice = self.t("platform.gps_error", message=message)
+        self.location_notice = escape(self.t("platform.gps_error", message=message))
 
     def handle_position(self, position: Position) -> None:
         """Every position, on the UI thread: map layer, walk engine, alerts."""
@@ -576,16 +611,28 @@ class HeritageApp(App):
         self._banner_event = Clock.schedule_once(lambda dt: setattr(self, "banner_text", ""), BANNER_SECONDS)
 
     def _play_chime(self) -> None:
-        try:
-            if self._chime is None:
-                from kivy.core.audio import SoundLoader
-
-                self._chime = SoundLoader.load(str(HERE / "ui" / "assets" / "chime.wav")) or False
-            if self._chime:
+        if self._chime:  # loaded on the worker thread when the walk began (no file read here)
+            try:
                 self._chime.play()
-        except Exception as exc:  # noqa: BLE001 - no audio device is not an error
-            log.info("no sound: %s", exc)
-            self._chime = False
+            except Exception as exc:  # noqa: BLE001 - no audio device is not an error
+                log.info("no sound: %s", exc)
+                self._chime = False
+
+    def _preload_chime(self) -> None:
+        """Desktop arrival alerts chime: decode the sound file on the worker thread, once."""
+        if self._chime is not None or not self.services.notifier.in_app:
+            return
+        self._chime = False  # until loaded (an alert meanwhile shows its banner without sound)
+
+        def load():
+            from kivy.core.audio import SoundLoader
+
+            return SoundLoader.load(str(HERE / "ui" / "assets" / "chime.wav")) or False
+
+        def loaded(sound):
+            self._chime = sound
+
+        self.run_io(load, loaded, lambda exc: log.info("no sound: %s", exc))
 
     def banner_tapped(self) -> None:
         poi = self._banner_poi
@@ -606,6 +653,8 @@ class HeritageApp(App):
 
     def _begin_walk(self, trail, stops: list[str], title: str, kind: str) -> None:
         from mobile.presenters.arrivals import GeofenceArrivals
+
+        self._preload_chime()
 
         self._walk_kind = kind
         self.walk = WalkPresenter(self.pack, trail, tr=self.tr, engine=GeofenceArrivals(self.pack, stops),
@@ -628,9 +677,8 @@ class HeritageApp(App):
         data = {"kind": self._walk_kind, **self.walk.to_dict()}
         self.run_io(lambda: self.walk_store.save(data))
 
-    def _restore_walk(self) -> None:
-        """Take back the walk in progress after a restart (no alert repeats)."""
-        data = self.walk_store.load()
+    def _restore_walk(self, data: dict) -> None:
+        """Take back the walk in progress after a restart (no alert repeats); ``data`` as saved."""
         if not data or data.get("town_id") != self.pack.manifest.town_id:
             return
         from mobile.presenters.arrivals import GeofenceArrivals
@@ -646,6 +694,7 @@ class HeritageApp(App):
         except (KeyError, LookupError, HeritageKitError, TypeError):
             return
         if walk.restore(data):
+            self._preload_chime()
             self._walk_kind = data.get("kind", "trail")
             self.walk = walk
             self.highlight = list(stops)
@@ -670,17 +719,16 @@ class HeritageApp(App):
         self._refresh("map")
 
     def picked_on_map(self, x: float, y: float) -> None:
-        lat, lon = self.scene.projection.to_latlon(x, y)
-        p = self.contribute_presenter()
-        p.form.location = LatLon(lat=lat, lon=lon)
+        self.contribute_presenter().set_place_from_map(self.scene, x, y)
         self.pick_mode = False
         self.show("contribute")
 
     def save_contribution(self, presenter: ContributePresenter) -> None:
         screen = self.screen("contribute")
-        missing = presenter.precheck()
-        if missing:
-            screen.show_result(escape(missing), False)
+        errors = presenter.field_errors()  # the library's rules, in the user's language, per field
+        screen.show_errors({field: escape(text) for field, text in errors.items()})
+        if errors:
+            screen.show_result(escape(presenter.describe(errors)), False)
             return
         self.run_io(presenter.save, lambda res: screen.show_result(res.text, res.ok),
                     lambda exc: screen.show_result(escape(self.t("common.error", message=str(exc))), False))
@@ -691,6 +739,36 @@ class HeritageApp(App):
             done([])
             return
         self.run_io(p.my_submissions, done)
+
+    def send_submissions(self, done: Callable[[Any], None]) -> None:
+        """"Send now": ``Outbox.sync`` on its own thread (it may wait on the network and retry),
+        the outcome back on the UI thread through ``Clock.schedule_once``."""
+        p = self.contribute_presenter()
+        if p is None or self.syncing:
+            return
+        if not self.settings.device_token:
+            from heritage_kit.submissions import new_device_token
+
+            self.settings.device_token = new_device_token()
+            self._save_settings()
+        url, token = self.settings.inbox_url, self.settings.device_token
+        self.syncing = True
+
+        def work():
+            try:
+                outcome = p.send_now(url, token)
+            except Exception as exc:  # noqa: BLE001 - reported on the screen, the outbox keeps the items
+                log.exception("send now failed")
+                from mobile.presenters.contribute import SyncOutcome
+
+                outcome = SyncOutcome(False, escape(self.t("common.error", message=str(exc))), None)
+            Clock.schedule_once(lambda _dt: finished(outcome))
+
+        def finished(outcome):
+            self.syncing = False
+            done(outcome)
+
+        threading.Thread(target=work, name="hk-sync", daemon=True).start()
 
 
 def _entry_for(path: str):

@@ -2,9 +2,11 @@
 duplicate warning, saved to the outbox offline; "My submissions" with their status.
 
 Built on :mod:`heritage_kit.submissions` (the ``Submission`` model, its
-bilingual per-field validation, ``duplicate_hints`` and the durable
-``Outbox``). The presenter does no I/O itself: the app runs :meth:`save` and
-:meth:`my_submissions` (SQLite, reading the photo file) off the UI thread.
+bilingual per-field validation, ``duplicate_hints``, the durable ``Outbox`` and
+``InboxClient``). The presenter does no I/O itself: the app runs :meth:`save`,
+:meth:`my_submissions` and :meth:`send_now` (SQLite, the photo file, HTTP) off
+the UI thread. ``outbox`` may be an ``Outbox`` or a callable returning one, so
+that the SQLite file is opened on the worker thread too.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from heritage_kit.types import LatLon
 from mobile.i18n import Translator
 from mobile.presenters.markup import escape
 
-__all__ = ["ContributionForm", "ContributePresenter", "SubmissionRow", "SaveResult"]
+__all__ = ["ContributionForm", "ContributePresenter", "SubmissionRow", "SaveResult", "SyncOutcome"]
 
 KINDS = ("heritage", "commerce", "service")
+FORM_FIELDS = ("name", "category", "description", "place", "photo", "author", "consent", "form")
 
 
 @dataclass
@@ -52,14 +55,31 @@ class SubmissionRow:
     detail: str  # escaped
     status: str  # escaped, translated
     status_code: str
+    message: str = ""  # escaped: the server's or moderator's message, in the user's language when it has one
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """What "Send now" did: a translated, escaped summary and the refreshed rows."""
+
+    ok: bool
+    text: str
+    rows: list[SubmissionRow]
 
 
 class ContributePresenter:
     def __init__(self, pack, tr: Translator, outbox=None) -> None:
         self.pack = pack
         self.tr = tr
-        self.outbox = outbox
+        self._outbox = outbox
         self.form = ContributionForm()
+
+    @property
+    def outbox(self):
+        """The outbox (opened on first use when a factory was given: call from the worker thread)."""
+        if callable(self._outbox) and not hasattr(self._outbox, "enqueue"):
+            self._outbox = self._outbox()
+        return self._outbox
 
     # -- form helpers ---------------------------------------------------------
     def categories(self) -> list[tuple[str, str]]:
@@ -107,22 +127,56 @@ class ContributePresenter:
         )
         return Submission(kind="new_poi", proposal=proposal, contributor=f.author.strip(), consent=f.consent)
 
+    def field_errors(self) -> dict[str, str]:
+        """What is wrong, per form field (``FORM_FIELDS``), in the user's language (not escaped).
+
+        The rules are the library's (:func:`heritage_kit.submissions.validate_submission`,
+        with the town's bounds), so the form and the server agree.
+        """
+        from heritage_kit.submissions import validate_submission
+
+        try:
+            sub = self.build()
+        except ValueError as exc:  # pydantic structure errors (e.g. a text far too long)
+            return {"name": str(exc).splitlines()[0]}
+        errors = validate_submission(sub, pack=self.pack, photo_count=1 if self.form.photo_path else 0)
+        return self._by_form_field(errors)
+
+    def _by_form_field(self, errors) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for field, m in errors.items():
+            out.setdefault(form_field(field), m.get(self.tr.lang) if hasattr(m, "get") else str(m))
+        return out
+
+    def describe(self, errors: dict[str, str]) -> str:
+        """``errors`` (per form field) as one translated sentence, fields in form order (not escaped)."""
+        parts = [self.tr.tr("contrib.field_error", field=self.tr.tr("field." + f), message=errors[f])
+                 for f in FORM_FIELDS if f in errors]
+        return self.tr.tr("contrib.invalid", message=" ".join(parts))
+
     def precheck(self) -> str | None:
-        """The first thing the user must still do, translated (before touching the outbox)."""
-        f = self.form
-        if not f.name.strip():
-            return self.tr.tr("contrib.need_name")
-        if f.location is None:
-            return self.tr.tr("contrib.need_place")
-        if not f.consent:
-            return self.tr.tr("contrib.need_consent")
-        return None
+        """Every problem of the form, translated, before touching the outbox; ``None`` when it can be saved."""
+        errors = self.field_errors()
+        return self.describe(errors) if errors else None
+
+    def set_place(self, latlon: LatLon | None) -> None:
+        """The entry's place: my position (``app.position.latlon``) or a point tapped on the map."""
+        if latlon is not None:
+            self.form.location = LatLon(lat=latlon.lat, lon=latlon.lon)
+
+    def set_place_from_map(self, scene, x: float, y: float) -> None:
+        """A point tapped on the map, in the scene's metres."""
+        lat, lon = scene.projection.to_latlon(x, y)
+        self.form.location = LatLon(lat=float(lat), lon=float(lon))
 
     def save(self, read_file=None) -> SaveResult:
-        """Validate and enqueue in the outbox (call off the UI thread: SQLite and the photo file)."""
-        missing = self.precheck()
-        if missing:
-            return SaveResult(False, escape(missing))
+        """Validate and enqueue in the outbox (call off the UI thread: SQLite and the photo file).
+
+        The photo is cleaned by the outbox (EXIF and GPS removed) before it is stored.
+        """
+        problems = self.precheck()
+        if problems:
+            return SaveResult(False, escape(problems))
         photos: list[bytes] = []
         if self.form.photo_path:
             try:
@@ -132,51 +186,81 @@ class ContributePresenter:
         try:
             item = self.outbox.enqueue(self.build(), photos)
         except SubmissionError as exc:
-            return SaveResult(False, escape(self.tr.tr("contrib.invalid", message=self._messages(exc))))
+            errors = self._by_form_field(getattr(exc, "messages", None) or {}) or {"name": str(exc)}
+            return SaveResult(False, escape(self.describe(errors)))
         except ValueError as exc:  # pydantic structure errors
             return SaveResult(False, escape(self.tr.tr("contrib.invalid", message=str(exc).splitlines()[0])))
         self.form.reset()
         return SaveResult(True, escape(self.tr.tr("contrib.saved")), item.uuid)
 
-    def _messages(self, exc: SubmissionError) -> str:
-        msgs = getattr(exc, "messages", None) or {}
-        if msgs:
-            return "; ".join(f"{_field_label(k, self.tr)}: {m.get(self.tr.lang)}" for k, m in msgs.items())
-        errs = getattr(exc, "errors", None) or {}
-        if errs:
-            return "; ".join(f"{_field_label(k, self.tr)}: {v}" for k, v in errs.items())
-        return str(exc)
-
     def my_submissions(self) -> list[SubmissionRow]:
-        """The outbox's items, newest first (call off the UI thread)."""
+        """The outbox's items, newest first, with their status (call off the UI thread)."""
+        from mobile.i18n import CATALOG
+
         rows = []
         for item in sorted(self.outbox.items(), key=lambda i: i.created, reverse=True):
             p = item.submission.proposal
             name = (p.name or {}).get(self.tr.lang) or next(iter((p.name or {}).values()), "") or item.submission.target or "—"
             cat = category_label(p.category, self.tr.lang) if p.category else ""
             when = item.submission.created.astimezone(self.pack.timezone).strftime("%Y-%m-%d %H:%M")
-            detail = " · ".join(x for x in (cat, when, self.tr.tr("contrib.photo", name=item.photo_count) if item.photo_count else "") if x)
+            photos = self.tr.tr("contrib.photos", n=item.photo_count) if item.photo_count else ""
+            detail = " · ".join(x for x in (cat, when, photos) if x)
             key = f"status.{item.status}"
-            from mobile.i18n import CATALOG
-
             status = self.tr.tr(key) if key in CATALOG else self.tr.tr("status.unknown")
-            if item.message:
-                status = f"{status} — {item.message}"
-            rows.append(SubmissionRow(item.uuid, escape(name), escape(detail), escape(status), item.status))
+            if item.status == "queued" and item.last_error:
+                status = self.tr.tr("status.queued_retry", status=status)
+            rows.append(SubmissionRow(item.uuid, escape(name), escape(detail), escape(status), item.status,
+                                      escape(self._item_message(item))))
         return rows
 
+    def _item_message(self, item) -> str:
+        """The server's reasons per field in the user's language, else its message as sent."""
+        if item.field_messages:
+            parts = []
+            for field, m in item.field_messages.items():
+                text = m.get(self.tr.lang) if hasattr(m, "get") else str(m)
+                key = form_field(field)
+                parts.append(self.tr.tr("contrib.field_error", field=self.tr.tr("field." + key), message=text)
+                             if key != "form" else text)
+            return "; ".join(parts)
+        return item.message or ""
 
-def _field_label(field: str, tr: Translator) -> str:
-    head = field.split(".")[0] if not field.startswith("proposal.") else field.split(".")[1]
-    key = {
-        "name": "contrib.name",
-        "description": "contrib.description",
-        "category": "contrib.category",
-        "contributor": "contrib.author",
-        "consent": "contrib.consent",
-        "location": "contrib.where_unknown",
-    }.get(head)
-    return tr.tr(key).split(":")[0] if key else field
+    def send_now(self, url: str, token: str, *, client_factory=None, max_attempts: int = 2,
+                 sleep=None) -> SyncOutcome:
+        """Send the queued items and refresh the statuses ("Send now"; call off the UI thread).
+
+        ``url`` is the inbox server from the settings; without one nothing is sent
+        and nothing is lost. ``client_factory(url, token)`` defaults to
+        :class:`heritage_kit.submissions.InboxClient`.
+        """
+        from heritage_kit.errors import ConfigurationError
+        from heritage_kit.submissions import InboxClient
+
+        url = (url or "").strip()
+        if not url:
+            return SyncOutcome(False, escape(self.tr.tr("sync.no_server")), self.my_submissions())
+        try:
+            client = (client_factory or InboxClient)(url, token)
+        except ConfigurationError as exc:
+            return SyncOutcome(False, escape(self.tr.tr("sync.bad_server", message=str(exc))), self.my_submissions())
+        kwargs = {"force": True, "max_attempts": max_attempts}
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        report = self.outbox.sync(client, **kwargs)
+        if report.error:
+            text = self.tr.tr("sync.failed", message=report.error, n=report.remaining)
+        else:
+            text = self.tr.tr("sync.done", sent=len(report.sent), refused=len(report.refused),
+                              updated=len(report.refreshed), n=report.remaining)
+        return SyncOutcome(report.error is None, escape(text), self.my_submissions())
+
+
+def form_field(field: str) -> str:
+    """The form field a library field belongs to (``proposal.name.fr`` -> ``name``, ``photos.0`` -> ``photo``)."""
+    parts = field.split(".")
+    head = parts[1] if parts[0] == "proposal" and len(parts) > 1 else parts[0]
+    return {"location": "place", "contributor": "author", "photos": "photo", "": "form"}.get(
+        head, head if head in FORM_FIELDS else "form")
 
 
 def _read_bytes(path: str) -> bytes:

@@ -32,7 +32,7 @@ MAJOR_HIGHWAYS = frozenset(
 PEDESTRIAN = frozenset({"pedestrian", "footway", "steps", "path", "living_street"})
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class StreetLine:
     xy: np.ndarray  # shape (n, 2), metres east/north of the scene origin
     major: bool = False
@@ -40,9 +40,14 @@ class StreetLine:
     name: str | None = None
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class MapScene:
-    """A pack's drawable content in local metres."""
+    """A pack's drawable content in local metres.
+
+    Compared by identity and with a short ``repr``: Kivy formats the value of every kv binding it
+    sets with ``%r`` (``Lang: call_fn`` trace), and the generated dataclass ``repr`` of thousands of
+    street arrays took 2.4 s per map widget at launch.
+    """
 
     projection: LocalProjection
     streets: list[StreetLine]
@@ -51,18 +56,42 @@ class MapScene:
     poi_xy: np.ndarray  # shape (n, 2)
     extent: tuple[float, float, float, float]  # min_x, min_y, max_x, max_y (metres)
 
-    def segments(self, *, major: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Start and end points (n, 2) of every street segment of one class (cached)."""
+    def __repr__(self) -> str:
+        return f"<MapScene {len(self.poi_ids)} POIs, {len(self.streets)} streets>"
+
+    def segments(self, *, major: bool, tol_m: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end points (n, 2) of every street segment of one class (cached).
+
+        ``tol_m`` > 0 simplifies for a zoomed-out view: a vertex that falls in the same ``tol_m`` grid cell
+        as the previous one of its line is dropped (line ends are kept), so no segment is much shorter than
+        ``tol_m`` (error at most ``tol_m``·√2). The widget passes about a pixel: at town scale half of the
+        street segments are shorter than one pixel and cost rasterisation for nothing.
+        """
+        tol_m = float(tol_m) if tol_m > 0 else 0.0
+        key = (major, round(tol_m, 2))
         cache = self.__dict__.setdefault("_segments", {})
-        if major not in cache:
+        if key not in cache:
             lines = [st.xy for st in self.streets if st.major == major and len(st.xy) >= 2]
-            if lines:
+            if not lines:
+                a = b = np.zeros((0, 2))
+            elif not tol_m:
                 a = np.vstack([xy[:-1] for xy in lines])
                 b = np.vstack([xy[1:] for xy in lines])
             else:
-                a = b = np.zeros((0, 2))
-            cache[major] = (a, b)
-        return cache[major]
+                xy = np.vstack(lines)
+                ids = np.repeat(np.arange(len(lines)), [len(ln) for ln in lines])
+                cell = np.floor(xy / tol_m).astype(np.int64)
+                new_line = np.r_[True, ids[1:] != ids[:-1]]
+                line_end = np.r_[ids[1:] != ids[:-1], True]
+                moved = np.r_[True, (cell[1:] != cell[:-1]).any(axis=1)]
+                keep = new_line | line_end | moved
+                kxy, kid = xy[keep], ids[keep]
+                same = kid[1:] == kid[:-1]
+                a, b = kxy[:-1][same], kxy[1:][same]
+            if len(cache) > 12:  # a few zoom levels are enough
+                cache.clear()
+            cache[key] = (a, b)
+        return cache[key]
 
     @classmethod
     def from_pack(cls, pack) -> "MapScene":
@@ -258,9 +287,9 @@ def line_quads(a: np.ndarray, b: np.ndarray, half_width: float) -> list[tuple[li
     return out
 
 
-def discs(centres: np.ndarray, radii: np.ndarray) -> list[tuple[list[float], list[int]]]:
-    """Filled circles as triangle fans, Kivy ``Mesh`` chunks (vertices, indices)."""
-    k = DISC_SEGMENTS
+def discs(centres: np.ndarray, radii: np.ndarray, segments: int = DISC_SEGMENTS) -> list[tuple[list[float], list[int]]]:
+    """Filled circles as triangle fans of ``segments`` triangles, Kivy ``Mesh`` chunks (vertices, indices)."""
+    k = max(3, min(int(segments), DISC_SEGMENTS))
     ang = np.linspace(0, 2 * np.pi, k, endpoint=False)
     ring = np.column_stack([np.cos(ang), np.sin(ang)])  # (k, 2)
     out = []

@@ -29,9 +29,10 @@ class PoiPage:
     body: str  # markup (escaped pieces)
     hours: Badge | None
     photos: list[Photo] = field(default_factory=list)
-    facts: list[str] = field(default_factory=list)  # escaped lines
+    facts: list[str] = field(default_factory=list)  # heritage facts, escaped lines
     refs: list[str] = field(default_factory=list)  # escaped lines
     speech: str = ""  # plain text for text-to-speech
+    practical: list[str] = field(default_factory=list)  # address, phone, website, access: escaped lines
 
 
 def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetime) -> PoiPage:
@@ -56,14 +57,15 @@ def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetim
             facts.append(escape(tr.tr("poi.dates", value=h.dates)))
         if h.protection_act:
             facts.append(escape(tr.tr("poi.act", value=h.protection_act)))
+    practical: list[str] = []
     if poi.address and poi.address.line():
-        facts.append(escape(tr.tr("poi.address", value=poi.address.line())))
+        practical.append(escape(tr.tr("poi.address", value=poi.address.line())))
     if poi.phone:
-        facts.append(escape(tr.tr("poi.phone", value=poi.phone)))
+        practical.append(escape(tr.tr("poi.phone", value=poi.phone)))
     if poi.website:
-        facts.append(escape(tr.tr("poi.website", value=poi.website)))
+        practical.append(escape(tr.tr("poi.website", value=poi.website)))
     if poi.wheelchair:
-        facts.append(escape(tr.tr(f"poi.wheelchair.{poi.wheelchair}")))
+        practical.append(escape(tr.tr(f"poi.wheelchair.{poi.wheelchair}")))
 
     refs: list[str] = []
     r = poi.refs
@@ -85,4 +87,4 @@ def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetim
         if m.type == "image"
     ]
     speech = ". ".join(p for p in (name, cats, desc) if p)
-    return PoiPage(poi.id, poi.kind, escape(name), escape(cats), body, hours, photos, facts, refs, speech)
+    return PoiPage(poi.id, poi.kind, escape(name), escape(cats), body, hours, photos, facts, refs, speech, practical)

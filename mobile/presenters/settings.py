@@ -21,6 +21,8 @@ class Settings:
     location_source: str = "gps"
     gpx_path: str = ""
     pack: str = ""  # path of the last opened pack ("" = the default town)
+    inbox_url: str = ""  # the town's inbox server for "Send now" ("" = none: submissions stay on the device)
+    device_token: str = ""  # this device's token for the inbox (made on the first "Send now")
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:

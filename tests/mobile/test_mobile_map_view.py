@@ -86,3 +86,19 @@ def test_line_xy(pack):
     assert line.shape == (3, 2)
     assert np.allclose(line, scene.poi_xy[:3])
     assert scene.line_xy([]).shape == (0, 2)
+
+
+def test_zoomed_out_streets_are_simplified_keeping_line_ends(pack):
+    from mobile.presenters.map_view import StreetLine
+
+    scene = MapScene.from_pack(pack)
+    t = np.linspace(0, 100, 101)  # a straight 100 m street with a vertex every metre
+    scene.streets = [StreetLine(np.column_stack([t, t * 0]), major=False), StreetLine(np.array([[0.0, 50], [3, 50]]))]
+    a, b = scene.segments(major=False)
+    assert len(a) == 101
+    sa, sb = scene.segments(major=False, tol_m=10.0)
+    assert 10 <= len(sa) <= 12  # about one segment per 10 m cell
+    assert sa[0].tolist() == [0.0, 0.0] and [100.0, 0.0] in sb.tolist()  # line ends kept
+    assert [3.0, 50.0] in sb.tolist()  # a short line keeps its segment
+    assert not any(x[1] == 0 and y[1] == 50 for x, y in zip(sa, sb))  # never joins two lines
+    assert scene.segments(major=False) is scene.segments(major=False)  # cached

@@ -42,3 +42,11 @@ def test_themes():
         return (b + 0.05) / (a + 0.05)
 
     assert ratio(HIGH_CONTRAST) >= 15 > ratio(NORMAL) >= 7
+
+
+def test_inbox_server_and_device_token_settings():
+    s = Settings(inbox_url="https://inbox.monaco.example", device_token="t" * 43)
+    again = Settings.from_dict(s.to_dict())
+    assert again.inbox_url == "https://inbox.monaco.example" and again.device_token == "t" * 43
+    assert Settings().inbox_url == "" and Settings().device_token == ""  # no server: submissions stay on the phone
+    assert Settings.from_dict({"inbox_url": 42}).inbox_url == ""

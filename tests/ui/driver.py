@@ -40,7 +40,11 @@ result: dict = {"phase": PHASE, "shots": [], "errors": []}
 
 
 def shot(name: str) -> None:
+    """Save what the window shows now: lay out, draw into the back buffer and read it before the
+    next flip (reading after a flip returns an older frame on a busy machine)."""
     path = os.path.join(SHOTS, f"{name}.png")
+    Clock.tick_draw()
+    Window.dispatch("on_draw")
     tmp = Window.screenshot(name=os.path.join(SHOTS, ".tmp.png"))
     os.replace(tmp, path)
     result["shots"].append(path)
@@ -99,6 +103,26 @@ def s_map(app):
     shot("map")
 
 
+def s_pan(app):
+    """Drag the map: the base layer (an Fbo texture) must follow."""
+    import hashlib
+
+    m = app.screen("map").ids.map
+    app._pan_before = hashlib.md5(m._fbo.pixels).hexdigest()
+    m.pan_by(80, 0)
+    return 0.3
+
+
+def s_pan_check(app):
+    import hashlib
+
+    m = app.screen("map").ids.map
+    result["pan_changed_base"] = hashlib.md5(m._fbo.pixels).hexdigest() != app._pan_before
+    result["fbo_size"] = list(m._fbo.size)
+    result["map_size"] = [int(round(m.width)), int(round(m.height))]
+    m.pan_by(-80, 0)
+
+
 def s_tap_marker(app):
     """Zoom to the first trail stop and tap its marker like a finger would."""
     m = app.screen("map").ids.map
@@ -119,12 +143,15 @@ def s_poi_shot(app):
 def s_take_me(app):
     result["route_before"] = len(app.route)
     app.take_me_to(app.pack.trails[0].stops[-1])
-    return lambda: len(app.route) >= 2 and app.sm.current == "map"
+    m = app.screen("map").ids.map
+    # the route is drawn and the map has settled (markers re-made at the route's zoom, the target ringed)
+    return lambda: len(app.route) >= 2 and app.sm.current == "map" and not m._rebuild_trigger.is_triggered
 
 
 def s_route_shot(app):
     result["route_points"] = len(app.route)
     result["map_info"] = app.screen("map").info_text
+    result["map_selected"] = app.screen("map").ids.map.selected
     shot("map_route")
     app.clear_route()
 
@@ -224,9 +251,21 @@ def s_walk_done(app):
     with open(os.path.join(app.user_dir, "walk.json"), encoding="utf-8") as fh:
         result["saved_walk"] = json.load(fh)
     shot("walk_finished")
+    app.banner_text = ""  # the arrival banner goes away after a few seconds; the next shots are of other screens
+
+
+def s_contribute_empty(app):
+    """Saving an empty form: each field says what it needs, nothing is stored."""
+    app.show("contribute")
+    s = app.screen("contribute")
+    s.save()
+    result["contribute_errors"] = dict(s.errors)
+    result["contribute_empty_result"] = s.result_text
+    return 0.3
 
 
 def s_contribute(app):
+    shot("contribute_errors")
     app.show("contribute")
     s = app.screen("contribute")
     s.ids.name.text = "Plaque du Rocher"
@@ -244,6 +283,7 @@ def s_contribute_dup(app):
     s.ids.name.text = stop.name.get(app.lang)
     result["duplicate_warning"] = s.warning_text
     s.ids.name.text = "Plaque du Rocher"
+    result["contribute_errors_after_fill"] = dict(s._sync().field_errors())
     shot("contribute")
     s.save()
     return lambda: bool(s.result_text)
@@ -257,10 +297,45 @@ def s_contribute_saved(app):
     return lambda: len(app.screen("submissions").ids.list.children) > 0 or app.screen("submissions").empty_text
 
 
+def s_send_without_server(app):
+    s = app.screen("submissions")
+    result["submissions_queued"] = [{"title": r.title, "status": r.status} for r in s.ids.list.children]
+    s.send_now()
+    return lambda: not app.syncing and bool(s.sync_text)
+
+
+def s_send_to_local_server(app):
+    """"Send now" to a real inbox on 127.0.0.1 (heritage_kit.inbox, in a thread of this process)."""
+    s = app.screen("submissions")
+    result["sync_no_server"] = s.sync_text
+    result["outbox_after_no_server"] = len(s.ids.list.children)
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "contrib"))
+    from contrib_support import ThreadServer
+
+    from heritage_kit.inbox import InboxSettings, SqliteStorage, create_app
+
+    storage = SqliteStorage(os.path.join(app.user_dir, "inbox-server.sqlite"))
+    server = ThreadServer(create_app(storage, app.pack, InboxSettings()))
+    server.__enter__()
+    app._test_server = (server, storage)
+    app.set_setting("inbox_url", server.url)
+    app.show("submissions")
+    s.sync_text = ""
+    s.send_now()
+    return lambda: not app.syncing and bool(s.sync_text)
+
+
 def s_submissions_shot(app):
-    rows = app.screen("submissions").ids.list.children
+    s = app.screen("submissions")
+    rows = s.ids.list.children
     result["submissions"] = [{"title": r.title, "status": r.status} for r in rows]
+    result["sync_text"] = s.sync_text
+    result["sync_ok"] = s.sync_ok
     shot("submissions")
+    server, storage = app._test_server
+    server.__exit__(None, None, None)
+    storage.close()
+    app.set_setting("inbox_url", "")
 
 
 def s_settings(app):
@@ -270,6 +345,17 @@ def s_settings(app):
 
 def s_settings_shot(app):
     shot("settings")
+    app.screen("settings").choose_gpx()  # the GPX file chooser opens (then is closed)
+    return 0.3
+
+
+def s_settings_chooser(app):
+    from kivy.uix.modalview import ModalView
+
+    popups = [w for w in Window.children if isinstance(w, ModalView)]
+    result["gpx_chooser_title"] = popups[0].title if popups else None
+    for w in popups:
+        w.dismiss()
     app.set_setting("lang", "fr")
     app.set_setting("large_text", True)
     app.show("explore")
@@ -287,6 +373,8 @@ def s_french_large(app):
 
 def s_contrast(app):
     result["poi_fr_title"] = app.screen("poi").title
+    result["hc_nav_colour"] = list(app.root_widget.ids.nav.children[-1].color)  # every kv rule follows the theme
+    result["hc_muted"] = list(app.theme.muted)
     shot("poi_fr_high_contrast")
     app.set_setting("high_contrast", False)
     app.set_setting("large_text", False)
@@ -310,10 +398,11 @@ def s_restart_replay(app):
     result["banner"] = app.banner_text
 
 
-TOUR = [s_map, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
+TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
         s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
-        walk_rest, s_walk_done, s_contribute, s_contribute_dup, s_contribute_saved, s_submissions_shot, s_settings,
-        s_settings_shot, s_french_large, s_contrast]
+        walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
+        s_send_to_local_server, s_submissions_shot, s_settings,
+        s_settings_shot, s_settings_chooser, s_french_large, s_contrast]
 RESTART = [s_restart, s_restart_replay]
 
 
@@ -325,8 +414,11 @@ def main() -> None:
         app._script = Script(app, steps)  # Clock keeps only weak references
         app._script.start()
 
+    from mobile.platform.storage import JsonStore, user_dir
+
+    # before the app starts: it reads its settings while it opens the window
+    JsonStore(user_dir() / "settings.json").save({"lang": "en", "location_source": "simulated"})
     app = HeritageApp(pack_path=PACK, lang="en", auto_replay=False, on_ready=ready)
-    app.settings_store.save({"lang": "en", "location_source": "simulated"})
     app.run()
 
 

@@ -83,6 +83,7 @@ def test_take_me_there_draws_a_route(runs):
     tour, _ = runs
     assert tour["route_before"] == 0 and tour["route_points"] >= 2
     assert tour["map_info"].startswith("Route: ")
+    assert tour["map_selected"] == tour["trail_stops"][-1]  # the destination is ringed
 
 
 def test_home_lists_the_bundled_towns(runs):
@@ -126,11 +127,44 @@ def test_contribution_saved_offline_with_duplicate_warning(runs):
     tour, _ = runs
     assert tour["duplicate_warning"].startswith("Careful: ")
     assert tour["contribute_ok"], tour["contribute_result"]
-    assert tour["submissions"] and tour["submissions"][0]["status"].startswith("waiting to be sent")
-    assert tour["submissions"][0]["title"] == "Plaque du Rocher"
+    assert tour["submissions_queued"] and tour["submissions_queued"][0]["status"].startswith("waiting to be sent")
+    assert tour["submissions_queued"][0]["title"] == "Plaque du Rocher"
+
+
+def test_send_now_without_server_then_to_a_local_inbox(runs):
+    tour, _ = runs
+    assert tour["sync_no_server"].startswith("No contribution server is set")
+    assert tour["outbox_after_no_server"] == 1  # nothing lost
+    assert tour["sync_ok"], tour["sync_text"]
+    assert tour["sync_text"].startswith("Sent: 1 ")
+    assert [r["status"] for r in tour["submissions"]] == ["sent, being moderated"]
 
 
 def test_french_and_large_text(runs):
     tour, _ = runs
     assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Réglages"]
     assert "résultats" in tour["explore_fr_count"]
+
+
+def test_high_contrast_reaches_every_widget(runs):
+    tour, _ = runs
+    assert tour["hc_nav_colour"] == tour["hc_muted"]
+
+
+def test_empty_contribution_shows_an_error_under_each_field(runs):
+    tour, _ = runs
+    errors = tour["contribute_errors"]
+    assert set(errors) == {"name", "place", "author", "consent"}
+    assert errors["name"] == "This field is required."
+    assert tour["contribute_empty_result"].startswith("To fix: Name: This field is required.")
+    assert tour["contribute_errors_after_fill"] == {}
+
+
+def test_panning_redraws_the_base_layer_at_full_size(runs):
+    tour, _ = runs
+    assert tour["pan_changed_base"]
+    assert tour["fbo_size"] == tour["map_size"]
+
+
+def test_gpx_file_can_be_chosen_in_settings(runs):
+    assert runs[0]["gpx_chooser_title"] == "GPX file"

@@ -6,16 +6,12 @@ from __future__ import annotations
 import os
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.metrics import dp
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.button import Button
-from kivy.uix.filechooser import FileChooserListView
-from kivy.uix.popup import Popup
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from mobile.ui.widgets import make
+from mobile.ui.widgets import choose_file, make
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "contribute.kv"))
 
@@ -32,6 +28,7 @@ class ContributeScreen(Screen):
     warning_text = StringProperty("")
     result_text = StringProperty("")
     result_ok = BooleanProperty(False)
+    errors = DictProperty({})  # form field -> escaped message, shown under the field
 
     def refresh(self) -> None:
         app = App.get_running_app()
@@ -76,38 +73,35 @@ class ContributeScreen(Screen):
     def on_changed(self) -> None:
         app = App.get_running_app()
         p = app.contribute_presenter()
-        if p is not None:
-            self.warning_text = p.duplicate_warning(self.ids.name.text)
+        if p is None:
+            return
+        self.warning_text = p.duplicate_warning(self.ids.name.text)
+        if self.errors:  # after a refused save, the messages follow the corrections as they are made
+            self._revalidate()
+
+    def _revalidate(self) -> None:
+        from mobile.presenters.markup import escape
+
+        p = self._sync()
+        self.errors = {field: escape(text) for field, text in p.field_errors().items()}
+        if not self.result_ok:
+            self.result_text = ""
 
     def at_position(self) -> None:
         app = App.get_running_app()
         p = app.contribute_presenter()
-        if app.position is not None:
-            p.form.location = app.position.latlon
+        if app.position is None:
+            self.result_ok = False
+            self.result_text = app.t("map.no_position")
+        p.set_place(app.position.latlon if app.position is not None else None)
         self.where_text = p.where_text()
         self.warning_text = p.duplicate_warning(self.ids.name.text)
+        if self.errors:
+            self._revalidate()
 
     def choose_photo(self) -> None:
-        box = BoxLayout(orientation="vertical", spacing=dp(6))
-        chooser = FileChooserListView(path=os.path.expanduser("~"), filters=["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.PNG"])
-        box.add_widget(chooser)
-        row = BoxLayout(size_hint_y=None, height=dp(48), spacing=dp(6))
         app = App.get_running_app()
-        ok = Button(text=app.t("common.close"))
-        cancel = Button(text=app.t("common.cancel"))
-        row.add_widget(cancel)
-        row.add_widget(ok)
-        box.add_widget(row)
-        popup = Popup(title=app.t("contrib.photo_file"), content=box, size_hint=(0.95, 0.9))
-
-        def done(*_a):
-            if chooser.selection:
-                self.set_photo(chooser.selection[0])
-            popup.dismiss()
-
-        ok.bind(on_release=done)
-        cancel.bind(on_release=lambda *_a: popup.dismiss())
-        popup.open()
+        choose_file(app.t("contrib.photo_file"), ["*.jpg", "*.jpeg", "*.png", "*.JPG", "*.PNG"], self.set_photo)
 
     def take_photo(self) -> None:
         app = App.get_running_app()
@@ -122,16 +116,25 @@ class ContributeScreen(Screen):
         p = app.contribute_presenter()
         p.form.photo_path = path
         self.photo_text = p.photo_text()
+        if self.errors:
+            self._revalidate()
 
     def save(self) -> None:
         app = App.get_running_app()
+        self.result_text = ""  # the outcome of this attempt replaces the last one
         p = self._sync()
         app.save_contribution(p)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        if errors:  # back to the top of the form, where the first message is
+            Clock.schedule_once(lambda _dt: setattr(self.ids.scroller, "scroll_y", 1.0))
 
     def show_result(self, text: str, ok: bool) -> None:
         self.result_text = text
         self.result_ok = ok
         if ok:
+            self.errors = {}
             for key in ("name", "description"):
                 self.ids[key].text = ""
             self.ids.consent.active = False
@@ -140,6 +143,8 @@ class ContributeScreen(Screen):
 
 class SubmissionsScreen(Screen):
     empty_text = StringProperty("")
+    sync_text = StringProperty("")
+    sync_ok = BooleanProperty(True)
 
     def refresh(self) -> None:
         app = App.get_running_app()
@@ -150,5 +155,16 @@ class SubmissionsScreen(Screen):
         box = self.ids.list
         box.clear_widgets()
         for r in rows:
-            box.add_widget(make("SubmissionRow", title=r.title, detail=r.detail, status=r.status))
+            box.add_widget(make("SubmissionRow", title=r.title, detail=r.detail, status=r.status, message=r.message))
         self.empty_text = "" if rows else app.t("contrib.none")
+
+    def send_now(self) -> None:
+        App.get_running_app().send_submissions(self.show_sync)
+
+    def show_sync(self, outcome) -> None:
+        self.sync_text = outcome.text
+        self.sync_ok = outcome.ok
+        if outcome.rows is None:
+            self.refresh()
+        else:
+            self.show_rows(outcome.rows)

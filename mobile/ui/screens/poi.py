@@ -26,6 +26,7 @@ class PoiScreen(Screen):
     hours_state = StringProperty("")
     body = StringProperty("")
     facts = StringProperty("")
+    practical = StringProperty("")
     refs = StringProperty("")
     notice = StringProperty("")
     speech = ""
@@ -47,6 +48,7 @@ class PoiScreen(Screen):
         self.hours_state = page.hours.state if page.hours else ""
         self.body = page.body
         self.facts = "\n".join(page.facts)
+        self.practical = "\n".join(page.practical)
         self.refs = "\n".join(page.refs)
         self.speech = page.speech
         box = self.ids.photos

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 
+from kivy.app import App
 from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
+
+from mobile.ui.widgets import choose_file
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "settings.kv"))
 
@@ -13,3 +16,9 @@ Builder.load_file(os.path.join(os.path.dirname(__file__), "settings.kv"))
 class SettingsScreen(Screen):
     def refresh(self) -> None:  # everything binds to app properties
         pass
+
+    def choose_gpx(self) -> None:
+        app = App.get_running_app()
+        start = os.path.dirname(app.gpx_path) if app.gpx_path else None
+        choose_file(app.t("settings.loc.gpx"), ["*.gpx", "*.GPX"], lambda path: app.set_setting("gpx_path", path),
+                    start=start)

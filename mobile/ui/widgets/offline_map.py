@@ -2,7 +2,8 @@
 
 Geometry is drawn once in local metres (:class:`mobile.presenters.map_view.MapScene`)
 under one ``Translate`` + ``Scale``: panning and pinching only change those
-two instructions. Line widths and marker sizes are given in pixels, so after a
+two instructions. The base layer lives in an ``Fbo``, re-rendered only when
+it or the view changes; other frames just draw its texture. Line widths and marker sizes are given in pixels, so after a
 zoom settles (a ``Clock`` trigger) the base layer is re-made at the new scale.
 The position layer (accuracy circle, dot, route) is small and re-made on
 every location update.
@@ -14,14 +15,15 @@ import math
 import time
 
 from kivy.clock import Clock
-from kivy.graphics import Color, Ellipse, InstructionGroup, Line, Mesh, PopMatrix, PushMatrix, Rectangle, Scale, Translate
+from kivy.graphics import (ClearBuffers, ClearColor, Color, Ellipse, Fbo, InstructionGroup, Line, Mesh, PopMatrix,
+                           PushMatrix, Rectangle, Scale, Translate)
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.stencilview import StencilView
 
 import numpy as np
 
-from mobile.presenters.map_view import KIND_ORDER, MapScene, Viewport, discs, line_quads
+from mobile.presenters.map_view import DISC_SEGMENTS, KIND_ORDER, MapScene, Viewport, discs, line_quads
 
 __all__ = ["OfflineMap"]
 
@@ -29,6 +31,7 @@ DRAW_ORDER = ("service", "commerce", "heritage")
 TAP_MAX_MOVE = 12.0
 TAP_MAX_SECONDS = 0.5
 WHEEL_FACTOR = 1.25
+SIMPLIFY_PX = 1.0  # streets simplified to about a pixel at the current zoom (see MapScene.segments)
 
 
 class OfflineMap(StencilView):
@@ -50,20 +53,32 @@ class OfflineMap(StencilView):
         self._built_scale: float | None = None
         self._touches: dict = {}
         self._fitted = False
-        self._pending_extent = None
+        self._fit_extent = None  # what the last fit() showed (None: the whole town)
+        self._follow_size = True  # re-fit when the widget is resized, until the user moves the view
         super().__init__(**kwargs)
+        # The base layer (background, streets, markers) is rendered into a texture (Fbo) that is only
+        # re-rendered when its instructions change (pan, zoom, rebuild): a frame for a location update
+        # draws that texture and the small overlay, not thousands of meshes again.
+        self._fbo = Fbo(size=(100, 100))
         self._bg_color = Color(0.92, 0.9, 0.85, 1)
-        self._bg = Rectangle(pos=self.pos, size=self.size)
+        self._bg = Rectangle(pos=(0, 0), size=(100, 100))
+        self._base_translate = Translate(0, 0)
+        self._base_scale = Scale(1, 1, 1)
+        self._base = InstructionGroup()
+        for instruction in (ClearColor(0, 0, 0, 0), ClearBuffers(), self._bg_color, self._bg, PushMatrix(),
+                            self._base_translate, self._base_scale, self._base, PopMatrix()):
+            self._fbo.add(instruction)
         self._translate = Translate(0, 0)
         self._scale = Scale(1, 1, 1)
-        self._base = InstructionGroup()
         self._overlay = InstructionGroup()
-        for instruction in (self._bg_color, self._bg, PushMatrix(), self._translate, self._scale,
-                            self._base, self._overlay, PopMatrix()):
+        self._base_rect = Rectangle(pos=self.pos, size=self.size, texture=self._fbo.texture)
+        for instruction in (self._fbo, Color(1, 1, 1, 1), self._base_rect, PushMatrix(), self._translate,
+                            self._scale, self._overlay, PopMatrix()):
             self.canvas.add(instruction)
         self._rebuild_trigger = Clock.create_trigger(self._rebuild_base, 0.12)
         self._overlay_trigger = Clock.create_trigger(lambda dt: self._build_overlay(), -1)
         self.bind(pos=self._on_geometry, size=self._on_geometry)
+        self._on_geometry()  # a size given to the constructor: the Fbo takes it now
         self.bind(scene=self._on_scene, theme=self._on_theme)
         self.bind(position=self._schedule_overlay, route=self._schedule_overlay, picked=self._schedule_overlay)
         self.bind(selected=self._schedule_rebuild, highlight=self._schedule_rebuild)
@@ -80,10 +95,17 @@ class OfflineMap(StencilView):
 
     # -- property reactions -------------------------------------------------------
     def _on_geometry(self, *_a) -> None:
-        self._bg.pos, self._bg.size = self.pos, self.size
+        size = (max(1, int(round(self.width))), max(1, int(round(self.height))))
+        if tuple(self._fbo.size) != size:
+            self._fbo.size = size
+            self._base_rect.texture = self._fbo.texture
+            self._bg.size = size
+        self._base_rect.pos, self._base_rect.size = self.pos, size
         self.viewport.resize(self.width, self.height)
-        if self.scene is not None and not self._fitted and self.width >= 50 and self.height >= 50:
-            self.fit(self._pending_extent)
+        # A screen built on first show lays its map out after the first fit: fit again at the real size
+        # (unless the user has panned or zoomed since).
+        if self.scene is not None and (not self._fitted or self._follow_size) and self.width >= 50 and self.height >= 50:
+            self.fit(self._fit_extent)
         self._apply_transform()
 
     def _on_scene(self, *_a) -> None:
@@ -96,6 +118,7 @@ class OfflineMap(StencilView):
     def _on_theme(self, *_a) -> None:
         if self.theme is not None:
             self._bg_color.rgba = self.theme.map_bg
+            self._fbo.ask_update()
         self.rebuild_now()
 
     def _schedule_rebuild(self, *_a) -> None:
@@ -109,10 +132,11 @@ class OfflineMap(StencilView):
         if self.scene is None:
             return
         if self.width < 50 or self.height < 50:  # not laid out yet: fit when it is
-            self._pending_extent = extent
+            self._fit_extent = extent
             self._fitted = False
             return
-        self._pending_extent = None
+        self._fit_extent = extent
+        self._follow_size = True
         self.viewport.resize(self.width, self.height)
         self.viewport.fit(extent or self.scene.poi_extent(), margin_px=dp(16))
         self._fitted = True
@@ -122,6 +146,7 @@ class OfflineMap(StencilView):
     def centre_on_latlon(self, lat: float, lon: float, *, min_scale: float | None = None) -> None:
         if self.scene is None:
             return
+        self._follow_size = False
         x, y = self.scene.to_xy(lat, lon)
         self.viewport.centre_on(x, y)
         if min_scale is not None and self.viewport.scale < min_scale:
@@ -130,11 +155,13 @@ class OfflineMap(StencilView):
         self._apply_transform()
 
     def zoom_by(self, factor: float, anchor=None) -> None:
+        self._follow_size = False
         self.viewport.zoom(factor, anchor)
         self._apply_transform()
         self._rebuild_trigger()
 
     def pan_by(self, dx: float, dy: float) -> None:
+        self._follow_size = False
         self.viewport.pan(dx, dy)
         self._apply_transform()
 
@@ -144,6 +171,10 @@ class OfflineMap(StencilView):
         self._scale.x = self._scale.y = s
         self._translate.x = self.x + vp.width / 2 - vp.cx * s
         self._translate.y = self.y + vp.height / 2 - vp.cy * s
+        self._base_scale.x = self._base_scale.y = s  # in the Fbo: its own origin, no widget offset
+        self._base_translate.x = vp.width / 2 - vp.cx * s
+        self._base_translate.y = vp.height / 2 - vp.cy * s
+        self._fbo.ask_update()  # changes inside an Fbo do not re-render it by themselves
         self.dispatch("on_frame")
 
     # -- drawing ---------------------------------------------------------------------
@@ -154,6 +185,7 @@ class OfflineMap(StencilView):
     def _rebuild_base(self, *_a) -> None:
         base = self._base
         base.clear()
+        self._fbo.ask_update()
         self._built_scale = self.viewport.scale
         self.redraws += 1
         scene, theme = self.scene, self.theme
@@ -167,7 +199,7 @@ class OfflineMap(StencilView):
         casing = _darker(theme.map_bg, 0.82)
         cased = s > 0.6  # outlines only when zoomed in enough to read streets
         for major, fill, width in ((False, theme.street, street_px), (True, theme.street_major, street_px * 1.5)):
-            a, b = scene.segments(major=major)
+            a, b = scene.segments(major=major, tol_m=SIMPLIFY_PX * px)
             if not len(a):
                 continue
             if cased:
@@ -181,15 +213,16 @@ class OfflineMap(StencilView):
         hs = set(self.highlight)
         hl = np.array([pid in hs for pid in scene.poi_ids], dtype=bool)
         outline = theme.text if theme.bg[0] < 0.5 else (1, 1, 1, 1)
+        seg = DISC_SEGMENTS if r / px >= 6 else 8  # small dots: 8 triangles look as round as 14
         for kind in DRAW_ORDER:
             mask = scene.poi_kinds == KIND_ORDER.index(kind)
             if not mask.any():
                 continue
             radii = np.where(hl[mask], r * 1.5, r)
             base.add(Color(*outline))
-            _add_meshes(base, discs(scene.poi_xy[mask], radii + ring))
+            _add_meshes(base, discs(scene.poi_xy[mask], radii + ring, seg))
             base.add(Color(*getattr(theme, kind)))
-            _add_meshes(base, discs(scene.poi_xy[mask], radii))
+            _add_meshes(base, discs(scene.poi_xy[mask], radii, seg))
         if self.selected and self.selected in scene.poi_ids:
             i = scene.poi_ids.index(self.selected)
             x, y = scene.poi_xy[i]
@@ -263,6 +296,7 @@ class OfflineMap(StencilView):
             before = math.dist(touch.ppos, o.pos)
             after = math.dist(touch.pos, o.pos)
             mid = ((touch.x + o.x) / 2 - self.x, (touch.y + o.y) / 2 - self.y)
+            self._follow_size = False
             if before > 1:
                 self.viewport.zoom(after / before, mid)
             self.viewport.pan(touch.dx / 2, touch.dy / 2)
