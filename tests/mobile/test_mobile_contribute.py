@@ -110,10 +110,17 @@ def test_duplicate_warning_near_a_similar_name(pack, tmp_path):
 
 
 def test_duplicate_warning_escapes_pack_text(pack, tmp_path):
+    from heritage_kit.packs import ContentPack
+
+    poi = pack.poi("osm:way/1")
+    marked = poi.model_copy(update={"name": type(poi.name)({"fr": "Palais [b]Princier[/b]",
+                                                            "en": "Prince's [b]Palace[/b]"})})
+    pois = [marked if q.id == poi.id else q for q in pack.pois]
+    m = pack.manifest
+    pack = ContentPack.new(town_id=m.town_id, town_name=m.town_name, pois=pois, trails=pack.trails,
+                           attributions=m.attributions, timezone=m.timezone, country=m.country)
     p = _presenter(pack, tmp_path, "en")
     p.set_place(PALACE)
-    poi = pack.poi("osm:way/1")
-    poi.name = type(poi.name)({"fr": "Palais [b]Princier[/b]", "en": "Prince's [b]Palace[/b]"})
     assert "[b]" not in p.duplicate_warning("Prince's [b]Palace[/b]")
     assert "&bl;b&br;" in p.duplicate_warning("Prince's [b]Palace[/b]")
 
