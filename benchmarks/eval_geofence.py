@@ -77,11 +77,12 @@ def true_intervals(inside: np.ndarray, t: np.ndarray) -> list[tuple[float, float
     return out
 
 
-def run_walk(pack, trail, seed: int, sigma: float, *, path, all_active: bool, fences, config, noise_options=None) -> dict:
+def run_walk(pack, trail, seed: int, sigma: float, *, path, all_active: bool, fences, config, noise_options=None, route=None) -> dict:
     path, stop_vertices = path
     noise = NoiseModel(sigma_m=sigma, **(noise_options or {}))
     walk = simulate_walk(path, seed=seed, stop_vertices=stop_vertices, noise=noise, start_time=1.8e9)
     engine = GeofenceEngine(fences, config=config)
+    engine.set_route(route)
     remaining = list(trail.stops)
     engine.set_active(None if all_active else remaining, next_id=remaining[0])
     alerts: list[tuple[str, float]] = []
@@ -196,6 +197,7 @@ def evaluate(
     fence_options: dict | None = None,
     noise_options: dict | None = None,
     straight: bool = False,
+    use_route: bool = True,
 ):
     if not pack.trails:
         raise SystemExit("the pack has no trail to walk")
@@ -214,7 +216,7 @@ def evaluate(
         for seed in range(walks):
             trail = pack.trails[seed % len(pack.trails)]
             res.append(
-                run_walk(pack, trail, 1000 * int(sigma) + seed, sigma, path=paths[trail.id], all_active=all_active, fences=fences, config=config, noise_options=noise_options)
+                run_walk(pack, trail, 1000 * int(sigma) + seed, sigma, path=paths[trail.id], all_active=all_active, fences=fences, config=config, noise_options=noise_options, route=paths[trail.id][0] if use_route else None)
             )
         table[sigma] = summarise(res)
         details[sigma] = res
@@ -254,6 +256,7 @@ def main(argv=None) -> int:
     ap.add_argument("--sigma", type=float, action="append", help="noise sigma(s) in metres (default 5, 10, 20)")
     ap.add_argument("--all-active", action="store_true", help="watch every POI, not only the trail stops")
     ap.add_argument("--straight", action="store_true", help="walk straight segments between stops, not the streets")
+    ap.add_argument("--no-route", action="store_true", help="plain mode: the engine is not given the walker's route")
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="a GeofenceConfig field (repeatable)")
     ap.add_argument("--noise", action="append", default=[], metavar="FIELD=VALUE", help="a NoiseModel field (repeatable)")
     ap.add_argument("--json", type=pathlib.Path, help="write the summary and per-walk details here")
@@ -268,6 +271,7 @@ def main(argv=None) -> int:
         sigmas=tuple(args.sigma or SIGMAS),
         all_active=args.all_active,
         straight=args.straight,
+        use_route=not args.no_route,
         config=config,
         noise_options=noise,
     )

@@ -57,6 +57,25 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    in the last hour (the *next stop* set by :meth:`GeofenceEngine.set_active`
    is exempt from that budget).
 
+8. *Route* (optional, :meth:`GeofenceEngine.set_route`). When the walker's
+   planned path is known (walk mode: the trail's routed legs), a Kalman filter
+   tracks the walker *along* it: state = (arc length ``s``, speed ``v``),
+   constant-speed model with white acceleration noise (``route_accel``);
+   each trusted fix is projected onto the route near the predicted ``s``
+   (measurement noise: the accuracy, as a per-axis std ``accuracy / 1.515``)
+   and the Doppler speed measures ``v`` (noise ``route_speed_noise_mps``,
+   signed forward while the track goes forward). Fences are then judged at
+   the route point at the filtered ``s``, with the filter's own accuracy: the
+   error across the route (half the GPS error, and the half that made a
+   street along a cathedral wall look like inside it) is gone, and the error
+   along it is smoothed by the walker's known speed. A fix further from the
+   route than ``max(route_gate_m, route_gate_accuracy x accuracy)`` is not
+   used (gating); after ``route_off_fixes`` such fixes in a row the walker has
+   left the route (a detour, a skipped stop) and the engine falls back to the
+   plain rules 1–7 on raw fixes, until ``route_on_fixes`` consecutive fixes
+   near the route (anywhere along it) lock the track again. Without a route,
+   or off it, nothing changes.
+
 Distances are metres on the WGS84 ellipsoid's local tangent plane at the fix
 (the same radii as :class:`heritage_kit.geo.LocalProjection`), exact to ~0.1%
 within a few km — far below GPS error.
@@ -65,6 +84,7 @@ within a few km — far below GPS error.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal, Mapping, Sequence
@@ -279,6 +299,16 @@ class GeofenceConfig:
     halt_gate: float = 2.0
     halt_mean_fixes: int = 3
     walking_speed_mps: float = 1.4
+    route_gate_m: float = 25.0
+    route_gate_accuracy: float = 1.5
+    route_off_fixes: int = 5
+    route_on_fixes: int = 3
+    route_accel: float = 0.3
+    route_bias_fraction: float = 0.6
+    route_bias_tau_s: float = 60.0
+    route_speed_noise_mps: float = 0.3
+    route_min_accuracy_m: float = 3.0
+    route_max_gap_s: float = 60.0
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0
 
@@ -306,6 +336,16 @@ class GeofenceConfig:
             "halt_mean_fixes": self.halt_mean_fixes >= 0,
             "moved_m": self.moved_m >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
+            "route_gate_m": self.route_gate_m > 0.0,
+            "route_gate_accuracy": self.route_gate_accuracy >= 0.0,
+            "route_off_fixes": self.route_off_fixes >= 1,
+            "route_on_fixes": self.route_on_fixes >= 1,
+            "route_accel": self.route_accel > 0.0,
+            "route_bias_fraction": 0.0 <= self.route_bias_fraction < 1.0,
+            "route_bias_tau_s": self.route_bias_tau_s > 0.0,
+            "route_speed_noise_mps": self.route_speed_noise_mps > 0.0,
+            "route_min_accuracy_m": self.route_min_accuracy_m >= 0.0,
+            "route_max_gap_s": self.route_max_gap_s > 0.0,
         }
         if self.exit_factor == 1.0 and self.exit_margin_m == 0.0:
             checks["exit_margin_m"] = False  # no hysteresis at all
@@ -430,6 +470,7 @@ def fences_for(
 
 # --------------------------------------------------------------------------
 # state
+_TRACK_FIELDS = ("s_m", "speed_mps", "bias_m", "var_s", "cov_sv", "cov_sb", "var_v", "cov_vb", "var_b", "t")
 class _Stay:
     __slots__ = ("entered", "alerted", "dwelled", "out")
 
@@ -446,9 +487,14 @@ class GeofenceState:
     ``to_dict()`` gives plain JSON-ready data; ``from_dict()`` restores it, so
     an app restarted mid-walk neither re-announces the fence it is in nor
     forgets cooldowns, the hourly budget or the active set.
+
+    Version 2 adds the route (:meth:`GeofenceEngine.set_route`: its points
+    and the walker's filtered progress along it), so route mode resumes
+    where it was; version-1 states (no route) still load.
     """
 
-    VERSION = 1
+    VERSION = 2
+    VERSIONS = (1, 2)
 
     def __init__(self) -> None:
         self.last_t: float | None = None
@@ -464,6 +510,11 @@ class GeofenceState:
         self.speed_mps: float | None = None
         self.moved_m = 1e9  # metres walked (Doppler) since the last alert
         self.halt: list[float] | None = None  # since, sum w, w.lat, w.lon, w.acc, done, n
+        self.route: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (lats, lons) of the route
+        self.track: list[float] | None = None  # s, v, b, P (6), t: locked on the route (see _TRACK_FIELDS)
+        self.route_miss = 0  # consecutive fixes off the route while locked
+        self.route_hits = 0  # consecutive fixes near the route while not locked
+        self.route_done_m = 0.0  # furthest filtered progress along the route
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -484,14 +535,21 @@ class GeofenceState:
             "speed_mps": self.speed_mps,
             "halt": list(self.halt) if self.halt is not None else None,
             "moved_m": self.moved_m,
+            "route": None if self.route is None else {"lat": list(self.route[0]), "lon": list(self.route[1])},
+            "track": None if self.track is None else dict(zip(_TRACK_FIELDS, self.track)),
+            "route_miss": self.route_miss,
+            "route_hits": self.route_hits,
+            "route_done_m": self.route_done_m,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "GeofenceState":
         where = "geofence state"
         try:
-            if data.get("version") != cls.VERSION:
-                raise GeofenceError(f"{where}: field 'version': expected {cls.VERSION}, got {data.get('version')!r}")
+            if data.get("version") not in cls.VERSIONS:
+                raise GeofenceError(
+                    f"{where}: field 'version': expected one of {cls.VERSIONS}, got {data.get('version')!r}"
+                )
             st = cls()
             st.last_t = None if data.get("last_t") is None else float(data["last_t"])
             for name in ("anchor", "rejected"):
@@ -515,11 +573,161 @@ class GeofenceState:
                 raise GeofenceError(f"{where}: field 'halt': expected 7 numbers")
             st.halt = None if halt is None else [float(x) for x in halt]
             st.moved_m = float(data.get("moved_m", 1e9))
+            route = data.get("route")
+            if route is not None:
+                lats, lons = [float(x) for x in route["lat"]], [float(x) for x in route["lon"]]
+                if len(lats) != len(lons) or len(lats) < 2:
+                    raise GeofenceError(f"{where}: field 'route': expected lat and lon lists of one length >= 2")
+                st.route = (tuple(lats), tuple(lons))
+            track = data.get("track")
+            if track is not None:
+                if st.route is None:
+                    raise GeofenceError(f"{where}: field 'track' without a route")
+                st.track = [float(track[k]) for k in _TRACK_FIELDS]
+            st.route_miss = int(data.get("route_miss", 0))
+            st.route_hits = int(data.get("route_hits", 0))
+            st.route_done_m = float(data.get("route_done_m", 0.0))
         except GeofenceError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise GeofenceError(f"{where}: malformed ({type(exc).__name__}: {exc})") from None
         return st
+
+
+# --------------------------------------------------------------------------
+# route mode
+SIGMA_PER_ACCURACY = 1.0 / 1.515  # per-axis std of a circular Gaussian whose 68% radius is 1
+
+
+def _route_coords(points: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(lats, lons) of a route given as points with named ``lat``/``lon``.
+
+    ``points``: an iterable of objects with ``.lat``/``.lon`` (``LatLon``,
+    ``Fix``) or mappings with ``"lat"``/``"lon"``, or an object with a
+    ``geometry`` of such points (``heritage_kit.routing.Route``, an
+    ``Itinerary``). Bare tuples are refused: their order is ambiguous.
+    Consecutive repeated points are dropped; two distinct points are needed.
+    """
+    geometry = getattr(points, "geometry", None)
+    if geometry is not None and not isinstance(points, (list, tuple)):
+        points = geometry
+    lats: list[float] = []
+    lons: list[float] = []
+    for k, p in enumerate(points):
+        if isinstance(p, Mapping):
+            lat, lon = p.get("lat"), p.get("lon")
+        else:
+            lat, lon = getattr(p, "lat", None), getattr(p, "lon", None)
+        if lat is None or lon is None:
+            raise GeofenceError(
+                f"set_route: point {k} has no named lat/lon ({type(p).__name__}); use LatLon(lat=..., lon=...)"
+            )
+        lat, lon = float(lat), float(lon)
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            raise GeofenceError(f"set_route: point {k} out of range ({lat}, {lon})")
+        if lats and lat == lats[-1] and lon == lons[-1]:
+            continue
+        lats.append(lat)
+        lons.append(lon)
+    if len(lats) < 2:
+        raise GeofenceError("set_route: a route needs at least two distinct points")
+    return tuple(lats), tuple(lons)
+
+
+class _Route:
+    """A route polyline in metres on the tangent plane at its first point."""
+
+    __slots__ = ("lat0", "lon0", "kx", "ky", "x", "y", "dx", "dy", "inv2", "seg", "s", "length", "np")
+
+    def __init__(self, lats: Sequence[float], lons: Sequence[float]) -> None:
+        self.lat0, self.lon0 = lats[0], lons[0]
+        self.kx, self.ky = metres_per_degree(self.lat0)
+        x = [(lo - self.lon0) * self.kx for lo in lons]
+        y = [(la - self.lat0) * self.ky for la in lats]
+        self.x, self.y = x, y
+        self.dx = [x[i + 1] - x[i] for i in range(len(x) - 1)]
+        self.dy = [y[i + 1] - y[i] for i in range(len(y) - 1)]
+        self.seg = [math.hypot(a, b) for a, b in zip(self.dx, self.dy)]
+        self.inv2 = [1.0 / (g * g) if g > 0.0 else 0.0 for g in self.seg]
+        cum = [0.0]
+        for g in self.seg:
+            cum.append(cum[-1] + g)
+        self.s = cum
+        self.length = cum[-1]
+        self.np = None  # numpy arrays for a search along the whole route, built on first use
+
+    def project(self, x: float, y: float, lo: float, hi: float, c: float = 0.0, kappa: float = 0.0) -> tuple[float, float]:
+        """(arc length s, distance d) of the route point near (x, y) among arc lengths [lo, hi].
+
+        Each segment offers its point nearest (x, y); the one minimising
+        ``d² + kappa (s - c)²`` wins (``kappa`` > 0 prefers points near the
+        expected arc length ``c`` where the route passes the same place twice).
+        """
+        cum = self.s
+        i0 = bisect_right(cum, lo) - 1
+        if i0 < 0:
+            i0 = 0
+        i1 = bisect_left(cum, hi, i0)
+        n = len(self.seg)
+        if i1 > n:
+            i1 = n
+        if i1 <= i0:
+            i1 = i0 + 1
+        if i1 - i0 > 24:
+            return self._project_np(x, y, i0, i1, c, kappa)
+        xs, ys, dxs, dys, inv2, seg = self.x, self.y, self.dx, self.dy, self.inv2, self.seg
+        best = math.inf
+        best_s = cum[i0]
+        best_d2 = 0.0
+        for i in range(i0, i1):
+            ex, ey = x - xs[i], y - ys[i]
+            dx, dy = dxs[i], dys[i]
+            u = (ex * dx + ey * dy) * inv2[i]
+            if u < 0.0:
+                u = 0.0
+            elif u > 1.0:
+                u = 1.0
+            ex -= u * dx
+            ey -= u * dy
+            d2 = ex * ex + ey * ey
+            si = cum[i] + u * seg[i]
+            cost = d2 + kappa * (si - c) * (si - c) if kappa else d2
+            if cost < best:
+                best, best_s, best_d2 = cost, si, d2
+        return best_s, math.sqrt(best_d2)
+
+    def _project_np(self, x: float, y: float, i0: int, i1: int, c: float, kappa: float) -> tuple[float, float]:
+        if self.np is None:
+            self.np = tuple(
+                np.asarray(a, dtype=float) for a in (self.x[:-1], self.y[:-1], self.dx, self.dy, self.inv2, self.seg, self.s[:-1])
+            )
+        xs, ys, dxs, dys, inv2, seg, cum = (a[i0:i1] for a in self.np)
+        ex, ey = x - xs, y - ys
+        u = np.clip((ex * dxs + ey * dys) * inv2, 0.0, 1.0)
+        d2 = (ex - u * dxs) ** 2 + (ey - u * dys) ** 2
+        si = cum + u * seg
+        cost = d2 + kappa * (si - c) ** 2 if kappa else d2
+        k = int(np.argmin(cost))  # the first of equals: deterministic
+        return float(si[k]), math.sqrt(float(d2[k]))
+
+    def point(self, s: float) -> tuple[float, float]:
+        """(lat, lon) of the route point at arc length ``s`` (clamped to the route)."""
+        cum = self.s
+        i = bisect_right(cum, s) - 1
+        n = len(self.seg)
+        if i < 0:
+            i = 0
+        elif i >= n:
+            i = n - 1
+        u = (s - cum[i]) / self.seg[i] if self.seg[i] > 0.0 else 0.0
+        if u < 0.0:
+            u = 0.0
+        elif u > 1.0:
+            u = 1.0
+        return (
+            self.lat0 + (self.y[i] + u * self.dy[i]) / self.ky,
+            self.lon0 + (self.x[i] + u * self.dx[i]) / self.kx,
+        )
 
 
 # --------------------------------------------------------------------------
@@ -616,6 +824,7 @@ class GeofenceEngine:
         self._active: list[bool] = [True] * n
         self._mpd_key = None
         self._mpd = (0.0, 0.0)
+        self._route: _Route | None = None
         self._state = GeofenceState()
         if state is not None:
             self.state = state
@@ -636,6 +845,9 @@ class GeofenceEngine:
         value.pending = {k: v for k, v in value.pending.items() if k in known}
         self._state = value
         self._apply_active()
+        self._route = None if value.route is None else _Route(*value.route)
+        if value.route is None:
+            value.track = None
 
     def set_active(self, fence_ids: Iterable[str] | None, *, next_id: str | None = None) -> None:
         """Watch only ``fence_ids`` (``None``: every fence).
@@ -661,6 +873,146 @@ class GeofenceEngine:
         if st.active is not None:
             st.inside = {k: v for k, v in st.inside.items() if k in st.active}
             st.pending = {k: v for k, v in st.pending.items() if k in st.active}
+
+    def set_route(self, points: Any) -> None:
+        """Follow the walker along their planned path (``None``: no route, the plain rules).
+
+        ``points``: the path as points with named ``lat``/``lon`` (a list of
+        ``LatLon``, a ``heritage_kit.routing.Route`` or anything with such a
+        ``geometry``) — in walk mode, the routed legs through the remaining
+        stops. Setting the same route again keeps the progress along it (an
+        app resuming a walk); another route starts tracking afresh. See rule 8
+        of the module docstring.
+        """
+        st = self._state
+        if points is None:
+            st.route, st.track = None, None
+            st.route_miss = st.route_hits = 0
+            st.route_done_m = 0.0
+            self._route = None
+            return
+        coords = _route_coords(points)
+        if coords == st.route and self._route is not None:
+            return
+        st.route = coords
+        st.track = None
+        st.route_miss = st.route_hits = 0
+        st.route_done_m = 0.0
+        self._route = _Route(*coords)
+
+    @property
+    def route_progress_m(self) -> float | None:
+        """Metres walked along the route (filtered), or None without a route or off it."""
+        tr = self._state.track
+        return None if tr is None or self._route is None else tr[0]
+
+    @property
+    def route_length_m(self) -> float | None:
+        return None if self._route is None else self._route.length
+
+    def _route_step(self, fix: Fix, t: float) -> tuple[float, float, float] | None:
+        """Kalman step along the route: (lat, lon, accuracy) to judge fences at, or None (off the route)."""
+        r = self._route
+        st, cfg = self._state, self.config
+        x = (fix.lon - r.lon0) * r.kx
+        y = (fix.lat - r.lat0) * r.ky
+        acc = fix.accuracy_m
+        sig = acc * SIGMA_PER_ACCURACY
+        if sig < 1.0:
+            sig = 1.0
+        var_bias = cfg.route_bias_fraction * sig * sig
+        var_white = sig * sig - var_bias
+        gate = cfg.route_gate_accuracy * acc
+        if gate < cfg.route_gate_m:
+            gate = cfg.route_gate_m
+        tr = st.track
+        if tr is not None and t - tr[9] > cfg.route_max_gap_s:
+            tr = st.track = None  # too long without a fix: find the walker again
+            st.route_hits = 0
+        if tr is None:
+            # not locked: look ahead of the progress made so far (a route may pass
+            # a place twice), preferring the nearest along; else anywhere
+            floor = st.route_done_m
+            z, d = r.project(x, y, floor - 30.0, math.inf, floor, 0.01)
+            if d > gate:
+                z, d = r.project(x, y, -math.inf, math.inf)
+            if d > gate:
+                st.route_hits = 0
+                return None
+            st.route_hits += 1
+            if st.route_hits < cfg.route_on_fixes:
+                return None
+            st.route_miss = 0
+            v0 = fix.speed or 0.0
+            st.track = [z, v0, 0.0, var_white, 0.0, 0.0, 1.0, 0.0, var_bias, t]
+            lat, lon = r.point(z)
+            return lat, lon, max(acc, cfg.route_min_accuracy_m)
+        # state: arc length s, speed v, along-route GPS bias b; P symmetric 3x3
+        s, v, b, pss, psv, psb, pvv, pvb, pbb, t0 = tr
+        dt = t - t0
+        q = cfg.route_accel
+        a = math.exp(-dt / cfg.route_bias_tau_s)
+        s += v * dt
+        b *= a
+        pss += dt * (2.0 * psv + dt * pvv) + q * dt * dt * dt / 3.0
+        psv += dt * pvv + q * dt * dt / 2.0
+        psb = a * (psb + dt * pvb)
+        pvv += q * dt
+        pvb *= a
+        pbb = a * a * pbb + var_bias * (1.0 - a * a)
+        # measure: the fix projected on the route near the prediction, z = s + b + white noise
+        w = 3.0 * math.sqrt(pss) + 2.0 * acc + 20.0
+        z, d = r.project(x, y, s - w, s + w, s + b, var_white / (pss + pbb + var_white))
+        if d <= gate:
+            st.route_miss = 0
+            h0, h1, h2 = pss + psb, psv + pvb, psb + pbb
+            sk = h0 + h2 + var_white
+            inn = (z - s - b) / sk
+            s += h0 * inn
+            v += h1 * inn
+            b += h2 * inn
+            pss -= h0 * h0 / sk
+            psv -= h0 * h1 / sk
+            psb -= h0 * h2 / sk
+            pvv -= h1 * h1 / sk
+            pvb -= h1 * h2 / sk
+            pbb -= h2 * h2 / sk
+        else:
+            st.route_miss += 1
+            if st.route_miss >= cfg.route_off_fixes:
+                st.track = None  # left the route: plain rules until back on it
+                st.route_hits = 0
+                return None
+        speed = fix.speed
+        if speed is not None:
+            # Doppler measures |v|: forward unless the track clearly goes back; a
+            # speed below ``stationary_mps`` is a halt (|noise| would creep forward)
+            if speed < cfg.stationary_mps:
+                zv = 0.0
+            else:
+                zv = -speed if v < -cfg.stationary_mps else speed
+            h0, h1, h2 = psv, pvv, pvb
+            sk = h1 + cfg.route_speed_noise_mps * cfg.route_speed_noise_mps
+            inn = (zv - v) / sk
+            s += h0 * inn
+            v += h1 * inn
+            b += h2 * inn
+            pss -= h0 * h0 / sk
+            psv -= h0 * h1 / sk
+            psb -= h0 * h2 / sk
+            pvv -= h1 * h1 / sk
+            pvb -= h1 * h2 / sk
+            pbb -= h2 * h2 / sk
+        if s < 0.0:
+            s = 0.0
+        elif s > r.length:
+            s = r.length
+        tr[:] = (s, v, b, pss, psv, psb, pvv, pvb, pbb, t)
+        if s > st.route_done_m:
+            st.route_done_m = s
+        lat, lon = r.point(s)
+        acc_s = math.sqrt(pss) / SIGMA_PER_ACCURACY
+        return lat, lon, (acc_s if acc_s > cfg.route_min_accuracy_m else cfg.route_min_accuracy_m)
 
     @property
     def active_ids(self) -> frozenset[str] | None:
@@ -737,6 +1089,10 @@ class GeofenceEngine:
         st.rejected = None
         st.n_rejected = 0
         st.last_t = t
+        if self._route is not None:
+            on_route = self._route_step(fix, t)
+            if on_route is not None:
+                lat, lon, acc = on_route  # judged at the filtered point on the route
 
         events: list[GeofenceEvent] = []
         inside = st.inside
