@@ -300,7 +300,7 @@ class GeofenceConfig:
     halt_mean_fixes: int = 3
     walking_speed_mps: float = 1.4
     route_gate_m: float = 25.0
-    route_gate_accuracy: float = 1.5
+    route_gate_accuracy: float = 2.5
     route_off_fixes: int = 5
     route_on_fixes: int = 3
     route_accel: float = 0.3
@@ -308,7 +308,9 @@ class GeofenceConfig:
     route_bias_tau_s: float = 60.0
     route_speed_noise_mps: float = 0.3
     route_min_accuracy_m: float = 3.0
-    route_max_gap_s: float = 60.0
+    route_enter_margin: float = 1.2
+    route_linearise_m: float = 5.0
+    route_max_gap_s: float = 10.0
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0
 
@@ -345,6 +347,8 @@ class GeofenceConfig:
             "route_bias_tau_s": self.route_bias_tau_s > 0.0,
             "route_speed_noise_mps": self.route_speed_noise_mps > 0.0,
             "route_min_accuracy_m": self.route_min_accuracy_m >= 0.0,
+            "route_enter_margin": 0.0 <= self.route_enter_margin < 3.0,
+            "route_linearise_m": self.route_linearise_m >= 0.0,
             "route_max_gap_s": self.route_max_gap_s > 0.0,
         }
         if self.exit_factor == 1.0 and self.exit_margin_m == 0.0:
@@ -470,7 +474,7 @@ def fences_for(
 
 # --------------------------------------------------------------------------
 # state
-_TRACK_FIELDS = ("s_m", "speed_mps", "bias_m", "var_s", "cov_sv", "cov_sb", "var_v", "cov_vb", "var_b", "t")
+_TRACK_FIELDS = ("s_m", "speed_mps", "bias_east_m", "bias_north_m", "covariance", "t")
 class _Stay:
     __slots__ = ("entered", "alerted", "dwelled", "out")
 
@@ -511,10 +515,11 @@ class GeofenceState:
         self.moved_m = 1e9  # metres walked (Doppler) since the last alert
         self.halt: list[float] | None = None  # since, sum w, w.lat, w.lon, w.acc, done, n
         self.route: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (lats, lons) of the route
-        self.track: list[float] | None = None  # s, v, b, P (6), t: locked on the route (see _TRACK_FIELDS)
+        self.track: list[float] | None = None  # s, v, bx, by, P (4x4), t: locked on the route
         self.route_miss = 0  # consecutive fixes off the route while locked
         self.route_hits = 0  # consecutive fixes near the route while not locked
         self.route_done_m = 0.0  # furthest filtered progress along the route
+        self.route_done_t: float | None = None  # time of the last fix on the route
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -536,10 +541,11 @@ class GeofenceState:
             "halt": list(self.halt) if self.halt is not None else None,
             "moved_m": self.moved_m,
             "route": None if self.route is None else {"lat": list(self.route[0]), "lon": list(self.route[1])},
-            "track": None if self.track is None else dict(zip(_TRACK_FIELDS, self.track)),
+            "track": None if self.track is None else dict(zip(_TRACK_FIELDS, [*self.track[:4], self.track[4:20], self.track[20]])),
             "route_miss": self.route_miss,
             "route_hits": self.route_hits,
             "route_done_m": self.route_done_m,
+            "route_done_t": self.route_done_t,
         }
 
     @classmethod
@@ -583,10 +589,14 @@ class GeofenceState:
             if track is not None:
                 if st.route is None:
                     raise GeofenceError(f"{where}: field 'track' without a route")
-                st.track = [float(track[k]) for k in _TRACK_FIELDS]
+                cov = [float(c) for c in track["covariance"]]
+                if len(cov) != 16:
+                    raise GeofenceError(f"{where}: field 'track.covariance': expected 16 numbers (4x4)")
+                st.track = [*(float(track[k]) for k in _TRACK_FIELDS[:4]), *cov, float(track["t"])]
             st.route_miss = int(data.get("route_miss", 0))
             st.route_hits = int(data.get("route_hits", 0))
             st.route_done_m = float(data.get("route_done_m", 0.0))
+            st.route_done_t = None if data.get("route_done_t") is None else float(data["route_done_t"])
         except GeofenceError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -710,8 +720,8 @@ class _Route:
         k = int(np.argmin(cost))  # the first of equals: deterministic
         return float(si[k]), math.sqrt(float(d2[k]))
 
-    def point(self, s: float) -> tuple[float, float]:
-        """(lat, lon) of the route point at arc length ``s`` (clamped to the route)."""
+    def frame(self, s: float) -> tuple[float, float, float, float]:
+        """(x, y, unit tangent x, unit tangent y) in metres of the route at arc length ``s`` (clamped)."""
         cum = self.s
         i = bisect_right(cum, s) - 1
         n = len(self.seg)
@@ -719,15 +729,34 @@ class _Route:
             i = 0
         elif i >= n:
             i = n - 1
-        u = (s - cum[i]) / self.seg[i] if self.seg[i] > 0.0 else 0.0
+        g = self.seg[i]
+        u = (s - cum[i]) / g if g > 0.0 else 0.0
         if u < 0.0:
             u = 0.0
         elif u > 1.0:
             u = 1.0
-        return (
-            self.lat0 + (self.y[i] + u * self.dy[i]) / self.ky,
-            self.lon0 + (self.x[i] + u * self.dx[i]) / self.kx,
-        )
+        dx, dy = self.dx[i], self.dy[i]
+        inv = 1.0 / g if g > 0.0 else 0.0
+        return self.x[i] + u * dx, self.y[i] + u * dy, dx * inv, dy * inv
+
+    def latlon(self, x: float, y: float) -> tuple[float, float]:
+        return self.lat0 + y / self.ky, self.lon0 + x / self.kx
+
+
+def _kf_update(xs: list[float], p: list[float], h: tuple[float, float, float, float], r: float, inn: float) -> None:
+    """Scalar Kalman measurement update of state ``xs`` (4) and covariance ``p`` (4x4, row-major), in place.
+
+    ``inn``: the measurement minus ``h · xs``; ``r``: its noise variance.
+    """
+    h0, h1, h2, h3 = h
+    ph = [p[4 * i] * h0 + p[4 * i + 1] * h1 + p[4 * i + 2] * h2 + p[4 * i + 3] * h3 for i in range(4)]
+    sk = ph[0] * h0 + ph[1] * h1 + ph[2] * h2 + ph[3] * h3 + r
+    g = inn / sk
+    for i in range(4):
+        xs[i] += ph[i] * g
+        pi = ph[i] / sk
+        for j in range(4):
+            p[4 * i + j] -= pi * ph[j]
 
 
 # --------------------------------------------------------------------------
@@ -888,7 +917,7 @@ class GeofenceEngine:
         if points is None:
             st.route, st.track = None, None
             st.route_miss = st.route_hits = 0
-            st.route_done_m = 0.0
+            st.route_done_m, st.route_done_t = 0.0, None
             self._route = None
             return
         coords = _route_coords(points)
@@ -897,7 +926,7 @@ class GeofenceEngine:
         st.route = coords
         st.track = None
         st.route_miss = st.route_hits = 0
-        st.route_done_m = 0.0
+        st.route_done_m, st.route_done_t = 0.0, None
         self._route = _Route(*coords)
 
     @property
@@ -911,7 +940,16 @@ class GeofenceEngine:
         return None if self._route is None else self._route.length
 
     def _route_step(self, fix: Fix, t: float) -> tuple[float, float, float] | None:
-        """Kalman step along the route: (lat, lon, accuracy) to judge fences at, or None (off the route)."""
+        """Kalman step along the route: (lat, lon, accuracy) to judge fences at, or None (off the route).
+
+        State: arc length ``s``, speed ``v`` and the GPS bias ``(bx, by)``
+        (east, north, m; Ornstein–Uhlenbeck with ``route_bias_tau_s`` and
+        ``route_bias_fraction`` of the fix's variance). A fix is projected on
+        the route at ``z``; its offset from the route point there, split along
+        and across the route, measures ``s - z + b·tangent`` and ``b·normal``:
+        the offset across the route tells the bias, which turns into an offset
+        along it at the next corner.
+        """
         r = self._route
         st, cfg = self._state, self.config
         x = (fix.lon - r.lon0) * r.kx
@@ -926,14 +964,19 @@ class GeofenceEngine:
         if gate < cfg.route_gate_m:
             gate = cfg.route_gate_m
         tr = st.track
-        if tr is not None and t - tr[9] > cfg.route_max_gap_s:
-            tr = st.track = None  # too long without a fix: find the walker again
-            st.route_hits = 0
+        if tr is not None and t - tr[20] > cfg.route_max_gap_s:
+            # too long without a fix to extrapolate (the walker may have stopped):
+            # find the walker again from here, ahead of the progress made
+            tr = st.track = None
+            st.route_hits = cfg.route_on_fixes - 1
         if tr is None:
             # not locked: look ahead of the progress made so far (a route may pass
             # a place twice), preferring the nearest along; else anywhere
             floor = st.route_done_m
-            z, d = r.project(x, y, floor - 30.0, math.inf, floor, 0.01)
+            reach = math.inf
+            if st.route_done_t is not None:  # no further than one can walk since
+                reach = floor + 50.0 + cfg.max_speed_mps * (t - st.route_done_t)
+            z, d = r.project(x, y, floor - 30.0, reach, floor, 0.01)
             if d > gate:
                 z, d = r.project(x, y, -math.inf, math.inf)
             if d > gate:
@@ -943,40 +986,49 @@ class GeofenceEngine:
             if st.route_hits < cfg.route_on_fixes:
                 return None
             st.route_miss = 0
-            v0 = fix.speed or 0.0
-            st.track = [z, v0, 0.0, var_white, 0.0, 0.0, 1.0, 0.0, var_bias, t]
-            lat, lon = r.point(z)
-            return lat, lon, max(acc, cfg.route_min_accuracy_m)
-        # state: arc length s, speed v, along-route GPS bias b; P symmetric 3x3
-        s, v, b, pss, psv, psb, pvv, pvb, pbb, t0 = tr
-        dt = t - t0
-        q = cfg.route_accel
-        a = math.exp(-dt / cfg.route_bias_tau_s)
-        s += v * dt
-        b *= a
-        pss += dt * (2.0 * psv + dt * pvv) + q * dt * dt * dt / 3.0
-        psv += dt * pvv + q * dt * dt / 2.0
-        psb = a * (psb + dt * pvb)
-        pvv += q * dt
-        pvb *= a
-        pbb = a * a * pbb + var_bias * (1.0 - a * a)
-        # measure: the fix projected on the route near the prediction, z = s + b + white noise
+            big = sig * sig + 100.0
+            # s, v, bx, by; P (4x4); t — measured below like any fix
+            tr = st.track = [z, fix.speed or 0.0, 0.0, 0.0,
+                             big, 0.0, 0.0, 0.0,
+                             0.0, 1.0, 0.0, 0.0,
+                             0.0, 0.0, var_bias, 0.0,
+                             0.0, 0.0, 0.0, var_bias, t]
+        xs = tr[0:4]
+        p = tr[4:20]
+        dt = t - tr[20]
+        if dt > 0.0:
+            # predict: constant speed (white acceleration noise), bias decays
+            q = cfg.route_accel
+            a = math.exp(-dt / cfg.route_bias_tau_s)
+            xs[0] += xs[1] * dt
+            xs[2] *= a
+            xs[3] *= a
+            f = (1.0, dt, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, a, 0.0, 0.0, 0.0, 0.0, a)
+            fp = [sum(f[4 * i + k] * p[4 * k + j] for k in range(4)) for i in range(4) for j in range(4)]
+            p = [sum(fp[4 * i + k] * f[4 * j + k] for k in range(4)) for i in range(4) for j in range(4)]
+            p[0] += q * dt * dt * dt / 3.0
+            p[1] += q * dt * dt / 2.0
+            p[4] += q * dt * dt / 2.0
+            p[5] += q * dt
+            qb = var_bias * (1.0 - a * a)
+            p[10] += qb
+            p[15] += qb
+        s = xs[0]
+        pss = p[0]
+        # measure: the fix projected on the route near the prediction
         w = 3.0 * math.sqrt(pss) + 2.0 * acc + 20.0
-        z, d = r.project(x, y, s - w, s + w, s + b, var_white / (pss + pbb + var_white))
+        # the fix less the estimated bias, projected near the prediction
+        z, d = r.project(x, y, s - w, s + w, s, var_white / (pss + var_bias + var_white))
         if d <= gate:
             st.route_miss = 0
-            h0, h1, h2 = pss + psb, psv + pvb, psb + pbb
-            sk = h0 + h2 + var_white
-            inn = (z - s - b) / sk
-            s += h0 * inn
-            v += h1 * inn
-            b += h2 * inn
-            pss -= h0 * h0 / sk
-            psv -= h0 * h1 / sk
-            psb -= h0 * h2 / sk
-            pvv -= h1 * h1 / sk
-            pvb -= h1 * h2 / sk
-            pbb -= h2 * h2 / sk
+            if abs(z - s) <= cfg.route_linearise_m:
+                z = s  # linearise at the prediction (an EKF); far from it, at the projection
+            px, py, tx, ty = r.frame(z)
+            ex, ey = x - px, y - py
+            along = ex * tx + ey * ty
+            across = -ex * ty + ey * tx
+            _kf_update(xs, p, (1.0, 0.0, tx, ty), var_white, z + along - xs[0] - xs[2] * tx - xs[3] * ty)
+            _kf_update(xs, p, (0.0, 0.0, -ty, tx), var_white, across + xs[2] * ty - xs[3] * tx)
         else:
             st.route_miss += 1
             if st.route_miss >= cfg.route_off_fixes:
@@ -990,28 +1042,22 @@ class GeofenceEngine:
             if speed < cfg.stationary_mps:
                 zv = 0.0
             else:
-                zv = -speed if v < -cfg.stationary_mps else speed
-            h0, h1, h2 = psv, pvv, pvb
-            sk = h1 + cfg.route_speed_noise_mps * cfg.route_speed_noise_mps
-            inn = (zv - v) / sk
-            s += h0 * inn
-            v += h1 * inn
-            b += h2 * inn
-            pss -= h0 * h0 / sk
-            psv -= h0 * h1 / sk
-            psb -= h0 * h2 / sk
-            pvv -= h1 * h1 / sk
-            pvb -= h1 * h2 / sk
-            pbb -= h2 * h2 / sk
+                zv = -speed if xs[1] < -cfg.stationary_mps else speed
+            _kf_update(xs, p, (0.0, 1.0, 0.0, 0.0), cfg.route_speed_noise_mps * cfg.route_speed_noise_mps, zv - xs[1])
+        s = xs[0]
         if s < 0.0:
-            s = 0.0
+            xs[0] = s = 0.0
         elif s > r.length:
-            s = r.length
-        tr[:] = (s, v, b, pss, psv, psb, pvv, pvb, pbb, t)
+            xs[0] = s = r.length
+        tr[0:4] = xs
+        tr[4:20] = p
+        tr[20] = t
         if s > st.route_done_m:
             st.route_done_m = s
-        lat, lon = r.point(s)
-        acc_s = math.sqrt(pss) / SIGMA_PER_ACCURACY
+        st.route_done_t = t
+        px, py, _tx, _ty = r.frame(s)
+        lat, lon = r.latlon(px, py)
+        acc_s = math.sqrt(max(p[0], 0.0)) / SIGMA_PER_ACCURACY
         return lat, lon, (acc_s if acc_s > cfg.route_min_accuracy_m else cfg.route_min_accuracy_m)
 
     @property
@@ -1089,10 +1135,12 @@ class GeofenceEngine:
         st.rejected = None
         st.n_rejected = 0
         st.last_t = t
+        enter_margin = cfg.enter_margin
         if self._route is not None:
             on_route = self._route_step(fix, t)
             if on_route is not None:
                 lat, lon, acc = on_route  # judged at the filtered point on the route
+                enter_margin = cfg.route_enter_margin
 
         events: list[GeofenceEvent] = []
         inside = st.inside
@@ -1125,7 +1173,7 @@ class GeofenceEngine:
             st.halt = None
         cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
         exclusive = cfg.exclusive
-        margin = cfg.enter_margin * acc
+        margin = enter_margin * acc
         # halted where the last alert was given, without having walked away:
         # apparent moves are noise
         still = halted and cfg.hold_when_still and bool(inside) and st.moved_m < cfg.moved_m

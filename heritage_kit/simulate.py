@@ -308,7 +308,7 @@ def simulate_walk(
         noise=noise,
         walker=walker,
         speed_mps=speed,
-        extra={"multipath": multipath, "dropouts": dropouts, "idles": idles},
+        extra={"multipath": multipath, "dropouts": dropouts, "idles": idles, "arc_m": s_t},
     )
 
 
