@@ -475,6 +475,12 @@ def fences_for(
 # --------------------------------------------------------------------------
 # state
 _TRACK_FIELDS = ("s_m", "speed_mps", "bias_east_m", "bias_north_m", "covariance", "t")
+
+
+def _full_cov(upper: Sequence[float]) -> list[float]:
+    """The row-major 4x4 covariance from its upper triangle (p00 p01 p02 p03 p11 p12 p13 p22 p23 p33)."""
+    p00, p01, p02, p03, p11, p12, p13, p22, p23, p33 = upper
+    return [p00, p01, p02, p03, p01, p11, p12, p13, p02, p12, p22, p23, p03, p13, p23, p33]
 class _Stay:
     __slots__ = ("entered", "alerted", "dwelled", "out")
 
@@ -515,7 +521,7 @@ class GeofenceState:
         self.moved_m = 1e9  # metres walked (Doppler) since the last alert
         self.halt: list[float] | None = None  # since, sum w, w.lat, w.lon, w.acc, done, n
         self.route: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (lats, lons) of the route
-        self.track: list[float] | None = None  # s, v, bx, by, P (4x4), t: locked on the route
+        self.track: list[float] | None = None  # s, v, bx, by, covariance (upper triangle), t: on the route
         self.route_miss = 0  # consecutive fixes off the route while locked
         self.route_hits = 0  # consecutive fixes near the route while not locked
         self.route_done_m = 0.0  # furthest filtered progress along the route
@@ -541,7 +547,7 @@ class GeofenceState:
             "halt": list(self.halt) if self.halt is not None else None,
             "moved_m": self.moved_m,
             "route": None if self.route is None else {"lat": list(self.route[0]), "lon": list(self.route[1])},
-            "track": None if self.track is None else dict(zip(_TRACK_FIELDS, [*self.track[:4], self.track[4:20], self.track[20]])),
+            "track": None if self.track is None else dict(zip(_TRACK_FIELDS, [*self.track[:4], _full_cov(self.track[4:14]), self.track[14]])),
             "route_miss": self.route_miss,
             "route_hits": self.route_hits,
             "route_done_m": self.route_done_m,
@@ -592,7 +598,7 @@ class GeofenceState:
                 cov = [float(c) for c in track["covariance"]]
                 if len(cov) != 16:
                     raise GeofenceError(f"{where}: field 'track.covariance': expected 16 numbers (4x4)")
-                st.track = [*(float(track[k]) for k in _TRACK_FIELDS[:4]), *cov, float(track["t"])]
+                st.track = [*(float(track[k]) for k in _TRACK_FIELDS[:4]), *(cov[i] for i in _SYM), float(track["t"])]
             st.route_miss = int(data.get("route_miss", 0))
             st.route_hits = int(data.get("route_hits", 0))
             st.route_done_m = float(data.get("route_done_m", 0.0))
@@ -743,20 +749,34 @@ class _Route:
         return self.lat0 + y / self.ky, self.lon0 + x / self.kx
 
 
-def _kf_update(xs: list[float], p: list[float], h: tuple[float, float, float, float], r: float, inn: float) -> None:
-    """Scalar Kalman measurement update of state ``xs`` (4) and covariance ``p`` (4x4, row-major), in place.
+def _kf_update(x: list[float], p: list[float], h0: float, h1: float, h2: float, h3: float, r: float, inn: float) -> None:
+    """Scalar Kalman update, in place, of state ``x`` (4) and covariance ``p``.
 
-    ``inn``: the measurement minus ``h · xs``; ``r``: its noise variance.
+    ``p`` holds the upper triangle of the symmetric 4x4 covariance:
+    p00 p01 p02 p03 p11 p12 p13 p22 p23 p33. ``h`` is the measurement row,
+    ``r`` its noise variance, ``inn`` the measurement minus ``h · x``.
     """
-    h0, h1, h2, h3 = h
-    ph = [p[4 * i] * h0 + p[4 * i + 1] * h1 + p[4 * i + 2] * h2 + p[4 * i + 3] * h3 for i in range(4)]
-    sk = ph[0] * h0 + ph[1] * h1 + ph[2] * h2 + ph[3] * h3 + r
-    g = inn / sk
-    for i in range(4):
-        xs[i] += ph[i] * g
-        pi = ph[i] / sk
-        for j in range(4):
-            p[4 * i + j] -= pi * ph[j]
+    p00, p01, p02, p03, p11, p12, p13, p22, p23, p33 = p
+    a0 = p00 * h0 + p01 * h1 + p02 * h2 + p03 * h3
+    a1 = p01 * h0 + p11 * h1 + p12 * h2 + p13 * h3
+    a2 = p02 * h0 + p12 * h1 + p22 * h2 + p23 * h3
+    a3 = p03 * h0 + p13 * h1 + p23 * h2 + p33 * h3
+    si = 1.0 / (a0 * h0 + a1 * h1 + a2 * h2 + a3 * h3 + r)
+    g = inn * si
+    x[0] += a0 * g
+    x[1] += a1 * g
+    x[2] += a2 * g
+    x[3] += a3 * g
+    k0, k1, k2, k3 = a0 * si, a1 * si, a2 * si, a3 * si
+    p[:] = (
+        p00 - k0 * a0, p01 - k0 * a1, p02 - k0 * a2, p03 - k0 * a3,
+        p11 - k1 * a1, p12 - k1 * a2, p13 - k1 * a3,
+        p22 - k2 * a2, p23 - k2 * a3,
+        p33 - k3 * a3,
+    )
+
+
+_SYM = (0, 1, 2, 3, 5, 6, 7, 10, 11, 15)  # the upper triangle of a row-major 4x4
 
 
 # --------------------------------------------------------------------------
@@ -964,7 +984,7 @@ class GeofenceEngine:
         if gate < cfg.route_gate_m:
             gate = cfg.route_gate_m
         tr = st.track
-        if tr is not None and t - tr[20] > cfg.route_max_gap_s:
+        if tr is not None and t - tr[14] > cfg.route_max_gap_s:
             # too long without a fix to extrapolate (the walker may have stopped):
             # find the walker again from here, ahead of the progress made
             tr = st.track = None
@@ -987,37 +1007,37 @@ class GeofenceEngine:
                 return None
             st.route_miss = 0
             big = sig * sig + 100.0
-            # s, v, bx, by; P (4x4); t — measured below like any fix
-            tr = st.track = [z, fix.speed or 0.0, 0.0, 0.0,
-                             big, 0.0, 0.0, 0.0,
-                             0.0, 1.0, 0.0, 0.0,
-                             0.0, 0.0, var_bias, 0.0,
-                             0.0, 0.0, 0.0, var_bias, t]
+            # s, v, bx, by; covariance (upper triangle); t — measured below like any fix
+            tr = st.track = [z, fix.speed or 0.0, 0.0, 0.0, big, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, var_bias, 0.0, var_bias, t]
         xs = tr[0:4]
-        p = tr[4:20]
-        dt = t - tr[20]
+        p = tr[4:14]
+        dt = t - tr[14]
         if dt > 0.0:
-            # predict: constant speed (white acceleration noise), bias decays
+            # predict: constant speed (white acceleration noise), the bias decays
             q = cfg.route_accel
             a = math.exp(-dt / cfg.route_bias_tau_s)
+            a2 = a * a
+            qb = var_bias * (1.0 - a2)
             xs[0] += xs[1] * dt
             xs[2] *= a
             xs[3] *= a
-            f = (1.0, dt, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, a, 0.0, 0.0, 0.0, 0.0, a)
-            fp = [sum(f[4 * i + k] * p[4 * k + j] for k in range(4)) for i in range(4) for j in range(4)]
-            p = [sum(fp[4 * i + k] * f[4 * j + k] for k in range(4)) for i in range(4) for j in range(4)]
-            p[0] += q * dt * dt * dt / 3.0
-            p[1] += q * dt * dt / 2.0
-            p[4] += q * dt * dt / 2.0
-            p[5] += q * dt
-            qb = var_bias * (1.0 - a * a)
-            p[10] += qb
-            p[15] += qb
+            p00, p01, p02, p03, p11, p12, p13, p22, p23, p33 = p
+            p[:] = (
+                p00 + dt * (2.0 * p01 + dt * p11) + q * dt * dt * dt / 3.0,
+                p01 + dt * p11 + q * dt * dt / 2.0,
+                a * (p02 + dt * p12),
+                a * (p03 + dt * p13),
+                p11 + q * dt,
+                a * p12,
+                a * p13,
+                a2 * p22 + qb,
+                a2 * p23,
+                a2 * p33 + qb,
+            )
         s = xs[0]
         pss = p[0]
         # measure: the fix projected on the route near the prediction
-        w = 3.0 * math.sqrt(pss) + 2.0 * acc + 20.0
-        # the fix less the estimated bias, projected near the prediction
+        w = 3.0 * math.sqrt(pss) + 2.0 * sig + 10.0
         z, d = r.project(x, y, s - w, s + w, s, var_white / (pss + var_bias + var_white))
         if d <= gate:
             st.route_miss = 0
@@ -1027,8 +1047,8 @@ class GeofenceEngine:
             ex, ey = x - px, y - py
             along = ex * tx + ey * ty
             across = -ex * ty + ey * tx
-            _kf_update(xs, p, (1.0, 0.0, tx, ty), var_white, z + along - xs[0] - xs[2] * tx - xs[3] * ty)
-            _kf_update(xs, p, (0.0, 0.0, -ty, tx), var_white, across + xs[2] * ty - xs[3] * tx)
+            _kf_update(xs, p, 1.0, 0.0, tx, ty, var_white, z + along - xs[0] - xs[2] * tx - xs[3] * ty)
+            _kf_update(xs, p, 0.0, 0.0, -ty, tx, var_white, across + xs[2] * ty - xs[3] * tx)
         else:
             st.route_miss += 1
             if st.route_miss >= cfg.route_off_fixes:
@@ -1043,15 +1063,15 @@ class GeofenceEngine:
                 zv = 0.0
             else:
                 zv = -speed if xs[1] < -cfg.stationary_mps else speed
-            _kf_update(xs, p, (0.0, 1.0, 0.0, 0.0), cfg.route_speed_noise_mps * cfg.route_speed_noise_mps, zv - xs[1])
+            _kf_update(xs, p, 0.0, 1.0, 0.0, 0.0, cfg.route_speed_noise_mps * cfg.route_speed_noise_mps, zv - xs[1])
         s = xs[0]
         if s < 0.0:
             xs[0] = s = 0.0
         elif s > r.length:
             xs[0] = s = r.length
         tr[0:4] = xs
-        tr[4:20] = p
-        tr[20] = t
+        tr[4:14] = p
+        tr[14] = t
         if s > st.route_done_m:
             st.route_done_m = s
         st.route_done_t = t
