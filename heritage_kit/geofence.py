@@ -58,23 +58,31 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    is exempt from that budget).
 
 8. *Route* (optional, :meth:`GeofenceEngine.set_route`). When the walker's
-   planned path is known (walk mode: the trail's routed legs), a Kalman filter
-   tracks the walker *along* it: state = (arc length ``s``, speed ``v``),
-   constant-speed model with white acceleration noise (``route_accel``);
-   each trusted fix is projected onto the route near the predicted ``s``
-   (measurement noise: the accuracy, as a per-axis std ``accuracy / 1.515``)
-   and the Doppler speed measures ``v`` (noise ``route_speed_noise_mps``,
-   signed forward while the track goes forward). Fences are then judged at
-   the route point at the filtered ``s``, with the filter's own accuracy: the
-   error across the route (half the GPS error, and the half that made a
-   street along a cathedral wall look like inside it) is gone, and the error
-   along it is smoothed by the walker's known speed. A fix further from the
-   route than ``max(route_gate_m, route_gate_accuracy x accuracy)`` is not
-   used (gating); after ``route_off_fixes`` such fixes in a row the walker has
-   left the route (a detour, a skipped stop) and the engine falls back to the
-   plain rules 1–7 on raw fixes, until ``route_on_fixes`` consecutive fixes
-   near the route (anywhere along it) lock the track again. Without a route,
-   or off it, nothing changes.
+   planned path is known (walk mode: the routed legs through the stops), an
+   extended Kalman filter tracks the walker *along* it. State: arc length
+   ``s``, speed ``v`` (constant-speed model, white acceleration noise
+   ``route_accel``) and the GPS bias (east, north), an Ornstein–Uhlenbeck
+   process (``route_bias_tau_s``, ``route_bias_fraction`` of the fix's
+   variance ``(accuracy / 1.515)²``; the rest is white). Each trusted fix
+   (after rules 1–2) is projected on the route near the prediction; its
+   offset from the route is split *along* the route (measures ``s`` + bias)
+   and *across* it (measures the bias only: a fix pushed across the street is
+   taken for bias, not believed, and that estimate corrects ``s`` at the next
+   corner); within ``route_linearise_m`` of the prediction the split is made
+   at the predicted point (an EKF), further away at the projection. The
+   Doppler speed measures ``v`` (forward; below ``stationary_mps``, 0), so
+   progress is dead-reckoned between fixes. Fences are judged at the route
+   point at the filtered ``s``, with the filter's accuracy (at least
+   ``route_min_accuracy_m``), a hit needing ``route_enter_margin`` x that
+   accuracy inside the zone. Gating: a fix further from the route than
+   ``max(route_gate_m, route_gate_accuracy x accuracy)`` is not used; after
+   ``route_off_fixes`` such fixes in a row the walker has left the route (a
+   detour, a skipped stop) and the engine falls back to rules 1–7 on raw
+   fixes, until ``route_on_fixes`` consecutive fixes near the route lock it
+   again — ahead of the progress already made (a route may pass a place
+   twice) and within walking reach, else anywhere. A gap of more than
+   ``route_max_gap_s`` without fixes re-locks the same way (the walker may
+   have stopped: no blind extrapolation). Without a route, nothing changes.
 
 Distances are metres on the WGS84 ellipsoid's local tangent plane at the fix
 (the same radii as :class:`heritage_kit.geo.LocalProjection`), exact to ~0.1%
@@ -274,7 +282,7 @@ class OsFence:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GeofenceConfig:
-    """Tuning of :class:`GeofenceEngine` (see the module docstring for the rules)."""
+    """Tuning of :class:`GeofenceEngine` (see the module docstring for the rules; ``route_*``: rule 8)."""
 
     exit_factor: float = 1.25
     exit_margin_m: float = 10.0
