@@ -9,6 +9,7 @@ Typical use (the app)::
     fences = fences_for(pack)                      # one fence per POI
     engine = GeofenceEngine(fences, config=GeofenceConfig())
     engine.set_active(trail.stops, next_id=trail.stops[0])
+    engine.set_route(planned_path)                 # walk mode: LatLon points (rule 8)
     for fix in gps:                                # every GPS fix
         for event in engine.update(fix):           # enter / exit / dwell
             notify(event)
@@ -661,7 +662,7 @@ def _route_coords(points: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:
 class _Route:
     """A route polyline in metres on the tangent plane at its first point."""
 
-    __slots__ = ("lat0", "lon0", "kx", "ky", "x", "y", "dx", "dy", "inv2", "seg", "s", "length", "np")
+    __slots__ = ("lat0", "lon0", "kx", "ky", "x", "y", "dx", "dy", "inv2", "seg", "s", "length", "arrays")
 
     def __init__(self, lats: Sequence[float], lons: Sequence[float]) -> None:
         self.lat0, self.lon0 = lats[0], lons[0]
@@ -678,7 +679,7 @@ class _Route:
             cum.append(cum[-1] + g)
         self.s = cum
         self.length = cum[-1]
-        self.np = None  # numpy arrays for a search along the whole route, built on first use
+        self.arrays = None  # numpy arrays for a search along a long stretch, built on first use
 
     def project(self, x: float, y: float, lo: float, hi: float, c: float = 0.0, kappa: float = 0.0) -> tuple[float, float]:
         """(arc length s, distance d) of the route point near (x, y) among arc lengths [lo, hi].
@@ -721,11 +722,11 @@ class _Route:
         return best_s, math.sqrt(best_d2)
 
     def _project_np(self, x: float, y: float, i0: int, i1: int, c: float, kappa: float) -> tuple[float, float]:
-        if self.np is None:
-            self.np = tuple(
+        if self.arrays is None:
+            self.arrays = tuple(
                 np.asarray(a, dtype=float) for a in (self.x[:-1], self.y[:-1], self.dx, self.dy, self.inv2, self.seg, self.s[:-1])
             )
-        xs, ys, dxs, dys, inv2, seg, cum = (a[i0:i1] for a in self.np)
+        xs, ys, dxs, dys, inv2, seg, cum = (a[i0:i1] for a in self.arrays)
         ex, ey = x - xs, y - ys
         u = np.clip((ex * dxs + ey * dys) * inv2, 0.0, 1.0)
         d2 = (ex - u * dxs) ** 2 + (ey - u * dys) ** 2
@@ -965,6 +966,7 @@ class GeofenceEngine:
 
     @property
     def route_length_m(self) -> float | None:
+        """Length of the route set with :meth:`set_route` (None without one)."""
         return None if self._route is None else self._route.length
 
     def _route_step(self, fix: Fix, t: float) -> tuple[float, float, float] | None:

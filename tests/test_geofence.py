@@ -658,3 +658,17 @@ def test_set_route_takes_named_points_only():
         eng.set_route([ROUTE[0], ROUTE[0]])
     with pytest.raises(GeofenceError, match="route_gate_m"):
         GeofenceConfig(route_gate_m=0)
+
+
+def test_route_with_many_segments_locks_and_tracks():
+    # a lane of 80 short segments (zig-zag 3 m): the search along the whole route takes the numpy path
+    pts_xy = [(5.0 * k, 3.0 * (k % 2)) for k in range(81)]
+    eng = GeofenceEngine([circle("end:1", 400, 0, 20)])
+    eng.set_route([ll(x, y) for x, y in pts_xy])
+    walked = []
+    for (x0, y0), (x1, y1) in zip(pts_xy, pts_xy[1:]):
+        walked += line(x0, y0, x1, y1, step=1.2)[:-1]
+    start = len(walked) // 2  # the walker joins the route half-way: found by the search along all of it
+    ev = replay_all(eng, walk_fixes(walked[start:], acc=5.0))
+    assert eng.route_progress_m == pytest.approx(eng.route_length_m, abs=8.0)
+    assert [(e.kind, e.fence_id) for e in ev] == [("enter", "end:1")]
