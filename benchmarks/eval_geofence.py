@@ -3,6 +3,9 @@
     python benchmarks/eval_geofence.py                   # content/monaco, 40 walks per sigma
     python benchmarks/eval_geofence.py --walks 40 --json out.json
     python benchmarks/eval_geofence.py --all-active      # every POI of the pack watched, not only the stops
+    python benchmarks/eval_geofence.py --no-route        # plain mode: the engine is not told the route
+    python benchmarks/eval_geofence.py --offset 8        # robustness: walker 8 m right of the route
+    python benchmarks/eval_geofence.py --skip-stop       # robustness: walker skips each trail's middle stop
 
 For each sigma (5, 10, 20 m) and each walk (seed), a trail of the pack is chosen
 (walks alternate over the pack's trails). The walker starts about 150 m before
@@ -17,6 +20,9 @@ drifting bias, 50–150 m multipath jumps, dropouts, noisy Doppler speed).
 The engine holds one fence per POI of the pack (:func:`fences_for`, default
 radii) and, like the app in trail mode, watches the trail's stops with the
 next unvisited stop as ``next_id`` (``--all-active``: watches every POI).
+Like the app in walk mode, it is told the walker's planned path
+(``engine.set_route``: the trail's routed legs, from the start) unless
+``--no-route``.
 
 Definitions (a fence's *zone* is its enter radius around the POI, or around
 the footprint for polygon fences — exactly what the engine tests):
@@ -45,6 +51,7 @@ import pathlib
 import statistics
 import sys
 import time
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -77,11 +84,31 @@ def true_intervals(inside: np.ndarray, t: np.ndarray) -> list[tuple[float, float
     return out
 
 
-def run_walk(pack, trail, seed: int, sigma: float, *, path, all_active: bool, fences, config, noise_options=None) -> dict:
+def run_walk(
+    pack,
+    trail,
+    seed: int,
+    sigma: float,
+    *,
+    path,
+    all_active: bool,
+    fences,
+    config,
+    noise_options=None,
+    route=None,
+    visited=None,
+    offset_m: float = 0.0,
+) -> dict:
+    """One walk: ``path`` = (the walker's path, its stop vertices); ``visited`` the ids of those stops
+    (default: the trail's); ``route``: what the engine is told the walker will walk (None: plain mode)."""
     path, stop_vertices = path
+    visited = list(trail.stops) if visited is None else list(visited)
     noise = NoiseModel(sigma_m=sigma, **(noise_options or {}))
-    walk = simulate_walk(path, seed=seed, stop_vertices=stop_vertices, noise=noise, start_time=1.8e9)
+    walk = simulate_walk(
+        path, seed=seed, stop_vertices=stop_vertices, noise=noise, start_time=1.8e9, lateral_offset_m=offset_m
+    )
     engine = GeofenceEngine(fences, config=config)
+    engine.set_route(route)
     remaining = list(trail.stops)
     engine.set_active(None if all_active else remaining, next_id=remaining[0])
     alerts: list[tuple[str, float]] = []
@@ -97,7 +124,7 @@ def run_walk(pack, trail, seed: int, sigma: float, *, path, all_active: bool, fe
                 engine.set_active(None if all_active else list(trail.stops), next_id=remaining[0] if remaining else None)
 
     # truth: where the walker really was, in every watched fence's zone
-    fence_ids = {a for a, _ in alerts} | set(trail.stops)
+    fence_ids = {a for a, _ in alerts} | set(trail.stops)  # a skipped stop too: it may be passed by
     zones: dict[str, list[tuple[float, float]]] = {}
     for fid in fence_ids:
         r = engine.fences[engine._index[fid]].radius_m
@@ -106,7 +133,7 @@ def run_walk(pack, trail, seed: int, sigma: float, *, path, all_active: bool, fe
 
     visits = []
     for sv in walk.stops:
-        fid = trail.stops[sv.stop]
+        fid = visited[sv.stop]
         mid = (sv.arrive + sv.leave) / 2
         planned = next(((a, b) for a, b in zones[fid] if a <= mid <= b), None)
         if planned is None:  # cannot happen: the walker stands at the POI
@@ -196,13 +223,33 @@ def evaluate(
     fence_options: dict | None = None,
     noise_options: dict | None = None,
     straight: bool = False,
+    use_route: bool = True,
+    seed_offset: int = 0,
+    offset_m: float = 0.0,
+    skip_stop: bool = False,
 ):
+    """Summary per sigma, per-walk details, and how the legs were made.
+
+    ``use_route``: the engine is given the trail's routed path (``set_route``).
+    Robustness: ``offset_m`` puts the walker that many metres to the right of
+    that path; ``skip_stop`` makes the walker skip the trail's middle stop
+    (walking the routed leg from the stop before to the stop after, while the
+    engine keeps the planned route and the app keeps that stop as next).
+    """
     if not pack.trails:
         raise SystemExit("the pack has no trail to walk")
     paths = {}
+    walked = {}
     for trail in pack.trails:
         path, stop_vertices, how = trail_path(pack, trail, along_streets=not straight)
         paths[trail.id] = (path, stop_vertices)
+        visited = list(trail.stops)
+        if skip_stop and len(visited) > 2:
+            del visited[len(visited) // 2]
+            w_path, w_vertices, _ = trail_path(pack, SimpleNamespace(stops=visited), along_streets=not straight)
+            walked[trail.id] = ((w_path, w_vertices), visited)
+        else:
+            walked[trail.id] = ((path, stop_vertices), visited)
     if straight:
         how = "straight segments (--straight)"
     fences = fences_for(pack, **(fence_options or {}))
@@ -213,19 +260,35 @@ def evaluate(
         res = []
         for seed in range(walks):
             trail = pack.trails[seed % len(pack.trails)]
+            walk_path, visited = walked[trail.id]
             res.append(
-                run_walk(pack, trail, 1000 * int(sigma) + seed, sigma, path=paths[trail.id], all_active=all_active, fences=fences, config=config, noise_options=noise_options)
+                run_walk(
+                    pack,
+                    trail,
+                    1000 * int(sigma) + seed_offset + seed,
+                    sigma,
+                    path=walk_path,
+                    visited=visited,
+                    all_active=all_active,
+                    fences=fences,
+                    config=config,
+                    noise_options=noise_options,
+                    route=paths[trail.id][0] if use_route else None,
+                    offset_m=offset_m,
+                )
             )
         table[sigma] = summarise(res)
         details[sigma] = res
     return table, details, how
 
 
-def markdown(table: dict, how: str, pack, all_active: bool) -> str:
+def markdown(table: dict, how: str, pack, all_active: bool, mode: str = "") -> str:
     lines = [
         f"Pack `{pack.manifest.town_id}` ({len(pack.pois)} POIs, {len(pack.trails)} trails: "
         + ", ".join(f"`{t.id}` {len(t.stops)} stops" for t in pack.trails)
-        + f"); legs walked along {how}; watching {'every POI' if all_active else 'the trail stops'}.",
+        + f"); legs walked along {how}; watching {'every POI' if all_active else 'the trail stops'}"
+        + (f"; {mode}" if mode else "")
+        + ".",
         "",
         "| σ (m) | walks | stops | recall | precision | median delay (s) | p90 delay (s) | alerts/visit (mean, max) | told passing by | false alerts | multipath episodes | dropouts |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -254,6 +317,10 @@ def main(argv=None) -> int:
     ap.add_argument("--sigma", type=float, action="append", help="noise sigma(s) in metres (default 5, 10, 20)")
     ap.add_argument("--all-active", action="store_true", help="watch every POI, not only the trail stops")
     ap.add_argument("--straight", action="store_true", help="walk straight segments between stops, not the streets")
+    ap.add_argument("--no-route", action="store_true", help="plain mode: the engine is not given the walker's route")
+    ap.add_argument("--offset", type=float, default=0.0, metavar="M", help="walker M metres right of the route (robustness)")
+    ap.add_argument("--skip-stop", action="store_true", help="the walker skips each trail's middle stop (robustness)")
+    ap.add_argument("--seed-offset", type=int, default=0, help="add this to every seed (fresh walks)")
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="a GeofenceConfig field (repeatable)")
     ap.add_argument("--noise", action="append", default=[], metavar="FIELD=VALUE", help="a NoiseModel field (repeatable)")
     ap.add_argument("--json", type=pathlib.Path, help="write the summary and per-walk details here")
@@ -268,12 +335,23 @@ def main(argv=None) -> int:
         sigmas=tuple(args.sigma or SIGMAS),
         all_active=args.all_active,
         straight=args.straight,
+        use_route=not args.no_route,
+        offset_m=args.offset,
+        skip_stop=args.skip_stop,
+        seed_offset=args.seed_offset,
         config=config,
         noise_options=noise,
     )
     if args.set or args.noise:
         print("config: " + ", ".join(args.set + [f"noise.{n}" for n in args.noise]))
-    print(markdown(table, how, pack, args.all_active))
+    mode = "plain mode (no route)" if args.no_route else "route mode (the engine follows the trail's routed path)"
+    if args.offset:
+        mode += f"; walker {args.offset:g} m right of the route"
+    if args.skip_stop:
+        mode += "; the walker skips each trail's middle stop"
+    if args.seed_offset:
+        mode += f"; seeds + {args.seed_offset}"
+    print(markdown(table, how, pack, args.all_active, mode))
     print(f"\n({time.perf_counter() - t0:.1f} s)")
     if args.json:
         args.json.write_text(json.dumps({"summary": {str(k): v for k, v in table.items()}, "walks": {str(k): v for k, v in details.items()}}, indent=1))

@@ -9,6 +9,7 @@ Typical use (the app)::
     fences = fences_for(pack)                      # one fence per POI
     engine = GeofenceEngine(fences, config=GeofenceConfig())
     engine.set_active(trail.stops, next_id=trail.stops[0])
+    engine.set_route(planned_path)                 # walk mode: LatLon points (rule 8)
     for fix in gps:                                # every GPS fix
         for event in engine.update(fix):           # enter / exit / dwell
             notify(event)
@@ -57,6 +58,33 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    in the last hour (the *next stop* set by :meth:`GeofenceEngine.set_active`
    is exempt from that budget).
 
+8. *Route* (optional, :meth:`GeofenceEngine.set_route`). When the walker's
+   planned path is known (walk mode: the routed legs through the stops), an
+   extended Kalman filter tracks the walker *along* it. State: arc length
+   ``s``, speed ``v`` (constant-speed model, white acceleration noise
+   ``route_accel``) and the GPS bias (east, north), an Ornstein–Uhlenbeck
+   process (``route_bias_tau_s``, ``route_bias_fraction`` of the fix's
+   variance ``(accuracy / 1.515)²``; the rest is white). Each trusted fix
+   (after rules 1–2) is projected on the route near the prediction; its
+   offset from the route is split *along* the route (measures ``s`` + bias)
+   and *across* it (measures the bias only: a fix pushed across the street is
+   taken for bias, not believed, and that estimate corrects ``s`` at the next
+   corner); within ``route_linearise_m`` of the prediction the split is made
+   at the predicted point (an EKF), further away at the projection. The
+   Doppler speed measures ``v`` (forward; below ``stationary_mps``, 0), so
+   progress is dead-reckoned between fixes. Fences are judged at the route
+   point at the filtered ``s``, with the filter's accuracy (at least
+   ``route_min_accuracy_m``), a hit needing ``route_enter_margin`` x that
+   accuracy inside the zone. Gating: a fix further from the route than
+   ``max(route_gate_m, route_gate_accuracy x accuracy)`` is not used; after
+   ``route_off_fixes`` such fixes in a row the walker has left the route (a
+   detour, a skipped stop) and the engine falls back to rules 1–7 on raw
+   fixes, until ``route_on_fixes`` consecutive fixes near the route lock it
+   again — ahead of the progress already made (a route may pass a place
+   twice) and within walking reach, else anywhere. A gap of more than
+   ``route_max_gap_s`` without fixes re-locks the same way (the walker may
+   have stopped: no blind extrapolation). Without a route, nothing changes.
+
 Distances are metres on the WGS84 ellipsoid's local tangent plane at the fix
 (the same radii as :class:`heritage_kit.geo.LocalProjection`), exact to ~0.1%
 within a few km — far below GPS error.
@@ -65,6 +93,7 @@ within a few km — far below GPS error.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal, Mapping, Sequence
@@ -254,7 +283,7 @@ class OsFence:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GeofenceConfig:
-    """Tuning of :class:`GeofenceEngine` (see the module docstring for the rules)."""
+    """Tuning of :class:`GeofenceEngine` (see the module docstring for the rules; ``route_*``: rule 8)."""
 
     exit_factor: float = 1.25
     exit_margin_m: float = 10.0
@@ -279,6 +308,18 @@ class GeofenceConfig:
     halt_gate: float = 2.0
     halt_mean_fixes: int = 3
     walking_speed_mps: float = 1.4
+    route_gate_m: float = 25.0
+    route_gate_accuracy: float = 2.5
+    route_off_fixes: int = 5
+    route_on_fixes: int = 3
+    route_accel: float = 0.3
+    route_bias_fraction: float = 0.6
+    route_bias_tau_s: float = 60.0
+    route_speed_noise_mps: float = 0.3
+    route_min_accuracy_m: float = 3.0
+    route_enter_margin: float = 1.2
+    route_linearise_m: float = 5.0
+    route_max_gap_s: float = 10.0
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0
 
@@ -306,6 +347,18 @@ class GeofenceConfig:
             "halt_mean_fixes": self.halt_mean_fixes >= 0,
             "moved_m": self.moved_m >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
+            "route_gate_m": self.route_gate_m > 0.0,
+            "route_gate_accuracy": self.route_gate_accuracy >= 0.0,
+            "route_off_fixes": self.route_off_fixes >= 1,
+            "route_on_fixes": self.route_on_fixes >= 1,
+            "route_accel": self.route_accel > 0.0,
+            "route_bias_fraction": 0.0 <= self.route_bias_fraction < 1.0,
+            "route_bias_tau_s": self.route_bias_tau_s > 0.0,
+            "route_speed_noise_mps": self.route_speed_noise_mps > 0.0,
+            "route_min_accuracy_m": self.route_min_accuracy_m >= 0.0,
+            "route_enter_margin": 0.0 <= self.route_enter_margin < 3.0,
+            "route_linearise_m": self.route_linearise_m >= 0.0,
+            "route_max_gap_s": self.route_max_gap_s > 0.0,
         }
         if self.exit_factor == 1.0 and self.exit_margin_m == 0.0:
             checks["exit_margin_m"] = False  # no hysteresis at all
@@ -430,6 +483,13 @@ def fences_for(
 
 # --------------------------------------------------------------------------
 # state
+_TRACK_FIELDS = ("s_m", "speed_mps", "bias_east_m", "bias_north_m", "covariance", "t")
+
+
+def _full_cov(upper: Sequence[float]) -> list[float]:
+    """The row-major 4x4 covariance from its upper triangle (p00 p01 p02 p03 p11 p12 p13 p22 p23 p33)."""
+    p00, p01, p02, p03, p11, p12, p13, p22, p23, p33 = upper
+    return [p00, p01, p02, p03, p01, p11, p12, p13, p02, p12, p22, p23, p03, p13, p23, p33]
 class _Stay:
     __slots__ = ("entered", "alerted", "dwelled", "out")
 
@@ -446,9 +506,14 @@ class GeofenceState:
     ``to_dict()`` gives plain JSON-ready data; ``from_dict()`` restores it, so
     an app restarted mid-walk neither re-announces the fence it is in nor
     forgets cooldowns, the hourly budget or the active set.
+
+    Version 2 adds the route (:meth:`GeofenceEngine.set_route`: its points
+    and the walker's filtered progress along it), so route mode resumes
+    where it was; version-1 states (no route) still load.
     """
 
-    VERSION = 1
+    VERSION = 2
+    VERSIONS = (1, 2)
 
     def __init__(self) -> None:
         self.last_t: float | None = None
@@ -464,6 +529,12 @@ class GeofenceState:
         self.speed_mps: float | None = None
         self.moved_m = 1e9  # metres walked (Doppler) since the last alert
         self.halt: list[float] | None = None  # since, sum w, w.lat, w.lon, w.acc, done, n
+        self.route: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (lats, lons) of the route
+        self.track: list[float] | None = None  # s, v, bx, by, covariance (upper triangle), t: on the route
+        self.route_miss = 0  # consecutive fixes off the route while locked
+        self.route_hits = 0  # consecutive fixes near the route while not locked
+        self.route_done_m = 0.0  # furthest filtered progress along the route
+        self.route_done_t: float | None = None  # time of the last fix on the route
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -484,14 +555,22 @@ class GeofenceState:
             "speed_mps": self.speed_mps,
             "halt": list(self.halt) if self.halt is not None else None,
             "moved_m": self.moved_m,
+            "route": None if self.route is None else {"lat": list(self.route[0]), "lon": list(self.route[1])},
+            "track": None if self.track is None else dict(zip(_TRACK_FIELDS, [*self.track[:4], _full_cov(self.track[4:14]), self.track[14]])),
+            "route_miss": self.route_miss,
+            "route_hits": self.route_hits,
+            "route_done_m": self.route_done_m,
+            "route_done_t": self.route_done_t,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "GeofenceState":
         where = "geofence state"
         try:
-            if data.get("version") != cls.VERSION:
-                raise GeofenceError(f"{where}: field 'version': expected {cls.VERSION}, got {data.get('version')!r}")
+            if data.get("version") not in cls.VERSIONS:
+                raise GeofenceError(
+                    f"{where}: field 'version': expected one of {cls.VERSIONS}, got {data.get('version')!r}"
+                )
             st = cls()
             st.last_t = None if data.get("last_t") is None else float(data["last_t"])
             for name in ("anchor", "rejected"):
@@ -515,11 +594,198 @@ class GeofenceState:
                 raise GeofenceError(f"{where}: field 'halt': expected 7 numbers")
             st.halt = None if halt is None else [float(x) for x in halt]
             st.moved_m = float(data.get("moved_m", 1e9))
+            route = data.get("route")
+            if route is not None:
+                lats, lons = [float(x) for x in route["lat"]], [float(x) for x in route["lon"]]
+                if len(lats) != len(lons) or len(lats) < 2:
+                    raise GeofenceError(f"{where}: field 'route': expected lat and lon lists of one length >= 2")
+                st.route = (tuple(lats), tuple(lons))
+            track = data.get("track")
+            if track is not None:
+                if st.route is None:
+                    raise GeofenceError(f"{where}: field 'track' without a route")
+                cov = [float(c) for c in track["covariance"]]
+                if len(cov) != 16:
+                    raise GeofenceError(f"{where}: field 'track.covariance': expected 16 numbers (4x4)")
+                st.track = [*(float(track[k]) for k in _TRACK_FIELDS[:4]), *(cov[i] for i in _SYM), float(track["t"])]
+            st.route_miss = int(data.get("route_miss", 0))
+            st.route_hits = int(data.get("route_hits", 0))
+            st.route_done_m = float(data.get("route_done_m", 0.0))
+            st.route_done_t = None if data.get("route_done_t") is None else float(data["route_done_t"])
         except GeofenceError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise GeofenceError(f"{where}: malformed ({type(exc).__name__}: {exc})") from None
         return st
+
+
+# --------------------------------------------------------------------------
+# route mode
+SIGMA_PER_ACCURACY = 1.0 / 1.515  # per-axis std of a circular Gaussian whose 68% radius is 1
+
+
+def _route_coords(points: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(lats, lons) of a route given as points with named ``lat``/``lon``.
+
+    ``points``: an iterable of objects with ``.lat``/``.lon`` (``LatLon``,
+    ``Fix``) or mappings with ``"lat"``/``"lon"``, or an object with a
+    ``geometry`` of such points (``heritage_kit.routing.Route``, an
+    ``Itinerary``). Bare tuples are refused: their order is ambiguous.
+    Consecutive repeated points are dropped; two distinct points are needed.
+    """
+    geometry = getattr(points, "geometry", None)
+    if geometry is not None and not isinstance(points, (list, tuple)):
+        points = geometry
+    lats: list[float] = []
+    lons: list[float] = []
+    for k, p in enumerate(points):
+        if isinstance(p, Mapping):
+            lat, lon = p.get("lat"), p.get("lon")
+        else:
+            lat, lon = getattr(p, "lat", None), getattr(p, "lon", None)
+        if lat is None or lon is None:
+            raise GeofenceError(
+                f"set_route: point {k} has no named lat/lon ({type(p).__name__}); use LatLon(lat=..., lon=...)"
+            )
+        lat, lon = float(lat), float(lon)
+        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+            raise GeofenceError(f"set_route: point {k} out of range ({lat}, {lon})")
+        if lats and lat == lats[-1] and lon == lons[-1]:
+            continue
+        lats.append(lat)
+        lons.append(lon)
+    if len(lats) < 2:
+        raise GeofenceError("set_route: a route needs at least two distinct points")
+    return tuple(lats), tuple(lons)
+
+
+class _Route:
+    """A route polyline in metres on the tangent plane at its first point."""
+
+    __slots__ = ("lat0", "lon0", "kx", "ky", "x", "y", "dx", "dy", "inv2", "seg", "s", "length", "arrays")
+
+    def __init__(self, lats: Sequence[float], lons: Sequence[float]) -> None:
+        self.lat0, self.lon0 = lats[0], lons[0]
+        self.kx, self.ky = metres_per_degree(self.lat0)
+        x = [(lo - self.lon0) * self.kx for lo in lons]
+        y = [(la - self.lat0) * self.ky for la in lats]
+        self.x, self.y = x, y
+        self.dx = [x[i + 1] - x[i] for i in range(len(x) - 1)]
+        self.dy = [y[i + 1] - y[i] for i in range(len(y) - 1)]
+        self.seg = [math.hypot(a, b) for a, b in zip(self.dx, self.dy)]
+        self.inv2 = [1.0 / (g * g) if g > 0.0 else 0.0 for g in self.seg]
+        cum = [0.0]
+        for g in self.seg:
+            cum.append(cum[-1] + g)
+        self.s = cum
+        self.length = cum[-1]
+        self.arrays = None  # numpy arrays for a search along a long stretch, built on first use
+
+    def project(self, x: float, y: float, lo: float, hi: float, c: float = 0.0, kappa: float = 0.0) -> tuple[float, float]:
+        """(arc length s, distance d) of the route point near (x, y) among arc lengths [lo, hi].
+
+        Each segment offers its point nearest (x, y); the one minimising
+        ``d² + kappa (s - c)²`` wins (``kappa`` > 0 prefers points near the
+        expected arc length ``c`` where the route passes the same place twice).
+        """
+        cum = self.s
+        i0 = bisect_right(cum, lo) - 1
+        if i0 < 0:
+            i0 = 0
+        i1 = bisect_left(cum, hi, i0)
+        n = len(self.seg)
+        if i1 > n:
+            i1 = n
+        if i1 <= i0:
+            i1 = i0 + 1
+        if i1 - i0 > 24:
+            return self._project_np(x, y, i0, i1, c, kappa)
+        xs, ys, dxs, dys, inv2, seg = self.x, self.y, self.dx, self.dy, self.inv2, self.seg
+        best = math.inf
+        best_s = cum[i0]
+        best_d2 = 0.0
+        for i in range(i0, i1):
+            ex, ey = x - xs[i], y - ys[i]
+            dx, dy = dxs[i], dys[i]
+            u = (ex * dx + ey * dy) * inv2[i]
+            if u < 0.0:
+                u = 0.0
+            elif u > 1.0:
+                u = 1.0
+            ex -= u * dx
+            ey -= u * dy
+            d2 = ex * ex + ey * ey
+            si = cum[i] + u * seg[i]
+            cost = d2 + kappa * (si - c) * (si - c) if kappa else d2
+            if cost < best:
+                best, best_s, best_d2 = cost, si, d2
+        return best_s, math.sqrt(best_d2)
+
+    def _project_np(self, x: float, y: float, i0: int, i1: int, c: float, kappa: float) -> tuple[float, float]:
+        if self.arrays is None:
+            self.arrays = tuple(
+                np.asarray(a, dtype=float) for a in (self.x[:-1], self.y[:-1], self.dx, self.dy, self.inv2, self.seg, self.s[:-1])
+            )
+        xs, ys, dxs, dys, inv2, seg, cum = (a[i0:i1] for a in self.arrays)
+        ex, ey = x - xs, y - ys
+        u = np.clip((ex * dxs + ey * dys) * inv2, 0.0, 1.0)
+        d2 = (ex - u * dxs) ** 2 + (ey - u * dys) ** 2
+        si = cum + u * seg
+        cost = d2 + kappa * (si - c) ** 2 if kappa else d2
+        k = int(np.argmin(cost))  # the first of equals: deterministic
+        return float(si[k]), math.sqrt(float(d2[k]))
+
+    def frame(self, s: float) -> tuple[float, float, float, float]:
+        """(x, y, unit tangent x, unit tangent y) in metres of the route at arc length ``s`` (clamped)."""
+        cum = self.s
+        i = bisect_right(cum, s) - 1
+        n = len(self.seg)
+        if i < 0:
+            i = 0
+        elif i >= n:
+            i = n - 1
+        g = self.seg[i]
+        u = (s - cum[i]) / g if g > 0.0 else 0.0
+        if u < 0.0:
+            u = 0.0
+        elif u > 1.0:
+            u = 1.0
+        dx, dy = self.dx[i], self.dy[i]
+        inv = 1.0 / g if g > 0.0 else 0.0
+        return self.x[i] + u * dx, self.y[i] + u * dy, dx * inv, dy * inv
+
+    def latlon(self, x: float, y: float) -> tuple[float, float]:
+        return self.lat0 + y / self.ky, self.lon0 + x / self.kx
+
+
+def _kf_update(x: list[float], p: list[float], h0: float, h1: float, h2: float, h3: float, r: float, inn: float) -> None:
+    """Scalar Kalman update, in place, of state ``x`` (4) and covariance ``p``.
+
+    ``p`` holds the upper triangle of the symmetric 4x4 covariance:
+    p00 p01 p02 p03 p11 p12 p13 p22 p23 p33. ``h`` is the measurement row,
+    ``r`` its noise variance, ``inn`` the measurement minus ``h · x``.
+    """
+    p00, p01, p02, p03, p11, p12, p13, p22, p23, p33 = p
+    a0 = p00 * h0 + p01 * h1 + p02 * h2 + p03 * h3
+    a1 = p01 * h0 + p11 * h1 + p12 * h2 + p13 * h3
+    a2 = p02 * h0 + p12 * h1 + p22 * h2 + p23 * h3
+    a3 = p03 * h0 + p13 * h1 + p23 * h2 + p33 * h3
+    si = 1.0 / (a0 * h0 + a1 * h1 + a2 * h2 + a3 * h3 + r)
+    g = inn * si
+    x[0] += a0 * g
+    x[1] += a1 * g
+    x[2] += a2 * g
+    x[3] += a3 * g
+    k0, k1, k2, k3 = a0 * si, a1 * si, a2 * si, a3 * si
+    p[:] = (
+        p00 - k0 * a0, p01 - k0 * a1, p02 - k0 * a2, p03 - k0 * a3,
+        p11 - k1 * a1, p12 - k1 * a2, p13 - k1 * a3,
+        p22 - k2 * a2, p23 - k2 * a3,
+        p33 - k3 * a3,
+    )
+
+
+_SYM = (0, 1, 2, 3, 5, 6, 7, 10, 11, 15)  # the upper triangle of a row-major 4x4
 
 
 # --------------------------------------------------------------------------
@@ -616,6 +882,7 @@ class GeofenceEngine:
         self._active: list[bool] = [True] * n
         self._mpd_key = None
         self._mpd = (0.0, 0.0)
+        self._route: _Route | None = None
         self._state = GeofenceState()
         if state is not None:
             self.state = state
@@ -636,6 +903,9 @@ class GeofenceEngine:
         value.pending = {k: v for k, v in value.pending.items() if k in known}
         self._state = value
         self._apply_active()
+        self._route = None if value.route is None else _Route(*value.route)
+        if value.route is None:
+            value.track = None
 
     def set_active(self, fence_ids: Iterable[str] | None, *, next_id: str | None = None) -> None:
         """Watch only ``fence_ids`` (``None``: every fence).
@@ -661,6 +931,164 @@ class GeofenceEngine:
         if st.active is not None:
             st.inside = {k: v for k, v in st.inside.items() if k in st.active}
             st.pending = {k: v for k, v in st.pending.items() if k in st.active}
+
+    def set_route(self, points: Any) -> None:
+        """Follow the walker along their planned path (``None``: no route, the plain rules).
+
+        ``points``: the path as points with named ``lat``/``lon`` (a list of
+        ``LatLon``, a ``heritage_kit.routing.Route`` or anything with such a
+        ``geometry``) — in walk mode, the routed legs through the remaining
+        stops. Setting the same route again keeps the progress along it (an
+        app resuming a walk); another route starts tracking afresh. See rule 8
+        of the module docstring.
+        """
+        st = self._state
+        if points is None:
+            st.route, st.track = None, None
+            st.route_miss = st.route_hits = 0
+            st.route_done_m, st.route_done_t = 0.0, None
+            self._route = None
+            return
+        coords = _route_coords(points)
+        if coords == st.route and self._route is not None:
+            return
+        st.route = coords
+        st.track = None
+        st.route_miss = st.route_hits = 0
+        st.route_done_m, st.route_done_t = 0.0, None
+        self._route = _Route(*coords)
+
+    @property
+    def route_progress_m(self) -> float | None:
+        """Metres walked along the route (filtered), or None without a route or off it."""
+        tr = self._state.track
+        return None if tr is None or self._route is None else tr[0]
+
+    @property
+    def route_length_m(self) -> float | None:
+        """Length of the route set with :meth:`set_route` (None without one)."""
+        return None if self._route is None else self._route.length
+
+    def _route_step(self, fix: Fix, t: float) -> tuple[float, float, float] | None:
+        """Kalman step along the route: (lat, lon, accuracy) to judge fences at, or None (off the route).
+
+        State: arc length ``s``, speed ``v`` and the GPS bias ``(bx, by)``
+        (east, north, m; Ornstein–Uhlenbeck with ``route_bias_tau_s`` and
+        ``route_bias_fraction`` of the fix's variance). A fix is projected on
+        the route at ``z``; its offset from the route point there, split along
+        and across the route, measures ``s - z + b·tangent`` and ``b·normal``:
+        the offset across the route tells the bias, which turns into an offset
+        along it at the next corner.
+        """
+        r = self._route
+        st, cfg = self._state, self.config
+        x = (fix.lon - r.lon0) * r.kx
+        y = (fix.lat - r.lat0) * r.ky
+        acc = fix.accuracy_m
+        sig = acc * SIGMA_PER_ACCURACY
+        if sig < 1.0:
+            sig = 1.0
+        var_bias = cfg.route_bias_fraction * sig * sig
+        var_white = sig * sig - var_bias
+        gate = cfg.route_gate_accuracy * acc
+        if gate < cfg.route_gate_m:
+            gate = cfg.route_gate_m
+        tr = st.track
+        if tr is not None and t - tr[14] > cfg.route_max_gap_s:
+            # too long without a fix to extrapolate (the walker may have stopped):
+            # find the walker again from here, ahead of the progress made
+            tr = st.track = None
+            st.route_hits = cfg.route_on_fixes - 1
+        if tr is None:
+            # not locked: look ahead of the progress made so far (a route may pass
+            # a place twice), preferring the nearest along; else anywhere
+            floor = st.route_done_m
+            reach = math.inf
+            if st.route_done_t is not None:  # no further than one can walk since
+                reach = floor + 50.0 + cfg.max_speed_mps * (t - st.route_done_t)
+            z, d = r.project(x, y, floor - 30.0, reach, floor, 0.01)
+            if d > gate:
+                z, d = r.project(x, y, -math.inf, math.inf)
+            if d > gate:
+                st.route_hits = 0
+                return None
+            st.route_hits += 1
+            if st.route_hits < cfg.route_on_fixes:
+                return None
+            st.route_miss = 0
+            big = sig * sig + 100.0
+            # s, v, bx, by; covariance (upper triangle); t — measured below like any fix
+            tr = st.track = [z, fix.speed or 0.0, 0.0, 0.0, big, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, var_bias, 0.0, var_bias, t]
+        xs = tr[0:4]
+        p = tr[4:14]
+        dt = t - tr[14]
+        if dt > 0.0:
+            # predict: constant speed (white acceleration noise), the bias decays
+            q = cfg.route_accel
+            a = math.exp(-dt / cfg.route_bias_tau_s)
+            a2 = a * a
+            qb = var_bias * (1.0 - a2)
+            xs[0] += xs[1] * dt
+            xs[2] *= a
+            xs[3] *= a
+            p00, p01, p02, p03, p11, p12, p13, p22, p23, p33 = p
+            p[:] = (
+                p00 + dt * (2.0 * p01 + dt * p11) + q * dt * dt * dt / 3.0,
+                p01 + dt * p11 + q * dt * dt / 2.0,
+                a * (p02 + dt * p12),
+                a * (p03 + dt * p13),
+                p11 + q * dt,
+                a * p12,
+                a * p13,
+                a2 * p22 + qb,
+                a2 * p23,
+                a2 * p33 + qb,
+            )
+        s = xs[0]
+        pss = p[0]
+        # measure: the fix projected on the route near the prediction
+        w = 3.0 * math.sqrt(pss) + 2.0 * sig + 10.0
+        z, d = r.project(x, y, s - w, s + w, s, var_white / (pss + var_bias + var_white))
+        if d <= gate:
+            st.route_miss = 0
+            if abs(z - s) <= cfg.route_linearise_m:
+                z = s  # linearise at the prediction (an EKF); far from it, at the projection
+            px, py, tx, ty = r.frame(z)
+            ex, ey = x - px, y - py
+            along = ex * tx + ey * ty
+            across = -ex * ty + ey * tx
+            _kf_update(xs, p, 1.0, 0.0, tx, ty, var_white, z + along - xs[0] - xs[2] * tx - xs[3] * ty)
+            _kf_update(xs, p, 0.0, 0.0, -ty, tx, var_white, across + xs[2] * ty - xs[3] * tx)
+        else:
+            st.route_miss += 1
+            if st.route_miss >= cfg.route_off_fixes:
+                st.track = None  # left the route: plain rules until back on it
+                st.route_hits = 0
+                return None
+        speed = fix.speed
+        if speed is not None:
+            # Doppler measures |v|: forward unless the track clearly goes back; a
+            # speed below ``stationary_mps`` is a halt (|noise| would creep forward)
+            if speed < cfg.stationary_mps:
+                zv = 0.0
+            else:
+                zv = -speed if xs[1] < -cfg.stationary_mps else speed
+            _kf_update(xs, p, 0.0, 1.0, 0.0, 0.0, cfg.route_speed_noise_mps * cfg.route_speed_noise_mps, zv - xs[1])
+        s = xs[0]
+        if s < 0.0:
+            xs[0] = s = 0.0
+        elif s > r.length:
+            xs[0] = s = r.length
+        tr[0:4] = xs
+        tr[4:14] = p
+        tr[14] = t
+        if s > st.route_done_m:
+            st.route_done_m = s
+        st.route_done_t = t
+        px, py, _tx, _ty = r.frame(s)
+        lat, lon = r.latlon(px, py)
+        acc_s = math.sqrt(max(p[0], 0.0)) / SIGMA_PER_ACCURACY
+        return lat, lon, (acc_s if acc_s > cfg.route_min_accuracy_m else cfg.route_min_accuracy_m)
 
     @property
     def active_ids(self) -> frozenset[str] | None:
@@ -737,6 +1165,12 @@ class GeofenceEngine:
         st.rejected = None
         st.n_rejected = 0
         st.last_t = t
+        enter_margin = cfg.enter_margin
+        if self._route is not None:
+            on_route = self._route_step(fix, t)
+            if on_route is not None:
+                lat, lon, acc = on_route  # judged at the filtered point on the route
+                enter_margin = cfg.route_enter_margin
 
         events: list[GeofenceEvent] = []
         inside = st.inside
@@ -769,7 +1203,7 @@ class GeofenceEngine:
             st.halt = None
         cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
         exclusive = cfg.exclusive
-        margin = cfg.enter_margin * acc
+        margin = enter_margin * acc
         # halted where the last alert was given, without having walked away:
         # apparent moves are noise
         still = halted and cfg.hold_when_still and bool(inside) and st.moved_m < cfg.moved_m

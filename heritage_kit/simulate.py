@@ -211,11 +211,15 @@ def simulate_walk(
     walker: WalkerModel = WalkerModel(),
     noise: NoiseModel = NoiseModel(),
     start_time: float = 0.0,
+    lateral_offset_m: float = 0.0,
 ) -> SimulatedWalk:
     """Walk ``path`` (straight segments between its vertices), pausing at ``stop_vertices``.
 
     Returns the true track sampled every ``walker.fix_interval_s`` and the noisy
     fixes (see the module docstring for the noise model). Deterministic in ``seed``.
+    ``lateral_offset_m`` moves the walker that far to the right of the path
+    (left if negative): the other side of the street from a planned route.
+    ``extra["arc_m"]`` is the walker's arc length along ``path`` at each sample.
     """
     if len(path) < 1:
         raise GeofenceError("simulate_walk: empty path")
@@ -265,6 +269,13 @@ def simulate_walk(
     s_t = np.interp(t_rel, knots_t, knots_s)
     tx = np.interp(s_t, cum, px)
     ty = np.interp(s_t, cum, py)
+    if lateral_offset_m and len(seg):
+        k = np.clip(np.searchsorted(cum, s_t, side="right") - 1, 0, len(seg) - 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            nx = np.where(seg[k] > 0, np.diff(py)[k] / seg[k], 0.0)  # right of the way walked
+            ny = np.where(seg[k] > 0, -np.diff(px)[k] / seg[k], 0.0)
+        tx = tx + lateral_offset_m * nx
+        ty = ty + lateral_offset_m * ny
     n = len(t_rel)
 
     sig = noise.sigma_m * np.exp(_ou(rng, n, dt, noise.quality_tau_s, noise.quality_jitter))
@@ -308,7 +319,7 @@ def simulate_walk(
         noise=noise,
         walker=walker,
         speed_mps=speed,
-        extra={"multipath": multipath, "dropouts": dropouts, "idles": idles},
+        extra={"multipath": multipath, "dropouts": dropouts, "idles": idles, "arc_m": s_t},
     )
 
 

@@ -514,3 +514,161 @@ def test_public_names_are_exported_lazily():
 
     assert heritage_kit.GeofenceEngine is GeofenceEngine and heritage_kit.Fix is Fix
     assert heritage_kit.Fence is Fence and heritage_kit.GeofenceConfig is GeofenceConfig
+
+
+# --------------------------------------------------------------------------
+# route mode (engine.set_route)
+def ll(x: float, y: float) -> LatLon:
+    lat, lon = at(x, y)
+    return LatLon(lat=lat, lon=lon)
+
+
+def walk_fixes(points, t0=0.0, acc=8.0, speed=1.2, bias=(0.0, 0.0)):
+    """A fix per point, one per second, with Doppler speed, shifted by a constant ``bias`` (east, north, m)."""
+    out = []
+    prev = None
+    for k, (x, y) in enumerate(points):
+        v = speed if prev is None or (x, y) != prev else 0.0
+        lat, lon = at(x + bias[0], y + bias[1])
+        out.append(Fix(lat, lon, acc, t0 + k, v))
+        prev = (x, y)
+    return out
+
+
+ROUTE = [ll(-200, 0), ll(200, 0), ll(200, 300)]  # east along a street, then north
+
+
+def test_route_progress_follows_the_walker_along_the_route():
+    eng = GeofenceEngine([circle("a:1", 0, 0, 20), circle("b:1", 200, 150, 20)])
+    eng.set_route(ROUTE)
+    assert eng.route_length_m == pytest.approx(700.0, abs=0.5) and eng.route_progress_m is None
+    pts = line(-200, 0, 200, 0, step=1.2) + line(200, 0, 200, 300, step=1.2)
+    events = []
+    for k, f in enumerate(walk_fixes(pts)):
+        events += eng.update(f)
+        if k >= GeofenceConfig().route_on_fixes:  # locked after a few fixes near the route
+            assert eng.route_progress_m == pytest.approx(1.2 * k, abs=3.0)
+    assert [(e.kind, e.fence_id) for e in events if e.kind == "enter"] == [("enter", "a:1"), ("enter", "b:1")]
+
+
+def test_route_ignores_the_offset_across_the_street():
+    # a shop across the street (22 m north of its axis); the fixes are 10 m north of the walker
+    fences = [circle("across:1", 0, 22, 15)]
+    pts = line(-200, 0, 200, 0, step=1.2)
+    plain = GeofenceEngine(fences)
+    assert "enter" in kinds(replay_all(plain, walk_fixes(pts, bias=(0, 10))))
+    routed = GeofenceEngine(fences)
+    routed.set_route(ROUTE)
+    assert replay_all(routed, walk_fixes(pts, bias=(0, 10))) == []
+
+
+def replay_all(eng, fixes):
+    out = []
+    for f in fixes:
+        out += eng.update(f)
+    return out
+
+
+def test_off_route_falls_back_to_the_plain_rules_and_locks_again():
+    # the walker leaves the route for a parallel street 120 m north, with a fence on it, then comes back
+    eng = GeofenceEngine([circle("detour:1", 0, 120, 20), circle("back:1", 150, 0, 20)])
+    eng.set_route(ROUTE)
+    pts = line(-200, 0, -100, 0) + line(-100, 0, -100, 120) + line(-100, 120, 100, 120) + line(100, 120, 100, 0)
+    fixes = walk_fixes(pts)
+    n_out = len(line(-200, 0, -100, 0)) + 60  # well up the side street
+    ev = replay_all(eng, fixes[:n_out])
+    assert eng.route_progress_m is None  # off the route: plain mode
+    ev += replay_all(eng, fixes[n_out:])
+    assert ("enter", "detour:1") in [(e.kind, e.fence_id) for e in ev]  # announced in plain mode
+    # back on the route at x = 100 (300 m along it); locked while still coming down the side street
+    assert eng.route_progress_m == pytest.approx(300.0, abs=15.0)
+    ev = replay_all(eng, walk_fixes(line(100, 0, 200, 0), t0=fixes[-1].timestamp + 1))
+    assert ("enter", "back:1") in [(e.kind, e.fence_id) for e in ev]
+
+
+def test_route_passing_a_place_twice_locks_on_the_first_pass():
+    # out along a street and back: x = 50 is at 250 m and at 550 m of the route
+    out_and_back = [ll(-200, 0), ll(200, 0), ll(200, 4), ll(-200, 4)]
+    eng = GeofenceEngine([circle("a:1", 0, 0, 20)])
+    eng.set_route(out_and_back)
+    replay_all(eng, walk_fixes(line(-200, 0, 50, 0, step=1.2)))
+    assert eng.route_progress_m == pytest.approx(250.0, abs=5.0)
+
+
+def test_restart_with_route_keeps_progress_and_does_not_alert_again():
+    fences = [circle("a:1", 0, 0, 20), circle("b:1", 200, 150, 20)]
+    pts = line(-200, 0, 200, 0, step=1.2) + line(200, 0, 200, 300, step=1.2)
+    fixes = walk_fixes(pts)
+    eng = GeofenceEngine(fences)
+    eng.set_route(ROUTE)
+    first = replay_all(eng, fixes[:200])  # past a:1
+    assert ("enter", "a:1") in [(e.kind, e.fence_id) for e in first]
+    saved = json.loads(json.dumps(eng.state.to_dict()))
+    assert saved["version"] == 2 and len(saved["route"]["lat"]) == 3 and saved["track"]["s_m"] > 200
+    # restarted: the state alone resumes route mode where it was
+    eng2 = GeofenceEngine(fences, state=GeofenceState.from_dict(saved))
+    assert eng2.route_progress_m == pytest.approx(eng.route_progress_m)
+    eng2.set_route(ROUTE)  # the app sets the same route again on resume: progress kept
+    assert eng2.route_progress_m == pytest.approx(eng.route_progress_m)
+    rest = replay_all(eng2, fixes[200:])
+    assert [(e.kind, e.fence_id) for e in rest if e.kind == "enter"] == [("enter", "b:1")]
+    assert rest == replay_all(eng, fixes[200:])  # the same as without the restart
+    # another route starts afresh; None clears it
+    eng2.set_route([ll(0, 0), ll(0, 100)])
+    assert eng2.route_progress_m is None and eng2.state.route_done_m == 0.0
+    eng2.set_route(None)
+    assert eng2.route_length_m is None and eng2.state.to_dict()["route"] is None
+
+
+def test_version_1_state_still_loads():
+    eng = GeofenceEngine([circle("a:1", 0, 0, 30)])
+    walk(eng, line(-60, 0, 0, 0))
+    v1 = eng.state.to_dict()
+    for k in ("route", "track", "route_miss", "route_hits", "route_done_m", "route_done_t"):
+        del v1[k]
+    v1["version"] = 1
+    st = GeofenceState.from_dict(v1)
+    assert st.route is None and st.track is None and "a:1" in st.inside
+    with pytest.raises(GeofenceError, match="track"):
+        GeofenceState.from_dict({**eng.state.to_dict(), "track": {"s_m": 1}})
+
+
+def test_route_mode_is_deterministic():
+    fences = [circle(f"s:{k}", 40 * k - 200, 5 if k % 2 else -5, 15) for k in range(11)]
+    pts = line(-200, 0, 200, 0, step=1.3) + line(200, 0, 200, 300, step=1.3)
+    fixes = walk_fixes([(x + 6 * math.sin(x / 17), y + 6 * math.cos(x / 23)) for x, y in pts], speed=1.3)
+    runs = []
+    for _ in range(2):
+        eng = GeofenceEngine(fences)
+        eng.set_route(ROUTE)
+        runs.append((replay_all(eng, fixes), eng.state.to_dict()))
+    assert runs[0] == runs[1] and len(runs[0][0]) > 3
+
+
+def test_set_route_takes_named_points_only():
+    eng = GeofenceEngine([circle("a:1", 0, 0, 30)])
+    route = type("Route", (), {"geometry": tuple(ROUTE)})()  # like heritage_kit.routing.Route
+    eng.set_route(route)
+    assert eng.route_length_m == pytest.approx(700.0, abs=0.5)
+    eng.set_route([{"lat": p.lat, "lon": p.lon} for p in ROUTE])
+    assert eng.route_length_m == pytest.approx(700.0, abs=0.5)
+    with pytest.raises(GeofenceError, match="named lat/lon"):
+        eng.set_route([(p.lat, p.lon) for p in ROUTE])
+    with pytest.raises(GeofenceError, match="two distinct"):
+        eng.set_route([ROUTE[0], ROUTE[0]])
+    with pytest.raises(GeofenceError, match="route_gate_m"):
+        GeofenceConfig(route_gate_m=0)
+
+
+def test_route_with_many_segments_locks_and_tracks():
+    # a lane of 80 short segments (zig-zag 3 m): the search along the whole route takes the numpy path
+    pts_xy = [(5.0 * k, 3.0 * (k % 2)) for k in range(81)]
+    eng = GeofenceEngine([circle("end:1", 400, 0, 20)])
+    eng.set_route([ll(x, y) for x, y in pts_xy])
+    walked = []
+    for (x0, y0), (x1, y1) in zip(pts_xy, pts_xy[1:]):
+        walked += line(x0, y0, x1, y1, step=1.2)[:-1]
+    start = len(walked) // 2  # the walker joins the route half-way: found by the search along all of it
+    ev = replay_all(eng, walk_fixes(walked[start:], acc=5.0))
+    assert eng.route_progress_m == pytest.approx(eng.route_length_m, abs=8.0)
+    assert [(e.kind, e.fence_id) for e in ev] == [("enter", "end:1")]

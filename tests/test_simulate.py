@@ -145,3 +145,16 @@ def test_path_through_uses_leg_geometry():
     path, idx = path_through(STOPS, legs)
     assert len(path) == 6 and idx == [0, 2, 3, 5]
     assert path[1] == ll(150, 50)
+
+
+def test_arc_length_and_lateral_offset():
+    path = [ll(0, 0), ll(300, 0), ll(300, 400)]
+    w = simulate_walk(path, seed=3, noise=NoiseModel.none(), walker=WalkerModel(idle_per_km=0))
+    arc = w.extra["arc_m"]
+    assert arc[0] == 0 and arc[-1] == pytest.approx(700.0, rel=2e-3) and np.all(np.diff(arc) >= 0)
+    # 6 m to the right of the way walked: south of the eastbound leg, east of the northbound one
+    off = simulate_walk(path, seed=3, noise=NoiseModel.none(), walker=WalkerModel(idle_per_km=0), lateral_offset_m=6.0)
+    x, y = P.to_xy(off.lat, off.lon)
+    east_leg = (arc > 10) & (arc < 290)
+    north_leg = (arc > 310) & (arc < 690)
+    assert np.allclose(y[east_leg], -6.0, atol=0.3) and np.allclose(x[north_leg], 306.0, atol=0.6)

@@ -57,6 +57,10 @@ class GeofenceArrivals:
     def set_next(self, next_id: str | None) -> None:
         self.engine.set_active(self.stop_ids, next_id=next_id)
 
+    def set_route(self, points) -> None:
+        """The walker's planned path (points with lat/lon; None clears): the engine's route mode."""
+        self.engine.set_route(points)
+
     def update(self, position: Position) -> list[str]:
         return [e.fence_id for e in self.engine.update(position_to_fix(position)) if e.kind == "enter"]
 

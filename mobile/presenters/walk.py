@@ -6,8 +6,10 @@ The presenter receives its collaborators:
   :mod:`heritage_kit.geofence` wrapped by :mod:`mobile.presenters.arrivals`),
   fed every position, answering which stops were just reached;
 - ``router``: ``(from LatLon, to LatLon) -> list[LatLon] | None`` (in the app,
-  :class:`heritage_kit.routing.WalkingGraph`), called only when the next stop
-  changes;
+  :class:`heritage_kit.routing.WalkingGraph`), called when the next stop
+  changes and, once when the walk starts, for every leg of the walker's
+  planned path (here, then the remaining stops), given to an engine that has
+  ``set_route`` (route mode of :class:`heritage_kit.geofence.GeofenceEngine`);
 - ``badges``: opening hours for "open along the way".
 
 :meth:`to_dict` / :meth:`restore` keep the walk across a restart: the visited
@@ -42,6 +44,8 @@ class ArrivalEngine(Protocol):
         """Ids of the stops entered with this position (each once)."""
 
     def set_next(self, next_id: str | None) -> None: ...
+
+    # optional: def set_route(self, points: list[LatLon] | None) -> None — the walker's planned path
 
     def state_dict(self) -> dict: ...
 
@@ -101,6 +105,7 @@ class WalkPresenter:
         self.position: Position | None = None
         self._route: list[LatLon] = []
         self._route_for: str | None = None
+        self._route_set = False  # the engine was given the planned path (kept in its saved state)
         self._shops: list[tuple[str, str]] = []
         self._proj = LocalProjection(pack.manifest.centre.lat, pack.manifest.centre.lon)
         self._tell_next()
@@ -127,6 +132,7 @@ class WalkPresenter:
             "stops": self.stop_ids,
             "visited": self.visited,
             "alerted": sorted(self.alerted),
+            "route_set": self._route_set,
             "engine": self.engine.state_dict(),
         }
 
@@ -143,12 +149,15 @@ class WalkPresenter:
             self.engine.load_state(data["engine"])
         self._tell_next()
         self._route_for = None
+        self._route_set = bool(data.get("route_set"))  # an older save: the route is given on the next fix
         return True
 
     # -- updates -------------------------------------------------------------
     def on_position(self, position: Position) -> list[Alert]:
         """Feed one position; returns the alerts to show now (each stop at most once)."""
         self.position = position
+        if not self._route_set:
+            self._give_route()
         alerts: list[Alert] = []
         for sid in self.engine.update(position):
             if sid not in self.stop_ids:
@@ -172,16 +181,32 @@ class WalkPresenter:
         if nid is None or self.position is None:
             self._shops = []
             return
-        target = self.pack.poi(nid).location
-        here = self.position.latlon
+        self._route = self._leg(self.position.latlon, self.pack.poi(nid).location)
+        self._shops = self._open_shops_along(self._route, self.position.time)
+
+    def _leg(self, a: LatLon, b: LatLon) -> list[LatLon]:
+        """The router's geometry from ``a`` to ``b``; the straight line without one."""
         geometry = None
         if self.router is not None:
             try:
-                geometry = self.router(here, target)
+                geometry = self.router(a, b)
             except LookupError:  # RouteNotFound: fall back to the straight line
                 geometry = None
-        self._route = list(geometry) if geometry else [here, target]
-        self._shops = self._open_shops_along(self._route, self.position.time)
+        return list(geometry) if geometry else [a, b]
+
+    def _give_route(self) -> None:
+        """Tell the engine the walker's planned path: from here through the remaining stops."""
+        self._route_set = True
+        set_route = getattr(self.engine, "set_route", None)
+        if set_route is None or self.position is None:
+            return
+        points = [self.position.latlon] + [self.pack.poi(s).location for s in self.stop_ids if s not in self.visited]
+        if len(points) < 2:
+            return
+        path = [points[0]]
+        for a, b in zip(points, points[1:]):
+            path.extend(self._leg(a, b)[1:])
+        set_route(path)
 
     def _open_shops_along(self, path: list[LatLon], now: datetime) -> list[tuple[str, str]]:
         if self.badges is None or len(path) < 2:

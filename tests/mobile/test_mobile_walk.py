@@ -138,3 +138,81 @@ def test_open_shops_along_the_way(pack):
     w2.on_position(Position(43.7314, 7.4198, 8.0, datetime(2026, 7, 15, 22, 0, tzinfo=timezone.utc)))
     names = [line for _id, line in w2.view().open_shops]
     assert len(names) == 1 and "Rock Bakery" in names[0]
+
+
+class RoutedEngine(ScriptedEngine):
+    """A scripted engine with route mode: records the planned paths it is given."""
+
+    def __init__(self, script):
+        super().__init__(script)
+        self.routes = []
+
+    def set_route(self, points):
+        self.routes.append(list(points))
+
+
+def test_walk_start_gives_the_engine_the_planned_path_once(pack):
+    stops = pack.trail("rocher").stops
+    eng = RoutedEngine([[], [stops[0]], []])
+    start = LatLon(lat=43.7300, lon=7.4180)
+    w = make(pack, eng)
+    assert eng.routes == []  # no position yet
+    w.on_position(pos(start))
+    # no router: straight from here through every stop
+    assert eng.routes == [[start] + [pack.poi(s).location for s in stops]]
+    w.on_position(pos(pack.poi(stops[0]).location, t=30))
+    w.on_position(pos(pack.poi(stops[1]).location, t=60))
+    assert len(eng.routes) == 1  # not again when the next stop changes
+
+
+def test_planned_path_follows_the_router_legs(pack):
+    stops = pack.trail("rocher").stops
+
+    def router(a, b):
+        if b == pack.poi(stops[2]).location:
+            raise LookupError("no route")  # this leg falls back to the straight line
+        return [a, LatLon(lat=(a.lat + b.lat) / 2, lon=a.lon), b]
+
+    eng = RoutedEngine([])
+    w = make(pack, eng, router=router)
+    start = LatLon(lat=43.7300, lon=7.4180)
+    w.on_position(pos(start))
+    (path,) = eng.routes
+    # 4 legs: 3 routed (a midpoint each) and 1 straight
+    assert len(path) == 1 + 4 + 3 and path[0] == start and path[-1] == pack.poi(stops[3]).location
+
+
+def test_resumed_walk_keeps_the_engine_route_older_saves_get_one(pack):
+    stops = pack.trail("rocher").stops
+    w = make(pack, RoutedEngine([[stops[0]]]))
+    w.on_position(pos(pack.poi(stops[0]).location))
+    saved = w.to_dict()
+    assert saved["route_set"] is True
+    # resumed: the engine's saved state holds the route and the progress along it
+    eng2 = RoutedEngine([])
+    w2 = make(pack, eng2)
+    assert w2.restore(saved)
+    w2.on_position(pos(pack.poi(stops[1]).location, t=60))
+    assert eng2.routes == []
+    # a save from before route mode: the path from here through the stops not yet visited
+    old = dict(saved)
+    del old["route_set"]
+    eng3 = RoutedEngine([])
+    w3 = make(pack, eng3)
+    assert w3.restore(old)
+    here = pack.poi(stops[1]).location
+    w3.on_position(pos(here, t=60))
+    assert eng3.routes == [[here] + [pack.poi(s).location for s in stops[1:]]]
+
+
+def test_geofence_arrivals_in_route_mode(pack):
+    from mobile.presenters.arrivals import GeofenceArrivals
+
+    stops = pack.trail("rocher").stops
+    arrivals = GeofenceArrivals(pack, stops)
+    w = make(pack, arrivals)
+    start = pack.poi(stops[0]).location
+    w.on_position(Position(start.lat, start.lon, 8.0, T0, speed_mps=0.0))
+    assert arrivals.engine.route_length_m is not None
+    saved = w.to_dict()
+    assert saved["engine"]["version"] == 2 and saved["engine"]["route"] is not None
