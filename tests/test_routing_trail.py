@@ -231,3 +231,22 @@ def test_cli_route_says_when_it_estimates_and_when_a_point_is_off_the_network(co
                  "--step-free"]) == 0
     out = capsys.readouterr().out
     assert "step-free" in out and "start: 48 m from the nearest step-free way" in out
+
+
+def test_one_place_mapped_twice_is_visited_once(graph):
+    # OSM often maps a place twice: a node with its hours and the area around it with its names (Monaco's zoo).
+    twice = [*POIS,
+             poi("test:palace-area", "heritage", ["palace"], "Palais princier de Monaco", 43.73150, 7.42020,
+                 refs={"wikidata": "Q1142012"}),
+             poi("test:palace-square", "heritage", ["square"], "Place du Palais", 43.73120, 7.42010,
+                 heritage={"protection": "classé"})]
+    pack = ContentPack.new(town_id="rocher", town_name="Monaco-Ville (test)", pois=twice, timezone="Europe/Paris",
+                           country="FR", streets=graph.to_geojson(),
+                           attributions=[{"text": "© OpenStreetMap contributors", "licence": "ODbL 1.0"}])
+    it = plan_trail(pack, start=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=180)
+    ids = [s.poi_id for s in it.stops]
+    assert "test:palace-area" in ids and "test:palace" not in ids  # the better-scored record (wikidata) stays
+    assert "test:palace-square" in ids  # 20 m away but another place: kept
+    must = plan_trail(pack, start=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=120,
+                      must_visit=["test:palace"])
+    assert "test:palace" in [s.poi_id for s in must.stops]

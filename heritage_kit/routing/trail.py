@@ -18,6 +18,9 @@
 * **Walking times** from the pack's street graph (:meth:`WalkingGraph.matrix`,
   ``step_free`` honoured) or the straight-line fallback, which the itinerary
   then reports.
+* **One visit per place**: a candidate near a better one with a similar name
+  (:func:`heritage_kit.duplicates.duplicate_hints`, 75 m — e.g. an OSM node
+  and the area mapped around it) is left out.
 
 The :class:`Itinerary` lists stops with arrival, visit start and departure
 times, legs with geometry, totals, and for every stop with opening hours the
@@ -34,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
+from heritage_kit.duplicates import duplicate_hints
 from heritage_kit.errors import PoiNotFound, RouteNotFound
 from heritage_kit.geo import haversine_m
 from heritage_kit.routing.graph import Route, WalkingGraph, WalkingNetwork, _as_latlon, network_for_pack
@@ -384,6 +388,9 @@ def plan_trail(
     for s, poi in scored:
         if len(chosen) >= max_candidates and poi.id not in must:
             break
+        if poi.id not in must and duplicate_hints([c[1] for c in chosen], name=poi.name.root,
+                                                  lat=poi.lat, lon=poi.lon, limit=1):
+            continue  # the same place, mapped twice: the better-scored record is already in
         vm = visit_minutes(poi)
         windows = None
         hours = None
