@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from heritage_kit.models.text import LocalizedText
 from heritage_kit.types import BBox, HttpUrl, LangCode, LatLon, ShortText
 
 __all__ = ["PackManifest", "Attribution", "FileEntry", "FORMAT_VERSION", "SUPPORTED_FORMAT_VERSIONS"]
@@ -46,7 +47,8 @@ class PackManifest(BaseModel):
     languages: Annotated[list[LangCode], Field(min_length=1)]
     attributions: Annotated[list[Attribution], Field(min_length=1)]
     files: dict[Annotated[str, StringConstraints(max_length=300)], FileEntry] = Field(default_factory=dict)
-    description: ShortText | None = None
+    # one text per language ({"fr": …, "en": …}); a plain string (format 1 packs) is still read
+    description: LocalizedText | ShortText | None = None
 
     @field_validator("format_version")
     @classmethod

@@ -15,7 +15,7 @@ current directory, then the config's folder and its parents)::
     {
       "town_id": "perigueux", "town_name": "Périgueux",
       "timezone": "Europe/Paris", "country": "FR", "languages": ["fr", "en"],
-      "description": "…", "centre": {"lat": 45.184, "lon": 0.7215},
+      "description": {"fr": "…", "en": "…"}, "centre": {"lat": 45.184, "lon": 0.7215},
       "version": 1, "created": "2026-07-21T00:00:00Z",          (optional: reproducible builds)
       "clip": {"bbox": "S,W,N,E", "polygon": {GeoJSON Polygon}}, (optional)
       "sources": [{"type": "merimee", "path": "data/raw/merimee/mh-perigueux-1500m.geojson"},
@@ -50,6 +50,7 @@ from heritage_kit.geo import geodesic_m
 from heritage_kit.importers.clip import parse_bbox
 from heritage_kit.importers.report import ImportReport
 from heritage_kit.models.manifest import Attribution
+from heritage_kit.models.text import LocalizedText
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
 from heritage_kit.types import LangCode, LatLon, ShortText
@@ -96,7 +97,7 @@ class BuildConfig(BaseModel):
     timezone: str = "Europe/Paris"
     country: str = "FR"
     languages: list[LangCode] = ["fr", "en"]
-    description: ShortText | None = None
+    description: LocalizedText | ShortText | None = None
     centre: LatLon | None = None
     version: Annotated[int, Field(ge=1)] = 1
     created: datetime | None = None

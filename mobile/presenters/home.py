@@ -43,7 +43,8 @@ class HomePresenter:
                 rows.append(TownRow(e.path, escape(e.town_id), escape(self.tr("home.bad_pack", message=e.problem)), "", False, False))
                 continue
             m = e.manifest
-            desc = m.description or ", ".join(m.languages)
+            desc = m.description.get(self.tr.lang) if hasattr(m.description, "get") else m.description
+            desc = desc or ", ".join(m.languages)
             rows.append(
                 TownRow(
                     path=e.path,

@@ -23,6 +23,25 @@ def test_discover_bundled_packs_monaco_by_default(content_dir):
     assert all("OpenStreetMap" in r.attribution or "Mérimée" in r.attribution for r in rows if r.ok)
 
 
+def test_town_description_in_the_chosen_language(content_dir):
+    entries = [e for e in discover_packs(content_dir) if e.town_id == "monaco"]
+    en = HomePresenter(entries, Translator("en")).rows()[0].subtitle
+    fr = HomePresenter(entries, Translator("fr")).rows()[0].subtitle
+    assert en.startswith("The Rock, La Condamine") and "Le Rocher" not in en
+    assert fr.startswith("Le Rocher, la Condamine") and "The Rock" not in fr
+
+
+def test_a_plain_string_description_still_reads():
+    from heritage_kit.models import PackManifest
+
+    data = {"format_version": 1, "town_id": "t", "town_name": "T", "centre": {"lat": 45.0, "lon": 1.0},
+            "bbox": {"south": 44.9, "west": 0.9, "north": 45.1, "east": 1.1}, "created": "2026-01-01T00:00:00Z",
+            "languages": ["fr"], "attributions": [{"text": "© OpenStreetMap contributors", "licence": "ODbL 1.0"}],
+            "description": "Un texte / A text"}
+    m = PackManifest.model_validate(data)
+    assert m.description == "Un texte / A text"
+
+
 def test_discover_reports_broken_pack_without_raising(tmp_path, pack):
     save_pack(pack, tmp_path / "good")
     (tmp_path / "bad").mkdir()
