@@ -155,3 +155,18 @@ def test_info_survives_an_odd_recipe(capsys, tmp_path, content_dir):
 def test_merimee_progress(capsys, raw_dir):
     code, _, err = run(capsys, "import", "merimee", "--progress", str(raw_dir / "merimee" / "mh-cahors-1500m.geojson"))
     assert code == 0 and "reading mh-cahors-1500m.geojson" in err and "39 POIs" in err
+
+
+def test_output_piped_into_head_ends_quietly(content_dir):
+    # `heritage-kit pack info PACK | head -1`: the reader has gone; no "error: Broken pipe", no traceback.
+    import os
+
+    r, w = os.pipe()
+    os.close(r)  # the reader is gone before the first write
+    try:
+        proc = subprocess.run([sys.executable, "-m", "heritage_kit", "pack", "info", str(content_dir / "monaco")],
+                              cwd=ROOT, stdout=w, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(w)
+    assert proc.returncode == 141, proc.stderr.decode()
+    assert proc.stderr.decode() == ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from heritage_kit.errors import HeritageKitError
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     except HeritageKitError as exc:
         print(f"heritage-kit: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (``| head``): not an error of ours
+        try:  # no second "Broken pipe" when Python flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
     except OSError as exc:
         print(f"heritage-kit: error: {exc.filename or ''} {exc.strerror or exc}".strip(), file=sys.stderr)
         return 1
