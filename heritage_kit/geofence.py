@@ -72,18 +72,25 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    corner); within ``route_linearise_m`` of the prediction the split is made
    at the predicted point (an EKF), further away at the projection. The
    Doppler speed measures ``v`` (forward; below ``stationary_mps``, 0), so
-   progress is dead-reckoned between fixes. Fences are judged at the route
-   point at the filtered ``s``, with the filter's accuracy (at least
-   ``route_min_accuracy_m``), a hit needing ``route_enter_margin`` x that
-   accuracy inside the zone. Gating: a fix further from the route than
+   progress is dead-reckoned between fixes; while the fix's speed says the
+   walker stands still, the split is always made at the predicted point (a
+   fix landing past a corner or a turn-back is bias, not progress). Fences
+   are judged at the route point at the filtered ``s``, with the filter's
+   accuracy (at least ``route_min_accuracy_m``), a hit needing
+   ``route_enter_margin`` x that accuracy inside the zone; a halt's arrival
+   (rule 5) uses ``route_halt_slack`` (default 0: the halt's mean route point
+   must be inside the zone) instead of ``halt_slack``. Gating: a fix further from the route than
    ``max(route_gate_m, route_gate_accuracy x accuracy)`` is not used; after
    ``route_off_fixes`` such fixes in a row the walker has left the route (a
    detour, a skipped stop) and the engine falls back to rules 1–7 on raw
    fixes, until ``route_on_fixes`` consecutive fixes near the route lock it
    again — ahead of the progress already made (a route may pass a place
-   twice) and within walking reach, else anywhere. A gap of more than
-   ``route_max_gap_s`` without fixes re-locks the same way (the walker may
-   have stopped: no blind extrapolation). Without a route, nothing changes.
+   twice) and within walking reach, else anywhere. After a gap of more than
+   ``route_max_gap_s`` without fixes (a dropout) the walker may have stopped
+   or walked on: the filter keeps its bias estimate (decayed over the gap)
+   and reopens ``s`` (variance + (``max_speed_mps`` x gap / 2)²) and ``v``
+   (zero, free), so the next fixes place the walker without taking the bias
+   for progress. Without a route, nothing changes.
 
 Distances are metres on the WGS84 ellipsoid's local tangent plane at the fix
 (the same radii as :class:`heritage_kit.geo.LocalProjection`), exact to ~0.1%
