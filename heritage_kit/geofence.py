@@ -72,18 +72,25 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    corner); within ``route_linearise_m`` of the prediction the split is made
    at the predicted point (an EKF), further away at the projection. The
    Doppler speed measures ``v`` (forward; below ``stationary_mps``, 0), so
-   progress is dead-reckoned between fixes. Fences are judged at the route
-   point at the filtered ``s``, with the filter's accuracy (at least
-   ``route_min_accuracy_m``), a hit needing ``route_enter_margin`` x that
-   accuracy inside the zone. Gating: a fix further from the route than
+   progress is dead-reckoned between fixes; while the fix's speed says the
+   walker stands still, the split is always made at the predicted point (a
+   fix landing past a corner or a turn-back is bias, not progress). Fences
+   are judged at the route point at the filtered ``s``, with the filter's
+   accuracy (at least ``route_min_accuracy_m``), a hit needing
+   ``route_enter_margin`` x that accuracy inside the zone; a halt's arrival
+   (rule 5) uses ``route_halt_slack`` (default 0: the halt's mean route point
+   must be inside the zone) instead of ``halt_slack``. Gating: a fix further from the route than
    ``max(route_gate_m, route_gate_accuracy x accuracy)`` is not used; after
    ``route_off_fixes`` such fixes in a row the walker has left the route (a
    detour, a skipped stop) and the engine falls back to rules 1–7 on raw
    fixes, until ``route_on_fixes`` consecutive fixes near the route lock it
    again — ahead of the progress already made (a route may pass a place
-   twice) and within walking reach, else anywhere. A gap of more than
-   ``route_max_gap_s`` without fixes re-locks the same way (the walker may
-   have stopped: no blind extrapolation). Without a route, nothing changes.
+   twice) and within walking reach, else anywhere. After a gap of more than
+   ``route_max_gap_s`` without fixes (a dropout) the walker may have stopped
+   or walked on: the filter keeps its bias estimate (decayed over the gap)
+   and reopens ``s`` (variance + (``max_speed_mps`` x gap / 2)²) and ``v``
+   (zero, free), so the next fixes place the walker without taking the bias
+   for progress. Without a route, nothing changes.
 
 Distances are metres on the WGS84 ellipsoid's local tangent plane at the fix
 (the same radii as :class:`heritage_kit.geo.LocalProjection`), exact to ~0.1%
@@ -320,6 +327,7 @@ class GeofenceConfig:
     route_enter_margin: float = 1.2
     route_linearise_m: float = 5.0
     route_max_gap_s: float = 10.0
+    route_halt_slack: float = 0.0
     min_interval_s: float = 1.0
     max_interval_s: float = 30.0
 
@@ -359,6 +367,7 @@ class GeofenceConfig:
             "route_enter_margin": 0.0 <= self.route_enter_margin < 3.0,
             "route_linearise_m": self.route_linearise_m >= 0.0,
             "route_max_gap_s": self.route_max_gap_s > 0.0,
+            "route_halt_slack": self.route_halt_slack >= 0.0,
         }
         if self.exit_factor == 1.0 and self.exit_margin_m == 0.0:
             checks["exit_margin_m"] = False  # no hysteresis at all
@@ -994,11 +1003,6 @@ class GeofenceEngine:
         if gate < cfg.route_gate_m:
             gate = cfg.route_gate_m
         tr = st.track
-        if tr is not None and t - tr[14] > cfg.route_max_gap_s:
-            # too long without a fix to extrapolate (the walker may have stopped):
-            # find the walker again from here, ahead of the progress made
-            tr = st.track = None
-            st.route_hits = cfg.route_on_fixes - 1
         if tr is None:
             # not locked: look ahead of the progress made so far (a route may pass
             # a place twice), preferring the nearest along; else anywhere
@@ -1044,6 +1048,16 @@ class GeofenceEngine:
                 a2 * p23,
                 a2 * p33 + qb,
             )
+            if dt > cfg.route_max_gap_s:
+                # too long without a fix to extrapolate (the walker may have stopped or
+                # walked on): progress and speed are open again, anywhere within half
+                # of ``max_speed_mps`` x the gap; the bias estimate is kept (decayed)
+                reach = 0.5 * cfg.max_speed_mps * dt
+                xs[1] = 0.0
+                p[0] += reach * reach
+                p[1] = p[5] = p[6] = 0.0
+                if p[4] < 1.0:
+                    p[4] = 1.0
         s = xs[0]
         pss = p[0]
         # measure: the fix projected on the route near the prediction
@@ -1051,8 +1065,11 @@ class GeofenceEngine:
         z, d = r.project(x, y, s - w, s + w, s, var_white / (pss + var_bias + var_white))
         if d <= gate:
             st.route_miss = 0
-            if abs(z - s) <= cfg.route_linearise_m:
-                z = s  # linearise at the prediction (an EKF); far from it, at the projection
+            if abs(z - s) <= cfg.route_linearise_m or (fix.speed is not None and fix.speed < cfg.stationary_mps):
+                # linearise at the prediction (an EKF); far from it, at the projection —
+                # unless the walker stands still: then an offset along the route is
+                # bias, even where a fix lands past a corner or a turn-back
+                z = s
             px, py, tx, ty = r.frame(z)
             ex, ey = x - px, y - py
             along = ex * tx + ey * ty
@@ -1166,11 +1183,13 @@ class GeofenceEngine:
         st.n_rejected = 0
         st.last_t = t
         enter_margin = cfg.enter_margin
+        halt_slack = cfg.halt_slack
         if self._route is not None:
             on_route = self._route_step(fix, t)
             if on_route is not None:
                 lat, lon, acc = on_route  # judged at the filtered point on the route
                 enter_margin = cfg.route_enter_margin
+                halt_slack = cfg.route_halt_slack
 
         events: list[GeofenceEvent] = []
         inside = st.inside
@@ -1293,7 +1312,7 @@ class GeofenceEngine:
             h = st.halt
             if h is not None:
                 if not h[5] and not entering and t - h[0] >= cfg.halt_arrival_s and st.moved_m >= cfg.moved_m:
-                    arrived = self._halt_arrival(h, kx, ky)
+                    arrived = self._halt_arrival(h, kx, ky, halt_slack)
                     if arrived is not None:
                         h[5] = 1.0
                         pending.pop(ids[arrived[0]], None)
@@ -1322,7 +1341,7 @@ class GeofenceEngine:
             events.sort(key=lambda e: (order[e.kind], e.fence_id != nid, -prio[index[e.fence_id]]))
         return events
 
-    def _halt_arrival(self, h: list[float], kx: float, ky: float) -> tuple[int, float] | None:
+    def _halt_arrival(self, h: list[float], kx: float, ky: float, slack: float) -> tuple[int, float] | None:
         """The next stop, if the walker has halted by it (see ``halt_arrival_s``)."""
         st, cfg = self._state, self.config
         nid = st.next_id
@@ -1335,7 +1354,7 @@ class GeofenceEngine:
         if macc > cfg.halt_gate * self._gate_in[n]:
             return None
         d = self._dist(n, mlat, mlon, kx, ky)
-        if d > self._rin[n] + cfg.halt_slack * macc:
+        if d > self._rin[n] + slack * macc:
             return None
         # the next stop must be the nearest active fence (relative to size) at the halt
         inv, clat, clon = self._inv_size, self._lat, self._lon

@@ -672,3 +672,59 @@ def test_route_with_many_segments_locks_and_tracks():
     ev = replay_all(eng, walk_fixes(walked[start:], acc=5.0))
     assert eng.route_progress_m == pytest.approx(eng.route_length_m, abs=8.0)
     assert [(e.kind, e.fence_id) for e in ev] == [("enter", "end:1")]
+
+
+def test_route_halted_at_a_corner_does_not_slide_round_it():
+    # standing 5 m before the corner of ROUTE (400 m along it) with fixes pushed 12 m
+    # north — along the next street: that is bias, the walker has not turned the corner
+    eng = GeofenceEngine([circle("next:1", 200, 40, 15)])
+    eng.set_route(ROUTE)
+    fixes = walk_fixes(line(-200, 0, 195, 0, step=1.2))
+    t0 = fixes[-1].timestamp + 1
+    lat, lon = at(195, 12)
+    standing = [Fix(lat, lon, 8.0, t0 + k, 0.1) for k in range(90)]
+    ev = replay_all(eng, fixes + standing)
+    assert eng.route_progress_m == pytest.approx(395.0, abs=6.0)
+    assert "enter" not in kinds(ev, "next:1")
+
+
+def test_route_gap_keeps_the_bias_estimate():
+    # fixes 10 m north of the walker all along: across the first street that is
+    # measured as bias; after a 20 s dropout the walker is on the northbound street,
+    # where the same 10 m would read as progress if the bias were forgotten
+    eng = GeofenceEngine([circle("a:1", 0, 0, 20)])
+    eng.set_route(ROUTE)
+    pts = line(-200, 0, 200, 0, step=1.2) + line(200, 0, 200, 300, step=1.2)
+    fixes = walk_fixes(pts, bias=(0, 10))
+    n_gap = len(line(-200, 0, 200, 0, step=1.2)) + 10
+    replay_all(eng, fixes[:n_gap])
+    bias_north = eng.state.track[3]
+    assert bias_north > 6.0
+    after = fixes[n_gap + 20 :]  # 20 s without a fix
+    errors = []
+    for k, f in enumerate(after[:10]):
+        eng.update(f)
+        errors.append(eng.route_progress_m - 1.2 * (n_gap + 20 + k))
+    assert eng.state.track[3] > 3.0  # kept (decayed), not reset to zero
+    assert max(abs(e) for e in errors) < 6.0, errors
+
+
+def test_route_halt_arrival_needs_the_route_point_in_the_zone():
+    # the walker halts on the street 1 m short of the next stop's zone: on the route
+    # the filtered point is judged without the plain mode's slack (``route_halt_slack``)
+    fences = [circle("stop:1", 0, 0, 15)]
+    pts = line(-200, 0, -16, 0, step=1.2)
+
+    def run(config):
+        eng = GeofenceEngine(fences, config=config)
+        eng.set_route(ROUTE)
+        eng.set_active(["stop:1"], next_id="stop:1")
+        fixes = walk_fixes(pts)
+        t0 = fixes[-1].timestamp + 1
+        lat, lon = at(-16, 0)
+        return replay_all(eng, fixes + [Fix(lat, lon, 8.0, t0 + k, 0.1) for k in range(30)])
+
+    assert "enter" not in kinds(run(GeofenceConfig()))
+    assert "enter" in kinds(run(GeofenceConfig(route_halt_slack=0.3)))
+    with pytest.raises(GeofenceError, match="route_halt_slack"):
+        GeofenceConfig(route_halt_slack=-0.1)
