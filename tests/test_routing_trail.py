@@ -239,6 +239,8 @@ def test_one_place_mapped_twice_is_visited_once(graph):
              poi("test:palace-area", "heritage", ["palace"], "Palais princier de Monaco", 43.73150, 7.42020,
                  refs={"wikidata": "Q1142012"}),
              poi("test:palace-square", "heritage", ["square"], "Place du Palais", 43.73120, 7.42010,
+                 heritage={"protection": "classé"}),
+             poi("test:palace-statue", "heritage", ["statue"], "Statue du Palais princier", 43.73145, 7.41990,
                  heritage={"protection": "classé"})]
     pack = ContentPack.new(town_id="rocher", town_name="Monaco-Ville (test)", pois=twice, timezone="Europe/Paris",
                            country="FR", streets=graph.to_geojson(),
@@ -247,6 +249,7 @@ def test_one_place_mapped_twice_is_visited_once(graph):
     ids = [s.poi_id for s in it.stops]
     assert "test:palace-area" in ids and "test:palace" not in ids  # the better-scored record (wikidata) stays
     assert "test:palace-square" in ids  # 20 m away but another place: kept
+    assert "test:palace-statue" in ids  # a similar name but another kind of thing (statue, not palace): kept
     must = plan_trail(pack, start=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=120,
                       must_visit=["test:palace"])
     assert "test:palace" in [s.poi_id for s in must.stops]

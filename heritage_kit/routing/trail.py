@@ -18,9 +18,9 @@
 * **Walking times** from the pack's street graph (:meth:`WalkingGraph.matrix`,
   ``step_free`` honoured) or the straight-line fallback, which the itinerary
   then reports.
-* **One visit per place**: a candidate near a better one with a similar name
-  (:func:`heritage_kit.duplicates.duplicate_hints`, 75 m — e.g. an OSM node
-  and the area mapped around it) is left out.
+* **One visit per place**: a candidate within 75 m of a better one with a
+  near-equal name, the same kind and a shared category (an OSM node and the
+  area mapped around it, e.g. Monaco's zoo) is left out.
 
 The :class:`Itinerary` lists stops with arrival, visit start and departure
 times, legs with geometry, totals, and for every stop with opening hours the
@@ -330,6 +330,18 @@ def _local_time(t: datetime, tz) -> datetime:
     return t.replace(tzinfo=tz) if t.tzinfo is None else t.astimezone(tz)
 
 
+def _mapped_twice(poi: "POI", chosen: Sequence["POI"]) -> bool:
+    """``poi`` is one of ``chosen`` mapped again: within 75 m, a near-equal name (score ≥ 90), same kind and a shared
+    category. Stricter than a contributor's duplicate hint: a statue by the church of the same saint, or two
+    restaurants called "Mozza" and "Cozza", stay two places."""
+    by_id = {c.id: c for c in chosen}
+    for hint in duplicate_hints(chosen, name=poi.name.root, lat=poi.lat, lon=poi.lon, min_score=90.0):
+        other = by_id[hint.poi_id]
+        if other.kind == poi.kind and set(other.categories) & set(poi.categories):
+            return True
+    return False
+
+
 def plan_trail(
     pack: "ContentPack",
     *,
@@ -388,8 +400,7 @@ def plan_trail(
     for s, poi in scored:
         if len(chosen) >= max_candidates and poi.id not in must:
             break
-        if poi.id not in must and duplicate_hints([c[1] for c in chosen], name=poi.name.root,
-                                                  lat=poi.lat, lon=poi.lon, limit=1):
+        if poi.id not in must and _mapped_twice(poi, [c[1] for c in chosen]):
             continue  # the same place, mapped twice: the better-scored record is already in
         vm = visit_minutes(poi)
         windows = None
