@@ -36,7 +36,9 @@ from heritage_kit.submissions.model import PhotoRef, Submission
 from heritage_kit.submissions.photos import sanitise_photo
 from heritage_kit.submissions.rules import check_submission
 
-__all__ = ["Outbox", "OutboxItem", "SyncReport", "OUTBOX_STATUSES", "backoff_delay", "default_outbox_path"]
+__all__ = [
+    "Outbox", "OutboxItem", "SyncReport", "OUTBOX_STATUSES", "backoff_delay", "default_outbox_path", "sync_error_code",
+]
 
 OUTBOX_STATUSES = ("queued", "pending", "approved", "rejected", "changes_requested")
 _FINAL = ("approved", "rejected")
@@ -95,10 +97,26 @@ class SyncReport:
     refreshed: dict[str, str] = field(default_factory=dict)  # uuid -> new status
     remaining: int = 0  # still queued after this sync
     error: str | None = None  # why sending stopped early, if it did
+    # the same as a stable code for apps to translate: unreachable | server_error | rate_limited | unauthorised | refused
+    error_code: str | None = None
 
     @property
     def complete(self) -> bool:
         return self.remaining == 0 and self.error is None
+
+
+def sync_error_code(exc: SyncError | None) -> str:
+    """A stable code for why sending stopped, for apps to translate (see :attr:`SyncReport.error_code`)."""
+    status = getattr(exc, "status_code", None)
+    if status == 429:
+        return "rate_limited"
+    if status in (401, 403):
+        return "unauthorised"
+    if status is not None and status >= 500:
+        return "server_error"
+    if exc is None or exc.transient:
+        return "unreachable"  # timeouts, dropped connections, no network
+    return "refused"
 
 
 def default_outbox_path(app_name: str = "heritage-kit") -> str:
@@ -361,7 +379,7 @@ class Outbox:
             except SyncError as exc:
                 if not exc.transient:
                     self._set(item.uuid, last_error=str(exc))
-                    report.error = str(exc)
+                    report.error, report.error_code = str(exc), sync_error_code(exc)
                     return "stop"
                 if exc.status_code == 429:
                     # Rate limited: waiting here would hold the sync for minutes; every queued
@@ -369,7 +387,7 @@ class Outbox:
                     wait = exc.retry_after if exc.retry_after is not None else backoff_delay(
                         item.attempts + attempt, base=base, cap=cap, rng=lambda: 0.5 + 0.5 * rng())
                     self._hold_queue(item.uuid, attempts=item.attempts + attempt + 1, error=str(exc), wait=wait)
-                    report.error = f"sending stopped: {exc}"
+                    report.error, report.error_code = f"sending stopped: {exc}", sync_error_code(exc)
                     return "stop"
                 last = exc
                 if attempt + 1 < max_attempts:
@@ -388,7 +406,7 @@ class Outbox:
         attempts = item.attempts + max_attempts
         delay = backoff_delay(attempts, base=base, cap=cap, rng=lambda: 0.5 + 0.5 * rng())
         self._hold_queue(item.uuid, attempts=attempts, error=str(last), wait=delay)
-        report.error = f"sending stopped: {last}"
+        report.error, report.error_code = f"sending stopped: {last}", sync_error_code(last)
         return "stop"
 
     def _hold_queue(self, uuid: str, *, attempts: int, error: str, wait: float) -> None:

@@ -248,7 +248,9 @@ class ContributePresenter:
             kwargs["sleep"] = sleep
         report = self.outbox.sync(client, **kwargs)
         if report.error:
-            text = self.tr.tr("sync.failed", message=report.error, n=report.remaining)
+            code = getattr(report, "error_code", None)
+            reason = self.tr.tr(f"sync.reason.{code}") if code else report.error
+            text = self.tr.tr("sync.failed", message=reason, n=report.remaining)
         else:
             text = self.tr.tr("sync.done", sent=len(report.sent), refused=len(report.refused),
                               updated=len(report.refreshed), n=report.remaining)

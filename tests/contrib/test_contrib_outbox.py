@@ -261,3 +261,14 @@ def test_an_item_revised_while_it_is_being_sent_stays_queued_for_the_new_content
     item = box.get(s.id)
     assert item.status == "queued" and item.submission.proposal.dates == "1850"
     assert box.sync(client, refresh=False).sent == [s.id]
+
+
+def test_sync_error_codes_for_apps_to_translate():
+    from heritage_kit.errors import SyncError
+    from heritage_kit.submissions.outbox import sync_error_code
+
+    assert sync_error_code(SyncError("timeout")) == "unreachable"
+    assert sync_error_code(SyncError("boom", status_code=503)) == "server_error"
+    assert sync_error_code(SyncError("slow down", status_code=429, retry_after=30)) == "rate_limited"
+    assert sync_error_code(SyncError("who?", transient=False, status_code=401)) == "unauthorised"
+    assert sync_error_code(SyncError("no", transient=False, status_code=400)) == "refused"

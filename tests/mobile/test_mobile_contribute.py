@@ -260,8 +260,25 @@ def test_send_now_when_the_server_is_unreachable(pack, tmp_path):
     _fill(p)
     assert p.save().ok
     out = p.send_now("https://inbox.example.org", TOKEN, client_factory=Down, sleep=lambda s: None)
-    assert not out.ok and out.text.startswith("Sending stopped: ") and "1 waiting, will retry later" in out.text
+    assert not out.ok and "1 waiting, will retry later" in out.text
+    assert out.text.startswith("Sending stopped: the server cannot be reached (no network?).")
     assert [r.status for r in out.rows] == ["waiting to be sent (last try failed)"]
+    fr = _presenter(pack, tmp_path, "fr").send_now("https://inbox.example.org", TOKEN, client_factory=Down,
+                                                    sleep=lambda s: None)
+    assert fr.text.startswith("Envoi interrompu : le serveur ne répond pas (pas de réseau ?).")
+    assert "ConnectionError" not in fr.text  # the library's English detail stays out of the French screen
+
+
+def test_send_now_says_why_in_the_users_language(pack, tmp_path):
+    class Refusing(FakeClient):
+        def submit(self, submission, photos=()):
+            raise SyncError("POST /v1/submissions: 403 forbidden", transient=False, status_code=403)
+
+    p = _presenter(pack, tmp_path, "fr")
+    _fill(p)
+    assert p.save().ok
+    out = p.send_now("https://inbox.example.org", TOKEN, client_factory=Refusing, sleep=lambda s: None)
+    assert out.text.startswith("Envoi interrompu : le serveur n'accepte pas ce téléphone.")
 
 
 def test_send_now_to_a_real_inbox_on_localhost(pack, tmp_path):
