@@ -34,6 +34,7 @@ from mobile.i18n import Translator
 from mobile.platform.location import LocationProvider, PlyerGpsProvider, ReplayProvider
 from mobile.platform.storage import JsonStore, discover_packs, repo_content_dir, user_dir
 from mobile.presenters.contribute import ContributePresenter
+from mobile.presenters.errors import error_reason
 from mobile.presenters.explore import ExplorePresenter
 from mobile.presenters.home import HomePresenter
 from mobile.presenters.hours import HoursBadges
@@ -500,7 +501,7 @@ class HeritageApp(App):
             self._fit_route()
 
         def failed(exc):
-            self.screen("poi").notice = escape(self.t("poi.no_route", message=str(exc)))
+            self.screen("poi").notice = escape(self.t("poi.no_route", message=error_reason(exc, self.tr)))
 
         self.screen("map").ids.map.selected = poi_id
         self.run_io(work, done, failed)
@@ -709,8 +710,10 @@ class HeritageApp(App):
         def work():
             return p.plan(minutes=minutes, start=start, start_time=now, step_free=step_free)
 
-        self.run_io(work, lambda text: screen.show_plan(text, p.planned is not None),
-                    lambda exc: screen.show_plan(escape(self.t("trails.plan_failed", message=str(exc))), False))
+        def failed(exc):
+            screen.show_plan(escape(self.t("trails.plan_failed", message=error_reason(exc, self.tr))), False)
+
+        self.run_io(work, lambda text: screen.show_plan(text, p.planned is not None), failed)
 
     # -- contributions ------------------------------------------------------------------------------
     def pick_on_map(self) -> None:

@@ -18,6 +18,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "common.choose": {"fr": "Choisir", "en": "Choose"},
     "common.none": {"fr": "Rien à afficher.", "en": "Nothing to show."},
     "common.error": {"fr": "Erreur : {message}", "en": "Error: {message}"},
+    "error.no_walking_route": {"fr": "aucun chemin à pied ne relie ces points dans les rues de la ville",
+                               "en": "no walking path links these points in the town's streets"},
+    "error.poi_not_found": {"fr": "ce lieu n'est plus dans le contenu de la ville",
+                            "en": "this place is no longer in the town's content"},
+    "error.file": {"fr": "fichier illisible ({message})", "en": "the file could not be read ({message})"},
     # units and directions
     "unit.m": {"fr": "{n} m", "en": "{n} m"},
     "unit.km": {"fr": "{n} km", "en": "{n} km"},
