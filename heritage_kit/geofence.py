@@ -499,6 +499,8 @@ def _full_cov(upper: Sequence[float]) -> list[float]:
     """The row-major 4x4 covariance from its upper triangle (p00 p01 p02 p03 p11 p12 p13 p22 p23 p33)."""
     p00, p01, p02, p03, p11, p12, p13, p22, p23, p33 = upper
     return [p00, p01, p02, p03, p01, p11, p12, p13, p02, p12, p22, p23, p03, p13, p23, p33]
+
+
 class _Stay:
     __slots__ = ("entered", "alerted", "dwelled", "out")
 

@@ -380,11 +380,7 @@ class PoiIndex:
             if top is None or top >= order.size:
                 head = order
             else:
-                # through the top-th, the POIs at its place after it, and the next one
-                end, last = top + 1, int(idx[order[top - 1]])
-                while end < order.size and self._same_place(int(idx[order[end - 1]]), last):
-                    end += 1
-                head = order[:end]
+                head = order[: self._group_end(idx[order].tolist(), top)]
             ds, ts = d[head], tol[head]
             close = (ds[1:] - ds[:-1]) <= (ts[1:] + ts[:-1])
             if close.any():
@@ -538,13 +534,13 @@ class PoiIndex:
         """POIs ``i`` and ``j`` at the very same lat/lon: the same distance from anywhere, whatever the formula."""
         return bool(self._lat[i] == self._lat[j] and self._lon[i] == self._lon[j])
 
-    def _through_group(self, head: list[tuple[float, int]], k: int) -> list[tuple[float, int]]:
-        """``head`` (in order) through the k-th, the POIs at its place after it and the next one: the
-        pairs whose order decides which k come first."""
-        end, last = k + 1, head[k - 1][1]
-        while end < len(head) and self._same_place(head[end - 1][1], last):
+    def _group_end(self, rows: Sequence[int], k: int) -> int:
+        """How many of ``rows`` (POI rows in distance order) run through the k-th, the POIs at its place
+        after it and the next one: those whose order decides which k come first."""
+        end, last = k + 1, rows[k - 1]
+        while end < len(rows) and self._same_place(rows[end - 1], last):
             end += 1
-        return head[:end]
+        return end
 
     def _nearest_quick(
         self, lat: float, lon: float, k: int, mask: np.ndarray | None, share: float, cap: float
@@ -576,7 +572,8 @@ class PoiIndex:
                         # POIs at the k-th's place, of which the partition took any
                         if n > _QUICK_MAX_SORT:
                             return None
-                        head = self._through_group(sorted(zip(c2.tolist(), idx.tolist())), k)
+                        head = sorted(zip(c2.tolist(), idx.tolist()))
+                        head = head[: self._group_end([i for _, i in head], k)]
                 else:
                     head = sorted(zip(c2.tolist(), idx.tolist()))  # all of them: no group runs past
                 ds = self._decided(head, k24)

@@ -82,6 +82,8 @@ class BBox(BaseModel):
             raise ValueError("bbox west is east of east")
 
     def contains(self, lat: float, lon: float, margin_m: float = 0.0) -> bool:
+        if self.south <= lat <= self.north and self.west <= lon <= self.east:
+            return True  # inside: no margin to work out (a pack checks every POI this way)
         dlat = margin_m / 111_320.0
         dlon = margin_m / (111_320.0 * max(math.cos(math.radians(lat)), 1e-6))
         return (

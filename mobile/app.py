@@ -144,7 +144,7 @@ class HeritageApp(App):
         self._banner_poi: str | None = None
         self._chime = None
         self._walk_kind = "trail"
-        self._outboxes: dict[int, Any] = {}
+        self._open_outbox: tuple[Any, Any] | None = None  # (pack, Outbox): the current town's
         self._outbox_lock = threading.Lock()
         self.title = "heritage-kit"
         # Settings and the list of bundled packs are read on the worker thread while
@@ -437,13 +437,12 @@ class HeritageApp(App):
     def _outbox(self):
         """The outbox for the open pack, opened on first use by a worker thread (SQLite)."""
         with self._outbox_lock:
-            box = self._outboxes.get(id(self.pack))
-            if box is None:
+            pack = self.pack
+            if self._open_outbox is None or self._open_outbox[0] is not pack:
                 from heritage_kit.submissions import Outbox
 
-                box = Outbox(os.path.join(self.user_dir, "outbox.sqlite"), pack=self.pack)
-                self._outboxes = {id(self.pack): box}  # one open outbox: the current town's
-            return box
+                self._open_outbox = (pack, Outbox(os.path.join(self.user_dir, "outbox.sqlite"), pack=pack))
+            return self._open_outbox[1]
 
     def poi_page(self, poi_id: str):
         return present_poi(self.pack.poi(poi_id), tr=self.tr, badges=self.badges, now=self.now())

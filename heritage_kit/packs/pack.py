@@ -312,14 +312,11 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
 
     # Cross-references.
     ids = {p.id for p in pois}
-    box = manifest.bbox
     for p in pois:
         for i, m in enumerate(p.media):
             if m.path is not None and m.path not in media:
                 report.add(POIS, f"media file {m.path!r} is not in the pack", record=p.id, field=f"media.{i}.path")
-        lat, lon = p.location.lat, p.location.lon
-        if (not (box.south <= lat <= box.north and box.west <= lon <= box.east)  # inside: no margin to work out
-                and not box.contains(lat, lon, margin_m=2000)):
+        if not manifest.bbox.contains(p.location.lat, p.location.lon, margin_m=2000):
             report.add(POIS, "location is outside the manifest bbox", record=p.id, field="location", severity="warning")
     for t in trails if POIS in contents else ():
         for s in t.stops:
