@@ -170,3 +170,12 @@ def test_output_piped_into_head_ends_quietly(content_dir):
         os.close(w)
     assert proc.returncode == 141, proc.stderr.decode()
     assert proc.stderr.decode() == ""
+
+
+def test_version_names_the_library_version(capsys):
+    import heritage_kit
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"heritage-kit {heritage_kit.__version__}"

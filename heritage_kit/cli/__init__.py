@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="heritage-kit",
         description="Build, check and use offline heritage and shopping content packs.",
     )
+    from heritage_kit import __version__
+
+    parser.add_argument("--version", action="version", version=f"heritage-kit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMAND_MODULES:
