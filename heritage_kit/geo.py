@@ -13,10 +13,40 @@ import math
 import numpy as np
 from geographiclib.geodesic import Geodesic
 
-__all__ = ["EARTH_RADIUS_M", "geodesic_m", "haversine_m", "bearing_deg", "LocalProjection"]
+__all__ = [
+    "WGS84_A",
+    "WGS84_F",
+    "WGS84_E2",
+    "ACCURACY_PER_SIGMA",
+    "SIGMA_PER_ACCURACY",
+    "metres_per_degree",
+    "EARTH_RADIUS_M", "geodesic_m", "haversine_m", "bearing_deg", "LocalProjection"]
 
 EARTH_RADIUS_M = 6_371_008.8
 _WGS84 = Geodesic.WGS84
+
+WGS84_A = 6_378_137.0
+"""WGS84 semi-major axis (m)."""
+WGS84_F = 1 / 298.257223563
+"""WGS84 flattening."""
+WGS84_E2 = WGS84_F * (2 - WGS84_F)
+"""WGS84 first eccentricity squared."""
+ACCURACY_PER_SIGMA = 1.515
+"""68% radius of a circular Gaussian, in units of its per-axis std (Android's accuracy)."""
+SIGMA_PER_ACCURACY = 1.0 / ACCURACY_PER_SIGMA
+"""Per-axis std of a circular Gaussian whose 68% radius is 1."""
+_DEG = math.pi / 180.0
+
+
+def metres_per_degree(lat: float) -> tuple[float, float]:
+    """(metres per degree of longitude, metres per degree of latitude) at ``lat``.
+
+    The meridian and prime-vertical radii of WGS84, as in :class:`LocalProjection`.
+    """
+    s = math.sin(lat * _DEG)
+    w2 = 1.0 - WGS84_E2 * s * s
+    w = math.sqrt(w2)
+    return WGS84_A / w * math.cos(lat * _DEG) * _DEG, WGS84_A * (1 - WGS84_E2) / (w2 * w) * _DEG
 
 
 def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -54,8 +84,8 @@ class LocalProjection:
     def __init__(self, lat0: float, lon0: float) -> None:
         self.lat0 = float(lat0)
         self.lon0 = float(lon0)
-        a = 6_378_137.0
-        f = 1 / 298.257223563
+        a = WGS84_A
+        f = WGS84_F
         e2 = f * (2 - f)
         s = math.sin(math.radians(lat0))
         w = math.sqrt(1 - e2 * s * s)

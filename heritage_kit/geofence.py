@@ -110,6 +110,7 @@ import shapely
 from shapely.geometry import shape as _shape
 
 from heritage_kit.errors import GeofenceError
+from heritage_kit.geo import SIGMA_PER_ACCURACY, metres_per_degree
 from heritage_kit.types import LatLon
 
 __all__ = [
@@ -130,24 +131,6 @@ EventKind = Literal["enter", "exit", "dwell"]
 
 # --------------------------------------------------------------------------
 # geometry helpers
-_A = 6_378_137.0
-_F = 1 / 298.257223563
-_E2 = _F * (2 - _F)
-_DEG = math.pi / 180.0
-
-
-def metres_per_degree(lat: float) -> tuple[float, float]:
-    """(metres per degree of longitude, metres per degree of latitude) at ``lat``.
-
-    The meridian and prime-vertical radii of WGS84, as in
-    :class:`heritage_kit.geo.LocalProjection`.
-    """
-    s = math.sin(lat * _DEG)
-    w2 = 1.0 - _E2 * s * s
-    w = math.sqrt(w2)
-    return _A / w * math.cos(lat * _DEG) * _DEG, _A * (1 - _E2) / (w2 * w) * _DEG
-
-
 # --------------------------------------------------------------------------
 # value types
 @dataclass(frozen=True, slots=True)
@@ -632,7 +615,6 @@ class GeofenceState:
 
 # --------------------------------------------------------------------------
 # route mode
-SIGMA_PER_ACCURACY = 1.0 / 1.515  # per-axis std of a circular Gaussian whose 68% radius is 1
 
 
 def _route_coords(points: Any) -> tuple[tuple[float, ...], tuple[float, ...]]:

@@ -44,7 +44,7 @@ import math
 import numpy as np
 
 from heritage_kit.errors import GeofenceError
-from heritage_kit.geo import LocalProjection
+from heritage_kit.geo import ACCURACY_PER_SIGMA, LocalProjection
 from heritage_kit.geofence import Fix
 from heritage_kit.types import LatLon
 
@@ -60,7 +60,6 @@ __all__ = [
     "replay",
 ]
 
-ACCURACY_PER_SIGMA = 1.515  # 68% radius of a circular Gaussian, in units of its per-axis std
 
 
 @dataclass(frozen=True, kw_only=True)

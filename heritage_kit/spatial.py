@@ -43,14 +43,15 @@ from shapely import STRtree
 
 from heritage_kit.categories import CATEGORIES
 from heritage_kit.errors import QueryError
+from heritage_kit.geo import WGS84_A, WGS84_E2, WGS84_F
 from heritage_kit.models.poi import KINDS, POI
 from heritage_kit.types import BBox
 
 __all__ = ["PoiIndex", "PoiHit", "PathHit", "fast_distance_m", "geodesic_distance_m"]
 
-_A = 6_378_137.0
-_F = 1 / 298.257223563
-_E2 = _F * (2 - _F)
+_A = WGS84_A
+_F = WGS84_F
+_E2 = WGS84_E2
 _R = 6_371_008.8
 _WGS84 = Geodesic.WGS84
 _DIST = Geodesic.DISTANCE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -728,3 +729,12 @@ def test_route_halt_arrival_needs_the_route_point_in_the_zone():
     assert "enter" in kinds(run(GeofenceConfig(route_halt_slack=0.3)))
     with pytest.raises(GeofenceError, match="route_halt_slack"):
         GeofenceConfig(route_halt_slack=-0.1)
+
+
+def test_saved_v2_state_round_trips_byte_identically():
+    # tests/data/geofence_state_v2.json was written by the single-module engine (before the package split):
+    # mid-route, past a:1; loading and saving it again must give the very same bytes
+    path = Path(__file__).parent / "data" / "geofence_state_v2.json"
+    text = path.read_text(encoding="utf-8")
+    assert json.loads(text)["version"] == 2
+    assert json.dumps(GeofenceState.from_dict(json.loads(text)).to_dict()) + "\n" == text
