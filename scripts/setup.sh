@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System libraries Kivy needs to render (also off-screen, through EGL).
+# System packages: the libraries Kivy needs to render (also off-screen, through EGL), and the tools the export tests use.
 need=()
-for pkg in libgl1 libegl1 libmtdev1; do
+# poppler-utils, zbar-tools: the leaflet tests read the PDF and its QR codes; fonts-dejavu-core: embedded in PDFs.
+for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -25,6 +26,6 @@ fi
 stamp=.venv/.heritage-kit-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[app,server,dev]"
+  .venv/bin/python -m pip install -q -e ".[app,server,dev,export]"
   touch "$stamp"
 fi

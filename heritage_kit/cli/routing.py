@@ -59,6 +59,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", default="en", choices=["en", "fr"])
     p.set_defaults(func=cmd_trail_plan)
 
+    from heritage_kit.cli.export import register_trail
+
+    register_trail(tsub)
+
 
 def _write(path: str, text: str) -> None:
     with open(path, "w", encoding="utf-8") as f:

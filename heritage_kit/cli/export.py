@@ -1,0 +1,62 @@
+"""``heritage-kit trail leaflet …``: a trail on paper (PDF)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date such as 2026-12-12, got {text!r}") from None
+
+
+def write_bytes_atomically(path: str, data: bytes) -> None:
+    """Write beside the target and rename over it: never a half-written PDF."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def register_trail(tsub: argparse._SubParsersAction) -> None:
+    """Adds ``leaflet`` to the ``trail`` command group (created in :mod:`heritage_kit.cli.routing`)."""
+    p = tsub.add_parser("leaflet", help="a printable PDF leaflet of a pack's trail (map, stops, QR codes, shops)")
+    p.add_argument("pack", help="pack folder or .zip")
+    p.add_argument("trail", help="trail id (see `heritage-kit pack info PACK`)")
+    p.add_argument("--lang", default="fr", choices=["fr", "en"])
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--paper", default="A4", type=str.upper, choices=["A4", "A5"])
+    p.add_argument("--large-print", action="store_true", help="16 pt body text and larger QR codes")
+    p.add_argument("--base-url", default="https://example.org/heritage", metavar="URL",
+                   help="where `heritage-kit site build` pages are published (the QR codes point there)")
+    p.add_argument("--day", type=day, metavar="YYYY-MM-DD", help="the shops' hours of this day (default: today)")
+    p.add_argument("--fonts", metavar="DIR", help="folder with DejaVuSans.ttf and DejaVuSans-Bold.ttf")
+    p.set_defaults(func=cmd_trail_leaflet)
+
+
+def cmd_trail_leaflet(args) -> int:
+    from heritage_kit.export.leaflet import find_fonts, render_leaflet
+    from heritage_kit.export.leaflet_plan import plan_leaflet
+    from heritage_kit.packs import load_pack
+
+    fonts = find_fonts(args.fonts)
+    pack = load_pack(args.pack)
+    plan = plan_leaflet(pack, args.trail, lang=args.lang, day=args.day, base_url=args.base_url)
+    data = render_leaflet(plan, fonts=fonts, paper=args.paper, large_print=args.large_print)
+    write_bytes_atomically(args.out, data)
+    print(f"{args.out}: {plan.title} — {len(plan.stops)} stops, {len(plan.shops)} shops, {len(data) // 1024} KiB")
+    return 0
