@@ -20,7 +20,7 @@ from fpdf.enums import XPos, YPos
 
 from heritage_kit.errors import HeritageKitError
 from heritage_kit.export.leaflet_plan import WORDS, LeafletPlan
-from heritage_kit.geo import LocalProjection
+from heritage_kit.export.mapframe import MapFrame
 
 __all__ = ["Fonts", "find_fonts", "render_leaflet", "FontsMissing", "PAPERS"]
 
@@ -75,20 +75,8 @@ class _Leaflet(FPDF):
 
 
 def _draw_map(pdf: _Leaflet, plan: LeafletPlan, x0: float, y0: float, w: float, h: float) -> None:
-    lats = [p[0] for p in plan.route]
-    lons = [p[1] for p in plan.route]
-    proj = LocalProjection((min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2)
-    xs, ys = proj.to_xy(lats, lons)
-    span_x = max(float(xs.max() - xs.min()), 50.0) if len(xs) > 1 else 200.0
-    span_y = max(float(ys.max() - ys.min()), 50.0) if len(ys) > 1 else 200.0
-    margin = 8.0  # mm inside the frame
-    scale = min((w - 2 * margin) / span_x, (h - 2 * margin) / span_y)  # mm per metre
-    cx = x0 + w / 2
-    cy = y0 + h / 2
-
-    def to_page(pts):
-        px, py = proj.to_xy([p[0] for p in pts], [p[1] for p in pts])
-        return [(cx + float(a) * scale, cy - float(b) * scale) for a, b in zip(px, py)]
+    frame = MapFrame(plan.route, x0=x0, y0=y0, width=w, height=h, margin=8.0)
+    to_page = frame.xy
 
     pdf.set_draw_color(60, 60, 60)
     pdf.set_line_width(0.3)
@@ -123,14 +111,12 @@ def _draw_map(pdf: _Leaflet, plan: LeafletPlan, x0: float, y0: float, w: float, 
             pdf.set_xy(sx - r, sy - r)
             pdf.cell(2 * r, 2 * r, str(stop.number), align="C")
         pdf.set_text_color(0, 0, 0)
-    _scale_bar(pdf, x0 + 4, y0 + h - 5, scale)
+    _scale_bar(pdf, x0 + 4, y0 + h - 5, frame)
     _north_arrow(pdf, x0 + w - 8, y0 + 4, pdf.words["north"])
 
 
-def _scale_bar(pdf: FPDF, x: float, y: float, mm_per_m: float) -> None:
-    target = 30.0 / mm_per_m  # metres in ~30 mm
-    nice = max(v for v in (10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000) if v <= max(target, 10))
-    length = nice * mm_per_m
+def _scale_bar(pdf: FPDF, x: float, y: float, frame: MapFrame) -> None:
+    nice, length = frame.scale_bar(30.0)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_line_width(0.6)
     pdf.line(x, y, x + length, y)

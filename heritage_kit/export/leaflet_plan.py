@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from heritage_kit.models import POI
     from heritage_kit.packs import ContentPack
 
-__all__ = ["LeafletStop", "LeafletShop", "LeafletPlan", "plan_leaflet", "UnknownTrail", "day_words", "WORDS"]
+__all__ = ["LeafletStop", "LeafletShop", "LeafletPlan", "plan_leaflet", "hours_on_day", "UnknownTrail", "day_words", "WORDS"]
 
 SHOP_CORRIDOR_M = 40.0
 MAX_SHOPS = 14
@@ -136,7 +136,7 @@ def _short_text(text: str, limit: int) -> str:
     return cut.rstrip(",;:") + "…"
 
 
-def _hours_on(poi: "POI", day: date, *, country: str, timezone: str, lang: str) -> str:
+def hours_on_day(poi: "POI", day: date, *, country: str, timezone: str, lang: str) -> str:
     words = WORDS[lang]
     if not poi.opening_hours:
         return words["unknown"]
@@ -272,7 +272,7 @@ def plan_leaflet(
             cat = category_label(hit.poi.categories[0], lang) if hit.poi.categories else ""
             shops.append(LeafletShop(
                 name=hit.poi.name.get(lang), category=cat, address=_address(hit.poi),
-                hours=_hours_on(hit.poi, day, country=man.country, timezone=man.timezone, lang=lang),
+                hours=hours_on_day(hit.poi, day, country=man.country, timezone=man.timezone, lang=lang),
             ))
         # shops whose hours are known first (a visitor can plan with them), each group in walking order
         unknown = words["unknown"]
