@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 # System packages: the libraries Kivy needs to render (also off-screen, through EGL), and the tools the export tests use.
 need=()
-# poppler-utils, zbar-tools: the leaflet tests read the PDF and its QR codes; fonts-dejavu-core: embedded in PDFs.
-for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core; do
+# poppler-utils, zbar-tools: the leaflet tests read the PDF and its QR codes; fonts-dejavu-core: embedded in PDFs;
+# chromium, chromium-driver, npm: the site tests open pages in a real headless Chromium and run axe-core in it.
+for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core chromium chromium-driver npm; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -28,4 +29,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".[app,server,dev,export]"
   touch "$stamp"
+fi
+
+# axe-core (npm registry), pinned in tests/web/package.json, for the accessibility tests.
+if command -v npm >/dev/null 2>&1 && [ ! -f tests/web/node_modules/axe-core/axe.min.js ]; then
+  npm install --prefix tests/web --no-audit --no-fund --silent >/dev/null
 fi

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "heritage_kit.cli.routing",  # route, trail plan
     "heritage_kit.cli.inbox",  # inbox serve | publish | review
     "heritage_kit.cli.walk",  # walk simulate | replay
+    "heritage_kit.cli.export",  # site build (trail leaflet is added to routing's trail group)
 ]
 
 

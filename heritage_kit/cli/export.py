@@ -60,3 +60,30 @@ def cmd_trail_leaflet(args) -> int:
     write_bytes_atomically(args.out, data)
     print(f"{args.out}: {plan.title} — {len(plan.stops)} stops, {len(plan.shops)} shops, {len(data) // 1024} KiB")
     return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("site", help="a pack as a static web site (HTML + CSS, FR and EN, no external request)")
+    ssub = s.add_subparsers(dest="site_command", metavar="ACTION")
+    ssub.required = True
+    b = ssub.add_parser("build", help="one page per trail and per POI, an index per language")
+    b.add_argument("pack", help="pack folder or .zip")
+    b.add_argument("--out", required=True, metavar="DIR")
+    b.add_argument("--base-url", default="https://example.org/heritage", metavar="URL",
+                   help="where the site will be published (JSON-LD ids; the leaflet's QR codes use the same)")
+    b.add_argument("--week-of", type=day, metavar="YYYY-MM-DD", help="the week whose hours the pages show")
+    b.set_defaults(func=cmd_site_build)
+
+
+def cmd_site_build(args) -> int:
+    from heritage_kit.export.site import build_site
+    from heritage_kit.packs import load_pack
+
+    pack = load_pack(args.pack)
+    files = build_site(pack, base_url=args.base_url, week_of=args.week_of)
+    out = Path(args.out)
+    for rel, data in files.items():
+        write_bytes_atomically(str(out / rel), data)
+    pages = sum(1 for rel in files if rel.endswith(".html"))
+    print(f"{out}: {pages} pages for {pack.manifest.town_name} ({sum(map(len, files.values())) // 1024} KiB)")
+    return 0

@@ -253,7 +253,9 @@ def plan_leaflet(
         stops.append(LeafletStop(
             number=number, poi_id=poi.id, name=poi.name.get(lang), text=_short_text(desc, text_limit),
             walk_min=None if leg is None else max(1, math.ceil(leg.duration_s / 60)),
-            notes=_stop_notes(poi, leg, lang), url=page_url(base_url, poi_path(lang, poi.id)), location=poi.location,
+            notes=_stop_notes(poi, leg, lang) + ((hours_on_day(poi, day, country=man.country, timezone=man.timezone,
+                                                               lang=lang),) if poi.kind != "heritage" else ()),
+            url=page_url(base_url, poi_path(lang, poi.id)), location=poi.location,
         ))
         prev = poi
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from heritage_kit.geo import LocalProjection
 
 __all__ = ["MapFrame", "NICE_LENGTHS_M"]
@@ -40,6 +42,22 @@ class MapFrame:
         if not hasattr(px, "__len__"):
             px, py = [px], [py]
         return [(self.cx + float(a) * self.scale, self.cy - float(b) * self.scale) for a, b in zip(px, py)]
+
+    def xy_many(self, lines: Sequence[Sequence[tuple[float, float]]]) -> list[list[tuple[float, float]]]:
+        """:meth:`xy` of many polylines in one vectorised projection (a map page has thousands)."""
+        lines = [line for line in lines if len(line)]
+        if not lines:
+            return []
+        flat = np.concatenate([np.asarray(line, dtype=float).reshape(-1, 2) for line in lines])
+        px, py = self.proj.to_xy(flat[:, 0], flat[:, 1])
+        xs = (self.cx + px * self.scale).round(1)  # a tenth of a unit: sub-pixel, sub-millimetre
+        ys = (self.cy - py * self.scale).round(1)
+        out, i = [], 0
+        for line in lines:
+            n = len(line)
+            out.append(list(zip(xs[i:i + n].tolist(), ys[i:i + n].tolist())))
+            i += n
+        return out
 
     def scale_bar(self, target_units: float) -> tuple[int, float]:
         """A round length in metres drawn about ``target_units`` long, and its drawn length."""

@@ -1,0 +1,217 @@
+"""A pack as a static web site: plain HTML + CSS, one page per trail and per POI, an index per language.
+
+``build_site(pack)`` returns ``{relative path: bytes}`` (the CLI writes them): every link is relative, so the site
+works from any static host and from ``file://``; no script, font, tracker or image is fetched from elsewhere; maps are
+inline SVG (:mod:`heritage_kit.export.svgmap`); every page carries schema.org JSON-LD
+(:mod:`heritage_kit.export.jsonld`). Page addresses follow :mod:`heritage_kit.export.urls`, where the leaflet's QR
+codes point. Templates are Jinja2 files beside this module, autoescaped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from heritage_kit.categories import CATEGORIES, category_label
+from heritage_kit.export.jsonld import poi_jsonld, trail_jsonld
+from heritage_kit.export.leaflet_plan import WORDS as LEAFLET_WORDS, day_words, hours_on_day, plan_leaflet
+from heritage_kit.export.svgmap import svg_map
+from heritage_kit.export.urls import page_url, poi_path, slug, trail_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from heritage_kit.models import POI
+    from heritage_kit.packs import ContentPack
+
+__all__ = ["build_site", "SITE_WORDS"]
+
+SITE_WORDS: dict[str, dict[str, str]] = {
+    "fr": {
+        "skip": "Aller au contenu", "heritage_guide": "patrimoine et commerces", "languages": "Langues",
+        "sources": "Sources et licences", "made_with": "Page générée hors ligne par heritage-kit, sans traceur.",
+        "trails": "Parcours", "heritage": "Patrimoine", "commerce": "Commerces", "service": "Services",
+        "breadcrumb": "Fil d'Ariane", "hours": "Horaires", "hours_week": "Semaine du {day}", "day": "Jour",
+        "where": "Où", "poi_sources": "Sources de cette fiche", "stops": "Les étapes", "address": "Adresse",
+        "access": "Accès", "protection": "Protection", "phone": "Téléphone", "website": "Site web",
+        "composed": "Texte composé à partir des données ouvertes (Mérimée, OpenStreetMap).",
+        "map_poi": "Plan : {name} et les rues autour", "map_trail": "Plan du parcours : {n} étapes numérotées",
+        "map_desc": "Les étapes sont détaillées dans la liste qui suit le plan.",
+        "yes": "de plain-pied", "limited": "en partie de plain-pied", "no": "pas de plain-pied",
+    },
+    "en": {
+        "skip": "Skip to content", "heritage_guide": "heritage and shops", "languages": "Languages",
+        "sources": "Sources and licences", "made_with": "Page built offline by heritage-kit, with no tracker.",
+        "trails": "Trails", "heritage": "Heritage", "commerce": "Shops", "service": "Services",
+        "breadcrumb": "Breadcrumb", "hours": "Opening hours", "hours_week": "Week of {day}", "day": "Day",
+        "where": "Where", "poi_sources": "Sources of this page", "stops": "The stops", "address": "Address",
+        "access": "Access", "protection": "Protection", "phone": "Phone", "website": "Website",
+        "composed": "Text composed from open data (Mérimée, OpenStreetMap).",
+        "map_poi": "Map: {name} and the streets around it", "map_trail": "Trail map: {n} numbered stops",
+        "map_desc": "The stops are described in the list after the map.",
+        "yes": "step-free", "limited": "partly step-free", "no": "not step-free",
+    },
+}
+_LANG_LABEL = {"fr": "Français", "en": "English"}
+_PROTECTION = {
+    "fr": {"classé": "classé monument historique", "inscrit": "inscrit monument historique",
+           "classé et inscrit": "classé et inscrit monument historique", "other": "protégé"},
+    "en": {"classé": "listed historic monument (classé)", "inscrit": "registered historic monument (inscrit)",
+           "classé et inscrit": "listed and registered historic monument", "other": "protected"},
+}
+
+
+def _env() -> Environment:
+    return Environment(loader=PackageLoader("heritage_kit.export", "templates"),
+                       autoescape=select_autoescape(["j2", "html"]), trim_blocks=True, lstrip_blocks=True)
+
+
+class _Streets:
+    """The pack's street lines with their boxes, to cut a POI page's mini map quickly."""
+
+    def __init__(self, pack: "ContentPack") -> None:
+        self.lines: list[tuple[tuple[float, float], ...]] = []
+        boxes = []
+        for feat in (pack.streets or {}).get("features", []):
+            geom = feat.get("geometry") or {}
+            if geom.get("type") != "LineString":
+                continue
+            pts = tuple((float(c[1]), float(c[0])) for c in geom.get("coordinates", []))
+            if len(pts) >= 2:
+                la = [p[0] for p in pts]
+                lo = [p[1] for p in pts]
+                self.lines.append(pts)
+                boxes.append((min(la), min(lo), max(la), max(lo)))
+        self.boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+
+    def near(self, lat: float, lon: float, pad: float = 0.0018) -> list[tuple[tuple[float, float], ...]]:
+        s, w, n, e = lat - pad, lon - pad * 1.4, lat + pad, lon + pad * 1.4
+        b = self.boxes
+        hit = (b[:, 0] <= n) & (b[:, 2] >= s) & (b[:, 1] <= e) & (b[:, 3] >= w)
+        return [self.lines[i] for i in np.flatnonzero(hit)]
+
+
+def _json(data: Any) -> str:
+    # inside <script>: "</" must not close the element
+    return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
+
+
+def _facts(poi: "POI", lang: str, w: dict[str, str]) -> list[tuple[str, str]]:
+    out = []
+    if poi.address and (poi.address.street or poi.address.city):
+        a = poi.address
+        out.append((w["address"], ", ".join(p for p in (" ".join(x for x in (a.housenumber, a.street) if x),
+                                                         " ".join(x for x in (a.postcode, a.city) if x)) if p)))
+    if poi.heritage and poi.heritage.protection:
+        text = _PROTECTION[lang][poi.heritage.protection]
+        if poi.heritage.dates:
+            text += f" ({poi.heritage.dates})"
+        out.append((w["protection"], text))
+    if poi.wheelchair:
+        out.append((w["access"], w[poi.wheelchair]))
+    if poi.phone:
+        out.append((w["phone"], poi.phone))
+    if poi.website:
+        out.append((w["website"], str(poi.website)))
+    return out
+
+
+def build_site(
+    pack: "ContentPack",
+    *,
+    base_url: str = "https://example.org/heritage",
+    week_of: date | None = None,
+    langs: tuple[str, ...] | None = None,
+) -> dict[str, bytes]:
+    """Every file of the site, by relative path (``index.html``, ``style.css``, ``fr/…``, ``en/…``)."""
+    man = pack.manifest
+    langs = tuple(lang for lang in (langs or ("fr", "en")) if lang in SITE_WORDS)
+    week_of = week_of or date.today()
+    monday = week_of - timedelta(days=week_of.weekday())
+    env = _env()
+    streets = _Streets(pack)
+    attributions = [f"{a.text} ({a.licence})" for a in man.attributions]
+    files: dict[str, bytes] = {"style.css": (env.loader.get_source(env, "style.css")[0]).encode()}
+
+    def alternates(path_of, root: str) -> list[dict]:
+        return [{"lang": lg, "label": _LANG_LABEL[lg], "href": root + path_of(lg)} for lg in langs]
+
+    def render(template: str, path: str, **ctx) -> None:
+        files[path] = env.get_template(template).render(**ctx).encode("utf-8")
+
+    for lang in langs:
+        w = SITE_WORDS[lang]
+        common = {"lang": lang, "town": man.town_name, "w": w, "attributions": attributions,
+                  "week_caption": w["hours_week"].format(day=day_words(monday, lang))}
+        # POI pages
+        for poi in pack.pois:
+            path = poi_path(lang, poi.id)
+            url = page_url(base_url, path)
+            text = poi.description.get(lang) if poi.description else ""
+            week = [] if poi.kind == "heritage" and not poi.opening_hours else [
+                (day_words(monday + timedelta(days=i), lang).rsplit(" ", 3)[0].capitalize(),
+                 hours_on_day(poi, monday + timedelta(days=i), country=man.country, timezone=man.timezone, lang=lang))
+                for i in range(7)]
+            ll = (poi.location.lat, poi.location.lon)
+            render("poi.html.j2", path, **common, root="../../", page_title=poi.name.get(lang),
+                   alternates=alternates(lambda lg, pid=poi.id: poi_path(lg, pid), "../../"),
+                   jsonld=_json(poi_jsonld(poi, lang=lang, url=url, week_of=monday, country=man.country,
+                                           timezone=man.timezone)),
+                   name=poi.name.get(lang), categories=", ".join(category_label(c, lang) for c in poi.categories),
+                   text=[p for p in text.split("\n") if p.strip()],
+                   text_note=w["composed"] if getattr(poi, "text_origin", None) == "composed" else "",
+                   facts=_facts(poi, lang, w),
+                   week=week if any(h != LEAFLET_WORDS[lang]["unknown"] for _, h in week) else [],
+                   svg=svg_map(title=w["map_poi"].format(name=poi.name.get(lang)), desc=w["map_desc"], route=[ll],
+                               marker=ll, streets=streets.near(*ll), min_span_m=260, height=300,
+                               north=LEAFLET_WORDS[lang]["north"]),
+                   sources=[f"{s.name}" + (f" ({s.licence})" if s.licence else "") for s in poi.sources])
+        # trail pages
+        trail_cards = []
+        for trail in pack.trails:
+            plan = plan_leaflet(pack, trail.id, lang=lang, day=monday, base_url=base_url)
+            path = trail_path(lang, trail.id)
+            stops = [{"name": s.name, "href": f"../poi/{slug(s.poi_id)}.html", "text": s.text,
+                      "walk": LEAFLET_WORDS[lang]["walk"].format(min=s.walk_min) if s.walk_min else "",
+                      "notes": " · ".join(s.notes)} for s in plan.stops]
+            render("trail.html.j2", path, **common, root="../../", page_title=plan.title,
+                   alternates=alternates(lambda lg, tid=trail.id: trail_path(lg, tid), "../../"),
+                   jsonld=_json(trail_jsonld(trail, [(pack.poi(s.poi_id), page_url(base_url, poi_path(lang, s.poi_id)))
+                                                     for s in plan.stops], lang=lang, url=page_url(base_url, path))),
+                   title=plan.title, summary=plan.summary, description=plan.description, stops=stops,
+                   straight=plan.straight_line,
+                   svg=svg_map(title=w["map_trail"].format(n=len(plan.stops)), desc=w["map_desc"], route=plan.route,
+                               stops=[(s.number, (s.location.lat, s.location.lon)) for s in plan.stops],
+                               streets=plan.streets, buildings=plan.buildings, dashed=plan.straight_line,
+                               north=LEAFLET_WORDS[lang]["north"]))
+            trail_cards.append({"title": plan.title, "summary": plan.summary, "href": f"trail/{slug(trail.id)}.html"})
+        # index
+        by_kind: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for poi in pack.pois:
+            cat = poi.categories[0] if poi.categories else f"{poi.kind}_other"
+            by_kind[poi.kind][cat].append({"name": poi.name.get(lang), "href": f"poi/{slug(poi.id)}.html"})
+        groups = []
+        for kind in ("heritage", "commerce", "service"):
+            cats = by_kind.get(kind)
+            if not cats:
+                continue
+            groups.append({
+                "id": kind, "title": w[kind], "count": sum(len(v) for v in cats.values()),
+                "categories": [{"label": category_label(c, lang).capitalize() if c in CATEGORIES else c,
+                                "pois": sorted(v, key=lambda p: p["name"].casefold())}
+                               for c, v in sorted(cats.items(), key=lambda kv: -len(kv[1]))],
+            })
+        desc = man.description
+        description = desc.get(lang) if hasattr(desc, "get") else (desc or "")
+        render("index.html.j2", f"{lang}/index.html", **common, root="../", page_title=man.town_name,
+               alternates=alternates(lambda lg: f"{lg}/index.html", "../"), jsonld="",
+               description=description, trails=trail_cards, groups=groups)
+    first = langs[0]
+    render("index.html.j2", "index.html", lang=first, town=man.town_name, w=SITE_WORDS[first],
+           attributions=attributions, root="", page_title=man.town_name,
+           alternates=alternates(lambda lg: f"{lg}/index.html", ""), jsonld="", description="", trails=[],
+           groups=[])
+    return files
