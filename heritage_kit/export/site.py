@@ -14,12 +14,11 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from heritage_kit.categories import CATEGORIES, category_label
 from heritage_kit.export.jsonld import poi_jsonld, trail_jsonld
-from heritage_kit.export.leaflet_plan import WORDS as LEAFLET_WORDS, day_words, hours_on_day, plan_leaflet
+from heritage_kit.export.leaflet_plan import WORDS as LEAFLET_WORDS, StreetLines, day_words, hours_on_day, plan_leaflet
 from heritage_kit.export.svgmap import svg_map
 from heritage_kit.export.urls import page_url, poi_path, slug, trail_path
 
@@ -69,31 +68,6 @@ def _env() -> Environment:
                        autoescape=select_autoescape(["j2", "html"]), trim_blocks=True, lstrip_blocks=True)
 
 
-class _Streets:
-    """The pack's street lines with their boxes, to cut a POI page's mini map quickly."""
-
-    def __init__(self, pack: "ContentPack") -> None:
-        self.lines: list[tuple[tuple[float, float], ...]] = []
-        boxes = []
-        for feat in (pack.streets or {}).get("features", []):
-            geom = feat.get("geometry") or {}
-            if geom.get("type") != "LineString":
-                continue
-            pts = tuple((float(c[1]), float(c[0])) for c in geom.get("coordinates", []))
-            if len(pts) >= 2:
-                la = [p[0] for p in pts]
-                lo = [p[1] for p in pts]
-                self.lines.append(pts)
-                boxes.append((min(la), min(lo), max(la), max(lo)))
-        self.boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
-
-    def near(self, lat: float, lon: float, pad: float = 0.0018) -> list[tuple[tuple[float, float], ...]]:
-        s, w, n, e = lat - pad, lon - pad * 1.4, lat + pad, lon + pad * 1.4
-        b = self.boxes
-        hit = (b[:, 0] <= n) & (b[:, 2] >= s) & (b[:, 1] <= e) & (b[:, 3] >= w)
-        return [self.lines[i] for i in np.flatnonzero(hit)]
-
-
 def _json(data: Any) -> str:
     # inside <script>: "</" must not close the element
     return json.dumps(data, ensure_ascii=False, indent=1).replace("</", "<\\/")
@@ -132,7 +106,7 @@ def build_site(
     week_of = week_of or date.today()
     monday = week_of - timedelta(days=week_of.weekday())
     env = _env()
-    streets = _Streets(pack)
+    streets = StreetLines(pack)
     attributions = [f"{a.text} ({a.licence})" for a in man.attributions]
     files: dict[str, bytes] = {"style.css": (env.loader.get_source(env, "style.css")[0]).encode()}
 

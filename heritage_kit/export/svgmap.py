@@ -45,18 +45,11 @@ def svg_map(
         f'<title id="map-title">{escape(title)}</title><desc id="map-desc">{escape(desc)}</desc>',
         f'<rect width="{width}" height="{height}" class="map-bg"/>',
     ]
-    if buildings:
-        out.append('<g class="map-buildings">')
-        for pts in frame.xy_many(buildings):
-            if len(pts) >= 3 and any(0 <= x <= width and 0 <= y <= height for x, y in pts):
-                out.append(f'<path d="{_path(pts)} Z"/>')
-        out.append("</g>")
-    if streets:
-        out.append('<g class="map-streets">')
-        for pts in frame.xy_many(streets):
-            if len(pts) >= 2 and any(0 <= x <= width and 0 <= y <= height for x, y in pts):
-                out.append(f'<path d="{_path(pts)}"/>')
-        out.append("</g>")
+    for cls, lines, close in (("map-buildings", buildings, " Z"), ("map-streets", streets, "")):
+        drawn = [f'<path d="{_path(pts)}{close}"/>' for pts in frame.xy_many(lines)
+                 if len(pts) >= (3 if close else 2) and any(0 <= x <= width and 0 <= y <= height for x, y in pts)]
+        if drawn:
+            out.append(f'<g class="{cls}">' + "".join(drawn) + "</g>")
     if len(route) >= 2:
         cls = "map-route dashed" if dashed else "map-route"
         out.append(f'<path class="{cls}" d="{_path(frame.xy(route))}"/>')
