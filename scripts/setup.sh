@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # System packages: the libraries Kivy needs to render (also off-screen, through EGL), and the tools the export tests use.
 need=()
 # poppler-utils, zbar-tools: the leaflet tests read the PDF and its QR codes; fonts-dejavu-core: embedded in PDFs;
-# chromium, chromium-driver, npm: the site tests open pages in a real headless Chromium and run axe-core in it.
-for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core chromium chromium-driver npm; do
+# chromium, chromium-driver, npm: the site tests open pages in a real headless Chromium and run axe-core in it;
+# espeak-ng, sox, libsox-fmt-all: `heritage-kit pack audio` reads texts aloud into OGG files.
+for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core chromium chromium-driver npm espeak-ng sox libsox-fmt-all; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -87,3 +87,38 @@ def cmd_site_build(args) -> int:
     pages = sum(1 for rel in files if rel.endswith(".html"))
     print(f"{out}: {pages} pages for {pack.manifest.town_name} ({sum(map(len, files.values())) // 1024} KiB)")
     return 0
+
+
+def register_pack_audio(psub: argparse._SubParsersAction) -> None:
+    """Adds ``audio`` to the ``pack`` command group (created in :mod:`heritage_kit.cli.pack`)."""
+    a = psub.add_parser("audio", help="read every heritage POI's text aloud into the pack (espeak-ng), "
+                                      "or add a guide's recording (--record)")
+    a.add_argument("pack", help="pack folder or .zip (rewritten in place, atomically)")
+    a.add_argument("--lang", action="append", choices=["fr", "en"], help="default: fr and en")
+    a.add_argument("--refresh", action="store_true", help="re-synthesise files whose text has changed")
+    a.add_argument("--record", nargs=3, metavar=("POI_ID", "LANG", "FILE"),
+                   help="add a recorded OGG/MP3 for one POI and language (wins over synthesis)")
+    a.add_argument("--author", help="the recording's speaker (with --record)")
+    a.add_argument("--licence", help="the recording's licence, e.g. CC-BY-4.0 (with --record)")
+    a.set_defaults(func=cmd_pack_audio)
+
+
+def cmd_pack_audio(args) -> int:
+    from heritage_kit.export.audio import EspeakSynthesiser, add_audio, add_recording
+    from heritage_kit.packs import load_pack, save_pack
+
+    pack = load_pack(args.pack)
+    if args.record:
+        if not (args.author and args.licence):
+            raise SystemExit("heritage-kit: error: --record needs --author and --licence")
+        poi_id, lang, file = args.record
+        pack = add_recording(pack, poi_id, lang, Path(file).read_bytes(), author=args.author, licence=args.licence,
+                             source_name=file)
+        print(f"{args.pack}: recording {file} added to {poi_id} ({lang})")
+    else:
+        pack, report = add_audio(pack, EspeakSynthesiser(), langs=tuple(args.lang or ("fr", "en")),
+                                 refresh=args.refresh)
+        print(f"{args.pack}: {len(report.added)} audio files synthesised, {len(report.already)} up to date, "
+              f"{len(report.kept_recorded)} recordings kept, {report.no_text} texts missing")
+    save_pack(pack, args.pack)
+    return 0

@@ -39,6 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--check", action="store_true", help="exit 1 when the files there are stale, write nothing")
     s.set_defaults(func=cmd_schema)
 
+    from heritage_kit.cli.export import register_pack_audio
+
+    register_pack_audio(psub)
+
 
 def cmd_validate(args) -> int:
     from heritage_kit.packs import validate_pack

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from heritage_kit.categories import CATEGORIES
 from heritage_kit.models.text import LocalizedText
-from heritage_kit.types import HttpUrl, LatLon, PoiId, ShortText
+from heritage_kit.types import HttpUrl, LangCode, LatLon, PoiId, ShortText
 
 __all__ = [
     "Kind",
@@ -46,6 +46,11 @@ class Media(BaseModel):
     author: ShortText | None = None
     licence: Licence
     caption: LocalizedText | None = None
+    # audio: the language spoken, what is said, and who says it (a recorded voice wins over synthesis)
+    lang: LangCode | None = None
+    transcript: Annotated[str, StringConstraints(max_length=20_000)] | None = None
+    origin: Literal["recorded", "synthesised"] | None = None
+    duration_s: Annotated[float, Field(ge=0, le=36_000, allow_inf_nan=False)] | None = None
 
     @model_validator(mode="after")
     def _where(self):
