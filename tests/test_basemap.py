@@ -242,3 +242,14 @@ def test_checker_refuses_absurd_sizes(monkeypatch):
     monkeypatch.setattr(contract, "_MAX_REPORTED", 1)
     problems, _ = check_basemap(many_bad)
     assert [p[0] for p in problems] == ["#0", None] and "1 more bad features" in problems[1][2]
+
+
+def test_checker_accepts_integers_and_altitudes_but_not_nan():
+    ok = _feature(layer="label", geometry={"type": "Point", "coordinates": [7, 44, 12.5]})
+    line = _feature(layer="railway", geometry={"type": "LineString", "coordinates": [[7.42, 43.73, 3], [7, 43.731]]})
+    assert check_basemap({"type": "FeatureCollection", "features": [ok, line]}, bbox=parse_bbox(MONACO_BBOX)) == ([], 3)
+    nan = _feature(layer="label", geometry={"type": "Point", "coordinates": [7.42, float("nan")]})
+    alt = _feature(layer="label", geometry={"type": "Point", "coordinates": [7.42, 43.73, float("inf")]})
+    problems, _ = check_basemap({"type": "FeatureCollection", "features": [nan, alt]})
+    assert [(r, m) for r, _f, m in problems] == [("#0", "position 7.42,nan is not a lon,lat on Earth"),
+                                                 ("#1", "an altitude must be a finite number")]

@@ -16,7 +16,6 @@ Geometries per layer are :data:`GEOMETRIES`. See ``docs/basemap.md`` for the for
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 __all__ = [
@@ -61,21 +60,56 @@ class _Bad(Exception):
         self.message = message
 
 
-def _positions(coords: Any, depth: int, field: str) -> Iterator[tuple[float, float]]:
+def _bad_position(p: Any, field: str, box: tuple[float, float, float, float]) -> _Bad:
+    """Why position ``p`` failed :func:`_position_ok`."""
+    if not isinstance(p, list) or len(p) not in (2, 3):
+        return _Bad(field, "a position must be [lon, lat]")
+    lon, lat = p[0], p[1]
+    if type(lon) not in (int, float) or type(lat) not in (int, float):
+        return _Bad(field, "a position must hold numbers")
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        return _Bad(field, f"position {lon!r:.12},{lat!r:.12} is not a lon,lat on Earth")
+    if len(p) == 3 and not math.isfinite(p[2]):
+        return _Bad(field, "an altitude must be a finite number")
+    return _Bad(field, f"position {lon:.6f},{lat:.6f} is more than {MAX_DISTANCE_M / 1000:.0f} km outside "
+                       "the pack's bbox")
+
+
+def _ring(ring: Any, field: str, box: tuple[float, float, float, float]) -> int:
+    """Number of positions of a list of positions, each checked: numbers, on Earth, inside ``box``."""
+    if not isinstance(ring, list) or not ring:
+        raise _Bad(field, "must be a non-empty array")
+    w, s, e, n = box
+    for j, p in enumerate(ring):
+        # the usual case in one test (NaN and infinities fail the comparisons); details only for a bad one
+        if type(p) is list and len(p) == 2:
+            x, y = p
+            if type(x) is float and type(y) is float and w <= x <= e and s <= y <= n:
+                continue
+        if not _position_ok(p, box):
+            raise _bad_position(p, f"{field}.{j}", box)
+    return len(ring)
+
+
+def _position_ok(p: Any, box: tuple[float, float, float, float]) -> bool:
+    """The slow test: integers and an altitude are allowed (RFC 7946)."""
+    if not isinstance(p, list) or len(p) not in (2, 3):
+        return False
+    if any(type(v) not in (int, float) for v in p):
+        return False
+    return box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3] and (len(p) == 2 or math.isfinite(p[2]))
+
+
+def _count_positions(coords: Any, depth: int, field: str, box: tuple[float, float, float, float]) -> int:
     if depth == 0:
-        if not isinstance(coords, list) or len(coords) not in (2, 3):
-            raise _Bad(field, "a position must be [lon, lat]")
-        lon, lat = coords[0], coords[1]
-        if type(lon) not in (int, float) or type(lat) not in (int, float):
-            raise _Bad(field, "a position must hold numbers")
-        if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0) or not (math.isfinite(lon) and math.isfinite(lat)):
-            raise _Bad(field, f"position {lon!r:.12},{lat!r:.12} is not a lon,lat on Earth")
-        yield lon, lat
-        return
+        if not _position_ok(coords, box):
+            raise _bad_position(coords, field, box)
+        return 1
+    if depth == 1:
+        return _ring(coords, field, box)
     if not isinstance(coords, list) or not coords:
         raise _Bad(field, "must be a non-empty array")
-    for i, c in enumerate(coords):
-        yield from _positions(c, depth - 1, f"{field}.{i}")
+    return sum(_count_positions(c, depth - 1, f"{field}.{i}", box) for i, c in enumerate(coords))
 
 
 def _check_shape(gtype: str, coords: list) -> None:
@@ -138,13 +172,13 @@ def check_basemap(doc: Any, *, bbox=None) -> tuple[list[tuple[str | None, str | 
     features = doc["features"]
     if len(features) > MAX_FEATURES:
         return [(None, "features", f"{len(features)} features: more than the {MAX_FEATURES} a basemap may hold")], 0
+    box = (-180.0, -90.0, 180.0, 90.0)
     if bbox is not None:
         dlat = MAX_DISTANCE_M / 111_320.0
         coslat = max(math.cos(math.radians(max(abs(bbox.south), abs(bbox.north)))), 1e-6)
         dlon = MAX_DISTANCE_M / (111_320.0 * coslat)
-        box = (bbox.west - dlon, bbox.south - dlat, bbox.east + dlon, bbox.north + dlat)
-    else:
-        box = None
+        box = (max(bbox.west - dlon, -180.0), max(bbox.south - dlat, -90.0),
+               min(bbox.east + dlon, 180.0), min(bbox.north + dlat, 90.0))
     problems: list[tuple[str | None, str | None, str]] = []
     bad = 0
     total = 0
@@ -161,12 +195,7 @@ def check_basemap(doc: Any, *, bbox=None) -> tuple[list[tuple[str | None, str | 
                 raise _Bad("geometry.type", f"layer {layer} takes {' or '.join(sorted(GEOMETRIES[layer]))}, "
                                             f"not {str(gtype)[:30]!r}")
             coords = geom.get("coordinates")
-            n = 0
-            for lon, lat in _positions(coords, _DEPTH[gtype], "geometry.coordinates"):
-                n += 1
-                if box is not None and not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
-                    raise _Bad("geometry.coordinates", f"position {lon:.6f},{lat:.6f} is more than "
-                                                       f"{MAX_DISTANCE_M / 1000:.0f} km outside the pack's bbox")
+            n = _count_positions(coords, _DEPTH[gtype], "geometry.coordinates", box)
             total += n
             if total > MAX_POSITIONS:
                 problems.append((None, "features", f"more than {MAX_POSITIONS} positions: too large for a basemap"))
