@@ -253,3 +253,21 @@ def test_checker_accepts_integers_and_altitudes_but_not_nan():
     problems, _ = check_basemap({"type": "FeatureCollection", "features": [nan, alt]})
     assert [(r, m) for r, _f, m in problems] == [("#0", "position 7.42,nan is not a lon,lat on Earth"),
                                                  ("#1", "an altitude must be a finite number")]
+
+
+def test_fetch_basemap_from_a_local_overpass():
+    from urllib.parse import parse_qs
+
+    import requests
+    from test_importers_osm import _Server  # the recorded-answer HTTP server of the POI importer's tests
+
+    from heritage_kit.basemap.extract import basemap_query, fetch_basemap
+
+    bbox = parse_bbox("43.7290,7.4180,43.7330,7.4290")
+    with _Server(OVERPASS.read_bytes()) as srv, requests.Session() as session:
+        doc = fetch_basemap(bbox, session=session, url=srv.url)
+    query = parse_qs(srv.requests[0].decode())["data"][0]
+    assert query == basemap_query(bbox)
+    assert 'nwr["building"](43.729,7.418,43.733,7.429);' in query and query.endswith("out geom;\n")
+    assert '"^(breakwater|pier|quay)$"' in query and 'node["addr:housenumber"]' in query
+    assert doc == basemap_from_overpass(OVERPASS, bbox=bbox)

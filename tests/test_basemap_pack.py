@@ -100,3 +100,30 @@ def test_basemap_far_from_the_town_or_not_a_collection_is_refused(tmp_path, cham
         assert [p.message for p in report.errors] == ["must be a GeoJSON FeatureCollection with a 'features' list"]
     finally:
         pack.basemap = original
+
+
+def _overpass_recipe(tmp_path, basemap):
+    recipe = {
+        "town_id": "rocher", "town_name": "Le Rocher", "timezone": "Europe/Monaco", "country": "MC",
+        "created": "2026-07-10T00:00:00Z", "clip": {"bbox": "43.7290,7.4180,43.7330,7.4290"},
+        "sources": [{"type": "overpass", "path": "tests/data/overpass_monaco_rocher.json"}],
+        "basemap": basemap,
+        "attributions": [{"text": "© OpenStreetMap contributors", "licence": "ODbL 1.0"}],
+    }
+    path = tmp_path / "rocher.json"
+    path.write_text(json.dumps(recipe, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_build_from_overpass_answers(content_dir, tmp_path):
+    # true: the recipe's first OSM source, here an Overpass answer (asked for POIs: few basemap objects)
+    first = build_pack(_overpass_recipe(tmp_path, True), root=content_dir.parent)
+    assert any("from overpass_monaco_rocher.json" in n for n in first.notes)
+    assert first.pack.basemap is not None
+    # a path: an answer to heritage_kit.basemap.extract.basemap_query
+    full = build_pack(_overpass_recipe(tmp_path, "tests/data/overpass_monaco_basemap.json"), root=content_dir.parent)
+    layers = {f["properties"]["layer"] for f in full.pack.basemap["features"]}
+    assert {"sea", "building", "park", "pedestrian", "label"} <= layers
+    out = tmp_path / "rocher"
+    save_pack(full.pack, out)
+    assert validate_pack(out).problems == [] and load_pack(out).basemap == full.pack.basemap

@@ -22,7 +22,8 @@ from heritage_kit.basemap.features import basemap_features, classify, feature_co
 from heritage_kit.errors import SourceDataError
 from heritage_kit.types import BBox
 
-__all__ = ["BASEMAP_KEYS", "extract_basemap", "basemap_from_overpass", "osm_file_objects", "overpass_objects"]
+__all__ = ["BASEMAP_KEYS", "extract_basemap", "basemap_from_overpass", "osm_file_objects", "overpass_objects",
+           "basemap_query", "fetch_basemap"]
 
 # keys any rule of the layer/kind table looks at first (features.classify / features.label_of)
 BASEMAP_KEYS = ("building", "natural", "waterway", "landuse", "leisure", "amenity", "railway", "highway",
@@ -112,3 +113,39 @@ def extract_basemap(path: str | os.PathLike, *, bbox: BBox | None = None) -> dic
     if Path(path).suffix.lower() == ".json":
         return basemap_from_overpass(path, bbox=bbox)
     return feature_collection(basemap_features(osm_file_objects(path), bbox=bbox))
+
+
+def _alternatives(values) -> str:
+    return "^(" + "|".join(sorted(values)) + ")$"
+
+
+def basemap_query(bbox: BBox, *, timeout_s: int = 90) -> str:
+    """An Overpass QL query for what the layer/kind table draws inside ``bbox``, with geometry (``out geom``)."""
+    from heritage_kit.basemap import features as f
+
+    box = f"({bbox.south},{bbox.west},{bbox.north},{bbox.east})"
+    selectors = [
+        'nwr["building"]',
+        f'nwr["natural"~"{_alternatives(f._PARK_NATURAL | {"water", "coastline"})}"]',
+        f'nwr["waterway"~"{_alternatives(f._WATERWAY_LINES | {"riverbank"})}"]',
+        f'nwr["landuse"~"{_alternatives(f._PARK_LANDUSE | {"reservoir", "basin"})}"]',
+        f'nwr["leisure"~"{_alternatives(f._PARK_LEISURE | {"swimming_pool"})}"]',
+        'nwr["amenity"~"^(grave_yard|marketplace)$"]',
+        f'way["railway"~"{_alternatives(f._RAILWAYS)}"]',
+        f'nwr["highway"~"{_alternatives(f._PEDESTRIAN_AREAS)}"]["area"="yes"]',
+        'relation["highway"="pedestrian"]["type"="multipolygon"]',
+        'nwr["area:highway"]',
+        f'nwr["place"~"{_alternatives(f._PLACE_LABELS | {"square"})}"]',
+        f'nwr["man_made"~"{_alternatives(f._PIERS)}"]',
+        'node["addr:housenumber"]',
+    ]
+    parts = "".join(f"  {sel}{box};\n" for sel in selectors)
+    return f"[out:json][timeout:{int(timeout_s)}];\n(\n{parts});\nout geom;\n"
+
+
+def fetch_basemap(bbox: BBox, *, session: Any, url: str | None = None) -> dict:
+    """The basemap of ``bbox`` from the Overpass API (``session``: a ``requests.Session``, injected)."""
+    from heritage_kit.importers._overpass import DEFAULT_URL, fetch_overpass
+
+    doc = fetch_overpass(basemap_query(bbox), session=session, url=url or DEFAULT_URL)
+    return basemap_from_overpass(doc, bbox=bbox)
