@@ -271,3 +271,29 @@ def test_fetch_basemap_from_a_local_overpass():
     assert 'nwr["building"](43.729,7.418,43.733,7.429);' in query and query.endswith("out geom;\n")
     assert '"^(breakwater|pier|quay)$"' in query and 'node["addr:housenumber"]' in query
     assert doc == basemap_from_overpass(OVERPASS, bbox=bbox)
+
+
+def test_bands_of_a_view_and_which_copy_is_drawn(monaco):
+    import shapely
+
+    from heritage_kit.basemap.contract import band_for, drawn_in
+    from heritage_kit.basemap.features import TOWN_TOLERANCE_M
+
+    assert [band_for(m) for m in (10.0, 3.0, 2.9, 0.5, 0.49)] == [0, 0, 1, 1, 2]
+    assert drawn_in({"band": 0, "max_band": 0}, 0) and not drawn_in({"band": 0, "max_band": 0}, 1)
+    assert drawn_in({"band": 1}, 2) and not drawn_in({"band": 1}, 0)
+    feats = monaco["features"]
+    town = [f for f in feats if f["properties"].get("max_band") == 0]
+    later = [f for f in feats if f["properties"]["band"] == 1]
+    assert len(town) > 200
+    tree = shapely.STRtree([shape(f["geometry"]) for f in later])
+    for t in town:  # every town-view copy has its detailed copy, drawn from street view on
+        g = shape(t["geometry"])
+        twins = [later[i] for i in tree.query(g, predicate="intersects")
+                 if {k: v for k, v in later[i]["properties"].items() if k != "band"}
+                 == {k: v for k, v in t["properties"].items() if k not in ("band", "max_band")}
+                 and shape(later[i]["geometry"]).hausdorff_distance(g) <= 1.5 * TOWN_TOLERANCE_M / 111_320]
+        assert twins, t["properties"]
+    numbers = [sum(drawn_in(f["properties"], b) and f["properties"]["kind"] == "housenumber" for f in feats)
+               for b in (0, 1, 2)]
+    assert numbers[:2] == [0, 0] and numbers[2] > 400

@@ -27,6 +27,8 @@ __all__ = [
     "MAX_DISTANCE_M",
     "check_basemap",
     "basemap_schema",
+    "band_for",
+    "drawn_in",
 ]
 
 LAYERS: tuple[str, ...] = ("sea", "water", "park", "pedestrian", "building", "railway", "label")
@@ -42,6 +44,21 @@ GEOMETRIES: dict[str, frozenset[str]] = {
     "railway": _LINES,
     "label": frozenset({"Point"}),
 }
+BAND_LIMITS_M_PER_PX = (3.0, 0.5)  # band 0 at >= 3 m/px, band 1 down to 0.5 m/px, band 2 below
+
+
+def band_for(metres_per_pixel: float) -> int:
+    """The zoom band of a view showing ``metres_per_pixel`` ground metres per screen pixel."""
+    if metres_per_pixel >= BAND_LIMITS_M_PER_PX[0]:
+        return 0
+    return 1 if metres_per_pixel >= BAND_LIMITS_M_PER_PX[1] else 2
+
+
+def drawn_in(properties: dict[str, Any], band: int) -> bool:
+    """Whether a feature (its ``properties``) is drawn in ``band``: from its band on, up to its max_band."""
+    return properties["band"] <= band <= properties.get("max_band", band)
+
+
 # Loader limits: far above a town (Monaco: ~5,000 features, ~60,000 positions), far below a memory problem.
 MAX_FEATURES = 500_000
 MAX_POSITIONS = 5_000_000
