@@ -71,7 +71,8 @@ def _save_with(tmp_path, pack, basemap) -> object:
 
 def test_bad_basemap_features_are_reported_by_index_and_field(tmp_path, chambery):
     pack = chambery.pack
-    doc = json.loads(json.dumps(pack.basemap))
+    original = pack.basemap
+    doc = json.loads(json.dumps(original))
     try:
         doc["features"][3]["properties"]["layer"] = "motorway"
         doc["features"][7]["geometry"]["coordinates"] = "here"
@@ -83,7 +84,7 @@ def test_bad_basemap_features_are_reported_by_index_and_field(tmp_path, chambery
         with pytest.raises(PackError, match="basemap.geojson"):
             load_pack(out)
     finally:
-        pack.basemap = chambery.pack.basemap
+        pack.basemap = original
 
 
 def test_basemap_far_from_the_town_or_not_a_collection_is_refused(tmp_path, chambery):
@@ -127,3 +128,14 @@ def test_build_from_overpass_answers(content_dir, tmp_path):
     out = tmp_path / "rocher"
     save_pack(full.pack, out)
     assert validate_pack(out).problems == [] and load_pack(out).basemap == full.pack.basemap
+
+
+def test_pack_info_tells_the_basemap(tmp_path, chambery, content_dir, capsys):
+    from heritage_kit.cli import main
+
+    save_pack(chambery.pack, tmp_path / "c")
+    assert main(["pack", "info", str(tmp_path / "c")]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("basemap:"))
+    assert line.startswith("basemap: 99 features (water 6, park 4, pedestrian 4, building 83, label 2)")
+    assert main(["pack", "info", str(content_dir / "perigueux")]) == 0
+    assert "basemap: no" in capsys.readouterr().out
