@@ -297,3 +297,11 @@ def test_bands_of_a_view_and_which_copy_is_drawn(monaco):
     numbers = [sum(drawn_in(f["properties"], b) and f["properties"]["kind"] == "housenumber" for f in feats)
                for b in (0, 1, 2)]
     assert numbers[:2] == [0, 0] and numbers[2] > 400
+
+
+def test_a_self_crossing_ring_is_drawn_as_its_valid_parts():
+    bow_tie = LineString([(7.420, 43.730), (7.421, 43.731), (7.421, 43.730), (7.420, 43.731), (7.420, 43.730)])
+    feats = basemap_features([({"leisure": "garden"}, bow_tie), ({"leisure": "garden"}, Polygon(bow_tie.coords))],
+                             bbox=parse_bbox("43.72,7.41,43.74,7.43"))
+    assert [f["geometry"]["type"] for f in feats] == ["MultiPolygon", "MultiPolygon"]
+    assert all(shape(f["geometry"]).is_valid and shape(f["geometry"]).area > 0 for f in feats)

@@ -204,8 +204,12 @@ def _as_shape(geom, rule: Rule):
     if rule.shape == "area":
         if t == "LineString" and geom.is_closed and len(geom.coords) >= 4:
             geom = Polygon(geom.coords)
-            if not geom.is_valid:
-                geom = geom.buffer(0)
+        if geom.geom_type in ("Polygon", "MultiPolygon") and not geom.is_valid:
+            import shapely
+
+            geom = _parts(shapely.make_valid(geom), GEOMETRIES["building"])  # a bow-tie ring: its two halves
+            if geom is None:
+                return None
         return geom if geom.geom_type in ("Polygon", "MultiPolygon") and geom.area > 0 else None
     if t == "Polygon":
         return LineString(geom.exterior.coords)
