@@ -48,10 +48,13 @@ def osm_file_objects(path: str | os.PathLike) -> Iterator[tuple[dict, Any]]:
     if not path.is_file():
         raise SourceDataError(f"{path}: no such file")
     factory = osmium.geom.WKBFactory()
-    fp = (osmium.FileProcessor(str(path)).with_locations().with_areas()
-          .with_filter(osmium.filter.KeyFilter(*BASEMAP_KEYS)))
+    fp = osmium.FileProcessor(str(path)).with_locations().with_areas()
+    if hasattr(fp, "with_filter") and hasattr(osmium, "filter"):  # pyosmium >= 4: filtered in C++ (~35% faster)
+        fp = fp.with_filter(osmium.filter.KeyFilter(*BASEMAP_KEYS))
     try:
         for obj in fp:
+            if not any(k in obj.tags for k in BASEMAP_KEYS):
+                continue
             tags = dict(obj.tags)
             if obj.is_node():
                 if label_of(tags) is not None and obj.location.valid():
