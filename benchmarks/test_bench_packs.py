@@ -111,3 +111,74 @@ def test_load_pack_zip(benchmark, france):
     del pack
     _record(benchmark, "load_pack_zip", _tracemalloc_peak_mb(load_pack, france / "pack.zip"),
             _subprocess_rss_mb(france / "pack.zip"))
+
+
+# -- Monaco with and without its basemap (issue 13) --------------------------------------------------------
+#     python -m pytest benchmarks/test_bench_packs.py -k basemap --benchmark-only
+_basemap_medians: dict[str, float] = {}
+
+
+@pytest.fixture(scope="session")
+def monaco_packs(tmp_path_factory):
+    """The Monaco pack as its recipe builds it (streets and basemap), saved with and without basemap.geojson."""
+    from heritage_kit.packs.build import build_pack, load_build_config
+
+    config = load_build_config(ROOT / "content" / "monaco" / "build.json").model_copy(update={"basemap": True})
+    pack = build_pack(config, root=ROOT).pack
+    assert pack.basemap is not None
+    root = tmp_path_factory.mktemp("monaco")
+    save_pack(pack, root / "with")
+    pack.basemap = None
+    save_pack(pack, root / "without")
+    return root
+
+
+def _record_basemap(benchmark, name: str) -> None:
+    median = benchmark.stats.stats.median
+    _basemap_medians[name] = median
+    benchmark.extra_info["median_ms"] = round(median * 1000, 1)
+    base = _basemap_medians.get("without")
+    if base and name != "without":
+        benchmark.extra_info["ratio_vs_without_basemap"] = round(median / base, 2)
+
+
+@pytest.mark.benchmark(group="load Monaco: basemap")
+def test_basemap_load_monaco_without(benchmark, monaco_packs):
+    pack = benchmark.pedantic(load_pack, args=(monaco_packs / "without",), rounds=10, warmup_rounds=2)
+    assert pack.basemap is None and len(pack.pois) > 600
+    _record_basemap(benchmark, "without")
+
+
+@pytest.mark.benchmark(group="load Monaco: basemap")
+def test_basemap_load_monaco_with(benchmark, monaco_packs):
+    pack = benchmark.pedantic(load_pack, args=(monaco_packs / "with",), rounds=10, warmup_rounds=2)
+    assert len(pack.basemap["features"]) > 2000
+    benchmark.extra_info["basemap_bytes"] = (monaco_packs / "with" / "basemap.geojson").stat().st_size
+    _record_basemap(benchmark, "with")
+
+
+@pytest.mark.benchmark(group="load Monaco: basemap")
+def test_basemap_parts_json_loads_and_check(benchmark, monaco_packs):
+    """What the basemap adds, split: json.loads of the file vs json.loads + check_basemap."""
+    from heritage_kit.basemap import check_basemap
+
+    data = (monaco_packs / "with" / "basemap.geojson").read_bytes()
+    manifest = load_pack(monaco_packs / "with").manifest
+
+    def parse_and_check():
+        doc = json.loads(data)
+        return check_basemap(doc, bbox=manifest.bbox)
+
+    problems, positions = benchmark.pedantic(parse_and_check, rounds=10, warmup_rounds=2)
+    assert problems == [] and positions > 10_000
+    benchmark.extra_info["json_loads_only_ms"] = round(
+        min(_timed(lambda: json.loads(data)) for _ in range(10)) * 1000, 1)
+    _record_basemap(benchmark, "parse_and_check")
+
+
+def _timed(fn) -> float:
+    import time
+
+    start = time.process_time()
+    fn()
+    return time.process_time() - start

@@ -124,7 +124,7 @@ def test_committed_packs_match_their_recipe(content_dir, town):
     if "streets.geojson" not in on_disk:  # built where heritage_kit.routing was not available
         built.pop("streets.geojson", None)
     assert set(built) == set(on_disk)
-    for name in ("pois.geojson", "build.json"):
+    for name in ("pois.geojson", "build.json", *(["basemap.geojson"] if "basemap.geojson" in on_disk else [])):
         assert built[name] == on_disk[name], f"{name} is stale: rebuild (content/README.md)"
 
     def trails(data):  # lengths depend on whether street routing was available

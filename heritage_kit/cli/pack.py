@@ -90,6 +90,16 @@ def cmd_info(args) -> int:
     return 0
 
 
+def _basemap_line(pack) -> str:
+    doc = getattr(pack, "basemap", None)
+    if not doc:
+        return "basemap: no (no map layers: streets and POIs only)"
+    from heritage_kit.basemap import layer_counts
+
+    counts = layer_counts(doc)
+    return f"basemap: {len(doc['features'])} features (" + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")"
+
+
 def format_info(pack, lang: str = "en") -> str:
     m = pack.manifest
     kinds = Counter(p.kind for p in pack.pois)
@@ -106,6 +116,7 @@ def format_info(pack, lang: str = "en") -> str:
                                            + (f", {t.duration_min:.0f} min" if t.duration_min else "") + ")"
                                            for t in pack.trails),
         f"streets: {'yes, ' + str(len(pack.streets.get('features', []))) + ' ways' if pack.streets else 'no (straight-line routing)'}",
+        _basemap_line(pack),
         f"media files: {len(pack.media)}",
     ]
     if getattr(pack, "build", None):

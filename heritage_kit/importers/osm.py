@@ -376,6 +376,17 @@ def read_osm(path: str | os.PathLike, **options: Any) -> list[POI]:
 
 
 # -- Overpass JSON ----------------------------------------------------------------
+def read_json_file(path: str | os.PathLike) -> Any:
+    """The decoded JSON of a file; an unreadable or invalid file is a :class:`SourceDataError` naming it."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_bytes())
+    except OSError as exc:
+        raise SourceDataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise SourceDataError(f"{path}: not valid JSON: {exc}") from None
+
+
 def _overpass_geometry(el: dict, label: str):
     from shapely.geometry import LineString, Point, Polygon
     from shapely.ops import linemerge, polygonize, unary_union
@@ -437,14 +448,8 @@ def import_overpass_json(
     if isinstance(source, dict):
         doc, name = source, label or "overpass"
     else:
-        path = Path(source)
-        name = str(path)
-        try:
-            doc = json.loads(path.read_bytes())
-        except OSError as exc:
-            raise SourceDataError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        except ValueError as exc:
-            raise SourceDataError(f"{path}: not valid JSON: {exc}") from None
+        name = str(source)
+        doc = read_json_file(source)
     if not isinstance(doc, dict) or not isinstance(doc.get("elements"), list):
         raise SourceDataError(f"{name}: not an Overpass JSON answer (no 'elements' list)")
     if doc.get("remark") and not doc["elements"]:
@@ -501,12 +506,7 @@ def import_osm_geojson(
     from shapely.geometry import shape
 
     path = Path(path)
-    try:
-        doc = json.loads(path.read_bytes())
-    except OSError as exc:
-        raise SourceDataError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise SourceDataError(f"{path}: not valid JSON: {exc}") from None
+    doc = read_json_file(path)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise SourceDataError(f"{path}: not a GeoJSON FeatureCollection with a 'features' list")
     report = ImportReport(str(path))

@@ -25,12 +25,18 @@ current directory, then the config's folder and its parents)::
       "poi_overrides": {"merimee:PA00082725": {"name": {"en": "…"}, "description": {"fr": "…", "en": "…"}}},
       "trails": [{"id": "…", "title": {…}, "description": {…}, "stops": ["…"], "tags": ["heritage"]}],
       "streets": "data/raw/osm/monaco-2026-07.osm.pbf",          (optional; needs heritage_kit.routing)
+      "basemap": true,                                            (optional; or an OSM / Overpass .json path)
       "attributions": [{"text": "…", "licence": "…", "url": "…"}]
     }
 
 Trail ``length_m`` is the walking length along the streets when the routing
 module and a street file are available, otherwise the sum of straight-line
 legs (a lower bound); ``duration_min`` is that length at 4.5 km/h.
+
+``basemap``: ``true`` extracts the pack's ``basemap.geojson`` (buildings, sea, water, parks, pedestrian areas,
+railways, labels: :mod:`heritage_kit.basemap`) from the recipe's first ``osm`` or ``overpass`` source; a path
+reads that OSM file or Overpass answer instead. It is clipped to ``clip.bbox`` (else the clip polygon's box,
+else the whole file). A recipe without OSM data gets no basemap (a note says so) and the pack works as before.
 """
 
 from __future__ import annotations
@@ -108,6 +114,7 @@ class BuildConfig(BaseModel):
     poi_overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
     trails: list[dict[str, Any]] = Field(default_factory=list)
     streets: str | None = None
+    basemap: bool | str | None = None
     attributions: Annotated[list[Attribution], Field(min_length=1)]
 
 
@@ -178,6 +185,35 @@ def _streets(config: BuildConfig, path: Path, bbox, notes: list[str]):
     except Exception as exc:  # noqa: BLE001 - the routing module is another team's: report, never a traceback
         raise PackError(f"streets: building the walking network from {path} failed: "
                         f"{type(exc).__name__}: {exc}") from None
+
+
+def _basemap(config: BuildConfig, base: Path | None, config_dir: Path | None, bbox, notes: list[str]):
+    """The basemap document from the recipe's OSM data (see the module docstring), or None with a note."""
+    import time
+
+    from heritage_kit.basemap import extract_basemap, layer_counts
+
+    if isinstance(config.basemap, str):
+        name = config.basemap
+    else:
+        name = next((src.path for src in config.sources if src.type in ("osm", "overpass")), None)
+        if name is None:
+            notes.append("basemap: skipped — the recipe has no OSM source (no map layers in this pack)")
+            return None
+    path = _resolve(name, base, config_dir)
+    if bbox is None and config.clip and config.clip.polygon:
+        from shapely.geometry import shape
+
+        from heritage_kit.types import BBox
+
+        w, s, e, n = shape(config.clip.polygon).bounds
+        bbox = BBox(south=s, west=w, north=n, east=e)
+    start = time.perf_counter()
+    doc = extract_basemap(path, bbox=bbox)
+    counts = ", ".join(f"{k} {v}" for k, v in layer_counts(doc).items())
+    notes.append(f"basemap: {len(doc['features'])} features ({counts or 'none'}) from {path.name} "
+                 f"in {time.perf_counter() - start:.1f} s")
+    return doc
 
 
 def _walk_length(trail_pois: list[POI], graph) -> tuple[float, bool]:
@@ -278,6 +314,7 @@ def build_pack(
         if not spath.is_file():
             raise PackError(f"build config streets: no such file {spath}")
         streets, graph = _streets(config, spath, bbox, notes)
+    basemap = _basemap(config, base, config_dir, bbox, notes) if config.basemap else None
 
     trails: list[Trail] = []
     for i, t in enumerate(config.trails):
@@ -310,6 +347,7 @@ def build_pack(
             languages=config.languages,
             version=config.version,
             streets=streets,
+            basemap=basemap,
             centre=config.centre.model_dump() if config.centre else None,
             description=config.description,
             created=config.created,

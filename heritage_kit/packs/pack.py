@@ -6,6 +6,7 @@ A pack is a folder, or the same files in one ``.zip``::
     pois.geojson      RFC 7946 FeatureCollection of POIs
     trails.json       {"trails": [Trail, ...]}
     streets.geojson   optional walking network (see heritage_kit.routing)
+    basemap.geojson   optional map layers: sea, water, parks, buildings… (see heritage_kit.basemap, docs/basemap.md)
     build.json        optional: the recipe the pack was built from (heritage_kit.packs.build)
     media/...         images and audio referenced by POIs
 """
@@ -39,6 +40,7 @@ MANIFEST = "manifest.json"
 POIS = "pois.geojson"
 TRAILS = "trails.json"
 STREETS = "streets.geojson"
+BASEMAP = "basemap.geojson"
 BUILD = "build.json"
 REQUIRED = (MANIFEST, POIS, TRAILS)
 
@@ -59,6 +61,7 @@ class ContentPack:
         media: dict[str, bytes] | None = None,
         source: str | None = None,
         build: dict[str, Any] | None = None,
+        basemap: dict[str, Any] | None = None,
     ) -> None:
         self.manifest = manifest
         self.pois = list(pois)
@@ -67,6 +70,7 @@ class ContentPack:
         self.media = dict(media or {})
         self.source = source
         self.build = build  # the recipe (build config) the pack was made from, if any
+        self.basemap = basemap  # parsed basemap.geojson (a FeatureCollection), if any
 
     # -- lookups ---------------------------------------------------------
     @cached_property
@@ -117,6 +121,7 @@ class ContentPack:
             and self.trails == other.trails
             and self.streets == other.streets
             and self.build == other.build
+            and self.basemap == other.basemap
             and self.media == other.media
         )
 
@@ -138,6 +143,7 @@ class ContentPack:
         languages: list[str] | None = None,
         version: int = 1,
         streets: dict | None = None,
+        basemap: dict | None = None,
         media: dict[str, bytes] | None = None,
         centre: dict | None = None,
         description: str | None = None,
@@ -162,7 +168,7 @@ class ContentPack:
             attributions=attributions,
             description=description,
         )
-        return cls(manifest, pois, trails, streets=streets, media=media)
+        return cls(manifest, pois, trails, streets=streets, media=media, basemap=basemap)
 
 
 def timezone_utc():
@@ -182,6 +188,8 @@ def pack_files(pack: ContentPack) -> dict[str, bytes]:
     }
     if pack.streets is not None:
         files[STREETS] = _dumps(pack.streets)
+    if pack.basemap is not None:
+        files[BASEMAP] = _dumps(pack.basemap)
     if pack.build is not None:
         files[BUILD] = json.dumps(pack.build, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
     for name, data in pack.media.items():
@@ -303,11 +311,12 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
         if build is not None and not isinstance(build, dict):
             report.add(BUILD, "must be a JSON object (the build recipe)")
             build = None
+    basemap = _read_basemap(contents[BASEMAP], manifest, report) if BASEMAP in contents else None
     media = {n: d for n, d in contents.items() if n.startswith("media/")}
     for n in contents:
-        if n not in (POIS, TRAILS, STREETS, BUILD) and not n.startswith("media/"):
+        if n not in (POIS, TRAILS, STREETS, BASEMAP, BUILD) and not n.startswith("media/"):
             report.add(n, "unexpected file (only manifest.json, pois.geojson, trails.json, streets.geojson, "
-                          "build.json, media/)",
+                          "basemap.geojson, build.json, media/)",
                        severity="warning")
 
     # Cross-references.
@@ -330,7 +339,8 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
                 report.add(TRAILS, "duplicate trail id", record=t, field="id")
             seen.add(t)
 
-    pack = ContentPack(manifest, pois, trails, streets=streets, media=media, source=str(path), build=build)
+    pack = ContentPack(manifest, pois, trails, streets=streets, media=media, source=str(path), build=build,
+                       basemap=basemap)
     return pack, report
 
 
@@ -342,6 +352,19 @@ def _load_json_bytes(data: bytes, name: str, report: ValidationReport):
     except (ValueError, RecursionError) as exc:
         report.add(name, f"not valid JSON: {exc}")
     return None
+
+
+def _read_basemap(data: bytes, manifest: PackManifest, report: ValidationReport) -> dict | None:
+    """The parsed basemap, or None with every problem (feature index, field) in the report."""
+    from heritage_kit.basemap.contract import check_basemap
+
+    doc = _load_json_bytes(data, BASEMAP, report)
+    if doc is None:
+        return None
+    problems, _positions = check_basemap(doc, bbox=manifest.bbox)
+    for record, field, message in problems:
+        report.add(BASEMAP, message, record=record, field=field)
+    return None if problems else doc
 
 
 def _read_pois(data: bytes, report: ValidationReport) -> list[POI]:

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from heritage_kit.basemap.contract import basemap_schema
 from heritage_kit.models.manifest import PackManifest
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
@@ -107,6 +108,11 @@ def pack_schemas() -> dict[str, dict[str, Any]]:
              "properties": {"type": {"const": "FeatureCollection"}, "features": {"type": "array"}}},
             "The optional walking network (a GeoJSON FeatureCollection; its features are defined by "
             "heritage_kit.routing).",
+        ),
+        "basemap.schema.json": _wrap(
+            "basemap.geojson", basemap_schema(),
+            "The optional basemap: map layers in draw order, each feature meant for a zoom band "
+            "(heritage_kit.basemap, docs/basemap.md).",
         ),
         "build.schema.json": _wrap("build.json", BuildConfig.model_json_schema(),
                                    "The recipe a pack is built from (heritage_kit.packs.build)."),

@@ -21,6 +21,18 @@ def inside(lat, lon):
     return S <= lat <= N and W <= lon <= E
 
 
+def overpass_answer(elements: list) -> dict:
+    """An Overpass ``[out:json]`` answer holding ``elements`` (as converted from the Monaco extract)."""
+    return {
+        "version": 0.6,
+        "generator": "Overpass API 0.7.62 (shape); converted from data/raw/osm/monaco-2026-07.osm.pbf",
+        "osm3s": {"timestamp_osm_base": "2026-07-10T00:00:00Z",
+                  "copyright": "The data included in this document is from www.openstreetmap.org. "
+                               "The data is made available under ODbL."},
+        "elements": elements,
+    }
+
+
 def main():
     way_geom = {}
     elements = []
@@ -44,14 +56,7 @@ def main():
                        for m in o.members if m.type == "w"]
             if any(inside(p["lat"], p["lon"]) for m in members for p in m["geometry"]):
                 elements.append({"type": "relation", "id": o.id, "members": members, "tags": tags})
-    doc = {
-        "version": 0.6,
-        "generator": "Overpass API 0.7.62 (shape); converted from data/raw/osm/monaco-2026-07.osm.pbf",
-        "osm3s": {"timestamp_osm_base": "2026-07-10T00:00:00Z",
-                  "copyright": "The data included in this document is from www.openstreetmap.org. "
-                               "The data is made available under ODbL."},
-        "elements": elements,
-    }
+    doc = overpass_answer(elements)
     out = pathlib.Path(__file__).with_name("overpass_monaco_rocher.json")
     out.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     print(f"wrote {out}: {len(elements)} elements")
