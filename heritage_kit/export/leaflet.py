@@ -29,7 +29,8 @@ FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/us
 ROUTE_RGB = (200, 40, 30)
 STOP_RGB = (200, 40, 30)
 STREET_RGB = (175, 175, 175)
-BUILDING_RGB = (222, 215, 205)
+AREA_RGB = {"sea": (178, 212, 226), "water": (178, 212, 226), "park": (203, 226, 186),
+            "pedestrian": (236, 232, 224), "building": (222, 215, 205)}
 
 
 class FontsMissing(HeritageKitError, FileNotFoundError):
@@ -83,9 +84,9 @@ def _draw_map(pdf: _Leaflet, plan: LeafletPlan, x0: float, y0: float, w: float, 
     pdf.set_fill_color(248, 246, 240)
     pdf.rect(x0, y0, w, h, style="DF")
     with pdf.rect_clip(x0, y0, w, h):
-        pdf.set_fill_color(*BUILDING_RGB)
-        for ring in plan.buildings:
+        for layer, ring in plan.areas:
             if len(ring) >= 3:
+                pdf.set_fill_color(*AREA_RGB[layer])
                 pdf.polygon(to_page(ring), style="F")
         pdf.set_draw_color(*STREET_RGB)
         pdf.set_line_width(0.35)

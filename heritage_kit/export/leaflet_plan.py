@@ -14,10 +14,10 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import numpy as np
 
 from heritage_kit.categories import category_label
 from heritage_kit.errors import HeritageKitError
+from heritage_kit.export.mapdata import basemap_areas, street_lines
 from heritage_kit.export.urls import page_url, poi_path, trail_path
 from heritage_kit.hours import State, hours_for
 from heritage_kit.types import LatLon
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from heritage_kit.models import POI
     from heritage_kit.packs import ContentPack
 
-__all__ = ["LeafletStop", "LeafletShop", "LeafletPlan", "plan_leaflet", "StreetLines", "hours_on_day", "UnknownTrail", "day_words", "WORDS"]
+__all__ = ["LeafletStop", "LeafletShop", "LeafletPlan", "plan_leaflet", "hours_on_day", "UnknownTrail", "day_words", "WORDS"]
 
 SHOP_CORRIDOR_M = 40.0
 MAX_SHOPS = 14
@@ -103,7 +103,7 @@ class LeafletPlan:
     stops: tuple[LeafletStop, ...]
     route: tuple[tuple[float, float], ...]  # (lat, lon) of the whole walk
     streets: tuple[tuple[tuple[float, float], ...], ...]  # (lat, lon) polylines near the route
-    buildings: tuple[tuple[tuple[float, float], ...], ...]  # outer rings (lat, lon), from the basemap if any
+    areas: tuple[tuple[str, tuple[tuple[float, float], ...]], ...]  # (layer, outer ring (lat, lon)) from the basemap
     straight_line: bool
     shops: tuple[LeafletShop, ...]
     shops_heading: str
@@ -178,51 +178,6 @@ def _stop_notes(poi: "POI", leg: Any, lang: str) -> tuple[str, ...]:
     elif poi.wheelchair == "no":
         notes.append(words["no_step_free"])
     return tuple(notes)
-
-
-class StreetLines:
-    """The pack's street lines (lat, lon) with their boxes, to cut a map's surroundings quickly."""
-
-    def __init__(self, pack: "ContentPack") -> None:
-        self.lines: list[tuple[tuple[float, float], ...]] = []
-        boxes = []
-        for feat in (pack.streets or {}).get("features", []):
-            geom = feat.get("geometry") or {}
-            if geom.get("type") != "LineString":
-                continue
-            pts = tuple((float(c[1]), float(c[0])) for c in geom.get("coordinates", []))
-            if len(pts) >= 2:
-                la = [p[0] for p in pts]
-                lo = [p[1] for p in pts]
-                self.lines.append(pts)
-                boxes.append((min(la), min(lo), max(la), max(lo)))
-        self.boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
-
-    def near(self, lat: float, lon: float, pad: float = 0.0018) -> list[tuple[tuple[float, float], ...]]:
-        return self.in_box((lat - pad, lon - pad * 1.4, lat + pad, lon + pad * 1.4))
-
-    def in_box(self, box: tuple[float, float, float, float]) -> list[tuple[tuple[float, float], ...]]:
-        s, w, n, e = box
-        b = self.boxes
-        hit = (b[:, 0] <= n) & (b[:, 2] >= s) & (b[:, 1] <= e) & (b[:, 3] >= w)
-        return [self.lines[i] for i in np.flatnonzero(hit)]
-
-
-def _buildings_near(pack: "ContentPack", box: tuple[float, float, float, float]) -> list[tuple[tuple[float, float], ...]]:
-    south, west, north, east = box
-    basemap = getattr(pack, "basemap", None) or {}
-    out = []
-    for feat in basemap.get("features", []):
-        props = feat.get("properties") or {}
-        if props.get("layer") != "building" or props.get("max_band") is not None:
-            continue
-        geom = feat.get("geometry") or {}
-        polys = [geom.get("coordinates")] if geom.get("type") == "Polygon" else geom.get("coordinates", [])
-        for poly in polys if geom.get("type") in ("Polygon", "MultiPolygon") else []:
-            ring = tuple((float(c[1]), float(c[0])) for c in poly[0])
-            if any(south <= la <= north and west <= lo <= east for la, lo in ring):
-                out.append(ring)
-    return out
 
 
 def plan_leaflet(
@@ -305,7 +260,7 @@ def plan_leaflet(
         lang=lang, town=man.town_name, title=trail.title.get(lang), summary=summary,
         description=trail.description.get(lang) if trail.description else "",
         stops=tuple(stops), route=tuple(route),
-        streets=tuple(StreetLines(pack).in_box(box)), buildings=tuple(_buildings_near(pack, box)),
+        streets=tuple(street_lines(pack).in_box(box)), areas=tuple(basemap_areas(pack).in_box(box)),
         straight_line=bool(getattr(network, "straight_line", False)),
         shops=tuple(shops), shops_heading=words["shops"].format(day=day_words(day, lang)),
         attributions=tuple(f"{a.text} ({a.licence})" for a in man.attributions),

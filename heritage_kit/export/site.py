@@ -18,7 +18,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from heritage_kit.categories import CATEGORIES, category_label
 from heritage_kit.export.jsonld import poi_jsonld, trail_jsonld
-from heritage_kit.export.leaflet_plan import WORDS as LEAFLET_WORDS, StreetLines, day_words, hours_on_day, plan_leaflet
+from heritage_kit.export.leaflet_plan import WORDS as LEAFLET_WORDS, day_words, hours_on_day, plan_leaflet
+from heritage_kit.export.mapdata import basemap_areas, street_lines
 from heritage_kit.export.svgmap import svg_map
 from heritage_kit.export.urls import page_url, poi_path, slug, trail_path
 
@@ -106,7 +107,8 @@ def build_site(
     week_of = week_of or date.today()
     monday = week_of - timedelta(days=week_of.weekday())
     env = _env()
-    streets = StreetLines(pack)
+    streets = street_lines(pack)
+    areas = basemap_areas(pack)
     attributions = [f"{a.text} ({a.licence})" for a in man.attributions]
     files: dict[str, bytes] = {"style.css": (env.loader.get_source(env, "style.css")[0]).encode()}
 
@@ -140,7 +142,7 @@ def build_site(
                    facts=_facts(poi, lang, w),
                    week=week if any(h != LEAFLET_WORDS[lang]["unknown"] for _, h in week) else [],
                    svg=svg_map(title=w["map_poi"].format(name=poi.name.get(lang)), desc=w["map_desc"], route=[ll],
-                               marker=ll, streets=streets.near(*ll), min_span_m=260, height=300,
+                               marker=ll, streets=streets.near(*ll), areas=areas.near(*ll), min_span_m=260, height=300,
                                north=LEAFLET_WORDS[lang]["north"]),
                    sources=[f"{s.name}" + (f" ({s.licence})" if s.licence else "") for s in poi.sources])
         # trail pages
@@ -159,7 +161,7 @@ def build_site(
                    straight=plan.straight_line,
                    svg=svg_map(title=w["map_trail"].format(n=len(plan.stops)), desc=w["map_desc"], route=plan.route,
                                stops=[(s.number, (s.location.lat, s.location.lon)) for s in plan.stops],
-                               streets=plan.streets, buildings=plan.buildings, dashed=plan.straight_line,
+                               streets=plan.streets, areas=plan.areas, dashed=plan.straight_line,
                                north=LEAFLET_WORDS[lang]["north"]))
             trail_cards.append({"title": plan.title, "summary": plan.summary, "href": f"trail/{slug(trail.id)}.html"})
         # index
