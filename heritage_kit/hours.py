@@ -8,6 +8,32 @@ visitor's phone needs on top of it:
   make (``09:00-12:30 / 14:00-19:30``, ``9h30``, French day names, typographic
   dashes…). It says what it changed; what it cannot repair is *unreadable* and
   evaluates to ``unknown`` — never a crash, never a guessed "open";
+* a guard against two readings that show a place **open all day** although its
+  mapper never said so. Both are valid grammar, so opening-hours-py accepts
+  them, and :func:`repair` rewrites them even then (and says so in
+  ``changes``, so ``heritage-kit hours check`` lists them as repaired):
+
+  - ``Mo-Tu, Th-Sa 06:30-13:30`` (a real Chambéry bakery, and a Monaco
+    restaurant). opening-hours-rs reads ", " as the additional-rule separator,
+    so ``Mo-Tu`` is a rule alone, with no time: open 24 hours. opening_hours.js
+    reads the ", " as part of the weekday list, because for it "a rule does only
+    count as additional rule if the previous rule ends with a time range, a
+    comment or the keywords open, unknown or closed" (its README). We follow
+    opening_hours.js: ``Mo-Tu,Th-Sa 06:30-13:30``;
+  - ``Mo "sur rendez-vous"`` or ``"only after registration"`` (a comment, no
+    time, no state). opening-hours-rs reads it as open; opening_hours.js as
+    unknown ("just a comment (without state) will also result in unknown").
+    We follow opening_hours.js: ``Mo unknown "sur rendez-vous"``.
+
+  Checked against opening_hours.js 3.15 (npm, run under Node with TZ=Europe/Paris,
+  2026-12-06): every non-empty ``opening_hours`` value of the bundled packs and
+  of the Niort sample (190) evaluated every 30 minutes over 13–19 July 2026
+  (14 July is a public holiday): the 156 values opening_hours.js accepts get
+  the same state at all 336 instants from this module; the 34 it rejects are
+  French-style values this module repairs (``09:00-12:30 / 14:00-19:30``).
+  Before these two rewrites the Chambéry and the Monaco ``Mo-Tu, Th-Sa …``
+  values differed. An explicit ``open``, ``24/7`` or ``00:00-24:00`` is left
+  as written;
 * evaluation in the pack's timezone with the country's public holidays for
   ``PH`` (France by default: 14 July, 25 December, Easter Monday…);
 * :meth:`OpeningHours.is_open_for` (open on arrival and for the whole visit),
@@ -187,6 +213,71 @@ _FIXES: tuple[_Fix, ...] = (
 _COMMA_DAYS = re.compile(r"(?<=\d\d)\s*,\s*(?=" + _DAY + r"\b)")
 _COMMA_DAYS_MSG = "',' between day groups written as ';' (a later day group replaces an earlier one)"
 
+# ``Mo-Tu, Th-Sa 06:30-13:30``: the grammar (and opening-hours-rs) reads ", " as
+# the *additional rule* separator, so ``Mo-Tu`` becomes a rule of its own with no
+# time — open all day — and only ``Th-Sa`` gets the times. Mappers mean one
+# weekday list (opening_hours.js reads it so: its weekday parser takes the ","
+# and skips the space). Caught even in values the grammar accepts: a rule of
+# bare weekdays/ranges followed by ", " and weekdays with times (or off) is
+# rewritten as one list, ``Mo-Tu,Th-Sa 06:30-13:30``, and flagged as a repair.
+_DAY_RANGE = _DAY + r"(?:-" + _DAY + r")?"
+_BARE_DAY_LIST = re.compile(
+    r"(?:^|(?<=[;,|]))(?P<lead>\s*)(?P<days>\b" + _DAY_RANGE + r"(?:\s*,\s*" + _DAY_RANGE + r")*)"
+    r"(?=\s+(?:\d|off\b|closed\b|open\b|unknown\b))"
+)
+_BARE_DAY_LIST_MSG = (
+    "', ' inside a weekday list joined ('Mo-Tu, Th-Sa 06:30-13:30' -> 'Mo-Tu,Th-Sa 06:30-13:30'): "
+    "the grammar would read the first days alone as open all day"
+)
+
+
+# ``Mo "sur rendez-vous"`` or ``"only after registration"``: a rule with a
+# comment but no time and no state. opening-hours-rs reads it as *open* all
+# day; opening_hours.js (README, "Comments": "just a comment (without state)
+# will also result in unknown") and a visitor read it as unknown. Written with
+# an explicit ``unknown`` so the app never shows that guess as "open".
+_COMMENT_ONLY_RULE = re.compile(r'(?:^|(?<=;)|(?<=\|\|))(?P<sel>[^;"|]*)(?P<q>"[^"]*")(?=\s*(?:;|\|\||$))')
+_TIME_OR_STATE = re.compile(r"\d{1,2}:\d{2}|\b(?:open|closed|off|unknown|sunrise|sunset|dawn|dusk)\b", re.I)
+_COMMENT_ONLY_MSG = (
+    "a rule with only a comment and no time ('Mo \"on appointment\"') read as unknown, "
+    "as opening_hours.js does, not as open all day"
+)
+
+
+def _comment_rules_unknown(text: str) -> str:
+    """``Mo "on appointment"`` -> ``Mo unknown "on appointment"`` (rules with a time or a state are kept)."""
+
+    def mark(m: re.Match[str]) -> str:
+        sel = m.group("sel")
+        if _TIME_OR_STATE.search(sel):
+            return m.group(0)
+        head = sel.rstrip()
+        return (head + " " if head.strip() else sel) + "unknown " + m.group("q")
+
+    return _COMMENT_ONLY_RULE.sub(mark, text)
+
+
+def _join_day_lists(text: str) -> str:
+    """``Mo-Tu, Th-Sa 09:00-12:00`` -> ``Mo-Tu,Th-Sa 09:00-12:00`` (a rule start only)."""
+
+    def join(m: re.Match[str]) -> str:
+        return m.group("lead") + re.sub(r"\s*,\s*", ",", m.group("days"))
+
+    return _BARE_DAY_LIST.sub(join, text)
+
+
+_MISREADINGS = ((_join_day_lists, _BARE_DAY_LIST_MSG), (_comment_rules_unknown, _COMMENT_ONLY_MSG))
+
+
+def _fix_misreadings(text: str, changes: list[str]) -> str:
+    """Apply :data:`_MISREADINGS` to ``text`` (each kept only if the result still parses)."""
+    for fix, message in _MISREADINGS:
+        new = fix(text)
+        if new != text and _parses(new):
+            changes.append(message)
+            text = new
+    return text
+
 
 def _parses(value: str) -> bool:
     try:
@@ -209,10 +300,12 @@ def repair(value: str | None) -> Repair:
     text = value.strip()
     if not text:
         return Repair(original=original, value=None, error="empty opening_hours value")
-    if _parses(text):
-        changes = ("surrounding spaces removed",) if text != original else ()
-        return Repair(original=original, value=text, changes=changes)
     changes: list[str] = []
+    if _parses(text):
+        if text != original:
+            changes.append("surrounding spaces removed")
+        text = _fix_misreadings(text, changes)
+        return Repair(original=original, value=text, changes=tuple(changes))
     for pattern, replacement, message in _FIXES:
         new = pattern.sub(replacement, text)
         if new != text:
@@ -222,8 +315,13 @@ def repair(value: str | None) -> Repair:
     if new != text:
         changes.append(_COMMA_DAYS_MSG)
         text = new
+    new = _join_day_lists(text)
+    if new != text:
+        changes.append(_BARE_DAY_LIST_MSG)
+        text = new
     text = re.sub(r" {2,}", " ", text).strip()
     if text and _parses(text):
+        text = _fix_misreadings(text, changes)
         return Repair(original=original, value=text, changes=tuple(changes))
     return Repair(
         original=original,
