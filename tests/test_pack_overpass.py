@@ -228,6 +228,16 @@ def test_server_failures_are_clear_errors(overpass, session, tmp_path, route, er
         build_pack(recipe(tmp_path, overpass.url(route)), session=session)
 
 
+def test_a_refusal_carries_its_status_and_the_servers_hint(overpass, session):
+    with pytest.raises(FetchError, match="wait 30 s and try again") as info:
+        fetch_overpass(build_query(CENTRE), session=session, url=overpass.url("429"))
+    assert (info.value.status_code, info.value.retry_after) == (429, 30.0)
+    assert isinstance(info.value, OSError)
+    with pytest.raises(FetchError) as info:
+        fetch_overpass(build_query(CENTRE), session=session, url=overpass.url("504"))
+    assert (info.value.status_code, info.value.retry_after) == (504, None)
+
+
 def test_the_cli_reports_a_server_failure_in_one_line(overpass, tmp_path, capsys):
     from heritage_kit.cli import main
 
@@ -256,6 +266,16 @@ def test_overpass_streets_need_an_overpass_source(tmp_path, raw_dir):
     merimee = [{"type": "merimee", "path": str(raw_dir / "merimee" / "mh-perigueux-1500m.geojson")}]
     with pytest.raises(PackError, match='streets: "overpass" needs an overpass source'):
         build_pack(recipe(tmp_path, None, sources=merimee, trails=[]))
+
+
+def test_a_saved_partial_answer_is_refused(tmp_path):
+    doc = json.loads(gzip.decompress(ANSWER_GZ.read_bytes()))
+    doc["elements"] = doc["elements"][:20]
+    doc["remark"] = "runtime error: Query run out of memory using about 2048 MB of RAM."
+    answer = tmp_path / "answer.json"
+    answer.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SourceDataError, match=r"answer.json: Overpass answered with an error: runtime error: Query run"):
+        build_pack(recipe(tmp_path, None, sources=[{"type": "overpass", "path": str(answer)}]))
 
 
 def test_a_saved_answer_file_builds_the_same_pack(overpass, session, tmp_path):

@@ -36,12 +36,23 @@ def build_query(bbox: BBox, *, timeout_s: int = 90, streets: bool = False) -> st
     return f"[out:json][timeout:{int(timeout_s)}];\n(\n{parts});\nout geom;\n"
 
 
+def _retry_after(value: str | None) -> float | None:
+    """A ``Retry-After`` header in seconds (its HTTP-date form is not used by Overpass: ``None``)."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < 86_400 else None
+
+
 def fetch_overpass(query: str, *, session: Any, url: str = DEFAULT_URL, timeout: float = 120.0) -> dict:
     """POST ``query`` to an Overpass endpoint; the decoded JSON answer.
 
     Raises :class:`FetchError` for network failures and refusals (429 rate
-    limit, 504 overloaded, other HTTP errors) and :class:`SourceDataError` when
-    the answer is not Overpass JSON.
+    limit, 504 overloaded, other HTTP errors; with ``status_code`` and the
+    server's ``retry_after``), an answer cut off in transit, and
+    :class:`SourceDataError` when the answer is not Overpass JSON (also when
+    it stops before its JSON ends) or reports a runtime error in ``remark``.
     """
     import requests
 
@@ -52,12 +63,17 @@ def fetch_overpass(query: str, *, session: Any, url: str = DEFAULT_URL, timeout:
                          "try again") from None
     except requests.RequestException as exc:
         raise FetchError(f"Overpass {url}: request failed: {exc}") from None
-    if resp.status_code == 429:
-        raise FetchError(f"Overpass {url}: rate limited (HTTP 429); wait and try again")
-    if resp.status_code == 504:
-        raise FetchError(f"Overpass {url}: server overloaded (HTTP 504); try again later")
-    if resp.status_code != 200:
-        raise FetchError(f"Overpass {url}: HTTP {resp.status_code}: {resp.text[:200]}")
+    status = resp.status_code
+    retry = _retry_after(resp.headers.get("Retry-After"))
+    wait = f"wait {retry:g} s" if retry is not None else "wait"
+    if status == 429:
+        raise FetchError(f"Overpass {url}: rate limited (HTTP 429); {wait} and try again",
+                         status_code=status, retry_after=retry)
+    if status == 504:
+        raise FetchError(f"Overpass {url}: server overloaded (HTTP 504); try again later",
+                         status_code=status, retry_after=retry)
+    if status != 200:
+        raise FetchError(f"Overpass {url}: HTTP {status}: {resp.text[:200]}", status_code=status, retry_after=retry)
     try:
         doc = resp.json()
     except ValueError as exc:
