@@ -28,9 +28,14 @@ current directory, then the config's folder and its parents)::
       "poi_overrides": {"merimee:PA00082725": {"name": {"en": "…"}, "description": {"fr": "…", "en": "…"}}},
       "trails": [{"id": "…", "title": {…}, "description": {…}, "stops": ["…"], "tags": ["heritage"]}],
       "streets": "data/raw/osm/monaco-2026-07.osm.pbf",          (optional; needs heritage_kit.routing)
-                 or "overpass": the walking network from the ``highway`` ways of the Overpass sources
       "attributions": [{"text": "…", "licence": "…", "url": "…"}]
     }
+
+An ``overpass`` source reads a saved Overpass JSON answer (``path``) or asks an
+Overpass endpoint (``url``) for ``clip.bbox`` at build time (needs network;
+:func:`build_pack` takes the ``requests`` session). ``"streets": "overpass"``
+builds the walking network from the ``highway`` ways of the Overpass sources
+(:mod:`heritage_kit.routing.overpass_ways`); the query then asks for them too.
 
 Trail ``length_m`` is the walking length along the streets when the routing
 module and a street file are available, otherwise the sum of straight-line
@@ -176,25 +181,6 @@ def _resolve(name: str, root: Path | None, config_dir: Path | None) -> Path:
     return bases[0] / p
 
 
-def _streets(config: BuildConfig, path: Path, bbox, notes: list[str]):
-    """The walking network as GeoJSON through heritage_kit.routing, or None with a note."""
-    try:
-        routing = importlib.import_module("heritage_kit.routing")
-        graph_cls = routing.WalkingGraph
-    except (ImportError, AttributeError):
-        notes.append(f"streets: skipped — heritage_kit.routing.WalkingGraph is not available in this "
-                     f"installation; the pack has no street network ({path} not read)")
-        return None, None
-    try:
-        graph = graph_cls.from_osm(path, bbox=bbox)
-        return graph.to_geojson(), graph
-    except PackError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the routing module is another team's: report, never a traceback
-        raise PackError(f"streets: building the walking network from {path} failed: "
-                        f"{type(exc).__name__}: {exc}") from None
-
-
 OVERPASS_STREETS = "overpass"  # "streets": "overpass" -> the highway ways of the Overpass sources
 
 
@@ -221,6 +207,25 @@ def _overpass_streets(docs: list[Any], bbox):
     answers = [d if isinstance(d, dict) else json.loads(Path(d).read_bytes()) for d in docs]
     graph = graph_from_overpass(answers, bbox=bbox, source="Overpass answer")
     return graph.to_geojson(), graph
+
+
+def _streets(config: BuildConfig, path: Path, bbox, notes: list[str]):
+    """The walking network as GeoJSON through heritage_kit.routing, or None with a note."""
+    try:
+        routing = importlib.import_module("heritage_kit.routing")
+        graph_cls = routing.WalkingGraph
+    except (ImportError, AttributeError):
+        notes.append(f"streets: skipped — heritage_kit.routing.WalkingGraph is not available in this "
+                     f"installation; the pack has no street network ({path} not read)")
+        return None, None
+    try:
+        graph = graph_cls.from_osm(path, bbox=bbox)
+        return graph.to_geojson(), graph
+    except PackError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the routing module is another team's: report, never a traceback
+        raise PackError(f"streets: building the walking network from {path} failed: "
+                        f"{type(exc).__name__}: {exc}") from None
 
 
 def _walk_length(trail_pois: list[POI], graph) -> tuple[float, bool]:
