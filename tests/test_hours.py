@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from heritage_kit import HoursError, OpeningHours
-from heritage_kit.hours import _BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG, State, hours_for, is_public_holiday, repair
+from heritage_kit.hours import State, hours_for, is_public_holiday, repair
+from heritage_kit.hours_repair import _BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG
 
 PARIS = ZoneInfo("Europe/Paris")
 SHOP = "Mo-Sa 09:00-12:00,14:00-19:30; PH off"
