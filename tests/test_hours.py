@@ -484,3 +484,20 @@ def test_hours_check_and_explain_flag_the_chambery_value(content_dir, capsys):
     assert main(["hours", "explain", CHAMBERY_BAKERY, "--at", "2026-07-13T22:00", "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Open until" not in out and "Closed · Opens tomorrow at 06:30" in out
+
+
+def test_the_app_and_search_never_show_the_bakery_open_on_a_monday_night(content_dir):
+    from heritage_kit.packs import load_pack
+    from mobile.presenters.hours import Badge, HoursBadges
+
+    pack = load_pack(content_dir / "chambery")
+    bakery = next(p for p in pack.pois if p.opening_hours == CHAMBERY_BAKERY)
+    m = pack.manifest
+    badges = HoursBadges(country=m.country, timezone=m.timezone)
+    monday_night = at("2026-07-13 22:00")
+    assert badges.badge(bakery.opening_hours, monday_night, "fr", "?") == Badge("Fermé · Ouvre demain à 06:30", "closed")
+    assert badges.badge(bakery.opening_hours, monday_night, "en", "?").text == "Closed · Opens tomorrow at 06:30"
+    assert not badges.is_open_for(bakery.opening_hours, at("2026-07-14 03:00"), 10)  # Tuesday 3 a.m.
+    open_now = {h.poi.id for h in pack.search(open_at=monday_night.replace(tzinfo=PARIS), limit=50)}
+    assert bakery.id not in open_now
+    assert bakery.id in {h.poi.id for h in pack.search(open_at=at("2026-07-13 10:00").replace(tzinfo=PARIS), limit=50)}
