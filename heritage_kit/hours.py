@@ -8,9 +8,10 @@ visitor's phone needs on top of it:
   make (``09:00-12:30 / 14:00-19:30``, ``9h30``, French day names, typographic
   dashes…). It says what it changed; what it cannot repair is *unreadable* and
   evaluates to ``unknown`` — never a crash, never a guessed "open";
-  :mod:`heritage_kit.hours_repair` holds it, with its guard against two
+  :mod:`heritage_kit.hours_repair` holds it, with its guard against three
   valid readings that would show a place open all day although its mapper
-  never said so (``Mo-Tu, Th-Sa 06:30-13:30``; ``Mo "sur rendez-vous"``),
+  never said so (``Mo-Tu, Th-Sa 06:30-13:30``; ``Mo "sur rendez-vous"``;
+  ``Mo-Fr 08:00-12:00; Sa``),
   compared with opening_hours.js;
 * evaluation in the pack's timezone with the country's public holidays for
   ``PH`` (France by default: 14 July, 25 December, Easter Monday…);

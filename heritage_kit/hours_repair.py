@@ -6,7 +6,7 @@ day names, typographic dashes…), each with a message in ``Repair.changes``;
 what still does not parse is *unreadable* (``Repair.value is None``) and
 evaluates to ``unknown`` — never a crash, never a guessed "open".
 
-Valid values are used as written, except two readings that would show a place
+Valid values are used as written, except three readings that would show a place
 **open all day** although its mapper never said so. Both are valid grammar, so
 opening-hours-py accepts them; :func:`repair` rewrites them even then, and
 says so in ``changes`` (``heritage-kit hours check`` lists them as repaired):
@@ -23,17 +23,25 @@ says so in ``changes`` (``heritage-kit hours check`` lists them as repaired):
   unknown ("just a comment (without state) will also result in unknown").
   We follow opening_hours.js: ``Mo unknown "sur rendez-vous"``.
 
+- ``Mo-Fr 08:00-12:00; Sa`` (days with no time, in a value that gives times
+  elsewhere). Both libraries read Saturday as open all day; the mapper most
+  likely left the times out. Read as ``Sa unknown`` — here we choose
+  "unknown" over opening_hours.js's "open". A value with no time at all
+  (``Sa-Su``) keeps the grammar's meaning.
+
 An explicit ``open``, ``24/7`` or ``00:00-24:00`` is left as written.
 
 Checked against opening_hours.js 3.15 (from npm, run under Node with
-TZ=Europe/Paris, 2026-12-06; not a dependency, not run by the tests): every
+TZ=Europe/Paris, 2026-12-06, by ``scripts/compare_opening_hours_js.py``; not a
+dependency, not run by the tests): every
 non-empty ``opening_hours`` value of the bundled packs and of the Niort sample
 (190) evaluated every 30 minutes over 13–19 July 2026 (14 July is a public
 holiday). The 156 values opening_hours.js accepts get the same state from
 :class:`heritage_kit.hours.OpeningHours` at all 336 instants; the 34 it
 rejects are French-style values repaired here (``09:00-12:30 / 14:00-19:30``).
-Before these two rewrites the Chambéry and the Monaco ``Mo-Tu, Th-Sa …``
-values differed.
+Before these rewrites 154 were the same and 2 differed: the Chambéry and the
+Monaco ``Mo-Tu, Th-Sa …`` values (open at 00:00 on Monday for us, closed for
+opening_hours.js).
 """
 
 from __future__ import annotations
@@ -168,7 +176,7 @@ _COMMA_DAYS_MSG = "',' between day groups written as ';' (a later day group repl
 _DAY_RANGE = _DAY + r"(?:-" + _DAY + r")?"
 _BARE_DAY_LIST = re.compile(
     r"(?:^|(?<=[;,|]))(?P<lead>\s*)(?P<days>\b" + _DAY_RANGE + r"(?:\s*,\s*" + _DAY_RANGE + r")*)"
-    r"(?=\s+(?:\d|off\b|closed\b|open\b|unknown\b))"
+    r"(?=\s+(?:\d|off\b|closed\b|open\b|unknown\b|\"))"
 )
 _BARE_DAY_LIST_MSG = (
     "', ' inside a weekday list joined ('Mo-Tu, Th-Sa 06:30-13:30' -> 'Mo-Tu,Th-Sa 06:30-13:30'): "
@@ -211,7 +219,30 @@ def _join_day_lists(text: str) -> str:
     return _BARE_DAY_LIST.sub(join, text)
 
 
-_MISREADINGS = ((_join_day_lists, _BARE_DAY_LIST_MSG), (_comment_rules_unknown, _COMMENT_ONLY_MSG))
+# ``Mo-Fr 08:00-12:00; Sa``: a rule of bare days, no time, in a value whose
+# other rules have times. The grammar (both libraries) reads it as open all
+# Saturday; the mapper most likely left the times out. Read as unknown.
+_LONE_DAYS_RULE = re.compile(
+    r"(?:^|(?<=;)|(?<=\|\|))(?P<days>\s*" + _DAY_RANGE + r"(?:," + _DAY_RANGE + r")*)(?=\s*(?:;|\|\||$))"
+)
+_LONE_DAYS_MSG = (
+    "a rule of days with no time in a value with times ('Mo-Fr 08:00-12:00; Sa') read as unknown "
+    "for those days, not as open all day"
+)
+
+
+def _lone_days_unknown(text: str) -> str:
+    """``Mo-Fr 08:00-12:00; Sa`` -> ``Mo-Fr 08:00-12:00; Sa unknown`` (a value with no time is kept)."""
+    if not re.search(_TIME, text):
+        return text
+    return _LONE_DAYS_RULE.sub(lambda m: m.group("days") + " unknown", text)
+
+
+_MISREADINGS = (
+    (_join_day_lists, _BARE_DAY_LIST_MSG),
+    (_comment_rules_unknown, _COMMENT_ONLY_MSG),
+    (_lone_days_unknown, _LONE_DAYS_MSG),
+)
 
 
 def _fix_misreadings(text: str, changes: list[str]) -> str:

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from heritage_kit import HoursError, OpeningHours
 from heritage_kit.hours import State, hours_for, is_public_holiday, repair
-from heritage_kit.hours_repair import _BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG
+from heritage_kit.hours_repair import _BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG, _LONE_DAYS_MSG
 
 PARIS = ZoneInfo("Europe/Paris")
 SHOP = "Mo-Sa 09:00-12:00,14:00-19:30; PH off"
-MISREADING_MESSAGES = (_BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG)
+MISREADING_MESSAGES = (_BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG, _LONE_DAYS_MSG)
 
 
 def at(text: str) -> datetime:
@@ -379,6 +379,10 @@ def test_weekday_list_with_comma_space_is_one_list_not_open_all_day():
         ('Mo "sur rendez-vous"', 'Mo unknown "sur rendez-vous"'),
         ('"only after registration"; PH off', 'unknown "only after registration"; PH off'),
         ('Mo-Fr 10:00-18:00 || "please call"', 'Mo-Fr 10:00-18:00 || unknown "please call"'),
+        ('Sa, Su "sur rendez-vous"', 'Sa,Su unknown "sur rendez-vous"'),
+        # days with no time where other rules give times: unknown, not open all day (both libraries say open)
+        ("Mo-Fr 08:00-12:00; Sa", "Mo-Fr 08:00-12:00; Sa unknown"),
+        ("Mo-Fr 08:00-12:00; Sa,Su; PH off", "Mo-Fr 08:00-12:00; Sa,Su unknown; PH off"),
     ],
 )
 def test_open_all_day_misreadings_are_repaired_and_flagged(raw, read_as):
@@ -452,8 +456,8 @@ def test_the_all_day_scan_catches_the_misreading():
             if _oh.OpeningHours(CHAMBERY_BAKERY).state(datetime.combine(d, datetime.min.time()) + timedelta(hours=3))[0]
             == _oh.State.OPEN]
     assert [d.weekday() for d in days] == [0, 1]
-    assert _unsaid_all_day(["Mo-Fr 09:00-12:00; Sa", "Mo-Su 00:00-24:00", "24/7", CHAMBERY_BAKERY]) == [
-        "'Mo-Fr 09:00-12:00; Sa' read as 'Mo-Fr 09:00-12:00; Sa': open all day on 2026-01-03"
+    assert _unsaid_all_day(["Sa-Su", "Mo-Su 00:00-24:00", "24/7", CHAMBERY_BAKERY, "Mo-Fr 09:00-12:00; Sa"]) == [
+        "'Sa-Su' read as 'Sa-Su': open all day on 2026-01-03"
     ]
 
 
