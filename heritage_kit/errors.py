@@ -124,7 +124,19 @@ class ModerationError(HeritageKitError, ValueError):
 
 
 class FetchError(HeritageKitError, OSError):
-    """Downloading source data failed (network, timeout, server refused or overloaded)."""
+    """Downloading source data failed (network, timeout, server refused or overloaded).
+
+    ``status_code`` is the HTTP status, if one was received; ``retry_after``
+    the server's ``Retry-After`` hint in seconds, if it gave one (429, 503).
+    """
+
+    def __init__(self, message: str, *, status_code: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "fetch failed"
 
 
 class SyncError(HeritageKitError, OSError):

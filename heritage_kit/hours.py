@@ -8,6 +8,11 @@ visitor's phone needs on top of it:
   make (``09:00-12:30 / 14:00-19:30``, ``9h30``, French day names, typographic
   dashes…). It says what it changed; what it cannot repair is *unreadable* and
   evaluates to ``unknown`` — never a crash, never a guessed "open";
+  :mod:`heritage_kit.hours_repair` holds it, with its guard against three
+  valid readings that would show a place open all day although its mapper
+  never said so (``Mo-Tu, Th-Sa 06:30-13:30``; ``Mo "sur rendez-vous"``;
+  ``Mo-Fr 08:00-12:00; Sa``),
+  compared with opening_hours.js;
 * evaluation in the pack's timezone with the country's public holidays for
   ``PH`` (France by default: 14 July, 25 December, Easter Monday…);
 * :meth:`OpeningHours.is_open_for` (open on arrival and for the whole visit),
@@ -31,6 +36,8 @@ from zoneinfo import ZoneInfo
 import opening_hours as _oh
 
 from heritage_kit.errors import HoursError
+from heritage_kit.hours_repair import Repair, repair  # the lenient reader, re-exported here
+from heritage_kit.hours_repair import parses as _parses
 
 __all__ = [
     "State",
@@ -71,166 +78,6 @@ class Interval:
     @property
     def minutes(self) -> float:
         return (self.end - self.start).total_seconds() / 60.0
-
-
-# --------------------------------------------------------------------------
-# Lenient normaliser
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Repair:
-    """Outcome of reading a raw ``opening_hours`` value.
-
-    ``value`` is the string handed to the parser (the original when it was
-    valid, the repaired one otherwise, ``None`` when unreadable); ``changes``
-    says, in English, what was rewritten; ``error`` why it is unreadable.
-    """
-
-    original: str
-    value: str | None
-    changes: tuple[str, ...] = ()
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.value is not None
-
-    @property
-    def repaired(self) -> bool:
-        return self.value is not None and bool(self.changes)
-
-
-_DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)"
-_TIME = r"\d{1,2}:\d{2}"
-
-# French and English day names (full and usual abbreviations) -> OSM two-letter days.
-_DAY_NAMES: dict[str, str] = {
-    "lundi": "Mo", "lun": "Mo", "monday": "Mo", "mon": "Mo",
-    "mardi": "Tu", "tuesday": "Tu", "tue": "Tu", "tues": "Tu",
-    "mercredi": "We", "mer": "We", "wednesday": "We", "wed": "We",
-    "jeudi": "Th", "jeu": "Th", "thursday": "Th", "thu": "Th", "thur": "Th", "thurs": "Th",
-    "vendredi": "Fr", "ven": "Fr", "vend": "Fr", "friday": "Fr", "fri": "Fr",
-    "samedi": "Sa", "sam": "Sa", "saturday": "Sa", "sat": "Sa",
-    "dimanche": "Su", "dim": "Su", "sunday": "Su", "sun": "Su",
-}
-_DAY_NAME_RE = re.compile(r"\b(" + "|".join(sorted(_DAY_NAMES, key=len, reverse=True)) + r")\b\.?", re.IGNORECASE)
-_DAY_CASE_RE = re.compile(r"\b(mo|tu|we|th|fr|sa|su|ph|sh)\b", re.IGNORECASE)
-
-_Fix = tuple[re.Pattern[str], Any, str]
-
-
-def _sub_days(m: re.Match[str]) -> str:
-    return _DAY_NAMES[m.group(1).lower()]
-
-
-def _day_case(m: re.Match[str]) -> str:
-    d = m.group(1)
-    return d.upper() if d.lower() in ("ph", "sh") else d[0].upper() + d[1].lower()
-
-
-def _hhmm(m: re.Match[str]) -> str:
-    hours = int(m.group(1))
-    minutes = m.group(2) or "00"
-    return f"{hours:02d}:{minutes}"
-
-
-# Applied in order, only to values the parser rejects. Each one fixes one
-# frequent mistake and has a message that names it.
-_FIXES: tuple[_Fix, ...] = (
-    (re.compile(r"[\u2010-\u2015\u2212\uFE63\uFF0D]"), "-", "typographic dash replaced by '-'"),
-    (re.compile(r"[\u00A0\u2007\u202F\t]+"), " ", "non-breaking space or tab replaced by a space"),
-    (
-        re.compile(r"(?:\b7\s*j?\s*/\s*7\s*,?\s*)?\b24\s*h?\s*/\s*24\b(?:\s*,?\s*7\s*j?\s*/\s*7\b)?|\b24\s*h?\s*/\s*7\b", re.I),
-        "24/7",
-        "'24h/24' written as '24/7'",
-    ),
-    (re.compile(r"\b(?:jours?\s+f[ée]ri[ée]s?|f[ée]ri[ée]s?|public\s+holidays?)\b", re.I), "PH", "public holidays written as 'PH'"),
-    (re.compile(r"\b(?:ferm[ée]e?s?)\b", re.I), "off", "'fermé' written as 'off'"),
-    (_DAY_NAME_RE, _sub_days, "day names written as OSM two-letter days (Mo, Tu, We, Th, Fr, Sa, Su)"),
-    (re.compile(r"\bdu\s+(?=" + _DAY + r"\b)", re.I), "", "'du' before a day range dropped"),
-    (re.compile(r"\b(?:tous\s+les\s+jours|7\s*j(?:ours)?\s*/\s*7|every\s*day|daily)\b", re.I), "Mo-Su", "'tous les jours'/'daily' written as 'Mo-Su'"),
-    (re.compile(r"(?<=\b" + _DAY + r")\s*:\s*(?=\d)"), " ", "':' after the days removed"),
-    (re.compile(r"\b(?:de|from)\s+(?=\d)", re.I), "", "'de'/'from' before a time dropped"),
-    (re.compile(r"(?<=\b" + _DAY + r")\s+(?:au|à|a|to)\s+(?=" + _DAY + r"\b)", re.I), "-", "'au'/'to' between days written as '-'"),
-    (re.compile(r"(?<=\b" + _DAY + r")\s+(?:et|and|&)\s+(?=" + _DAY + r"\b)", re.I), ",", "'et'/'and' between days written as ','"),
-    (re.compile(r"(?<=\b" + _DAY + r")\s*-\s+|\s+-\s*(?=" + _DAY + r"\b)"), "-", "spaces inside a day range removed"),
-    (re.compile(r"(?<![\d:])(\d{1,2})\s*[hH](?:\s*(\d{2}))?(?![\d:])"), _hhmm, "'h' time separator written as ':' (9h30 -> 09:30)"),
-    (re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{2})(?![\d.:])"), _hhmm, "'.' time separator written as ':' (9.30 -> 09:30)"),
-    (re.compile(r"(?<=\d)\s*(?:à|to|au|a)\s*(?=\d{1,2}:\d{2})", re.I), "-", "'à'/'to' between times written as '-'"),
-    (
-        re.compile(r"(?<=\d\d:\d\d-)([01]\d|2[0-4])([0-5]\d)\b|\b([01]\d|2[0-4])([0-5]\d)(?=-\d\d:\d\d)"),
-        lambda m: f"{m.group(1) or m.group(3)}:{m.group(2) or m.group(4)}",
-        "time without ':' written with one (1300 -> 13:00)",
-    ),
-    (
-        re.compile(r"(?<=\d\d)\s*(?:/|\bet\b|\band\b|&|\+)\s*(?=\d{1,2}:\d{2})", re.I),
-        ",",
-        "' / ', 'et' or '&' between time ranges written as ','",
-    ),
-    (re.compile(r"(?<=\d\d:\d\d)\s*-\s*(?=\d{1,2}:\d{2})"), "-", "spaces around '-' in a time range removed"),
-    (re.compile(r"(?<![\d:])(\d):(\d{2})(?![\d])"), lambda m: f"0{m.group(1)}:{m.group(2)}", "single-digit hour padded (9:00 -> 09:00)"),
-    (_DAY_CASE_RE, _day_case, "day abbreviations capitalised (Mo, PH)"),
-    (
-        re.compile(r"(?<=\b" + _DAY + r") (\d\d:\d\d)-\1(?=\s*(?:;|$))"),
-        " unknown",
-        "zero-length time range (e.g. 'Su 00:00-00:00') read as unknown rather than guessed",
-    ),
-    (re.compile(r"\s*;\s*;[\s;]*"), "; ", "empty rule removed"),
-    (re.compile(r"^[\s;,|]+|[\s;,|]+$"), "", "leading or trailing separator removed"),
-)
-
-# A ',' before a day selector: the grammar reads it as an *additional* rule
-# (union); people who write ``Mo-Sa 9-19, We 9-12`` mean a later day group that
-# *replaces* the earlier one, which is ';'. Applied only to values that were
-# invalid anyway (valid values keep the meaning the grammar gives them).
-_COMMA_DAYS = re.compile(r"(?<=\d\d)\s*,\s*(?=" + _DAY + r"\b)")
-_COMMA_DAYS_MSG = "',' between day groups written as ';' (a later day group replaces an earlier one)"
-
-
-def _parses(value: str) -> bool:
-    try:
-        return bool(_oh.validate(value))
-    except Exception:  # pragma: no cover - the binding only returns bools
-        return False
-
-
-@lru_cache(maxsize=8192)
-def repair(value: str | None) -> Repair:
-    """Read a raw ``opening_hours`` value, repairing frequent mapper mistakes.
-
-    Valid values are returned unchanged. Invalid ones go through a fixed list
-    of targeted rewrites (each recorded in ``changes``); if the result parses
-    it is used, else the value is unreadable (``value`` is ``None``).
-    """
-    if value is None:
-        return Repair(original="", value=None, error="no opening_hours value")
-    original = value
-    text = value.strip()
-    if not text:
-        return Repair(original=original, value=None, error="empty opening_hours value")
-    if _parses(text):
-        changes = ("surrounding spaces removed",) if text != original else ()
-        return Repair(original=original, value=text, changes=changes)
-    changes: list[str] = []
-    for pattern, replacement, message in _FIXES:
-        new = pattern.sub(replacement, text)
-        if new != text:
-            changes.append(message)
-            text = new
-    new = _COMMA_DAYS.sub("; ", text)
-    if new != text:
-        changes.append(_COMMA_DAYS_MSG)
-        text = new
-    text = re.sub(r" {2,}", " ", text).strip()
-    if text and _parses(text):
-        return Repair(original=original, value=text, changes=tuple(changes))
-    return Repair(
-        original=original,
-        value=None,
-        changes=tuple(changes),
-        error="not valid opening_hours syntax" + (f" even after repair (tried {text!r})" if changes else ""),
-    )
 
 
 # --------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""Opening hours: hand-checked cases, French public holidays, the Niort values, the opening-hours-rs sample."""
+"""Opening hours: hand-checked cases, French public holidays, the Niort values, the opening-hours-rs sample,
+and a scan of every bundled value for "open all day" readings the text does not say."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -12,9 +14,11 @@ from hypothesis import strategies as st
 
 from heritage_kit import HoursError, OpeningHours
 from heritage_kit.hours import State, hours_for, is_public_holiday, repair
+from heritage_kit.hours_repair import _BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG, _LONE_DAYS_MSG
 
 PARIS = ZoneInfo("Europe/Paris")
 SHOP = "Mo-Sa 09:00-12:00,14:00-19:30; PH off"
+MISREADING_MESSAGES = (_BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG, _LONE_DAYS_MSG)
 
 
 def at(text: str) -> datetime:
@@ -307,12 +311,22 @@ def test_opening_hours_rs_sample_all_parse(raw_dir):
     plain = [v for v in values if not v.startswith("#")]
     assert len(plain) == 195 and len(comments) == 7
     when = at("2026-07-14 12:00")
+    reread = []
     for v in plain:
         oh = OpeningHours(v)
-        assert oh.readable and oh.changes == (), v  # valid as written: used unchanged
+        assert oh.readable, v
+        if oh.changes:  # valid as written; changed only where opening-hours-rs would guess "open"
+            assert set(oh.changes) <= set(MISREADING_MESSAGES), v
+            reread.append(v)
         oh.state(when)
         oh.next_change(when)
         oh.describe(when, "en")
+    assert sorted(v[:30] for v in reread) == [
+        '"check website http://www.sena',  # the Sénat garden: a comment-only first rule
+        '"only after registration"; PH ',
+        'Jul 23-Jan 3: "needs reservati',
+        'We-Fr 10:00-24:00 open "it is ',
+    ]
 
 
 def test_hours_for_is_cached():
@@ -330,3 +344,164 @@ def test_never_crashes_on_arbitrary_text(value):
         assert state == State.UNKNOWN
     oh.describe(at("2026-07-13 10:00"), "fr")
     oh.is_open_for(at("2026-07-13 10:00"), 30)
+
+
+# -- readings that would show "open all day" where the mapper did not say so ---------
+
+
+CHAMBERY_BAKERY = "Mo-Tu, Th-Sa 06:30-13:30, 15:00-19:00"  # content/chambery, osm node/3441430863
+
+
+def test_weekday_list_with_comma_space_is_one_list_not_open_all_day():
+    # the grammar reads ", " as the additional-rule separator: "Mo-Tu" alone = open all day Monday and Tuesday
+    r = repair(CHAMBERY_BAKERY)
+    assert r.repaired and r.value == "Mo-Tu,Th-Sa 06:30-13:30, 15:00-19:00"
+    assert r.changes == (_BARE_DAY_LIST_MSG,)
+    oh = OpeningHours(CHAMBERY_BAKERY)
+    monday_night = at("2026-07-13 22:00")
+    assert oh.state(monday_night) == State.CLOSED
+    assert oh.describe(monday_night, "en") == "Closed · Opens tomorrow at 06:30"
+    assert oh.describe(monday_night, "fr") == "Fermé · Ouvre demain à 06:30"
+    assert oh.is_open(at("2026-07-13 10:00")) and not oh.is_open(at("2026-07-13 14:00"))
+    assert oh.state(at("2026-07-15 10:00")) == State.CLOSED  # Wednesday: not in the list
+    assert oh.is_open(at("2026-07-18 18:00"))  # Saturday afternoon
+
+
+@pytest.mark.parametrize(
+    ("raw", "read_as"),
+    [
+        ("Mo-Fr 08:00-18:00; Sa, Su off", "Mo-Fr 08:00-18:00; Sa,Su off"),
+        ("Mo 08:00-12:00, Tu, We 10:00-12:00", "Mo 08:00-12:00, Tu,We 10:00-12:00"),
+        ("Mo, We, Fr 09:00-12:00", "Mo,We,Fr 09:00-12:00"),
+        # invalid as typed: the French names become days, then the list is joined too
+        ("lundi, mardi 9h-12h", "Mo,Tu 09:00-12:00"),
+        # opening_hours.js: "just a comment (without state) will also result in unknown"
+        ('Mo "sur rendez-vous"', 'Mo unknown "sur rendez-vous"'),
+        ('"only after registration"; PH off', 'unknown "only after registration"; PH off'),
+        ('Mo-Fr 10:00-18:00 || "please call"', 'Mo-Fr 10:00-18:00 || unknown "please call"'),
+        ('Sa, Su "sur rendez-vous"', 'Sa,Su unknown "sur rendez-vous"'),
+        # days with no time where other rules give times: unknown, not open all day (both libraries say open)
+        ("Mo-Fr 08:00-12:00; Sa", "Mo-Fr 08:00-12:00; Sa unknown"),
+        ("Mo-Fr 08:00-12:00; Sa,Su; PH off", "Mo-Fr 08:00-12:00; Sa,Su unknown; PH off"),
+    ],
+)
+def test_open_all_day_misreadings_are_repaired_and_flagged(raw, read_as):
+    r = repair(raw)
+    assert r.repaired and r.value == read_as
+    assert set(r.changes) & set(MISREADING_MESSAGES)
+
+
+def test_lists_and_comments_the_grammar_reads_right_are_left_alone():
+    for value in ("Mo-Tu,Th-Sa 06:30-13:30", "Mo 10:00-12:00 \"by the side door\"", 'Mo unknown "x"',
+                  "Mo-Fr 08:00-12:00, We 14:00-18:00", "Sa-Su", "Mo-Fr 08:00-11:00 || Tu-Th,PH open \"Emergency only\""):
+        assert repair(value).changes == (), value
+    oh = OpeningHours('Mo "sur rendez-vous"')
+    assert oh.state(at("2026-07-13 10:00")) == State.UNKNOWN and not oh.is_open(at("2026-07-13 10:00"))
+
+
+def _values_in(obj, found: set[str]) -> None:
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if key == "opening_hours" and isinstance(value, str):
+                found.add(value)
+            else:
+                _values_in(value, found)
+    elif isinstance(obj, list):
+        for item in obj:
+            _values_in(item, found)
+
+
+def _bundled_values(content_dir, raw_dir) -> dict[str, set[str]]:
+    """Every opening_hours value of every bundled pack and of the Niort sample, by source file."""
+    files = sorted(content_dir.glob("*/pois.geojson")) + sorted((raw_dir / "osm" / "niort-2019").glob("*json"))
+    out: dict[str, set[str]] = {}
+    for path in files:
+        found: set[str] = set()
+        _values_in(json.loads(path.read_text(encoding="utf-8")), found)
+        out[str(path.relative_to(path.parents[1]))] = found
+    return out
+
+
+_SAYS_ALL_DAY = ("24/7", "00:00-24:00")
+
+
+def _all_day_open_days(oh: OpeningHours, year: int = 2026) -> list[date]:
+    """The local dates of ``year`` on which ``oh`` reads as open from 00:00 to 24:00."""
+    days: list[date] = []
+    for iv in oh.open_intervals(datetime(year, 1, 1), datetime(year + 1, 1, 1)):
+        day = iv.start.date() if iv.start.time() == datetime.min.time() else iv.start.date() + timedelta(days=1)
+        while datetime.combine(day + timedelta(days=1), datetime.min.time(), oh.timezone) <= iv.end:
+            days.append(day)
+            day += timedelta(days=1)
+    return days
+
+
+def _unsaid_all_day(values) -> list[str]:
+    """Values whose reading has a 24-hour-open day that the text does not say (24/7, 00:00-24:00, 'open')."""
+    bad = []
+    for value in sorted(values):
+        oh = OpeningHours(value)
+        read = oh.value or ""
+        says = any(s in read for s in _SAYS_ALL_DAY) or re.search(r"\bopen\b", read)
+        if oh.readable and not says and _all_day_open_days(oh):
+            bad.append(f"{value!r} read as {read!r}: open all day on {_all_day_open_days(oh)[0]}")
+    return bad
+
+
+def test_the_all_day_scan_catches_the_misreading():
+    # the check itself can fail: the grammar's own reading of the Chambéry value has 24-hour Mondays
+    import opening_hours as _oh
+
+    days = [d for d in (date(2026, 7, 13) + timedelta(n) for n in range(7))
+            if _oh.OpeningHours(CHAMBERY_BAKERY).state(datetime.combine(d, datetime.min.time()) + timedelta(hours=3))[0]
+            == _oh.State.OPEN]
+    assert [d.weekday() for d in days] == [0, 1]
+    assert _unsaid_all_day(["Sa-Su", "Mo-Su 00:00-24:00", "24/7", CHAMBERY_BAKERY, "Mo-Fr 09:00-12:00; Sa"]) == [
+        "'Sa-Su' read as 'Sa-Su': open all day on 2026-01-03"
+    ]
+
+
+def test_no_bundled_value_reads_open_all_day_unless_it_says_so(content_dir, raw_dir):
+    by_file = _bundled_values(content_dir, raw_dir)
+    assert {"chambery/pois.geojson", "monaco/pois.geojson", "niort-2019/niort_opening_hours_values.json",
+            "niort-2019/niort_pharmacy.geojson"} <= set(by_file)
+    assert CHAMBERY_BAKERY in by_file["chambery/pois.geojson"]
+    everything = set().union(*by_file.values())
+    assert len(everything) > 150
+    assert _unsaid_all_day(everything) == []
+
+
+def test_no_opening_hours_rs_sample_value_reads_open_all_day_unless_it_says_so(raw_dir):
+    lines = (raw_dir / "opening-hours" / "opening_hours_rs_sample.txt").read_text().splitlines()
+    assert _unsaid_all_day([v for v in lines if v.strip() and not v.startswith("#")]) == []
+
+
+def test_hours_check_and_explain_flag_the_chambery_value(content_dir, capsys):
+    from heritage_kit.cli import main
+
+    assert main(["hours", "check", str(content_dir / "chambery"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    bakery = [p for p in data["problems"] if p["value"] == CHAMBERY_BAKERY]
+    assert len(bakery) == 1 and bakery[0]["status"] == "repaired"
+    assert bakery[0]["read_as"] == "Mo-Tu,Th-Sa 06:30-13:30, 15:00-19:00"
+    assert bakery[0]["changes"] == [_BARE_DAY_LIST_MSG]
+    assert main(["hours", "explain", CHAMBERY_BAKERY, "--at", "2026-07-13T22:00", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Open until" not in out and "Closed · Opens tomorrow at 06:30" in out
+
+
+def test_the_app_and_search_never_show_the_bakery_open_on_a_monday_night(content_dir):
+    from heritage_kit.packs import load_pack
+    from mobile.presenters.hours import Badge, HoursBadges
+
+    pack = load_pack(content_dir / "chambery")
+    bakery = next(p for p in pack.pois if p.opening_hours == CHAMBERY_BAKERY)
+    m = pack.manifest
+    badges = HoursBadges(country=m.country, timezone=m.timezone)
+    monday_night = at("2026-07-13 22:00")
+    assert badges.badge(bakery.opening_hours, monday_night, "fr", "?") == Badge("Fermé · Ouvre demain à 06:30", "closed")
+    assert badges.badge(bakery.opening_hours, monday_night, "en", "?").text == "Closed · Opens tomorrow at 06:30"
+    assert not badges.is_open_for(bakery.opening_hours, at("2026-07-14 03:00"), 10)  # Tuesday 3 a.m.
+    open_now = {h.poi.id for h in pack.search(open_at=monday_night.replace(tzinfo=PARIS), limit=50)}
+    assert bakery.id not in open_now
+    assert bakery.id in {h.poi.id for h in pack.search(open_at=at("2026-07-13 10:00").replace(tzinfo=PARIS), limit=50)}

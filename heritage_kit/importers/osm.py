@@ -452,7 +452,8 @@ def import_overpass_json(
         doc = read_json_file(source)
     if not isinstance(doc, dict) or not isinstance(doc.get("elements"), list):
         raise SourceDataError(f"{name}: not an Overpass JSON answer (no 'elements' list)")
-    if doc.get("remark") and not doc["elements"]:
+    if doc.get("remark") and (not doc["elements"] or "runtime error" in str(doc["remark"])):
+        # a runtime error (timeout, out of memory) comes after a partial answer: never build from half a town
         raise SourceDataError(f"{name}: Overpass answered with an error: {str(doc['remark'])[:200]}")
     where = Clip(bbox=bbox, polygon=clip)
     report = ImportReport(name)

@@ -19,7 +19,10 @@ current directory, then the config's folder and its parents)::
       "version": 1, "created": "2026-07-21T00:00:00Z",          (optional: reproducible builds)
       "clip": {"bbox": "S,W,N,E", "polygon": {GeoJSON Polygon}}, (optional)
       "sources": [{"type": "merimee", "path": "data/raw/merimee/mh-perigueux-1500m.geojson"},
-                  {"type": "osm", "path": "data/raw/osm/…", "lang": "fr", "require_name": true}],
+                  {"type": "osm", "path": "data/raw/osm/…", "lang": "fr", "require_name": true},
+                  {"type": "overpass", "path": "answer.json"},               (a saved Overpass JSON answer)
+                  {"type": "overpass", "url": "https://overpass-api.de/api/interpreter"}],
+                                         (fetched at build time for clip.bbox; needs network access)
       "merge": {"max_distance_m": 80, "min_name_score": 80},     (optional)
       "keep": {"kinds": ["heritage", "commerce", "service"]},    (optional)
       "poi_overrides": {"merimee:PA00082725": {"name": {"en": "…"}, "description": {"fr": "…", "en": "…"}}},
@@ -28,6 +31,12 @@ current directory, then the config's folder and its parents)::
       "basemap": true,                                            (optional; or an OSM / Overpass .json path)
       "attributions": [{"text": "…", "licence": "…", "url": "…"}]
     }
+
+An ``overpass`` source reads a saved Overpass JSON answer (``path``) or asks an
+Overpass endpoint (``url``) for ``clip.bbox`` at build time (needs network;
+:func:`build_pack` takes the ``requests`` session). ``"streets": "overpass"``
+builds the walking network from the ``highway`` ways of the Overpass sources
+(:mod:`heritage_kit.routing.overpass_ways`); the query then asks for them too.
 
 Trail ``length_m`` is the walking length along the streets when the routing
 module and a street file are available, otherwise the sum of straight-line
@@ -49,7 +58,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from heritage_kit.errors import PackError
 from heritage_kit.geo import geodesic_m
@@ -70,9 +79,20 @@ class SourceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["osm", "merimee", "overpass"]
-    path: str
+    path: str | None = None
+    url: str | None = None  # an Overpass API endpoint, queried for clip.bbox at build time
     lang: LangCode = "fr"
     require_name: bool = True
+
+    @model_validator(mode="after")
+    def _one_place(self) -> "SourceSpec":
+        if self.url is not None and self.type != "overpass":
+            raise ValueError(f"'url' is only for an overpass source, not {self.type!r}")
+        if self.path is None and self.url is None:
+            raise ValueError("give 'path'" + (" or 'url'" if self.type == "overpass" else ""))
+        if self.path is not None and self.url is not None:
+            raise ValueError("give 'path' or 'url', not both")
+        return self
 
 
 class ClipSpec(BaseModel):
@@ -168,6 +188,34 @@ def _resolve(name: str, root: Path | None, config_dir: Path | None) -> Path:
     return bases[0] / p
 
 
+OVERPASS_STREETS = "overpass"  # "streets": "overpass" -> the highway ways of the Overpass sources
+
+
+def _fetch_overpass(url: str, bbox, session: Any, *, streets: bool) -> dict:
+    """The Overpass answer for the recipe's bbox (FetchError / SourceDataError when it fails)."""
+    from heritage_kit.importers._overpass import build_query, fetch_overpass
+
+    if bbox is None:
+        raise PackError(f"build config: the overpass source {url} needs clip.bbox (the area to ask for)")
+    if session is None:
+        import requests
+
+        with requests.Session() as own:
+            return fetch_overpass(build_query(bbox, streets=streets), session=own, url=url)
+    return fetch_overpass(build_query(bbox, streets=streets), session=session, url=url)
+
+
+def _overpass_streets(docs: list[Any], bbox):
+    """The walking network of the Overpass sources' highway ways: (GeoJSON, graph)."""
+    from heritage_kit.routing.overpass_ways import graph_from_overpass
+
+    if not docs:
+        raise PackError('build config streets: "overpass" needs an overpass source')
+    answers = [d if isinstance(d, dict) else json.loads(Path(d).read_bytes()) for d in docs]
+    graph = graph_from_overpass(answers, bbox=bbox, source="Overpass answer")
+    return graph.to_geojson(), graph
+
+
 def _streets(config: BuildConfig, path: Path, bbox, notes: list[str]):
     """The walking network as GeoJSON through heritage_kit.routing, or None with a note."""
     try:
@@ -238,8 +286,13 @@ def build_pack(
     *,
     root: str | os.PathLike | None = None,
     progress: bool = False,
+    session: Any = None,
 ) -> BuildResult:
-    """Build the pack a config describes (in memory; see :func:`heritage_kit.save_pack`)."""
+    """Build the pack a config describes (in memory; see :func:`heritage_kit.save_pack`).
+
+    ``session`` is the ``requests.Session`` used for Overpass sources with a
+    ``url`` (a new one when ``None``).
+    """
     from heritage_kit.importers.merge import merge_pois
     from heritage_kit.importers.merimee import import_merimee
     from heritage_kit.importers.osm import import_osm, import_overpass_json
@@ -260,7 +313,16 @@ def build_pack(
     result_imports: list[ImportReport] = []
     merimee: list[POI] = []
     osm: list[POI] = []
+    overpass_docs: list[Any] = []  # answers (dicts) or answer files, for "streets": "overpass"
     for src in config.sources:
+        if src.url is not None:
+            doc = _fetch_overpass(src.url, bbox, session, streets=config.streets == OVERPASS_STREETS)
+            res = import_overpass_json(doc, bbox=bbox, clip=polygon, lang=src.lang, require_name=src.require_name,
+                                       label=f"Overpass {src.url}")
+            osm += res.pois
+            overpass_docs.append(doc)
+            result_imports.append(res.report)
+            continue
         path = _resolve(src.path, base, config_dir)
         if src.type == "merimee":
             res = import_merimee(path, bbox=bbox, clip=polygon, strict=True, progress=progress)
@@ -268,6 +330,7 @@ def build_pack(
         elif src.type == "overpass":
             res = import_overpass_json(path, bbox=bbox, clip=polygon, lang=src.lang, require_name=src.require_name)
             osm += res.pois
+            overpass_docs.append(path)
         else:
             res = import_osm(path, bbox=bbox, clip=polygon, lang=src.lang, require_name=src.require_name,
                              progress=progress)
@@ -309,7 +372,9 @@ def build_pack(
 
     notes: list[str] = []
     streets = graph = None
-    if config.streets:
+    if config.streets == OVERPASS_STREETS:
+        streets, graph = _overpass_streets(overpass_docs, bbox)
+    elif config.streets:
         spath = _resolve(config.streets, base, config_dir)
         if not spath.is_file():
             raise PackError(f"build config streets: no such file {spath}")
