@@ -278,6 +278,10 @@ def build_pack(
         if not spath.is_file():
             raise PackError(f"build config streets: no such file {spath}")
         streets, graph = _streets(config, spath, bbox, notes)
+    # texts composed from the sourced facts where no human text exists (heritage_kit.compose)
+    from heritage_kit.compose import compose_pois
+
+    pois = compose_pois(pois, config.languages, streets=streets)
 
     trails: list[Trail] = []
     for i, t in enumerate(config.trails):
