@@ -1,6 +1,7 @@
 """Texts composed from sourced facts (heritage_kit.compose): every sentence traceable, nothing invented."""
 
 import re
+from datetime import datetime, timezone
 
 import pytest
 from shapely.geometry import Point
@@ -253,3 +254,23 @@ def test_osm_importer_keeps_facts_and_photo_references():
     assert only_wikidata.media[0].url == "https://www.wikidata.org/wiki/Q42#P18" and only_wikidata.media[0].pending
     shop = poi_from_osm("node", 7, {"shop": "bakery", "name": "B", "architect": "X"}, Point(7.42, 43.73))
     assert shop.osm_tags is None and shop.media == []
+
+
+def test_a_contribution_replaces_a_composed_text_whole():
+    from heritage_kit.inbox.publish import _edited_poi
+
+    class _St:  # the parts of a StoredSubmission _edited_poi reads
+        uuid = "0" * 32
+
+        class submission:
+            kind = "edit"
+            contributor = "Jean D."
+
+            class proposal:
+                name = category = location = dates = None
+                description = {"en": "Written by a visitor."}
+                sources = []
+
+    composed = with_composed_text(_poi(categories=["church"], sources=[OSM_SOURCE]), ["fr", "en"])
+    edited, _ = _edited_poi(composed, _St, [], datetime(2026, 12, 6, tzinfo=timezone.utc))
+    assert edited.text_origin == "human" and edited.description.root == {"en": "Written by a visitor."}
