@@ -28,6 +28,9 @@ current directory, then the config's folder and its parents)::
       "attributions": [{"text": "…", "licence": "…", "url": "…"}]
     }
 
+Heritage POIs without a human text get a French/English text composed from their sourced facts
+(:func:`heritage_kit.compose.compose_pois`, after the overrides; ``text_origin`` says which).
+
 Trail ``length_m`` is the walking length along the streets when the routing
 module and a street file are available, otherwise the sum of straight-line
 legs (a lower bound); ``duration_min`` is that length at 4.5 km/h.
@@ -282,6 +285,9 @@ def build_pack(
     from heritage_kit.compose import compose_pois
 
     pois = compose_pois(pois, config.languages, streets=streets)
+    origins = [p.text_origin for p in pois if p.kind == "heritage"]
+    notes.append(f"texts: {origins.count('composed')} composed from the sources' facts, {origins.count('human')} "
+                 f"human, {origins.count(None)} heritage POI(s) whose sources say nothing to compose from")
 
     trails: list[Trail] = []
     for i, t in enumerate(config.trails):
