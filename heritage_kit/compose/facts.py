@@ -7,7 +7,7 @@ from (:class:`Fact`), so each composed sentence can name its facts and a test ca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from heritage_kit.compose.dates import When, parse_date
 
@@ -81,10 +81,6 @@ class Facts:
     housenumber: Fact | None = None
     street: Fact | None = None  # nearest named street (streets.geojson), when no address
     wikipedia: Fact | None = None
-    extra: list[Fact] = field(default_factory=list)
-
-    def any(self) -> bool:
-        return any(v is not None for k, v in self.__dict__.items() if k not in ("category", "extra"))
 
 
 _VAGUE = {"heritage_other", "attraction", "place_of_worship", "building"}
