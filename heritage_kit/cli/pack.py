@@ -101,6 +101,8 @@ def _basemap_line(pack) -> str:
 
 
 def format_info(pack, lang: str = "en") -> str:
+    from heritage_kit.packs.coverage import pack_coverage
+
     m = pack.manifest
     kinds = Counter(p.kind for p in pack.pois)
     cats = Counter(c for p in pack.pois for c in p.categories)
@@ -118,6 +120,8 @@ def format_info(pack, lang: str = "en") -> str:
         f"streets: {'yes, ' + str(len(pack.streets.get('features', []))) + ' ways' if pack.streets else 'no (straight-line routing)'}",
         _basemap_line(pack),
         f"media files: {len(pack.media)}",
+        "coverage (POIs with a text, a photo, opening hours):",
+        *pack_coverage(pack).lines(),
     ]
     if getattr(pack, "build", None):
         raw = pack.build.get("sources")

@@ -39,6 +39,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from heritage_kit.compose.facts import CLASSE_ACTS
 from heritage_kit.errors import SourceDataError
 from heritage_kit.importers.clip import Clip
 from heritage_kit.importers.report import ImportReport
@@ -66,7 +67,7 @@ MERIMEE_ATTRIBUTION = {
 }
 _SOURCE_NAME = "base Mérimée (Ministère de la Culture)"
 _REF_RE = re.compile(r"^[A-Z]{2}(\d{2}|2[AB])\d{6}$")  # PA00082725, PA2A000003 (Corsica)
-_CLASSE_ACTS = frozenset({"liste", "décret", "avis de classement"})
+_CLASSE_ACTS = CLASSE_ACTS
 
 # First matching word of the name -> categories. Plurals are matched too.
 _WORDS: dict[str, tuple[str, ...]] = {}

@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from heritage_kit.compose.facts import OSM_FACT_KEYS
 from heritage_kit.errors import SourceDataError
 from heritage_kit.importers.clip import Clip
 from heritage_kit.importers.report import ImportReport
@@ -49,6 +50,7 @@ __all__ = [
     "read_overpass_json",
     "import_osm_geojson",
     "poi_from_osm",
+    "photo_references",
 ]
 
 OSM_ATTRIBUTION = {
@@ -264,12 +266,46 @@ def poi_from_osm(
         heritage["dates"] = start.strip()
     if heritage and kind == "heritage":
         data["heritage"] = heritage
+    if kind == "heritage":
+        kept = {k: " ".join(tags[k].split()) for k in OSM_FACT_KEYS if tags.get(k, "").strip()}
+        kept = {k: v for k, v in kept.items() if len(v) <= MAX_SHORT_TEXT}
+        if kept:
+            data["osm_tags"] = kept
+    media = photo_references(tags, refs.get("wikidata"))
+    if media:
+        data["media"] = media
     try:
         return POI.model_validate(data)
     except ValidationError as err:
         e = err.errors(include_url=False)[0]
         rep.add(e["msg"], record=label, field=".".join(str(x) for x in e["loc"]) or None)
         return None
+
+
+COMMONS_LICENCE = "not yet checked: a free licence on Wikimedia Commons, per file"
+UNKNOWN_LICENCE = "not yet checked: unknown licence"
+
+
+def photo_references(tags: Mapping[str, str], wikidata: str | None) -> list[dict]:
+    """Media entries (``pending=True``) for the photos OSM points to: ``image``, ``wikimedia_commons``, and the
+    Wikidata item (its image, P18). Not fetched; the licence says it is not checked yet."""
+    out: list[dict] = []
+    image = (tags.get("image") or "").split(";")[0].strip()
+    commons = (tags.get("wikimedia_commons") or "").split(";")[0].strip()
+    if image.startswith("File:") and not commons:
+        commons, image = image, ""
+    if _URL_RE.match(image) and len(image) <= 2000:
+        licence = COMMONS_LICENCE if "wikimedia.org" in image.lower() else UNKNOWN_LICENCE
+        out.append({"type": "image", "url": image, "licence": licence, "pending": True})
+    if commons.startswith(("File:", "Category:")) and len(commons) <= 500:
+        from urllib.parse import quote
+
+        url = "https://commons.wikimedia.org/wiki/" + quote(commons.replace(" ", "_"), safe=":_(),'")
+        out.append({"type": "image", "url": url, "licence": COMMONS_LICENCE, "pending": True})
+    if wikidata and not out:
+        out.append({"type": "image", "url": f"https://www.wikidata.org/wiki/{wikidata}#P18",
+                    "licence": COMMONS_LICENCE, "pending": True})
+    return out
 
 
 # -- files through pyosmium ---------------------------------------------------------

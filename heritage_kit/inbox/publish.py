@@ -83,6 +83,7 @@ def _new_poi(st: StoredSubmission, photos: Sequence[bytes], now: datetime) -> tu
     }
     if p.description and any(v.strip() for v in p.description.values()):
         data["description"] = {k: v.strip() for k, v in p.description.items() if v.strip()}
+        data["text_origin"] = "human"
     if p.dates:
         data["heritage"] = {"dates": p.dates.strip()}
     return POI.model_validate(data), files
@@ -93,9 +94,11 @@ def _edited_poi(poi: POI, st: StoredSubmission, photos: Sequence[bytes], now: da
     data = poi.model_dump()
     if p.name:
         data["name"] = {**poi.name.root, **{k: v.strip() for k, v in p.name.items() if v.strip()}}
-    if p.description:
-        old = poi.description.root if poi.description else {}
+    if p.description and any(v.strip() for v in p.description.values()):
+        # a person's text replaces a composed one whole (never a mix of both); it completes a human one
+        old = poi.description.root if poi.description and poi.text_origin != "composed" else {}
         data["description"] = {**old, **{k: v.strip() for k, v in p.description.items() if v.strip()}}
+        data["text_origin"] = "human"
     if p.category:
         data["categories"] = ([p.category] + [c for c in poi.categories if c != p.category])[:10]
     if p.location is not None:

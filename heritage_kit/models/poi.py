@@ -21,6 +21,7 @@ __all__ = [
     "Address",
     "HeritageFacts",
     "Footprint",
+    "TextOrigin",
 ]
 
 Kind = Literal["heritage", "commerce", "service"]
@@ -51,6 +52,10 @@ class Media(BaseModel):
     transcript: Annotated[str, StringConstraints(max_length=20_000)] | None = None
     origin: Literal["recorded", "synthesised"] | None = None
     duration_s: Annotated[float, Field(ge=0, le=36_000, allow_inf_nan=False)] | None = None
+    # True: a reference found in the source data (OSM ``image``, ``wikimedia_commons``, ``wikidata``) that is not
+    # in the pack yet and whose licence is not checked (``licence`` says so); a builder with internet access may
+    # fetch it, the app never shows or fetches it.
+    pending: bool = False
 
     @model_validator(mode="after")
     def _where(self):
@@ -117,6 +122,12 @@ def _known_categories(value: list[str]) -> list[str]:
         raise ValueError("categories repeat")
     return value
 
+
+# OSM tags kept as sourced facts for composed texts (heritage_kit.compose.facts.OSM_FACT_KEYS)
+OsmTags = Annotated[
+    dict[Annotated[str, StringConstraints(pattern=r"^[a-z_:]{1,40}$")], ShortText], Field(max_length=30)
+]
+TextOrigin = Literal["human", "composed"]
 
 # The validator lives in the type so that models built from POI's fields keep it.
 Categories = Annotated[list[str], Field(max_length=10), AfterValidator(_known_categories)]
@@ -190,6 +201,10 @@ class POI(BaseModel):
     heritage: HeritageFacts | None = None
     sources: Annotated[list[Source], Field(max_length=50)] = Field(default_factory=list)
     updated: datetime | None = None
+    # where ``description`` comes from: a person (pack override, contribution, OSM ``description``) or composed
+    # from the sourced facts (heritage_kit.compose); None in packs built before composed texts existed
+    text_origin: TextOrigin | None = None
+    osm_tags: OsmTags | None = None
 
     def display_name(self, lang: str | None = None) -> str:
         return self.name.get(lang)

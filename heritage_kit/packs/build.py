@@ -37,6 +37,8 @@ Overpass endpoint (``url``) for ``clip.bbox`` at build time (needs network;
 :func:`build_pack` takes the ``requests`` session). ``"streets": "overpass"``
 builds the walking network from the ``highway`` ways of the Overpass sources
 (:mod:`heritage_kit.routing.overpass_ways`); the query then asks for them too.
+Heritage POIs without a human text get a French/English text composed from their sourced facts
+(:func:`heritage_kit.compose.compose_pois`, after the overrides; ``text_origin`` says which).
 
 Trail ``length_m`` is the walking length along the streets when the routing
 module and a street file are available, otherwise the sum of straight-line
@@ -46,6 +48,10 @@ legs (a lower bound); ``duration_min`` is that length at 4.5 km/h.
 railways, labels: :mod:`heritage_kit.basemap`) from the recipe's first ``osm`` or ``overpass`` source; a path
 reads that OSM file or Overpass answer instead. It is clipped to ``clip.bbox`` (else the clip polygon's box,
 else the whole file). A recipe without OSM data gets no basemap (a note says so) and the pack works as before.
+
+``audio``: ``true`` reads every heritage POI's text aloud in each pack language into ``media/audio/`` (espeak-ng and
+sox must be installed on the build machine; :mod:`heritage_kit.export.audio`, byte-identical from one build to the
+next). A guide's recording is added afterwards with ``heritage-kit pack audio PACK --record …``.
 """
 
 from __future__ import annotations
@@ -135,6 +141,7 @@ class BuildConfig(BaseModel):
     trails: list[dict[str, Any]] = Field(default_factory=list)
     streets: str | None = None
     basemap: bool | str | None = None
+    audio: bool = False
     attributions: Annotated[list[Attribution], Field(min_length=1)]
 
 
@@ -380,6 +387,13 @@ def build_pack(
             raise PackError(f"build config streets: no such file {spath}")
         streets, graph = _streets(config, spath, bbox, notes)
     basemap = _basemap(config, base, config_dir, bbox, notes) if config.basemap else None
+    # texts composed from the sourced facts where no human text exists (heritage_kit.compose)
+    from heritage_kit.compose import compose_pois
+
+    pois = compose_pois(pois, config.languages, streets=streets)
+    origins = [p.text_origin for p in pois if p.kind == "heritage"]
+    notes.append(f"texts: {origins.count('composed')} composed from the sources' facts, {origins.count('human')} "
+                 f"human, {origins.count(None)} heritage POI(s) whose sources say nothing to compose from")
 
     trails: list[Trail] = []
     for i, t in enumerate(config.trails):
@@ -420,5 +434,17 @@ def build_pack(
     except ValidationError as err:
         e = err.errors(include_url=False)[0]
         raise PackError(f"build config field {'.'.join(str(x) for x in e['loc'])}: {e['msg']}") from None
+    if config.audio:
+        pack = _audio(pack, notes)
     pack.build = recipe
     return BuildResult(pack, result_imports, merge_report, notes)
+
+
+def _audio(pack, notes: list[str]):
+    """Every heritage text read aloud into the pack (espeak-ng + sox on the build machine)."""
+    from heritage_kit.export.audio import EspeakSynthesiser, add_audio
+
+    pack, report = add_audio(pack, EspeakSynthesiser(), langs=tuple(pack.manifest.languages))
+    size = sum(len(pack.media[m.path]) for p in pack.pois for m in p.media if m.type == "audio" and m.path)
+    notes.append(f"audio: {len(report.added)} files synthesised ({size // 1024} KiB), {report.no_text} texts missing")
+    return pack

@@ -124,6 +124,20 @@ CATALOG: dict[str, dict[str, str]] = {
     "poi.photo_credit": {"fr": "Photo : {author} ({licence})", "en": "Photo: {author} ({licence})"},
     "poi.sources": {"fr": "Sources : {value}", "en": "Sources: {value}"},
     "poi.no_description": {"fr": "Pas encore de description.", "en": "No description yet."},
+    "poi.origin.composed": {
+        "fr": "Texte composé à partir de données ouvertes ({sources})",
+        "en": "Text composed from open data ({sources})",
+    },
+    "poi.open_data": {"fr": "données ouvertes", "en": "open data"},
+    "poi.unknown_author": {"fr": "auteur inconnu", "en": "unknown author"},
+    "poi.photo_refs": {
+        "fr": "Photos signalées par OpenStreetMap, pas encore dans le pack : {n}",
+        "en": "Photos listed by OpenStreetMap, not in the pack yet: {n}",
+    },
+    "poi.summary.today": {"fr": "aujourd'hui {hours}", "en": "today {hours}"},
+    "poi.summary.closed_today": {"fr": "fermé aujourd'hui", "en": "closed today"},
+    "poi.summary.step_free": {"fr": "accessible en fauteuil", "en": "wheelchair accessible"},
+    "poi.summary.limited": {"fr": "accès fauteuil limité", "en": "limited wheelchair access"},
     "poi.tts_unavailable": {
         "fr": "La lecture à voix haute n'est pas disponible sur cet appareil.",
         "en": "Reading aloud is not available on this device.",

@@ -70,6 +70,25 @@ class HoursBadges:
         except HoursError:
             return Badge(raw or unknown_text, "unknown")
 
+    def today(self, raw: str | None, when: datetime) -> list[tuple[datetime, datetime]] | None:
+        """The open intervals of ``when``'s local day (``[]``: closed all day), or None when not known."""
+        from datetime import timedelta
+        from zoneinfo import ZoneInfo
+
+        oh = self.hours(raw)
+        if oh is None:
+            return None
+        tz = ZoneInfo(self.timezone)
+        local = when.astimezone(tz) if when.tzinfo else when.replace(tzinfo=tz)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        try:
+            ivs = oh.intervals(start, start + timedelta(days=1))
+        except HoursError:
+            return None
+        if any(state_name(iv.state) == "unknown" for iv in ivs):
+            return None
+        return [(iv.start, iv.end) for iv in ivs if state_name(iv.state) == "open"]
+
     def is_open_for(self, raw: str | None, arrival: datetime, minutes: float) -> bool:
         oh = self.hours(raw)
         if oh is None:

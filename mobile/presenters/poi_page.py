@@ -1,4 +1,9 @@
-"""The POI page: name and text in the chosen language, photos, hours, facts, refs."""
+"""The POI page: name and text in the chosen language, where the text comes from, photos, hours, facts, refs.
+
+Shops and services get a one-line summary (category · hours today · wheelchair access · address), composed
+here at display time rather than at build time: "today" changes every day and the page already holds the
+hours evaluator; the pack keeps only the facts.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from heritage_kit.categories import category_label
+from heritage_kit.compose import composed_sources, protection_words
 from mobile.i18n import Translator
 from mobile.presenters.hours import Badge, HoursBadges
 from mobile.presenters.markup import escape
@@ -33,6 +39,8 @@ class PoiPage:
     refs: list[str] = field(default_factory=list)  # escaped lines
     speech: str = ""  # plain text for text-to-speech
     practical: list[str] = field(default_factory=list)  # address, phone, website, access: escaped lines
+    origin: str = ""  # "composed from open data (…)" for a composed text, "" for a human one; escaped
+    summary: str = ""  # shops and services: one line (category · today's hours · access · address); escaped
 
 
 def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetime) -> PoiPage:
@@ -49,14 +57,13 @@ def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetim
     facts: list[str] = []
     h = poi.heritage
     if h is not None:
-        if h.protection:
-            facts.append(escape(tr.tr("poi.protection", value=tr.tr(f"poi.protection.{h.protection}"))))
+        words = protection_words(h, lang)  # plain words, never the register's "liste" / "arrêté"
+        if words:
+            facts.append(escape(tr.tr("poi.protection", value=words)))
         if h.period:
             facts.append(escape(tr.tr("poi.period", value=h.period)))
         if h.dates:
-            facts.append(escape(tr.tr("poi.dates", value=h.dates)))
-        if h.protection_act:
-            facts.append(escape(tr.tr("poi.act", value=h.protection_act)))
+            facts.append(escape(tr.tr("poi.dates", value=", ".join(d.strip() for d in h.dates.split(";")))))
     practical: list[str] = []
     if poi.address and poi.address.line():
         practical.append(escape(tr.tr("poi.address", value=poi.address.line())))
@@ -82,9 +89,42 @@ def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetim
             s.name + (f" ({s.licence})" if s.licence else "") for s in poi.sources))))
 
     photos = [
-        Photo(m.path, m.url, escape(tr.tr("poi.photo_credit", author=m.author or "?", licence=m.licence)))
+        Photo(m.path, m.url, escape(tr.tr("poi.photo_credit", author=m.author or tr.tr("poi.unknown_author"),
+                                          licence=m.licence)))
         for m in poi.media
-        if m.type == "image"
+        if m.type == "image" and not m.pending
     ]
+    pending = sum(1 for m in poi.media if m.pending)
+    if pending:
+        refs.append(escape(tr.tr("poi.photo_refs", n=pending)))
+    origin = ""
+    if desc and poi.text_origin == "composed":
+        sources = ", ".join(composed_sources(poi)) or tr.tr("poi.open_data")
+        origin = escape(tr.tr("poi.origin.composed", sources=sources))
+    summary = _summary(poi, cats, tr, badges, now) if poi.kind in ("commerce", "service") else ""
     speech = ". ".join(p for p in (name, cats, desc) if p)
-    return PoiPage(poi.id, poi.kind, escape(name), escape(cats), body, hours, photos, facts, refs, speech, practical)
+    return PoiPage(poi.id, poi.kind, escape(name), escape(cats), body, hours, photos, facts, refs, speech, practical,
+                   origin, summary)
+
+
+def _hhmm(t: datetime, day_start: datetime) -> str:
+    return "24:00" if t.date() > day_start.date() and t.hour == 0 and t.minute == 0 else t.strftime("%H:%M")
+
+
+def _summary(poi, cats: str, tr: Translator, badges: HoursBadges | None, now: datetime) -> str:
+    """One line: category · hours today (if known) · wheelchair access (if tagged) · address (if known)."""
+    parts = [cats[:1].upper() + cats[1:]]
+    today = badges.today(poi.opening_hours, now) if badges and poi.opening_hours else None
+    if today == []:
+        parts.append(tr.tr("poi.summary.closed_today"))
+    elif today:
+        start = today[0][0]
+        hours = ", ".join(f"{_hhmm(a, start)}–{_hhmm(b, start)}" for a, b in today)
+        parts.append(tr.tr("poi.summary.today", hours=hours))
+    if poi.wheelchair == "yes":
+        parts.append(tr.tr("poi.summary.step_free"))
+    elif poi.wheelchair == "limited":
+        parts.append(tr.tr("poi.summary.limited"))
+    if poi.address and poi.address.line():
+        parts.append(poi.address.line())
+    return escape(" · ".join(parts))

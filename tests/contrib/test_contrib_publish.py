@@ -71,6 +71,7 @@ def test_publish_writes_the_next_version_with_credit(inbox, pack, tmp_path):
     cathedral = v2.poi("merimee:PA00082725")
     assert cathedral.name.get("fr") == "Cathédrale Saint-Front"
     assert cathedral.description.get("en").startswith("Byzantine") and cathedral.heritage.dates == "XIIe siècle"
+    assert cathedral.text_origin == "human" and poi.text_origin == "human"
     assert any("Jean D." in s.name for s in cathedral.sources)
     assert any(s.url == "https://inventaire.example.org/stfront" for s in cathedral.sources)
     assert cathedral.refs.merimee == "PA00082725"

@@ -28,6 +28,8 @@ class PoiScreen(Screen):
     facts = StringProperty("")
     practical = StringProperty("")
     refs = StringProperty("")
+    origin = StringProperty("")  # "composed from open data (…)"; empty for a human text
+    summary = StringProperty("")  # shops and services: category · today's hours · access · address
     notice = StringProperty("")
     speech = ""
 
@@ -47,6 +49,8 @@ class PoiScreen(Screen):
         self.hours = page.hours.text if page.hours else ""
         self.hours_state = page.hours.state if page.hours else ""
         self.body = page.body
+        self.origin = page.origin
+        self.summary = page.summary
         self.facts = "\n".join(page.facts)
         self.practical = "\n".join(page.practical)
         self.refs = "\n".join(page.refs)
