@@ -204,8 +204,7 @@ def s_trails(app):
     app.show("trails")
     app.screen("trails").ids.minutes.value = 90
     app.screen("trails").plan()
-    return lambda: app.screen("trails").plan_text and "…" != app.screen("trails").plan_text and \
-        app.screen("trails").plan_text != app.t("walk.waiting_fix")
+    return lambda: not app.screen("trails").planning and bool(app.screen("trails").plan_text)
 
 
 def s_trails_shot(app):
@@ -271,6 +270,7 @@ def s_contribute(app):
     s.ids.name.text = "Plaque du Rocher"
     s.ids.description.text = "Une plaque [commémorative] & ancienne, au pied des remparts."
     s.ids.author.text = "Testeur"
+    s.ids.category.text = s.category_labels[0]
     s.at_position()
     s.set_photo(os.path.join(os.path.dirname(__file__), "..", "data", "mobile", "photo.jpg"))
     s.ids.consent.active = True

@@ -154,8 +154,8 @@ def test_high_contrast_reaches_every_widget(runs):
 def test_empty_contribution_shows_an_error_under_each_field(runs):
     tour, _ = runs
     errors = tour["contribute_errors"]
-    assert set(errors) == {"name", "place", "author", "consent"}
-    assert errors["name"] == "This field is required."
+    assert set(errors) == {"name", "category", "place", "author", "consent"}  # the category starts empty
+    assert errors["name"] == "This field is required." and errors["category"] == "Choose a category."
     assert tour["contribute_empty_result"].startswith("To fix: Name: This field is required.")
     assert tour["contribute_errors_after_fill"] == {}
 
