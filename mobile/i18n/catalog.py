@@ -184,8 +184,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "walk.skip": {"fr": "Passer cette étape", "en": "Skip this stop"},
     "walk.here": {"fr": "J'y suis", "en": "I'm here"},
     "walk.finished_summary": {
-        "fr": "Balade terminée : {visited} étapes vues, {skipped} passées.",
-        "en": "Walk finished: {visited} stops visited, {skipped} skipped.",
+        "fr": "Balade terminée. Étapes vues : {visited}, passées : {skipped}.",
+        "en": "Walk finished. Stops visited: {visited}, skipped: {skipped}.",
     },
     "walk.planned_title": {"fr": "votre balade de {minutes} min", "en": "your {minutes}-minute walk"},
     # contribute

@@ -85,9 +85,9 @@ def test_a_later_stop_reached_first_skips_the_earlier_ones(pack):
     w.on_position(pos(pack.poi(stops[2]).location, t=60))
     w.on_position(pos(pack.poi(stops[3]).location, t=120))
     v = w.view()
-    assert v.finished and v.next_name == "Walk finished: 3 stops visited, 1 skipped."
+    assert v.finished and v.next_name == "Walk finished. Stops visited: 3, skipped: 1."
     assert Translator("fr").tr("walk.finished_summary", visited=3, skipped=1) == \
-        "Balade terminée : 3 étapes vues, 1 passées."
+        "Balade terminée. Étapes vues : 3, passées : 1."
 
 
 def test_skip_and_im_here_move_on_and_the_walk_finishes(pack):
@@ -108,7 +108,7 @@ def test_skip_and_im_here_move_on_and_the_walk_finishes(pack):
     assert w.view().skipped == [] and w.view().next_id == stops[2]
     assert w.skip() == stops[2] and w.skip() == stops[3] and w.skip() is None
     v = w.view()
-    assert v.finished and v.next_name == "Balade terminée : 2 étapes vues, 2 passées."
+    assert v.finished and v.next_name == "Balade terminée. Étapes vues : 2, passées : 2."
 
 
 def test_skipped_stops_survive_a_restart(pack):

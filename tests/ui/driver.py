@@ -215,6 +215,31 @@ def s_trails_shot(app):
     shot("trails")
 
 
+def s_walk_skip(app):
+    """The walk screen's "I'm here" and "Skip this stop" (a walk always finishes), then Stop."""
+    app.start_walk(app.pack.trails[0].id)
+    return 0.4
+
+
+def s_walk_skip_tap(app):
+    s = app.screen("walk")
+    result["walk_buttons"] = sorted(w.text for w in s.walk(restrict=True) if w.__class__.__name__ in ("HKButton", "HKFlatButton"))
+    app.arrived_here()
+    app.skip_stop()
+    result["walk_after_skip"] = {"progress": s.progress_text, "next_id": s.next_id, "stops": s.stops_text}
+    return 0.3
+
+
+def s_walk_skip_shot(app):
+    s = app.screen("walk")
+    shot("walk_skip")
+    for _ in app.pack.trails[0].stops[2:]:
+        app.skip_stop()
+    result["walk_all_skipped"] = {"next": s.next_text, "finished": s.finished}
+    app.stop_walk()
+    return 0.2
+
+
 def s_start_walk(app):
     trail = app.pack.trails[0]
     result["trail"] = trail.id
@@ -399,7 +424,8 @@ def s_restart_replay(app):
 
 
 TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
-        s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
+        s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_walk_skip, s_walk_skip_tap,
+        s_walk_skip_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,
         s_settings_shot, s_settings_chooser, s_french_large, s_contrast]

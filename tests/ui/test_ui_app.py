@@ -68,7 +68,8 @@ def test_launch_opens_monaco_map_first(runs):
 def test_every_screen_was_rendered(runs):
     tour, _ = runs
     names = {os.path.basename(p)[:-4] for p in tour["shots"]}
-    for screen in ("map", "home", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings"):
+    for screen in ("map", "home", "explore", "poi", "trails", "walk", "walk_skip", "contribute", "submissions",
+                   "settings"):
         assert screen in names
     for p in tour["shots"]:
         assert os.path.getsize(p) > 5000  # a real picture, not an empty frame
@@ -114,6 +115,18 @@ def test_simulated_walk_alerts_each_stop_exactly_once(runs):
     assert tour["banner_after_first_alert"].startswith("[b]You have arrived: ")
     assert tour["walk_view"]["progress"] == f"{len(stops)}/{len(stops)} stops visited"
     assert sorted(tour["saved_walk"]["alerted"]) == sorted(stops)
+
+
+def test_walk_im_here_and_skip_always_finish_the_walk(runs):
+    tour, _ = runs
+    stops = tour["trail_stops"]
+    assert "I'm here" in tour["walk_buttons"] and "Skip this stop" in tour["walk_buttons"]
+    after = tour["walk_after_skip"]
+    assert after["progress"] == f"1/{len(stops)} stops visited" and after["next_id"] == stops[2]
+    lines = after["stops"].split("\n")
+    assert lines[0].endswith("— visited") and lines[1].endswith("— skipped")
+    done = tour["walk_all_skipped"]
+    assert done["finished"] and done["next"] == f"Walk finished. Stops visited: 1, skipped: {len(stops) - 1}."
 
 
 def test_restart_restores_the_walk_without_alerting_again(runs):
