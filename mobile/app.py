@@ -442,6 +442,7 @@ class HeritageApp(App):
         p = self._presenters.get("contribute")
         if p is None:
             p = self._presenters["contribute"] = ContributePresenter(self.pack, self.tr, self._outbox)
+            self.run_io(p.load_own)  # the user's own entries, for the duplicate warning
         return p
 
     def _outbox(self):

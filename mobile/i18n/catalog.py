@@ -220,6 +220,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Attention : « {name} » existe déjà à {distance}.",
         "en": "Careful: “{name}” already exists {distance} away.",
     },
+    "contrib.duplicate_own": {
+        "fr": "Attention : vous avez déjà proposé « {name} » à {distance}.",
+        "en": "Careful: you already submitted “{name}” {distance} away.",
+    },
     "contrib.field_error": {"fr": "{field} : {message}", "en": "{field}: {message}"},
     "field.name": {"fr": "Nom", "en": "Name"},
     "field.category": {"fr": "Catégorie", "en": "Category"},

@@ -55,6 +55,15 @@ class ContributionForm:
 
 
 @dataclass(frozen=True)
+class OwnEntry:
+    """One of the user's own submissions (outbox, sent or not), in the shape ``duplicate_hints`` reads."""
+
+    id: str
+    name: dict[str, str]
+    location: LatLon
+
+
+@dataclass(frozen=True)
 class SaveResult:
     ok: bool
     text: str  # escaped message for the screen
@@ -86,6 +95,7 @@ class ContributePresenter:
         self.tr = tr
         self._outbox = outbox
         self.form = ContributionForm()
+        self.own: list[OwnEntry] = []  # the user's submissions, for the duplicate warning (load_own)
 
     @property
     def outbox(self):
@@ -120,7 +130,12 @@ class ContributePresenter:
             return ""
         hints = duplicate_hints(self.pack.pois, name={self.tr.lang: name}, lat=loc.lat, lon=loc.lon, limit=1)
         if not hints:
-            return ""
+            mine = duplicate_hints(self.own, name={self.tr.lang: name}, lat=loc.lat, lon=loc.lon, limit=1)
+            if not mine:
+                return ""
+            entry = next(e for e in self.own if e.id == mine[0].poi_id)
+            own_name = entry.name.get(self.tr.lang) or next(iter(entry.name.values()))
+            return escape(self.tr.tr("contrib.duplicate_own", name=own_name, distance=self.tr.distance(mine[0].distance_m)))
         h = hints[0]
         poi_name = self.pack.poi(h.poi_id).name.get(self.tr.lang) if h.poi_id else h.name
         return escape(self.tr.tr("contrib.duplicate", name=poi_name, distance=self.tr.distance(h.distance_m)))
@@ -228,8 +243,18 @@ class ContributePresenter:
             return SaveResult(False, escape(self.describe(errors)))
         except ValueError as exc:  # pydantic structure errors
             return SaveResult(False, escape(self.tr.tr("contrib.invalid", message=str(exc).splitlines()[0])))
+        self._remember(item)
         self.form.reset()
         return SaveResult(True, escape(self.tr.tr("contrib.saved_outbox")), item.uuid)
+
+    def load_own(self) -> None:
+        """Read the user's submissions for the duplicate warning (call off the UI thread: SQLite)."""
+        self.own = [e for e in map(_own_entry, self.outbox.items()) if e is not None]
+
+    def _remember(self, item) -> None:
+        entry = _own_entry(item)
+        if entry is not None:
+            self.own = [*self.own, entry]
 
     def my_submissions(self) -> list[SubmissionRow]:
         """The outbox's items, newest first, with their status (call off the UI thread)."""
@@ -301,6 +326,13 @@ def form_field(field: str) -> str:
     head = parts[1] if parts[0] == "proposal" and len(parts) > 1 else parts[0]
     return {"location": "place", "contributor": "author", "photos": "photo", "": "form"}.get(
         head, head if head in FORM_FIELDS else "form")
+
+
+def _own_entry(item) -> OwnEntry | None:
+    p = item.submission.proposal
+    if not p.name or p.location is None:
+        return None
+    return OwnEntry(f"outbox:{item.uuid}", dict(p.name), p.location)
 
 
 def _read_bytes(path: str) -> bytes:

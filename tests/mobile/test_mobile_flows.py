@@ -289,3 +289,19 @@ def test_the_planned_walk_has_a_plain_title(pack, tmp_path):
     minutes = round(host.trails_presenter().planned.duration_s / 60)
     assert host.walk.view().title == f"Walk: your {minutes}-minute walk"  # not "Walk: Plan my walk"
     assert session.kind == "planned" and host.walk.stop_ids == host.trails_presenter().planned.stop_ids
+
+
+def test_my_own_earlier_submission_is_warned_as_a_duplicate(pack, tmp_path):
+    host = Host(pack, tmp_path, lang="fr")
+    flow = ContributionFlow(host)
+    p = host.contribute_presenter()
+    _fill(p)
+    assert p.duplicate_warning() == ""  # nothing like it in the pack
+    assert flow.save()
+    _fill(p)  # the same entry again (the server accepted four copies of one)
+    assert p.duplicate_warning() == "Attention : vous avez déjà proposé « Plaque des remparts » à 0 m."
+    # after a restart: read back from the outbox file
+    again = ContributePresenter(pack, Translator("en"), Outbox(tmp_path / "outbox.sqlite", pack=pack))
+    again.load_own()
+    _fill(again)
+    assert again.duplicate_warning("plaque des Remparts") == "Careful: you already submitted “Plaque des remparts” 0 m away."
