@@ -50,6 +50,35 @@ def shot(name: str) -> None:
     result["shots"].append(path)
 
 
+def small_targets(app) -> list[str]:
+    """Every visible touch target (buttons, toggles, check boxes, text fields, sliders) of the root and
+    of every screen built so far that is under 48 dp on a side, as "screen: Class 'text' WxH dp"."""
+    from kivy.metrics import dp
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.checkbox import CheckBox
+    from kivy.uix.slider import Slider
+    from kivy.uix.textinput import TextInput
+
+    def visible(w):
+        while w is not None and w is not w.parent:
+            if w.opacity == 0 or w.width <= 0 or w.height <= 0:
+                return False
+            w = w.parent
+        return True
+
+    out = []
+    roots = [("root", app.root_widget.ids.topbar), ("root", app.root_widget.ids.nav)]
+    roots += [(s.name, s) for s in app.sm.screens]
+    for name, root in roots:
+        for w in root.walk(restrict=True):
+            if not isinstance(w, (ButtonBehavior, CheckBox, TextInput, Slider)) or w.disabled or not visible(w):
+                continue
+            if w.width < dp(48) - 0.5 or w.height < dp(48) - 0.5:
+                label = getattr(w, "text", "") or ""
+                out.append(f"{name}: {type(w).__name__} {label[:20]!r} {w.width / dp(1):.0f}x{w.height / dp(1):.0f} dp")
+    return out
+
+
 class Script:
     """A list of steps run one per frame or more; a step returning a float waits that long,
     returning a callable waits until it is true."""
@@ -369,6 +398,7 @@ def s_settings(app):
 
 
 def s_settings_shot(app):
+    result["small_targets"] = small_targets(app)
     shot("settings")
     app.screen("settings").choose_gpx()  # the GPX file chooser opens (then is closed)
     return 0.3

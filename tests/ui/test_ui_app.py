@@ -181,3 +181,8 @@ def test_panning_redraws_the_base_layer_at_full_size(runs):
 
 def test_gpx_file_can_be_chosen_in_settings(runs):
     assert runs[0]["gpx_chooser_title"] == "GPX file"
+
+
+def test_every_touch_target_is_at_least_48_dp(runs):
+    tour, _ = runs
+    assert tour["small_targets"] == [], "\n".join(tour["small_targets"])
