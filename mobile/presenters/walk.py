@@ -184,6 +184,12 @@ class WalkPresenter:
             self._refresh_leg()
         return alerts
 
+    def locate(self, position: Position) -> None:
+        """Where the walker already is when the walk starts (the dot on the map): distance, direction
+        and route to the first stop at once, not "Waiting for a position…". No arrival check here."""
+        self.position = position
+        self._refresh_leg()
+
     def _visit(self, sid: str) -> None:
         """``sid`` reached: visited; earlier stops not yet reached are skipped, not waited for."""
         if sid not in self.visited:

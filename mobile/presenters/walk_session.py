@@ -24,6 +24,7 @@ class WalkHost(Protocol):
     pack: Any
     tr: Translator
     badges: Any
+    position: Position | None
     walk: WalkPresenter | None
     highlight: list[str]
 
@@ -67,7 +68,10 @@ class WalkSession:
     def _begin(self, trail, stops: list[str], title: str, kind: str) -> None:
         h = self.host
         self.kind = kind
-        h.walk = self.build(trail, stops, title)
+        walk = self.build(trail, stops, title)
+        if h.position is not None:
+            walk.locate(h.position)
+        h.walk = walk
         h.highlight = list(stops)
         self.save()
         h.walk_started()

@@ -305,3 +305,11 @@ def test_my_own_earlier_submission_is_warned_as_a_duplicate(pack, tmp_path):
     again.load_own()
     _fill(again)
     assert again.duplicate_warning("plaque des Remparts") == "Careful: you already submitted “Plaque des remparts” 0 m away."
+
+
+def test_a_walk_started_where_the_dot_is_does_not_wait_for_a_position(pack, tmp_path):
+    host = Host(pack, tmp_path, position=Position(43.7316, 7.4216, 10.0, TEN_AM))  # at the pharmacy
+    WalkSession(host, JsonStore(tmp_path / "walk.json")).start_trail("rocher")
+    v = host.walk.view()
+    assert v.distance != "Waiting for a position…" and v.distance.endswith(" west") and v.bearing is not None
+    assert len(v.route) >= 2 and v.done == 0  # no arrival decided without the engine
