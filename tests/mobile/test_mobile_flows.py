@@ -13,7 +13,6 @@ from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from heritage_kit.routing import WalkingGraph
 from heritage_kit.submissions import Outbox
