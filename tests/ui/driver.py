@@ -410,7 +410,7 @@ def s_settings_chooser(app):
     popups = [w for w in Window.children if isinstance(w, ModalView)]
     result["gpx_chooser_title"] = popups[0].title if popups else None
     for w in popups:
-        w.dismiss()
+        w.dismiss(animation=False)  # gone before the next screenshot
     app.set_setting("lang", "fr")
     app.set_setting("large_text", True)
     app.show("explore")
