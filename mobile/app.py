@@ -1,9 +1,13 @@
-"""The Kivy application: wiring of packs, presenters, screens, location and alerts.
+"""The Kivy application: wiring of packs, presenters, flows, screens, location and alerts.
 
 The app object holds the state every screen binds to (language, theme, text
 scale, pack, map scene, position, route, walk) and the collaborators it
-injects into presenters. File, SQLite and routing work runs on one worker
-thread (:meth:`HeritageApp.run_io`) and comes back through ``Clock``.
+injects into presenters. What the app does for the visitor ("take me there",
+"plan my walk", a walk, a contribution) lives in plain-Python flows
+(:mod:`mobile.presenters.flows`, :mod:`mobile.presenters.walk_session`) that
+hand results to screens through their typed ``show_*`` methods
+(:mod:`mobile.ui.screens.base`). File, SQLite and routing work runs on one
+worker thread (:meth:`HeritageApp.run_io`) and comes back through ``Clock``.
 """
 
 from __future__ import annotations
@@ -27,15 +31,14 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import ScreenManager
 
-from heritage_kit.errors import HeritageKitError
 from heritage_kit.types import LatLon
 from mobile import platform as hk_platform
 from mobile.i18n import Translator
 from mobile.platform.location import LocationProvider, PlyerGpsProvider, ReplayProvider
 from mobile.platform.storage import JsonStore, discover_packs, repo_content_dir, user_dir
 from mobile.presenters.contribute import ContributePresenter
-from mobile.presenters.errors import error_reason
 from mobile.presenters.explore import ExplorePresenter
+from mobile.presenters.flows import ContributionFlow, PlanFlow, RouteFlow
 from mobile.presenters.home import HomePresenter
 from mobile.presenters.hours import HoursBadges
 from mobile.presenters.location import Position
@@ -43,8 +46,9 @@ from mobile.presenters.map_view import MapScene
 from mobile.presenters.markup import escape
 from mobile.presenters.poi_page import present_poi
 from mobile.presenters.settings import NORMAL, Settings, theme_for
-from mobile.presenters.trails import PlannedWalk, TrailsPresenter, itinerary_to_walk
-from mobile.presenters.walk import Alert, WalkPresenter
+from mobile.presenters.trails import TrailsPresenter, make_planner
+from mobile.presenters.walk import Alert
+from mobile.presenters.walk_session import WalkSession
 
 __all__ = ["HeritageApp", "SCREENS"]
 
@@ -143,7 +147,10 @@ class HeritageApp(App):
         self._banner_event = None
         self._banner_poi: str | None = None
         self._chime = None
-        self._walk_kind = "trail"
+        self.routes = RouteFlow(self)
+        self.plans = PlanFlow(self)
+        self.contributions = ContributionFlow(self)
+        self.walks = WalkSession(self, self.walk_store)
         self._open_outbox: tuple[Any, Any] | None = None  # (pack, Outbox): the current town's
         self._outbox_lock = threading.Lock()
         self.title = "heritage-kit"
@@ -236,10 +243,14 @@ class HeritageApp(App):
         self._save_settings()
         if key in ("location_source", "gpx_path"):
             self.start_location()
+        self.refresh_current()
+
+    def refresh_current(self) -> None:
+        """The shown screen again, after a change of language, theme or pack data."""
         current = self.sm.current if hasattr(self, "sm") else None
         if current:
             self._set_title(current)
-            self._refresh(current)
+            self.screen(current).refresh()
 
     def _save_settings(self) -> None:
         data = self.settings.to_dict()
@@ -291,7 +302,7 @@ class HeritageApp(App):
     def _after_network(self) -> None:
         """The walk in progress and the location source use the network (street routes)."""
         if self.walk is not None:
-            self.walk.router = self._router()
+            self.walk.router = self.router()
         self.start_location()
 
     def _pack_loaded(self, path, pack, scene, saved_walk: dict, first: bool) -> None:
@@ -310,7 +321,8 @@ class HeritageApp(App):
         if self.settings.pack != path:
             self.settings.pack = path
             self._save_settings()
-        self._restore_walk(saved_walk)
+        if self.walks.restore(saved_walk):
+            self._preload_chime()
         self.show("map", push=False)
         self.history.clear()
         self.can_go_back = False
@@ -365,8 +377,11 @@ class HeritageApp(App):
             self.pick_mode = False
         self._set_title(name)
         self._select_nav(name)
-        self._refresh(name)
-        self.sm.current = name
+        screen = self.screen(name)  # built on first use
+        if self.sm.current == name:
+            screen.refresh()
+        else:
+            self.sm.current = name  # HKScreen.on_pre_enter refreshes it, before its first frame
         self.can_go_back = bool(self.history) and name in ("poi", "submissions", "home")
 
     def go_back(self) -> None:
@@ -397,11 +412,6 @@ class HeritageApp(App):
         else:
             self.title_text = escape(self.t(key))
 
-    def _refresh(self, name: str) -> None:
-        refresh = getattr(self.screen(name), "refresh", None)
-        if refresh is not None:
-            refresh()
-
     def screen(self, name: str):
         """The screen ``name``, built (its module imported, its kv loaded) the first time it is needed."""
         if not self.sm.has_screen(name):
@@ -423,7 +433,7 @@ class HeritageApp(App):
             return None
         p = self._presenters.get("trails")
         if p is None:
-            p = self._presenters["trails"] = TrailsPresenter(self.pack, self.tr, planner=self._planner())
+            p = self._presenters["trails"] = TrailsPresenter(self.pack, self.tr, planner=make_planner(self.pack))
         return p
 
     def contribute_presenter(self) -> ContributePresenter | None:
@@ -432,6 +442,7 @@ class HeritageApp(App):
         p = self._presenters.get("contribute")
         if p is None:
             p = self._presenters["contribute"] = ContributePresenter(self.pack, self.tr, self._outbox)
+            self.run_io(p.load_own)  # the user's own entries, for the duplicate warning
         return p
 
     def _outbox(self):
@@ -447,18 +458,7 @@ class HeritageApp(App):
     def poi_page(self, poi_id: str):
         return present_poi(self.pack.poi(poi_id), tr=self.tr, badges=self.badges, now=self.now())
 
-    def _planner(self):
-        pack = self.pack
-
-        def plan(*, start: LatLon, minutes: int, start_time: datetime, step_free: bool) -> PlannedWalk:
-            from heritage_kit.routing import plan_trail
-
-            return itinerary_to_walk(plan_trail(pack, start=start, minutes=minutes, start_time=start_time,
-                                                step_free=step_free))
-
-        return plan
-
-    def _router(self, step_free: bool = False):
+    def router(self, step_free: bool = False):
         net = self.network
         if net is None:
             return None
@@ -479,55 +479,14 @@ class HeritageApp(App):
         return self.position.latlon if self.position is not None else self.pack.manifest.centre
 
     def take_me_to(self, poi_id: str) -> None:
-        if self.pack is None or self.network is None:
-            self.screen("poi").notice = escape(self.t("poi.no_route", message=self.t("walk.waiting_fix")))
-            return
-        start = self.here()
-        target = self.pack.poi(poi_id).location
-        net = self.network
-        step_free = False
-
-        def work():
-            return net.route(start, target, step_free=step_free)
-
-        def done(route):
-            self.route_summary = self.t("map.route", distance=self.tr.distance(route.length_m),
-                                        duration=self.tr.minutes(route.duration_s / 60))
-            if self.position is None:
-                self.route_summary += "\n" + self.t("poi.no_position")
-            self.route = list(route.geometry)
-            self.show("map")
-            self._fit_route()
-
-        def failed(exc):
-            self.screen("poi").notice = escape(self.t("poi.no_route", message=error_reason(exc, self.tr)))
-
-        self.screen("map").ids.map.selected = poi_id
-        self.run_io(work, done, failed)
-
-    route_summary = ""
-
-    def _fit_route(self) -> None:
-        m = self.screen("map").ids.map
-        if self.scene is None or len(self.route) < 2:
-            return
-        xy = self.scene.line_xy(self.route)
-        pad = 60.0
-        m.fit((xy[:, 0].min() - pad, xy[:, 1].min() - pad, xy[:, 0].max() + pad, xy[:, 1].max() + pad))
+        self.routes.take_me_to(poi_id)
 
     def clear_route(self) -> None:
-        self.route = []
-        self.route_summary = ""
-        self._refresh("map")
+        self.routes.clear()
+        self.screen("map").refresh()
 
     def map_info_text(self) -> str:
-        if self.pick_mode:
-            return escape(self.t("map.pick_point"))
-        if self.route and self.route_summary:
-            return escape(self.route_summary)
-        if self.position is not None:
-            return escape(self.t("map.accuracy", n=int(round(self.position.accuracy_m))))
-        return ""
+        return self.routes.info_text(pick_mode=self.pick_mode)
 
     # -- location ---------------------------------------------------------------------------
     def start_location(self) -> None:
@@ -557,7 +516,7 @@ class HeritageApp(App):
             provider = ReplayProvider(self.schedule, load_gpx, name="gpx", speedup=self.replay_speedup,
                                       schedule_interval=interval)
         else:
-            pack, stops, router, seed = self.pack, self._simulation_stops(), self._router(), self.sim_seed
+            pack, stops, router, seed = self.pack, self._simulation_stops(), self.router(), self.sim_seed
 
             def load_sim():
                 from mobile.presenters.arrivals import simulate_walk
@@ -588,11 +547,8 @@ class HeritageApp(App):
         """Every position, on the UI thread: map layer, walk engine, alerts."""
         self.position = position
         if self.walk is not None:
-            alerts = self.walk.on_position(position)
-            for alert in alerts:
+            for alert in self.walks.on_position(position):
                 self.show_alert(alert)
-            if alerts:
-                self._save_walk()
             if self.sm.current == "walk":
                 self.screen("walk").refresh()
 
@@ -640,137 +596,49 @@ class HeritageApp(App):
         if poi:
             self.open_poi(poi)
 
-    # -- walks -------------------------------------------------------------------------------------
+    # -- walks (kv: TrailCard, the trails and walk screens) ---------------------------------------
     def start_walk(self, trail_id: str) -> None:
-        trail = self.pack.trail(trail_id)
-        self._begin_walk(trail, list(trail.stops), trail.title.get(self.lang), "trail")
+        self.walks.start_trail(trail_id)
 
     def start_planned_walk(self) -> None:
-        p = self.trails_presenter()
-        if p is None or p.planned is None:
-            return
-        self._begin_walk(None, p.planned.stop_ids, self.t("trails.plan"), "planned")
+        self.walks.start_planned()
 
-    def _begin_walk(self, trail, stops: list[str], title: str, kind: str) -> None:
-        from mobile.presenters.arrivals import GeofenceArrivals
-
+    def walk_started(self) -> None:
         self._preload_chime()
-
-        self._walk_kind = kind
-        self.walk = WalkPresenter(self.pack, trail, tr=self.tr, engine=GeofenceArrivals(self.pack, stops),
-                                  router=self._router(), badges=self.badges, stops=stops, title=title)
-        self.highlight = list(stops)
-        self._save_walk()
         if self.settings.location_source != "gps" or not self.services.gps_available:
             self.start_location()  # the simulated walk follows this trail
         self.show("walk")
 
     def stop_walk(self) -> None:
-        self.walk = None
-        self.highlight = []
-        self.run_io(lambda: self.walk_store.save({}))
-        self._refresh("walk")
+        self.walks.stop()
+        self.screen("walk").refresh()
 
-    def _save_walk(self) -> None:
-        if self.walk is None:
-            return
-        data = {"kind": self._walk_kind, **self.walk.to_dict()}
-        self.run_io(lambda: self.walk_store.save(data))
+    def skip_stop(self) -> None:
+        self.walks.skip()
+        self.screen("walk").refresh()
 
-    def _restore_walk(self, data: dict) -> None:
-        """Take back the walk in progress after a restart (no alert repeats); ``data`` as saved."""
-        if not data or data.get("town_id") != self.pack.manifest.town_id:
-            return
-        from mobile.presenters.arrivals import GeofenceArrivals
-
-        try:
-            trail = self.pack.trail(data["trail_id"]) if data.get("trail_id") else None
-            stops = list(data.get("stops") or [])
-            for s in stops:
-                self.pack.poi(s)
-            walk = WalkPresenter(self.pack, trail, tr=self.tr, engine=GeofenceArrivals(self.pack, stops),
-                                 router=self._router(), badges=self.badges, stops=stops,
-                                 title=data.get("title") or "")
-        except (KeyError, LookupError, HeritageKitError, TypeError):
-            return
-        if walk.restore(data):
-            self._preload_chime()
-            self._walk_kind = data.get("kind", "trail")
-            self.walk = walk
-            self.highlight = list(stops)
-
-    def plan_walk(self, *, minutes: int, start_here: bool, step_free: bool) -> None:
-        p = self.trails_presenter()
-        start = self.here() if start_here else self.pack.manifest.centre
-        now = self.now()
-        screen = self.screen("trails")
-        screen.show_plan(self.t("walk.waiting_fix"), False)
-
-        def work():
-            return p.plan(minutes=minutes, start=start, start_time=now, step_free=step_free)
-
-        def failed(exc):
-            screen.show_plan(escape(self.t("trails.plan_failed", message=error_reason(exc, self.tr))), False)
-
-        self.run_io(work, lambda text: screen.show_plan(text, p.planned is not None), failed)
+    def arrived_here(self) -> None:
+        self.walks.arrived()
+        self.screen("walk").refresh()
 
     # -- contributions ------------------------------------------------------------------------------
     def pick_on_map(self) -> None:
         self.pick_mode = True
         self.show("map")
-        self._refresh("map")
 
     def picked_on_map(self, x: float, y: float) -> None:
         self.contribute_presenter().set_place_from_map(self.scene, x, y)
         self.pick_mode = False
         self.show("contribute")
 
-    def save_contribution(self, presenter: ContributePresenter) -> None:
-        screen = self.screen("contribute")
-        errors = presenter.field_errors()  # the library's rules, in the user's language, per field
-        screen.show_errors({field: escape(text) for field, text in errors.items()})
-        if errors:
-            screen.show_result(escape(presenter.describe(errors)), False)
-            return
-        self.run_io(presenter.save, lambda res: screen.show_result(res.text, res.ok),
-                    lambda exc: screen.show_result(escape(self.t("common.error", message=str(exc))), False))
-
-    def load_submissions(self, done: Callable[[list], None]) -> None:
-        p = self.contribute_presenter()
-        if p is None:
-            done([])
-            return
-        self.run_io(p.my_submissions, done)
-
-    def send_submissions(self, done: Callable[[Any], None]) -> None:
-        """"Send now": ``Outbox.sync`` on its own thread (it may wait on the network and retry),
-        the outcome back on the UI thread through ``Clock.schedule_once``."""
-        p = self.contribute_presenter()
-        if p is None or self.syncing:
-            return
+    def inbox_credentials(self) -> tuple[str, str]:
+        """The inbox server and this device's token (made and saved on first use)."""
         if not self.settings.device_token:
             from heritage_kit.submissions import new_device_token
 
             self.settings.device_token = new_device_token()
             self._save_settings()
-        url, token = self.settings.inbox_url, self.settings.device_token
-        self.syncing = True
-
-        def work():
-            try:
-                outcome = p.send_now(url, token)
-            except Exception as exc:  # noqa: BLE001 - reported on the screen, the outbox keeps the items
-                log.exception("send now failed")
-                from mobile.presenters.contribute import SyncOutcome
-
-                outcome = SyncOutcome(False, escape(self.t("common.error", message=str(exc))), None)
-            Clock.schedule_once(lambda _dt: finished(outcome))
-
-        def finished(outcome):
-            self.syncing = False
-            done(outcome)
-
-        threading.Thread(target=work, name="hk-sync", daemon=True).start()
+        return self.settings.inbox_url, self.settings.device_token
 
 
 def _entry_for(path: str):

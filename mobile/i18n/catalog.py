@@ -90,6 +90,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "explore.count": {"fr": "{n} résultats", "en": "{n} results"},
     "explore.no_result": {"fr": "Aucun résultat.", "en": "No result."},
     "explore.distance": {"fr": "à {distance}", "en": "{distance} away"},
+    "explore.count_one": {"fr": "1 résultat", "en": "1 result"},
+    "explore.no_shop_data": {
+        "fr": "Pas encore de données sur les commerces pour cette ville",
+        "en": "No shop data for this town yet",
+    },
     # opening hours badges
     "hours.open_until": {"fr": "Ouvert jusqu'à {time}", "en": "Open until {time}"},
     "hours.open": {"fr": "Ouvert", "en": "Open"},
@@ -143,6 +148,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Reading aloud is not available on this device.",
     },
     "poi.no_route": {"fr": "Pas d'itinéraire : {message}", "en": "No route: {message}"},
+    "poi.network_loading": {"fr": "le plan des rues est encore en chargement", "en": "the street map is still loading"},
     "poi.no_position": {
         "fr": "Position inconnue : itinéraire depuis le centre de la ville.",
         "en": "Position unknown: route from the town centre.",
@@ -162,6 +168,15 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "trails.plan_failed": {"fr": "Impossible d'organiser la balade : {message}", "en": "Could not plan the walk: {message}"},
     "trails.none": {"fr": "Cette ville n'a pas encore de parcours.", "en": "This town has no trail yet."},
+    "trails.planning": {"fr": "Organisation de la balade…", "en": "Planning your walk…"},
+    "trails.arrival": {"fr": "{time} · {name}", "en": "{time} · {name}"},
+    "trails.interests": {"fr": "Ce qui m'intéresse", "en": "What interests me"},
+    "trails.interest.monuments": {"fr": "Monuments", "en": "Monuments"},
+    "trails.interest.churches": {"fr": "Églises", "en": "Churches"},
+    "trails.interest.museums": {"fr": "Musées", "en": "Museums"},
+    "trails.interest.shops": {"fr": "Commerces", "en": "Shops"},
+    "trails.interest.cafes": {"fr": "Cafés, boulangeries", "en": "Cafés, bakeries"},
+    "trails.open_on_arrival": {"fr": "Ouverts à mon arrivée", "en": "Open when I arrive"},
     # walk mode
     "walk.title": {"fr": "Balade : {trail}", "en": "Walk: {trail}"},
     "walk.none": {
@@ -179,6 +194,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "walk.stop": {"fr": "Arrêter", "en": "Stop"},
     "walk.waiting_fix": {"fr": "En attente de la position…", "en": "Waiting for a position…"},
     "walk.visited": {"fr": "vue", "en": "visited"},
+    "walk.skipped": {"fr": "passée", "en": "skipped"},
+    "walk.skip": {"fr": "Passer cette étape", "en": "Skip this stop"},
+    "walk.here": {"fr": "J'y suis", "en": "I'm here"},
+    "walk.finished_summary": {
+        "fr": "Balade terminée. Étapes vues : {visited}, passées : {skipped}.",
+        "en": "Walk finished. Stops visited: {visited}, skipped: {skipped}.",
+    },
+    "walk.planned_title": {"fr": "votre balade de {minutes} min", "en": "your {minutes}-minute walk"},
     # contribute
     "contrib.title": {"fr": "Contribuer", "en": "Contribute"},
     "contrib.name": {"fr": "Nom du lieu", "en": "Name of the place"},
@@ -211,6 +234,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Attention : « {name} » existe déjà à {distance}.",
         "en": "Careful: “{name}” already exists {distance} away.",
     },
+    "contrib.duplicate_own": {
+        "fr": "Attention : vous avez déjà proposé « {name} » à {distance}.",
+        "en": "Careful: you already submitted “{name}” {distance} away.",
+    },
     "contrib.field_error": {"fr": "{field} : {message}", "en": "{field}: {message}"},
     "field.name": {"fr": "Nom", "en": "Name"},
     "field.category": {"fr": "Catégorie", "en": "Category"},
@@ -226,6 +253,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "contrib.photos": {"fr": "photos : {n}", "en": "photos: {n}"},
     "contrib.send_now": {"fr": "Envoyer maintenant", "en": "Send now"},
     "contrib.sending": {"fr": "Envoi en cours…", "en": "Sending…"},
+    "contrib.saving": {"fr": "Enregistrement…", "en": "Saving…"},
+    "contrib.saved_outbox": {
+        "fr": "Enregistré sur ce téléphone. Envoyez-le avec « Envoyer maintenant » dans « Mes contributions ».",
+        "en": "Saved on this phone. Send it with “Send now” in “My submissions”.",
+    },
+    "contrib.choose_category": {"fr": "Choisir une catégorie", "en": "Choose a category"},
+    "contrib.category_required": {"fr": "Choisissez une catégorie.", "en": "Choose a category."},
+    "contrib.length": {"fr": "{n} / {max} caractères", "en": "{n} / {max} characters"},
     "sync.no_server": {
         "fr": "Aucun serveur de contributions n'est réglé : ajoutez son adresse dans Réglages. "
               "Vos contributions restent sur ce téléphone.",

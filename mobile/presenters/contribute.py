@@ -24,6 +24,14 @@ __all__ = ["ContributionForm", "ContributePresenter", "SubmissionRow", "SaveResu
 
 KINDS = ("heritage", "commerce", "service")
 FORM_FIELDS = ("name", "category", "description", "place", "photo", "author", "consent", "form")
+TEXT_FIELDS = ("name", "description", "author")  # form fields that are ContributionForm text attributes
+
+
+def text_limits() -> dict[str, int]:
+    """The library's length limits of the form's text fields (``heritage_kit.submissions.rules``)."""
+    from heritage_kit.submissions.rules import MAX_DESCRIPTION, MAX_NAME, MAX_PSEUDONYM
+
+    return {"name": MAX_NAME, "description": MAX_DESCRIPTION, "author": MAX_PSEUDONYM}
 
 
 @dataclass
@@ -39,6 +47,20 @@ class ContributionForm:
 
     def reset(self) -> None:
         self.__init__(kind=self.kind, author=self.author)
+
+    def is_blank(self) -> bool:
+        """Nothing entered for a new entry yet (the kind and the pseudonym are kept between entries)."""
+        return (not self.name.strip() and not self.description.strip() and self.category is None
+                and self.location is None and self.photo_path is None)
+
+
+@dataclass(frozen=True)
+class OwnEntry:
+    """One of the user's own submissions (outbox, sent or not), in the shape ``duplicate_hints`` reads."""
+
+    id: str
+    name: dict[str, str]
+    location: LatLon
 
 
 @dataclass(frozen=True)
@@ -73,6 +95,7 @@ class ContributePresenter:
         self.tr = tr
         self._outbox = outbox
         self.form = ContributionForm()
+        self.own: list[OwnEntry] = []  # the user's submissions, for the duplicate warning (load_own)
 
     @property
     def outbox(self):
@@ -107,40 +130,70 @@ class ContributePresenter:
             return ""
         hints = duplicate_hints(self.pack.pois, name={self.tr.lang: name}, lat=loc.lat, lon=loc.lon, limit=1)
         if not hints:
-            return ""
+            mine = duplicate_hints(self.own, name={self.tr.lang: name}, lat=loc.lat, lon=loc.lon, limit=1)
+            if not mine:
+                return ""
+            entry = next(e for e in self.own if e.id == mine[0].poi_id)
+            own_name = entry.name.get(self.tr.lang) or next(iter(entry.name.values()))
+            return escape(self.tr.tr("contrib.duplicate_own", name=own_name, distance=self.tr.distance(mine[0].distance_m)))
         h = hints[0]
         poi_name = self.pack.poi(h.poi_id).name.get(self.tr.lang) if h.poi_id else h.name
         return escape(self.tr.tr("contrib.duplicate", name=poi_name, distance=self.tr.distance(h.distance_m)))
 
     # -- submission -------------------------------------------------------------
-    def build(self):
-        """The :class:`~heritage_kit.submissions.Submission` for the form (not yet checked)."""
+    def build(self, *, clip: bool = False):
+        """The :class:`~heritage_kit.submissions.Submission` for the form (not yet checked).
+
+        ``clip`` cuts the texts at the library's limits, so that the other rules can still be
+        checked while a text is too long (:meth:`field_errors` reports the length itself).
+        """
         from heritage_kit.submissions import Proposal, Submission
 
         f = self.form
         lang = self.tr.lang
+        limits = text_limits() if clip else {}
+        name, description, author = (getattr(f, k).strip()[: limits.get(k)] for k in TEXT_FIELDS)
         proposal = Proposal(
-            name={lang: f.name.strip()} if f.name.strip() else None,
-            description={lang: f.description.strip()} if f.description.strip() else None,
+            name={lang: name} if name else None,
+            description={lang: description} if description else None,
             category=f.category,
             location=f.location,
         )
-        return Submission(kind="new_poi", proposal=proposal, contributor=f.author.strip(), consent=f.consent)
+        return Submission(kind="new_poi", proposal=proposal, contributor=author, consent=f.consent)
+
+    def length_hint(self, field: str, text: str | None = None) -> str:
+        """"123 / 5000 characters" for a text field, shown while typing (not escaped)."""
+        limit = text_limits()[field]
+        n = len((text if text is not None else getattr(self.form, field)).strip())
+        return self.tr.tr("contrib.length", n=n, max=limit)
+
+    def _too_long(self) -> dict[str, str]:
+        from heritage_kit.submissions import message
+
+        return {k: message("too_long", max=limit).get(self.tr.lang) for k, limit in text_limits().items()
+                if len(getattr(self.form, k).strip()) > limit}
 
     def field_errors(self) -> dict[str, str]:
         """What is wrong, per form field (``FORM_FIELDS``), in the user's language (not escaped).
 
         The rules are the library's (:func:`heritage_kit.submissions.validate_submission`,
         with the town's bounds), so the form and the server agree.
+        A category must be chosen (the form starts without one); a text over its limit is
+        reported on its own field with the limit, never as a raw pydantic message.
         """
-        from heritage_kit.submissions import validate_submission
+        from heritage_kit.submissions import message, validate_submission
 
+        too_long = self._too_long()
         try:
-            sub = self.build()
-        except ValueError as exc:  # pydantic structure errors (e.g. a text far too long)
-            return {"name": str(exc).splitlines()[0]}
-        errors = validate_submission(sub, pack=self.pack, photo_count=1 if self.form.photo_path else 0)
-        return self._by_form_field(errors)
+            sub = self.build(clip=True)
+        except ValueError:  # a structure the library refuses before its rules run
+            return too_long or {"form": message("invalid").get(self.tr.lang)}
+        errors = self._by_form_field(validate_submission(sub, pack=self.pack,
+                                                         photo_count=1 if self.form.photo_path else 0))
+        if self.form.category is None:
+            errors["category"] = self.tr.tr("contrib.category_required")
+        errors.update(too_long)
+        return {f: errors[f] for f in FORM_FIELDS if f in errors}
 
     def _by_form_field(self, errors) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -190,8 +243,18 @@ class ContributePresenter:
             return SaveResult(False, escape(self.describe(errors)))
         except ValueError as exc:  # pydantic structure errors
             return SaveResult(False, escape(self.tr.tr("contrib.invalid", message=str(exc).splitlines()[0])))
+        self._remember(item)
         self.form.reset()
-        return SaveResult(True, escape(self.tr.tr("contrib.saved")), item.uuid)
+        return SaveResult(True, escape(self.tr.tr("contrib.saved_outbox")), item.uuid)
+
+    def load_own(self) -> None:
+        """Read the user's submissions for the duplicate warning (call off the UI thread: SQLite)."""
+        self.own = [e for e in map(_own_entry, self.outbox.items()) if e is not None]
+
+    def _remember(self, item) -> None:
+        entry = _own_entry(item)
+        if entry is not None:
+            self.own = [*self.own, entry]
 
     def my_submissions(self) -> list[SubmissionRow]:
         """The outbox's items, newest first, with their status (call off the UI thread)."""
@@ -263,6 +326,13 @@ def form_field(field: str) -> str:
     head = parts[1] if parts[0] == "proposal" and len(parts) > 1 else parts[0]
     return {"location": "place", "contributor": "author", "photos": "photo", "": "form"}.get(
         head, head if head in FORM_FIELDS else "form")
+
+
+def _own_entry(item) -> OwnEntry | None:
+    p = item.submission.proposal
+    if not p.name or p.location is None:
+        return None
+    return OwnEntry(f"outbox:{item.uuid}", dict(p.name), p.location)
 
 
 def _read_bytes(path: str) -> bytes:

@@ -1,4 +1,8 @@
-"""Explore: search box and filters (heritage / shops / open now / category), by distance."""
+"""Explore: search box and filters (heritage / shops / open now / category), by distance.
+
+A shop without opening hours says "hours unknown", never nothing; when nothing is found while
+looking for shops in a town whose pack has none, the screen says that the town has no shop data
+yet instead of "No result" (:meth:`ExplorePresenter.count_text`)."""
 
 from __future__ import annotations
 
@@ -84,9 +88,35 @@ class ExplorePresenter:
             if p.opening_hours:
                 b = self.badges.badge(p.opening_hours, now, self.tr.lang, self.tr.tr("hours.unknown"))
                 badge, state = b.text, b.state
+            elif p.kind == "commerce":
+                badge, state = self.tr.tr("hours.unknown"), "unknown"
             else:
                 badge, state = "", ""
             rows.append(
                 ExploreRow(p.id, p.kind, escape(p.name.get(self.tr.lang)), escape(f"{cats} · {dist}"), escape(badge), state, float(d[i]))
             )
         return rows
+
+    def has_shops(self) -> bool:
+        return any(p.kind == "commerce" for p in self.pack.pois)
+
+    def looking_for_shops(self) -> bool:
+        """The filters or the typed words ask for shops (a shop category, "bakery", "open now"…)."""
+        from heritage_kit.search import categories_for
+
+        f = self.filters
+        if f.shops or f.open_now:
+            return True
+        cats = [f.category] if f.category else []
+        cats += [c for word in f.text.split() for c in categories_for(word)]
+        return any(c in CATEGORIES and CATEGORIES[c].kind == "commerce" for c in cats)
+
+    def count_text(self, rows: list[ExploreRow]) -> str:
+        """"12 results", "1 result", or why there is none (not escaped)."""
+        if len(rows) == 1:
+            return self.tr.tr("explore.count_one")
+        if rows:
+            return self.tr.tr("explore.count", n=len(rows))
+        if not self.has_shops() and self.looking_for_shops():
+            return self.tr.tr("explore.no_shop_data")
+        return self.tr.tr("explore.no_result")

@@ -13,8 +13,13 @@ The presenter receives its collaborators:
 - ``badges``: opening hours for "open along the way".
 
 :meth:`to_dict` / :meth:`restore` keep the walk across a restart: the visited
-stops, the alerts already shown and the engine's own state, so a restart
-never alerts again for a stop already announced.
+and skipped stops, the alerts already shown and the engine's own state, so a
+restart never alerts again for a stop already announced.
+
+A walk always finishes: :meth:`skip` ("Skip this stop") and :meth:`arrived`
+("I'm here") move on without the engine, and reaching a later stop marks the
+earlier unvisited ones as skipped instead of sending the walker back to them.
+The end shows how many stops were visited and skipped.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ class WalkView:
     route: list[LatLon] = field(default_factory=list)
     open_shops: list[tuple[str, str]] = field(default_factory=list)  # (poi id, escaped line)
     stops: list[tuple[str, str, bool]] = field(default_factory=list)  # (poi id, escaped name, visited)
+    skipped: list[str] = field(default_factory=list)  # poi ids passed over (skipped, or a later stop reached first)
 
 
 class WalkPresenter:
@@ -101,6 +107,7 @@ class WalkPresenter:
         self.router = router
         self.badges = badges
         self.visited: list[str] = []
+        self.skipped: list[str] = []
         self.alerted: set[str] = set()
         self.position: Position | None = None
         self._route: list[LatLon] = []
@@ -119,9 +126,12 @@ class WalkPresenter:
     @property
     def next_id(self) -> str | None:
         for sid in self.stop_ids:
-            if sid not in self.visited:
+            if sid not in self.visited and sid not in self.skipped:
                 return sid
         return None
+
+    def _remaining(self) -> list[str]:
+        return [s for s in self.stop_ids if s not in self.visited and s not in self.skipped]
 
     def to_dict(self) -> dict:
         return {
@@ -131,6 +141,7 @@ class WalkPresenter:
             "title": self.title,
             "stops": self.stop_ids,
             "visited": self.visited,
+            "skipped": self.skipped,
             "alerted": sorted(self.alerted),
             "route_set": self._route_set,
             "engine": self.engine.state_dict(),
@@ -144,6 +155,7 @@ class WalkPresenter:
             return False
         ids = set(self.stop_ids)
         self.visited = [s for s in data.get("visited", []) if s in ids]
+        self.skipped = [s for s in data.get("skipped", []) if s in ids and s not in self.visited]  # absent before
         self.alerted = {s for s in data.get("alerted", []) if s in ids}
         if isinstance(data.get("engine"), dict):
             self.engine.load_state(data["engine"])
@@ -162,8 +174,7 @@ class WalkPresenter:
         for sid in self.engine.update(position):
             if sid not in self.stop_ids:
                 continue
-            if sid not in self.visited:
-                self.visited.append(sid)
+            self._visit(sid)
             if sid in self.alerted:
                 continue
             self.alerted.add(sid)
@@ -172,6 +183,43 @@ class WalkPresenter:
         if self._route_for != self.next_id:
             self._refresh_leg()
         return alerts
+
+    def locate(self, position: Position) -> None:
+        """Where the walker already is when the walk starts (the dot on the map): distance, direction
+        and route to the first stop at once, not "Waiting for a position…". No arrival check here."""
+        self.position = position
+        self._refresh_leg()
+
+    def _visit(self, sid: str) -> None:
+        """``sid`` reached: visited; earlier stops not yet reached are skipped, not waited for."""
+        if sid not in self.visited:
+            self.visited.append(sid)
+        if sid in self.skipped:
+            self.skipped.remove(sid)
+        for earlier in self.stop_ids[: self.stop_ids.index(sid)]:
+            if earlier not in self.visited and earlier not in self.skipped:
+                self.skipped.append(earlier)  # the engine's path still passes it: reached later, it counts
+
+    def skip(self) -> str | None:
+        """"Skip this stop": the next stop is passed over (it still counts if reached later); returns its id."""
+        nid = self.next_id
+        if nid is not None:
+            self.skipped.append(nid)
+            self._moved_on()
+        return nid
+
+    def arrived(self) -> str | None:
+        """"I'm here": the next stop counts as visited now (no alert for it later); returns its id."""
+        nid = self.next_id
+        if nid is not None:
+            self.visited.append(nid)
+            self.alerted.add(nid)
+            self._moved_on()
+        return nid
+
+    def _moved_on(self) -> None:
+        self._route_set = False  # the planned path is given again from the next position
+        self._refresh_leg()
 
     def _refresh_leg(self) -> None:
         nid = self.next_id
@@ -200,7 +248,7 @@ class WalkPresenter:
         set_route = getattr(self.engine, "set_route", None)
         if set_route is None or self.position is None:
             return
-        points = [self.position.latlon] + [self.pack.poi(s).location for s in self.stop_ids if s not in self.visited]
+        points = [self.position.latlon] + [self.pack.poi(s).location for s in self._remaining()]
         if len(points) < 2:
             return
         path = [points[0]]
@@ -237,9 +285,14 @@ class WalkPresenter:
         nid = self.next_id
         stops = [(s, escape(self.pack.poi(s).name.get(self.tr.lang)), s in self.visited) for s in self.stop_ids]
         title = escape(self.tr.tr("walk.title", trail=self.title))
+        skipped = [s for s in self.stop_ids if s in self.skipped]
         if nid is None:
-            return WalkView(title, None, escape(self.tr.tr("walk.finished")), "", None,
-                            escape(self.tr.tr("walk.progress", n=done, m=total)), done, total, True, [], [], stops)
+            end = self.tr.tr("walk.finished")
+            if skipped:
+                end = self.tr.tr("walk.finished_summary", visited=done, skipped=len(skipped))
+            return WalkView(title, None, escape(end), "", None,
+                            escape(self.tr.tr("walk.progress", n=done, m=total)), done, total, True, [], [], stops,
+                            skipped)
         poi = self.pack.poi(nid)
         if self.position is None:
             dist, bearing = escape(self.tr.tr("walk.waiting_fix")), None
@@ -261,4 +314,5 @@ class WalkPresenter:
             list(self._route),
             list(self._shops),
             stops,
+            skipped,
         )

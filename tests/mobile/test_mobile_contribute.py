@@ -50,14 +50,15 @@ def _fill(p: ContributePresenter, *, name="Plaque des remparts", where=NEAR_PALA
 
 # -- validation ------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang, required, labels", [
-    ("en", "This field is required.", ("Name: ", "Place: ", "Pseudonym: ", "Licence agreement: ")),
-    ("fr", "Ce champ est obligatoire.", ("Nom : ", "Lieu : ", "Pseudonyme : ", "Accord de licence : ")),
+    ("en", "This field is required.", ("Name: ", "Category: ", "Place: ", "Pseudonym: ", "Licence agreement: ")),
+    ("fr", "Ce champ est obligatoire.", ("Nom : ", "Catégorie : ", "Lieu : ", "Pseudonyme : ", "Accord de licence : ")),
 ])
 def test_empty_form_gives_a_message_per_field_in_the_users_language(pack, tmp_path, lang, required, labels):
     p = _presenter(pack, tmp_path, lang)
     errors = p.field_errors()
-    assert set(errors) == {"name", "place", "author", "consent"}
+    assert set(errors) == {"name", "category", "place", "author", "consent"}  # no category chosen by default
     assert errors["name"] == required and errors["place"] == required
+    assert errors["category"] == ("Choose a category." if lang == "en" else "Choisissez une catégorie.")
     text = p.precheck()
     assert text.startswith("To fix: " if lang == "en" else "À corriger : ")
     positions = [text.index(label) for label in labels]
@@ -152,7 +153,7 @@ def test_saved_offline_with_a_photo_from_a_file_without_exif(pack, tmp_path):
     p.form.photo_path = str(photo)
     assert p.photo_text() == "Photo : IMG_0001.jpg"
     result = p.save()
-    assert result.ok and result.text == "Enregistré. Envoi à la prochaine connexion."
+    assert result.ok and result.text == "Enregistré sur ce téléphone. Envoyez-le avec « Envoyer maintenant » dans « Mes contributions »."
     assert p.form.name == "" and p.form.location is None and p.form.author == "Testeur"  # ready for the next one
     p.outbox.close()
     box = Outbox(tmp_path / "outbox.sqlite", pack=pack)  # durable: read again from the file

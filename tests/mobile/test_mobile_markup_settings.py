@@ -50,3 +50,32 @@ def test_inbox_server_and_device_token_settings():
     assert again.inbox_url == "https://inbox.monaco.example" and again.device_token == "t" * 43
     assert Settings().inbox_url == "" and Settings().device_token == ""  # no server: submissions stay on the phone
     assert Settings.from_dict({"inbox_url": 42}).inbox_url == ""
+
+
+def _luminance(c) -> float:
+    def channel(v):
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = c[:3]
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(a, b) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_every_text_colour_pair_has_at_least_4_5_to_1_in_both_themes():
+    """WCAG 2 contrast of every colour the screens write text in, on every background they use."""
+    from mobile.presenters.settings import HIGH_CONTRAST, NORMAL
+
+    low = []
+    for name, theme in (("normal", NORMAL), ("high contrast", HIGH_CONTRAST)):
+        pairs = [(fg, bg) for fg in ("text", "muted", "accent", "heritage", "commerce", "service")
+                 for bg in ("bg", "surface")]
+        pairs += [("accent_text", "accent"), ("accent_text", "banner"), ("accent_text", "muted")]
+        for fg, bg in pairs:
+            ratio = _contrast(getattr(theme, fg), getattr(theme, bg))
+            if ratio < 4.5:
+                low.append(f"{name}: {fg} on {bg} {ratio:.2f}:1")
+    assert low == []

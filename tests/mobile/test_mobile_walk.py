@@ -72,13 +72,56 @@ def test_alerts_once_in_order_and_progress(pack):
     assert eng.next_ids[:3] == [stops[0], stops[1], stops[2]]
 
 
-def test_skipped_stop_stays_next(pack):
+def test_a_later_stop_reached_first_skips_the_earlier_ones(pack):
+    """A missed arrival never blocks the walk: the walker is not sent back to a stop it passed."""
     stops = pack.trail("rocher").stops
-    w = make(pack, ScriptedEngine([[stops[1]]]))
+    eng = ScriptedEngine([[stops[1]], [stops[2]], [stops[3]]])
+    w = make(pack, eng)
     w.on_position(pos(pack.poi(stops[1]).location))
     v = w.view()
-    assert v.next_id == stops[0] and v.done == 1 and v.progress == "1/4 stops visited"
+    assert v.next_id == stops[2] and v.done == 1 and v.progress == "1/4 stops visited"
+    assert v.skipped == [stops[0]] and eng.next_ids[-1] == stops[2]
     assert [seen for _i, _n, seen in v.stops] == [False, True, False, False]
+    w.on_position(pos(pack.poi(stops[2]).location, t=60))
+    w.on_position(pos(pack.poi(stops[3]).location, t=120))
+    v = w.view()
+    assert v.finished and v.next_name == "Walk finished. Stops visited: 3, skipped: 1."
+    assert Translator("fr").tr("walk.finished_summary", visited=3, skipped=1) == \
+        "Balade terminée. Étapes vues : 3, passées : 1."
+
+
+def test_skip_and_im_here_move_on_and_the_walk_finishes(pack):
+    stops = pack.trail("rocher").stops
+    # the engine reports the stop "I'm here" marked, then the skipped one, reached after all
+    eng = ScriptedEngine([[], [stops[0]], [stops[1]]])
+    w = make(pack, eng, lang="fr")
+    w.on_position(pos(pack.poi("osm:node/7").location))
+    assert w.arrived() == stops[0]  # "J'y suis"
+    assert w.skip() == stops[1]  # "Passer cette étape"
+    v = w.view()
+    assert v.next_id == stops[2] and v.skipped == [stops[1]] and v.progress == "1/4 étapes vues"
+    assert eng.next_ids[-2:] == [stops[1], stops[2]]  # the engine follows the walker's choice
+    alerts = w.on_position(pos(pack.poi(stops[0]).location, t=30))
+    assert alerts == []  # marked by hand: no alert for it afterwards
+    alerts = w.on_position(pos(pack.poi(stops[1]).location, t=60))
+    assert [a.poi_id for a in alerts] == [stops[1]]  # a skipped stop still counts when reached
+    assert w.view().skipped == [] and w.view().next_id == stops[2]
+    assert w.skip() == stops[2] and w.skip() == stops[3] and w.skip() is None
+    v = w.view()
+    assert v.finished and v.next_name == "Balade terminée. Étapes vues : 2, passées : 2."
+
+
+def test_skipped_stops_survive_a_restart(pack):
+    stops = pack.trail("rocher").stops
+    w = make(pack, ScriptedEngine([]))
+    w.skip()
+    saved = w.to_dict()
+    assert saved["skipped"] == [stops[0]]
+    w2 = make(pack, ScriptedEngine([]))
+    assert w2.restore(saved) and w2.next_id == stops[1]
+    older = {k: v for k, v in saved.items() if k != "skipped"}  # saved by the app before skipping existed
+    w3 = make(pack, ScriptedEngine([]))
+    assert w3.restore(older) and w3.next_id == stops[0]
 
 
 def test_restart_restores_without_alerting_again(pack):

@@ -50,6 +50,35 @@ def shot(name: str) -> None:
     result["shots"].append(path)
 
 
+def small_targets(app) -> list[str]:
+    """Every visible touch target (buttons, toggles, check boxes, text fields, sliders) of the root and
+    of every screen built so far that is under 48 dp on a side, as "screen: Class 'text' WxH dp"."""
+    from kivy.metrics import dp
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.checkbox import CheckBox
+    from kivy.uix.slider import Slider
+    from kivy.uix.textinput import TextInput
+
+    def visible(w):
+        while w is not None and w is not w.parent:
+            if w.opacity == 0 or w.width <= 0 or w.height <= 0:
+                return False
+            w = w.parent
+        return True
+
+    out = []
+    roots = [("root", app.root_widget.ids.topbar), ("root", app.root_widget.ids.nav)]
+    roots += [(s.name, s) for s in app.sm.screens]
+    for name, root in roots:
+        for w in root.walk(restrict=True):
+            if not isinstance(w, (ButtonBehavior, CheckBox, TextInput, Slider)) or w.disabled or not visible(w):
+                continue
+            if w.width < dp(48) - 0.5 or w.height < dp(48) - 0.5:
+                label = getattr(w, "text", "") or ""
+                out.append(f"{name}: {type(w).__name__} {label[:20]!r} {w.width / dp(1):.0f}x{w.height / dp(1):.0f} dp")
+    return out
+
+
 class Script:
     """A list of steps run one per frame or more; a step returning a float waits that long,
     returning a callable waits until it is true."""
@@ -204,8 +233,7 @@ def s_trails(app):
     app.show("trails")
     app.screen("trails").ids.minutes.value = 90
     app.screen("trails").plan()
-    return lambda: app.screen("trails").plan_text and "…" != app.screen("trails").plan_text and \
-        app.screen("trails").plan_text != app.t("walk.waiting_fix")
+    return lambda: not app.screen("trails").planning and bool(app.screen("trails").plan_text)
 
 
 def s_trails_shot(app):
@@ -214,6 +242,31 @@ def s_trails_shot(app):
     result["plan_ok"] = s.can_start_plan
     result["trail_cards"] = len(s.ids.list.children)
     shot("trails")
+
+
+def s_walk_skip(app):
+    """The walk screen's "I'm here" and "Skip this stop" (a walk always finishes), then Stop."""
+    app.start_walk(app.pack.trails[0].id)
+    return 0.4
+
+
+def s_walk_skip_tap(app):
+    s = app.screen("walk")
+    result["walk_buttons"] = sorted(w.text for w in s.walk(restrict=True) if w.__class__.__name__ in ("HKButton", "HKFlatButton"))
+    app.arrived_here()
+    app.skip_stop()
+    result["walk_after_skip"] = {"progress": s.progress_text, "next_id": s.next_id, "stops": s.stops_text}
+    return 0.3
+
+
+def s_walk_skip_shot(app):
+    s = app.screen("walk")
+    shot("walk_skip")
+    for _ in app.pack.trails[0].stops[2:]:
+        app.skip_stop()
+    result["walk_all_skipped"] = {"next": s.next_text, "finished": s.finished}
+    app.stop_walk()
+    return 0.2
 
 
 def s_start_walk(app):
@@ -271,6 +324,7 @@ def s_contribute(app):
     s.ids.name.text = "Plaque du Rocher"
     s.ids.description.text = "Une plaque [commémorative] & ancienne, au pied des remparts."
     s.ids.author.text = "Testeur"
+    s.ids.category.text = s.category_labels[0]
     s.at_position()
     s.set_photo(os.path.join(os.path.dirname(__file__), "..", "data", "mobile", "photo.jpg"))
     s.ids.consent.active = True
@@ -344,6 +398,7 @@ def s_settings(app):
 
 
 def s_settings_shot(app):
+    result["small_targets"] = small_targets(app)
     shot("settings")
     app.screen("settings").choose_gpx()  # the GPX file chooser opens (then is closed)
     return 0.3
@@ -355,7 +410,7 @@ def s_settings_chooser(app):
     popups = [w for w in Window.children if isinstance(w, ModalView)]
     result["gpx_chooser_title"] = popups[0].title if popups else None
     for w in popups:
-        w.dismiss()
+        w.dismiss(animation=False)  # gone before the next screenshot
     app.set_setting("lang", "fr")
     app.set_setting("large_text", True)
     app.show("explore")
@@ -399,7 +454,8 @@ def s_restart_replay(app):
 
 
 TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
-        s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
+        s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_walk_skip, s_walk_skip_tap,
+        s_walk_skip_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,
         s_settings_shot, s_settings_chooser, s_french_large, s_contrast]

@@ -68,7 +68,8 @@ def test_launch_opens_monaco_map_first(runs):
 def test_every_screen_was_rendered(runs):
     tour, _ = runs
     names = {os.path.basename(p)[:-4] for p in tour["shots"]}
-    for screen in ("map", "home", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings"):
+    for screen in ("map", "home", "explore", "poi", "trails", "walk", "walk_skip", "contribute", "submissions",
+                   "settings"):
         assert screen in names
     for p in tour["shots"]:
         assert os.path.getsize(p) > 5000  # a real picture, not an empty frame
@@ -116,6 +117,18 @@ def test_simulated_walk_alerts_each_stop_exactly_once(runs):
     assert sorted(tour["saved_walk"]["alerted"]) == sorted(stops)
 
 
+def test_walk_im_here_and_skip_always_finish_the_walk(runs):
+    tour, _ = runs
+    stops = tour["trail_stops"]
+    assert "I'm here" in tour["walk_buttons"] and "Skip this stop" in tour["walk_buttons"]
+    after = tour["walk_after_skip"]
+    assert after["progress"] == f"1/{len(stops)} stops visited" and after["next_id"] == stops[2]
+    lines = after["stops"].split("\n")
+    assert lines[0].endswith("— visited") and lines[1].endswith("— skipped")
+    done = tour["walk_all_skipped"]
+    assert done["finished"] and done["next"] == f"Walk finished. Stops visited: 1, skipped: {len(stops) - 1}."
+
+
 def test_restart_restores_the_walk_without_alerting_again(runs):
     _, restart = runs
     assert restart["restored_walk"] and restart["restored_visited"]
@@ -154,8 +167,8 @@ def test_high_contrast_reaches_every_widget(runs):
 def test_empty_contribution_shows_an_error_under_each_field(runs):
     tour, _ = runs
     errors = tour["contribute_errors"]
-    assert set(errors) == {"name", "place", "author", "consent"}
-    assert errors["name"] == "This field is required."
+    assert set(errors) == {"name", "category", "place", "author", "consent"}  # the category starts empty
+    assert errors["name"] == "This field is required." and errors["category"] == "Choose a category."
     assert tour["contribute_empty_result"].startswith("To fix: Name: This field is required.")
     assert tour["contribute_errors_after_fill"] == {}
 
@@ -168,3 +181,8 @@ def test_panning_redraws_the_base_layer_at_full_size(runs):
 
 def test_gpx_file_can_be_chosen_in_settings(runs):
     assert runs[0]["gpx_chooser_title"] == "GPX file"
+
+
+def test_every_touch_target_is_at_least_48_dp(runs):
+    tour, _ = runs
+    assert tour["small_targets"] == [], "\n".join(tour["small_targets"])

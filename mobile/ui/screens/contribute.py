@@ -9,8 +9,8 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
-from kivy.uix.screenmanager import Screen
 
+from mobile.ui.screens.base import HKScreen
 from mobile.ui.widgets import choose_file, make
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "contribute.kv"))
@@ -18,7 +18,7 @@ Builder.load_file(os.path.join(os.path.dirname(__file__), "contribute.kv"))
 KINDS = ("heritage", "commerce", "service")
 
 
-class ContributeScreen(Screen):
+class ContributeScreen(HKScreen):
     kind_label = StringProperty("")
     kind_labels = ListProperty([])
     category_label = StringProperty("")
@@ -28,6 +28,8 @@ class ContributeScreen(Screen):
     warning_text = StringProperty("")
     result_text = StringProperty("")
     result_ok = BooleanProperty(False)
+    saving = BooleanProperty(False)  # Save is disabled while the outbox stores the entry
+    description_hint = StringProperty("")  # "123 / 5000 characters"
     errors = DictProperty({})  # form field -> escaped message, shown under the field
 
     def refresh(self) -> None:
@@ -41,10 +43,13 @@ class ContributeScreen(Screen):
         self._categories = p.categories()
         self.category_labels = [label for _c, label in self._categories]
         current = next((label for c, label in self._categories if c == p.form.category), None)
-        self.category_label = current or (self.category_labels[0] if self.category_labels else "")
+        if current is None and self.ids.category.text in self.category_labels:
+            current = self.ids.category.text  # chosen, not yet saved into the form
+        self.category_label = current or app.t("contrib.choose_category")  # no silent default: a choice is required
         self.where_text = p.where_text()
         self.photo_text = p.photo_text()
         self.warning_text = p.duplicate_warning(self.ids.name.text)
+        self.description_hint = p.length_hint("description", self.ids.description.text)
 
     def _sync(self):
         app = App.get_running_app()
@@ -76,6 +81,7 @@ class ContributeScreen(Screen):
         if p is None:
             return
         self.warning_text = p.duplicate_warning(self.ids.name.text)
+        self.description_hint = p.length_hint("description", self.ids.description.text)
         if self.errors:  # after a refused save, the messages follow the corrections as they are made
             self._revalidate()
 
@@ -120,10 +126,17 @@ class ContributeScreen(Screen):
             self._revalidate()
 
     def save(self) -> None:
+        """Save tapped: the form's fields into the presenter, then the app's contribution flow."""
         app = App.get_running_app()
-        self.result_text = ""  # the outcome of this attempt replaces the last one
-        p = self._sync()
-        app.save_contribution(p)
+        if app.contribute_presenter() is None or self.saving:
+            return
+        self._sync()
+        app.contributions.save()
+
+    def show_saving(self, saving: bool) -> None:
+        self.saving = saving
+        if saving:
+            self.result_text = ""  # the outcome of this attempt replaces the last one
 
     def show_errors(self, errors: dict[str, str]) -> None:
         self.errors = errors
@@ -141,14 +154,13 @@ class ContributeScreen(Screen):
             self.refresh()
 
 
-class SubmissionsScreen(Screen):
+class SubmissionsScreen(HKScreen):
     empty_text = StringProperty("")
     sync_text = StringProperty("")
     sync_ok = BooleanProperty(True)
 
     def refresh(self) -> None:
-        app = App.get_running_app()
-        app.load_submissions(self.show_rows)
+        App.get_running_app().contributions.load_submissions(self.show_rows)
 
     def show_rows(self, rows) -> None:
         app = App.get_running_app()
@@ -159,7 +171,7 @@ class SubmissionsScreen(Screen):
         self.empty_text = "" if rows else app.t("contrib.none")
 
     def send_now(self) -> None:
-        App.get_running_app().send_submissions(self.show_sync)
+        App.get_running_app().contributions.send(self.show_sync)
 
     def show_sync(self, outcome) -> None:
         self.sync_text = outcome.text

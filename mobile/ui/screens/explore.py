@@ -10,7 +10,8 @@ from kivy.lang import Builder
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.screenmanager import Screen
+
+from mobile.ui.screens.base import HKScreen
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "explore.kv"))
 
@@ -27,7 +28,7 @@ class PoiRow(ButtonBehavior, BoxLayout):
         App.get_running_app().open_poi(self.poi_id)
 
 
-class ExploreScreen(Screen):
+class ExploreScreen(HKScreen):
     count_text = StringProperty("")
     category_labels = ListProperty([])
 
@@ -68,4 +69,4 @@ class ExploreScreen(Screen):
             }
             for r in rows
         ]
-        self.count_text = app.t("explore.count", n=len(rows)) if rows else app.t("explore.no_result")
+        self.count_text = presenter.count_text(rows)

@@ -7,14 +7,14 @@ import os
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import StringProperty
-from kivy.uix.screenmanager import Screen
 
+from mobile.ui.screens.base import HKScreen
 from mobile.ui.widgets import make
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "home.kv"))
 
 
-class HomeScreen(Screen):
+class HomeScreen(HKScreen):
     summary = StringProperty("")
     empty_text = StringProperty("")
 

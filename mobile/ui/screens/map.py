@@ -7,19 +7,26 @@ import os
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import StringProperty
-from kivy.uix.screenmanager import Screen
 
+from mobile.ui.screens.base import HKScreen
 from mobile.ui.widgets.offline_map import OfflineMap  # noqa: F401 - used by the kv rule
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "map.kv"))
 
 
-class MapScreen(Screen):
+class MapScreen(HKScreen):
     info_text = StringProperty("")
 
     def refresh(self) -> None:
         app = App.get_running_app()
         self.info_text = app.map_info_text()
+
+    def show_route(self, poi_id: str, box: tuple[float, float, float, float] | None) -> None:
+        """"Take me there": ring the target and fit the view to the route's box (scene metres)."""
+        m = self.ids.map
+        m.selected = poi_id
+        if box is not None:
+            m.fit(box)
 
     def locate(self) -> None:
         app = App.get_running_app()

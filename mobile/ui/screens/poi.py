@@ -10,14 +10,14 @@ from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import StringProperty
 from kivy.uix.image import Image
-from kivy.uix.screenmanager import Screen
 
+from mobile.ui.screens.base import HKScreen
 from mobile.ui.images import decode_async
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "poi.kv"))
 
 
-class PoiScreen(Screen):
+class PoiScreen(HKScreen):
     poi_id = StringProperty("")
     kind = StringProperty("")
     title = StringProperty("")
@@ -37,6 +37,10 @@ class PoiScreen(Screen):
         self.poi_id = poi_id
         self.notice = ""
         self.refresh()
+
+    def show_notice(self, text: str) -> None:
+        """A line under the buttons (escaped markup), e.g. why no route could be drawn."""
+        self.notice = text
 
     def refresh(self) -> None:
         app = App.get_running_app()

@@ -6,14 +6,14 @@ import os
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.uix.screenmanager import Screen
 
+from mobile.ui.screens.base import HKScreen
 from mobile.ui.widgets import choose_file
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "settings.kv"))
 
 
-class SettingsScreen(Screen):
+class SettingsScreen(HKScreen):
     def refresh(self) -> None:  # everything binds to app properties
         pass
 

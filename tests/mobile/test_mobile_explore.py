@@ -1,0 +1,69 @@
+"""Explore presenter: results by distance, shop filters, "hours unknown", and what it says when
+a town's pack has no shop data at all (instead of "No result")."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from heritage_kit.packs import ContentPack
+from mobile.i18n import Translator
+from mobile.presenters.explore import ExplorePresenter
+from mobile.presenters.hours import HoursBadges
+
+NOON = datetime(2026, 7, 15, 12, 0, tzinfo=ZoneInfo("Europe/Monaco"))
+BADGES = HoursBadges(country="MC", timezone="Europe/Monaco")
+ATTRIBUTION = [{"text": "© OpenStreetMap contributors", "licence": "ODbL 1.0"}]
+
+
+def _repack(pois) -> ContentPack:
+    return ContentPack.new(town_id="monaco", town_name="Monaco", pois=pois, trails=[], attributions=ATTRIBUTION,
+                           timezone="Europe/Monaco", country="MC")
+
+
+def test_results_by_distance_and_the_shop_filter(pack):
+    p = ExplorePresenter(pack, Translator("en"), BADGES)
+    rows = p.rows(near=pack.poi("osm:way/1").location, now=NOON)
+    assert rows[0].poi_id == "osm:way/1" and [r.distance_m for r in rows] == sorted(r.distance_m for r in rows)
+    assert p.count_text(rows) == f"{len(rows)} results"
+    p.filters.shops = True
+    shops = p.rows(near=None, now=NOON)
+    assert {r.kind for r in shops} == {"commerce"} and len(shops) == 2
+    assert all(r.badge_state == "open" for r in shops)
+
+
+def test_one_result_is_singular(pack):
+    p = ExplorePresenter(pack, Translator("fr"), BADGES)
+    p.filters.text = "Boulangerie du Rocher"
+    rows = p.rows(near=None, now=NOON)
+    assert rows[0].title == "Boulangerie du Rocher"
+    assert p.count_text(rows[:1]) == "1 résultat"
+    assert ExplorePresenter(pack, Translator("en"), BADGES).count_text(rows[:1]) == "1 result"  # not "1 results"
+
+
+def test_a_shop_without_hours_says_hours_unknown(pack):
+    shop = pack.poi("osm:node/6").model_copy(update={"opening_hours": None})
+    others = [q for q in pack.pois if q.id != "osm:node/6"]
+    p = ExplorePresenter(_repack([*others, shop]), Translator("en"), BADGES)
+    rows = {r.poi_id: r for r in p.rows(near=None, now=NOON)}
+    assert (rows["osm:node/6"].badge, rows["osm:node/6"].badge_state) == ("Hours unknown", "unknown")
+    assert rows["osm:node/4"].badge == ""  # a chapel without hours: nothing to say
+
+
+@pytest.mark.parametrize("lang, text", [("fr", "Pas encore de données sur les commerces pour cette ville"),
+                                        ("en", "No shop data for this town yet")])
+def test_a_town_without_shop_data_says_so(pack, lang, text):
+    no_shops = _repack([q for q in pack.pois if q.kind != "commerce"])
+    p = ExplorePresenter(no_shops, Translator(lang), BADGES)
+    p.filters.shops = True
+    assert p.rows(near=None, now=NOON) == [] and p.count_text([]) == text
+    p.filters.shops = False
+    p.filters.text = "boulangerie" if lang == "fr" else "bakery"  # a shop word typed in the search box
+    assert p.rows(near=None, now=NOON) == [] and p.count_text([]) == text
+    p.filters.text = "zzzqqq"  # nothing found, but not about shops
+    assert p.count_text(p.rows(near=None, now=NOON)) == ("Aucun résultat." if lang == "fr" else "No result.")
+    # a town with shops: an empty search is simply "No result"
+    with_shops = ExplorePresenter(pack, Translator(lang), BADGES)
+    with_shops.filters.shops, with_shops.filters.text = True, "zzzqqq"
+    assert with_shops.count_text(with_shops.rows(near=None, now=NOON)) == ("Aucun résultat." if lang == "fr"
+                                                                            else "No result.")
