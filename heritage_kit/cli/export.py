@@ -104,7 +104,8 @@ def register_pack_audio(psub: argparse._SubParsersAction) -> None:
 
 
 def cmd_pack_audio(args) -> int:
-    from heritage_kit.export.audio import EspeakSynthesiser, add_audio, add_recording
+    from heritage_kit.export.audio import add_audio, add_recording
+    from heritage_kit.export.espeak import EspeakSynthesiser
     from heritage_kit.packs import load_pack, save_pack
 
     pack = load_pack(args.pack)

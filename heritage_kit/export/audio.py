@@ -4,19 +4,13 @@
 yet, it asks ``synthesise(text, lang)`` for the bytes and duration and returns a new pack whose POI has a ``Media(type="audio",
 lang, transcript, origin="synthesised")`` and the file under ``media/audio/``. ``add_recording`` adds a guide's
 recording the same way (``origin="recorded"``) and drops a synthesised file of the same language: a human voice wins,
-and synthesis never replaces it. The adapter :class:`EspeakSynthesiser` runs Debian's ``espeak-ng`` and ``sox``
+and synthesis never replaces it. The adapter :class:`heritage_kit.export.espeak.EspeakSynthesiser` runs Debian's ``espeak-ng`` and ``sox``
 (OGG Vorbis at 16 kHz, quality -1: played by Kivy's SDL2 audio on Android and desktop, ~15x smaller than espeak's
 WAV; no dither and a stream serial derived from the text, so a rebuild is byte-identical).
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import shutil
-import struct
-import subprocess
-import wave
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -28,8 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from heritage_kit.models import POI
     from heritage_kit.packs import ContentPack
 
-__all__ = ["add_audio", "add_recording", "speech_text", "audio_for", "AudioReport", "EspeakSynthesiser",
-           "AudioToolMissing", "AudioError", "SYNTH_LICENCE"]
+__all__ = ["add_audio", "add_recording", "drop_stale_audio", "speech_text", "audio_for", "AudioReport", "AudioError", "SYNTH_LICENCE"]
 
 Synthesise = Callable[[str, str], tuple[bytes, float]]  # (text, lang) -> (audio bytes, duration in s)
 SYNTH_LICENCE = "CC0-1.0"  # machine speech of the pack's own text: no author's rights in the voice
@@ -39,12 +32,6 @@ _INTRO = {"fr": "{name}.", "en": "{name}."}
 
 class AudioError(HeritageKitError, ValueError):
     """An audio file that cannot be used (wrong format, too large), naming the POI and the file."""
-
-
-class AudioToolMissing(HeritageKitError, FileNotFoundError):
-    def __init__(self, tool: str) -> None:
-        self.tool = tool
-        super().__init__(f"{tool} is not installed (apt-get install espeak-ng sox libsox-fmt-all)")
 
 
 @dataclass
@@ -138,70 +125,29 @@ def add_recording(pack: "ContentPack", poi_id: str, lang: str, data: bytes, *, a
     return _with(pack, pois, media)
 
 
+def drop_stale_audio(pack: "ContentPack") -> tuple["ContentPack", list[tuple[str, str]]]:
+    """A copy of ``pack`` without the synthesised files whose text has changed since (e.g. an accepted edit).
+
+    The app then reads the new text with the phone's own voice until ``heritage-kit pack audio`` runs again; a
+    recorded file is kept (a guide's voice is not second-guessed). Returns the (POI id, lang) pairs dropped.
+    """
+    dropped: list[tuple[str, str]] = []
+    media = dict(pack.media)
+    pois = []
+    for poi in pack.pois:
+        keep = []
+        for m in poi.media:
+            if m.type == "audio" and m.origin == "synthesised" and m.transcript != speech_text(poi, m.lang or ""):
+                media.pop(m.path or "", None)
+                dropped.append((poi.id, m.lang or ""))
+            else:
+                keep.append(m)
+        pois.append(poi.model_copy(update={"media": keep}) if len(keep) != len(poi.media) else poi)
+    return (_with(pack, pois, media) if dropped else pack), dropped
+
+
 def _with(pack: "ContentPack", pois: list, media: dict[str, bytes]) -> "ContentPack":
     from heritage_kit.packs import ContentPack
 
     return ContentPack(pack.manifest, pois, pack.trails, streets=pack.streets, media=media, source=pack.source,
                        build=pack.build, **{k: getattr(pack, k) for k in ("basemap",) if getattr(pack, k, None) is not None})
-
-
-class EspeakSynthesiser:
-    """espeak-ng → WAV → sox → OGG Vorbis, in memory (adapter: runs two programs, touches no file)."""
-
-    VOICES = {"fr": "fr-fr", "en": "en-gb"}
-
-    def __init__(self, *, words_per_minute: int = 150, quality: int = -1, rate: int = 16_000) -> None:
-        for tool in ("espeak-ng", "sox"):
-            if shutil.which(tool) is None:
-                raise AudioToolMissing(tool)
-        self.wpm = words_per_minute
-        self.quality = quality
-        self.rate = rate
-
-    def __call__(self, text: str, lang: str) -> tuple[bytes, float]:
-        voice = self.VOICES.get(lang, lang)
-        wav = subprocess.run(["espeak-ng", "-v", voice, "-s", str(self.wpm), "--stdout"], input=text.encode(),
-                             capture_output=True, check=True, timeout=120).stdout
-        with wave.open(io.BytesIO(_fix_wav_sizes(wav))) as w:
-            seconds = w.getnframes() / w.getframerate()
-        ogg = subprocess.run(["sox", "-D", "-t", "wav", "-", "-r", str(self.rate), "-t", "ogg", "-C", str(self.quality), "-"],
-                             input=wav, capture_output=True, check=True, timeout=120).stdout
-        serial = int.from_bytes(hashlib.sha256(f"{lang}:{text}".encode()).digest()[:4], "little")
-        return with_ogg_serial(ogg, serial), seconds
-
-
-def _ogg_crc(data: bytes) -> int:
-    crc = 0
-    for byte in data:
-        crc ^= byte << 24
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x04C11DB7) if crc & 0x80000000 else (crc << 1)
-            crc &= 0xFFFFFFFF
-    return crc
-
-
-def with_ogg_serial(ogg: bytes, serial: int) -> bytes:
-    """The same Ogg stream with its (random, per run) serial number set to ``serial``: byte-identical rebuilds."""
-    out = bytearray(ogg)
-    i = 0
-    while i + 27 <= len(out):
-        if out[i:i + 4] != b"OggS":
-            raise AudioError("sox produced a malformed Ogg stream")
-        nseg = out[i + 26]
-        size = 27 + nseg + sum(out[i + 27:i + 27 + nseg])
-        out[i + 14:i + 18] = struct.pack("<I", serial)
-        out[i + 22:i + 26] = b"\0\0\0\0"
-        out[i + 22:i + 26] = struct.pack("<I", _ogg_crc(bytes(out[i:i + size])))
-        i += size
-    return bytes(out)
-
-
-def _fix_wav_sizes(wav: bytes) -> bytes:
-    """espeak-ng writing to a pipe leaves the RIFF and data sizes at 0x7fffffff: set them from the real length."""
-    if wav[:4] != b"RIFF" or len(wav) < 44:
-        raise AudioError("espeak-ng did not produce a WAV stream")
-    i = wav.find(b"data", 12)
-    if i < 0:
-        raise AudioError("espeak-ng's WAV stream has no data chunk")
-    body = len(wav) - (i + 8)
-    return (wav[:4] + struct.pack("<I", len(wav) - 8) + wav[8:i + 4] + struct.pack("<I", body) + wav[i + 8:])

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from heritage_kit.export.audio import drop_stale_audio
 from heritage_kit.categories import CATEGORIES
 from heritage_kit.errors import PackError
 from heritage_kit.inbox.storage import Storage, StoredSubmission
@@ -41,6 +42,7 @@ class PublishResult:
     applied: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # uuid -> why
     out: str | None = None
+    stale_audio: list[tuple[str, str]] = field(default_factory=list)  # (POI id, lang) whose synthesised audio went
 
 
 def credit_source(pseudonym: str, uuid: str) -> Source:
@@ -163,7 +165,9 @@ def build_next_pack(
         "files": {},
     })
     result.pack = ContentPack(manifest, list(pois.values()), pack.trails, streets=pack.streets, media=media,
-                              build=getattr(pack, "build", None))
+                              build=getattr(pack, "build", None), basemap=getattr(pack, "basemap", None))
+    # an accepted edit makes the text's synthesised audio stale: drop it (the phone's own voice reads the new text)
+    result.pack, result.stale_audio = drop_stale_audio(result.pack)
     return result
 
 

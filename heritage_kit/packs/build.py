@@ -442,7 +442,8 @@ def build_pack(
 
 def _audio(pack, notes: list[str]):
     """Every heritage text read aloud into the pack (espeak-ng + sox on the build machine)."""
-    from heritage_kit.export.audio import EspeakSynthesiser, add_audio
+    from heritage_kit.export.audio import add_audio
+    from heritage_kit.export.espeak import EspeakSynthesiser
 
     pack, report = add_audio(pack, EspeakSynthesiser(), langs=tuple(pack.manifest.languages))
     size = sum(len(pack.media[m.path]) for p in pack.pois for m in p.media if m.type == "audio" and m.path)

@@ -11,6 +11,7 @@ from PIL import Image
 
 from contrib_support import make_jpeg, new_poi_doc
 from heritage_kit.cli import main
+from heritage_kit.export.audio import speech_text
 from heritage_kit.inbox import InboxService, SqliteStorage, build_next_pack, publish
 from heritage_kit.inbox.publish import CONTRIBUTIONS_ATTRIBUTION
 from heritage_kit.packs import load_pack, validate_pack
@@ -76,7 +77,11 @@ def test_publish_writes_the_next_version_with_credit(inbox, pack, tmp_path):
     assert any(s.url == "https://inventaire.example.org/stfront" for s in cathedral.sources)
     assert cathedral.refs.merimee == "PA00082725"
     # the photo landed on the Tour de Vésone
-    assert v2.poi("merimee:PA00082762").media[0].author == "Lou"
+    [photo] = [m for m in v2.poi("merimee:PA00082762").media if m.type == "image"]
+    assert photo.author == "Lou"
+    # the cathedral's edited text made its synthesised audio stale: dropped, never read out of date
+    assert any(pid == "merimee:PA00082725" for pid, _ in result.stale_audio)
+    assert all(m.transcript == speech_text(cathedral, m.lang) for m in cathedral.media if m.type == "audio")
     # rejected and pending ones did not
     ids = {p.id for p in v2.pois}
     assert f"hk:{rejected['uuid']}" not in ids and f"hk:{pending['uuid']}" not in ids

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from heritage_kit.cli import main
-from heritage_kit.export.audio import AudioError, EspeakSynthesiser, add_audio, add_recording, audio_for, speech_text
-from heritage_kit.packs import load_pack, validate_pack
+from heritage_kit.export.audio import AudioError, add_audio, add_recording, audio_for, speech_text
+from heritage_kit.export.espeak import EspeakSynthesiser
+from heritage_kit.packs import load_pack, save_pack, validate_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ("espeak-ng", "sox", "soxi")),
@@ -19,9 +20,24 @@ pytestmark = pytest.mark.skipif(not all(shutil.which(t) for t in ("espeak-ng", "
 
 @pytest.fixture()
 def perigueux(tmp_path):
+    """The Périgueux pack without its audio (the bundled pack is built with ``"audio": true``)."""
+    pack = load_pack(ROOT / "content" / "perigueux")
+    pack.pois = [p.model_copy(update={"media": [m for m in p.media if m.type != "audio"]}) for p in pack.pois]
+    pack.media = {k: v for k, v in pack.media.items() if not k.startswith("media/audio/")}
     dest = tmp_path / "perigueux"
-    shutil.copytree(ROOT / "content" / "perigueux", dest)
+    save_pack(pack, dest)
     return dest
+
+
+def test_the_bundled_packs_carry_audio_for_every_heritage_text():
+    for town in ("monaco", "perigueux", "chambery"):
+        pack = load_pack(ROOT / "content" / town)
+        for poi in pack.pois:
+            for lang in ("fr", "en"):
+                if poi.kind == "heritage" and speech_text(poi, lang):
+                    track = audio_for(poi, lang)
+                    assert track is not None and track.transcript == speech_text(poi, lang), (town, poi.id, lang)
+                    assert pack.media[track.path][:4] == b"OggS"
 
 
 def test_every_heritage_text_gets_audio_whose_length_is_measured(perigueux):
