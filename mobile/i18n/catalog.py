@@ -105,6 +105,12 @@ CATALOG: dict[str, dict[str, str]] = {
     "hours.title": {"fr": "Horaires", "en": "Opening hours"},
     # POI page
     "poi.read_aloud": {"fr": "Lire à voix haute", "en": "Read aloud"},
+    "poi.listen": {"fr": "Écouter", "en": "Listen"},
+    "poi.pause": {"fr": "Mettre en pause", "en": "Pause"},
+    "poi.audio.synthetic": {"fr": "Voix de synthèse", "en": "Synthetic voice"},
+    "poi.audio.recorded": {"fr": "Enregistré par {author} ({licence})", "en": "Recorded by {author} ({licence})"},
+    "poi.audio_unavailable": {"fr": "Lecture audio impossible sur cet appareil.",
+                              "en": "Audio cannot be played on this device."},
     "poi.take_me": {"fr": "M'y emmener", "en": "Take me there"},
     "poi.facts": {"fr": "Patrimoine", "en": "Heritage facts"},
     "poi.protection": {"fr": "Protection : {value}", "en": "Protection: {value}"},

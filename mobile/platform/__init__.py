@@ -13,6 +13,10 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mobile.platform.audio import AudioPlayer
 from typing import Callable
 
 __all__ = ["Services", "detect", "is_mobile", "Notifier", "Speaker", "Camera"]
@@ -141,12 +145,17 @@ class Services:
     camera: Camera
     gps_available: bool
     name: str
+    player: "AudioPlayer | None" = None  # the pack's audio files (set by detect())
 
 
 def detect() -> Services:
     """The services of this platform (plyer on Android/iOS, desktop fallbacks elsewhere)."""
+    from mobile.platform.audio import AudioPlayer
+    from mobile.platform.storage import user_dir
+
+    player = AudioPlayer(user_dir() / "audio-cache")
     if is_mobile():
-        return Services(PlyerNotifier(), PlyerSpeaker(), PlyerCamera(), True, "mobile")
+        return Services(PlyerNotifier(), PlyerSpeaker(), PlyerCamera(), True, "mobile", player)
     exe = shutil.which("espeak-ng") or shutil.which("espeak")
     speaker: Speaker = EspeakSpeaker(exe) if exe else Speaker()
-    return Services(Notifier(), speaker, Camera(), False, f"desktop ({sys.platform})")
+    return Services(Notifier(), speaker, Camera(), False, f"desktop ({sys.platform})", player)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from heritage_kit.categories import category_label
 from heritage_kit.compose import composed_sources, protection_words
+from heritage_kit.export.audio import audio_for
 from mobile.i18n import Translator
 from mobile.presenters.hours import Badge, HoursBadges
 from mobile.presenters.markup import escape
@@ -24,6 +25,12 @@ class Photo:
     path: str | None  # "media/…" inside the pack
     url: str | None
     credit: str  # escaped
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    path: str  # "media/audio/…" inside the pack
+    credit: str  # "Synthetic voice · 42 s" / "Recorded by … (licence) · 1 min 05 s"; escaped
 
 
 @dataclass
@@ -41,6 +48,7 @@ class PoiPage:
     practical: list[str] = field(default_factory=list)  # address, phone, website, access: escaped lines
     origin: str = ""  # "composed from open data (…)" for a composed text, "" for a human one; escaped
     summary: str = ""  # shops and services: one line (category · today's hours · access · address); escaped
+    audio: AudioTrack | None = None  # the pack's audio in this language (a recording before a synthetic voice)
 
 
 def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetime) -> PoiPage:
@@ -104,7 +112,20 @@ def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetim
     summary = _summary(poi, cats, tr, badges, now) if poi.kind in ("commerce", "service") else ""
     speech = ". ".join(p for p in (name, cats, desc) if p)
     return PoiPage(poi.id, poi.kind, escape(name), escape(cats), body, hours, photos, facts, refs, speech, practical,
-                   origin, summary)
+                   origin, summary, _audio(poi, tr))
+
+
+def _audio(poi, tr: Translator) -> AudioTrack | None:
+    track = audio_for(poi, tr.lang)
+    if track is None or not track.path:
+        return None
+    seconds = round(track.duration_s or 0)
+    length = f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+    if track.origin == "recorded":
+        who = tr.tr("poi.audio.recorded", author=track.author or tr.tr("poi.unknown_author"), licence=track.licence)
+    else:
+        who = tr.tr("poi.audio.synthetic")
+    return AudioTrack(track.path, escape(f"{who} · {length}" if seconds else who))
 
 
 def _hhmm(t: datetime, day_start: datetime) -> str:

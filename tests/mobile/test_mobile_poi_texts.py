@@ -83,3 +83,21 @@ def test_shop_summary_line_with_todays_hours_access_and_address():
     unknown = shop.model_copy(update={"opening_hours": None, "wheelchair": None, "address": None})
     assert _page(unknown, "en", badges).summary == "Bakery"  # nothing said that is not known
     assert _page(_poi(), "en").summary == ""  # heritage: a text, not a summary
+
+
+def test_the_page_offers_the_packs_audio_a_recording_first(raw_dir):
+    from heritage_kit.models.poi import Media
+
+    poi = with_composed_text(_monument(raw_dir, "PA00082725"), ["fr", "en"])
+    assert _page(poi, "fr").audio is None  # no file: the screen falls back to the phone's voice
+    synth = Media(type="audio", path="media/audio/a.fr.synth.ogg", licence="CC0-1.0", author="espeak-ng", lang="fr",
+                  transcript="…", origin="synthesised", duration_s=65.4)
+    with_synth = poi.model_copy(update={"media": [synth]})
+    fr = _page(with_synth, "fr")
+    assert fr.audio.path == synth.path and fr.audio.credit == "Voix de synthèse · 1 min 05 s"
+    assert _page(with_synth, "en").audio is None  # never French audio on the English page
+    voice = synth.model_copy(update={"path": "media/audio/a.fr.recorded.ogg", "origin": "recorded",
+                                     "author": "Office de tourisme", "licence": "CC-BY-4.0", "duration_s": 42})
+    both = poi.model_copy(update={"media": [synth, voice]})
+    assert _page(both, "fr").audio.path == voice.path
+    assert _page(both, "fr").audio.credit == "Enregistré par Office de tourisme (CC-BY-4.0) · 42 s"

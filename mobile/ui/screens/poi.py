@@ -31,7 +31,10 @@ class PoiScreen(HKScreen):
     origin = StringProperty("")  # "composed from open data (…)"; empty for a human text
     summary = StringProperty("")  # shops and services: category · today's hours · access · address
     notice = StringProperty("")
+    audio_credit = StringProperty("")  # who speaks the pack's audio, and for how long; "" without a file
+    listen_label = StringProperty("")  # "Listen" / "Pause" with a file, "Read aloud" without
     speech = ""
+    audio_path: str | None = None
 
     def show(self, poi_id: str) -> None:
         self.poi_id = poi_id
@@ -59,6 +62,9 @@ class PoiScreen(HKScreen):
         self.practical = "\n".join(page.practical)
         self.refs = "\n".join(page.refs)
         self.speech = page.speech
+        self.audio_path = page.audio.path if page.audio else None
+        self.audio_credit = page.audio.credit if page.audio else ""
+        self._label_listen(app)
         box = self.ids.photos
         box.clear_widgets()
         for photo in page.photos[:3]:
@@ -70,7 +76,24 @@ class PoiScreen(HKScreen):
             box.add_widget(Factory.HKMuted(text=photo.credit))
             decode_async(data, lambda tex, img=img: setattr(img, "texture", tex))
 
+    def _label_listen(self, app, playing: bool = False) -> None:
+        key = "poi.pause" if playing else ("poi.listen" if self.audio_path else "poi.read_aloud")
+        self.listen_label = app.t(key, app.lang)
+
     def read_aloud(self) -> None:
+        """The pack's audio file when there is one (play / pause), else the phone's own voice."""
         app = App.get_running_app()
+        player = getattr(app.services, "player", None)
+        if self.audio_path and player is not None and self.audio_path in app.pack.media:
+            state = player.toggle(self.audio_path, app.pack.media[self.audio_path])
+            if state != "error":
+                self._label_listen(app, playing=state == "play")
+                return
+            self.notice = app.t("poi.audio_unavailable")
         if not app.services.speaker.speak(self.speech, app.lang):
             self.notice = app.t("poi.tts_unavailable")
+
+    def on_leave(self, *args) -> None:
+        player = getattr(App.get_running_app().services, "player", None)
+        if player is not None:
+            player.stop()
