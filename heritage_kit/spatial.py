@@ -41,6 +41,8 @@ import shapely
 from geographiclib.geodesic import Geodesic
 from shapely import STRtree
 
+from heritage_kit._shapely import box as _box
+from heritage_kit._shapely import tree_query
 from heritage_kit.categories import CATEGORIES
 from heritage_kit.errors import QueryError
 from heritage_kit.geo import (
@@ -89,8 +91,6 @@ class PoiHit(NamedTuple):
         return self.poi.id
 
 
-# shapely.box without its Python wrapper (which only checks for deprecated arguments)
-_box = getattr(shapely.lib, "box", None) or (lambda w, s, e, n, ccw: shapely.box(w, s, e, n, ccw=ccw))
 
 # PoiHit((poi, distance)) without the Python-level ``__new__`` of a NamedTuple
 _new_hit = functools.partial(tuple.__new__, PoiHit)
@@ -137,9 +137,8 @@ class PoiIndex:
         self._lat = np.fromiter((p.location.lat for p in self.pois), dtype=float, count=n)
         self._lon = np.fromiter((p.location.lon for p in self.pois), dtype=float, count=n)
         self._tree = STRtree(shapely.points(self._lon, self._lat)) if n else None
-        # shapely's compiled tree: ``STRtree.query`` spends most of its time (3 µs
-        # of 3.5) in Python around it; the public method when it is missing
-        self._ctree = getattr(self._tree, "_tree", None)
+        # shapely's compiled tree when it is there (see heritage_kit._shapely)
+        self._tree_query = tree_query(self._tree) if self._tree is not None else None
         # Earth-centred x, y, z of a POI side by side: one ``take`` per query
         self._xyz = np.stack(ecef(self._lat, self._lon), axis=1)
         kind_code = {k: i for i, k in enumerate(KINDS)}
@@ -242,10 +241,7 @@ class PoiIndex:
         else:
             for j, b in enumerate(boxes):
                 geoms[j] = _box(*b, True)
-        if self._ctree is not None:
-            idx = self._ctree.query(geoms, 0)[1]
-        else:  # pragma: no cover - a shapely without the compiled tree attribute
-            idx = np.concatenate([self._tree.query(g) for g in geoms])
+        idx = self._tree_query(geoms)
         return idx if len(boxes) == 1 else np.unique(idx)
 
     def _candidates(self, lat: float, lon: float, radius_m: float, mask: np.ndarray | None) -> np.ndarray:
