@@ -42,7 +42,7 @@ from geographiclib.geodesic import Geodesic
 from shapely import STRtree
 
 from heritage_kit._shapely import box as _box
-from heritage_kit._shapely import tree_query
+from heritage_kit._shapely import compiled_tree
 from heritage_kit.categories import CATEGORIES
 from heritage_kit.errors import QueryError
 from heritage_kit.geo import (
@@ -138,7 +138,7 @@ class PoiIndex:
         self._lon = np.fromiter((p.location.lon for p in self.pois), dtype=float, count=n)
         self._tree = STRtree(shapely.points(self._lon, self._lat)) if n else None
         # shapely's compiled tree when it is there (see heritage_kit._shapely)
-        self._tree_query = tree_query(self._tree) if self._tree is not None else None
+        self._ctree = compiled_tree(self._tree) if self._tree is not None else None
         # Earth-centred x, y, z of a POI side by side: one ``take`` per query
         self._xyz = np.stack(ecef(self._lat, self._lon), axis=1)
         kind_code = {k: i for i, k in enumerate(KINDS)}
@@ -241,7 +241,7 @@ class PoiIndex:
         else:
             for j, b in enumerate(boxes):
                 geoms[j] = _box(*b, True)
-        idx = self._tree_query(geoms)
+        idx = self._ctree.query(geoms, 0)[1]
         return idx if len(boxes) == 1 else np.unique(idx)
 
     def _candidates(self, lat: float, lon: float, radius_m: float, mask: np.ndarray | None) -> np.ndarray:

@@ -26,6 +26,7 @@ def test_the_shortcuts_exist_in_this_shapely():
     assert _shapely.has_fast_box, "shapely.lib.box is gone: spatial queries now use the slower public shapely.box"
     assert _shapely.box is shapely.lib.box
     assert _shapely.has_fast_tree(tree), "STRtree._tree is gone: spatial queries now use the slower public query"
+    assert _shapely.compiled_tree(tree) is tree._tree
 
 
 @pytest.mark.parametrize("ccw", [True, False])
@@ -72,4 +73,10 @@ def test_public_fallback_answers_as_the_shortcut():
     geoms = np.array([shapely.box(0.2, 0.2, 0.5, 0.6)], dtype=object)
     assert sorted(public(geoms).tolist()) == sorted(fast(geoms).tolist())
     assert len(fast(geoms)) > 0
+    # the adapter has the compiled tree's signature and (2, n) answer
+    adapter = _shapely.compiled_tree(PublicOnly())
+    assert not isinstance(adapter, type(tree._tree))
+    assert adapter.query(geoms, 0).shape == tree._tree.query(geoms, 0).shape
+    with pytest.raises(ValueError):
+        adapter.query(geoms, 1)
 
