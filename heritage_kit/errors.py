@@ -21,6 +21,12 @@ __all__ = [
     "HoursError",
     "SubmissionError",
     "SyncError",
+    "SyncUnreachable",
+    "SyncTimedOut",
+    "SyncBadAnswer",
+    "SyncServerError",
+    "SyncRateLimited",
+    "SyncUnauthorised",
     "ModerationError",
     "QueryError",
     "PhotoError",
@@ -156,6 +162,61 @@ class SyncError(HeritageKitError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "sync failed"
+
+    @property
+    def code(self) -> str:
+        """A stable code for apps to translate; a class attribute on every leaf.
+
+        Derived from ``status_code`` / ``transient`` only for a bare ``SyncError``
+        (one a third-party client raised): ``rate_limited``, ``unauthorised``,
+        ``server_error``, ``unreachable`` or ``refused``.
+        """
+        status = self.status_code
+        if status == 429:
+            return SyncRateLimited.code
+        if status in (401, 403):
+            return SyncUnauthorised.code
+        if status is not None and status >= 500:
+            return SyncServerError.code
+        return SyncUnreachable.code if self.transient else "refused"
+
+
+class SyncUnreachable(SyncError, ConnectionError):
+    """No usable answer: no network, connection dropped, timed out, a redirect, 408 (try again later)."""
+
+    code = "unreachable"
+
+
+class SyncTimedOut(SyncUnreachable, TimeoutError):
+    """The inbox service did not answer in time (connect or read timeout)."""
+
+
+class SyncBadAnswer(SyncUnreachable):
+    """The server answered something that is not the inbox API (not JSON, not an object): try again later."""
+
+
+class SyncServerError(SyncError):
+    """The inbox service failed (HTTP 5xx); ``retry_after`` is its hint, if any."""
+
+    code = "server_error"
+
+
+class SyncRateLimited(SyncError):
+    """Too many requests (HTTP 429): wait ``retry_after`` seconds (the server's hint, if any)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, status_code: int | None = 429) -> None:
+        super().__init__(message, transient=True, status_code=status_code, retry_after=retry_after)
+
+
+class SyncUnauthorised(SyncError, PermissionError):
+    """The device token or key is refused (HTTP 401/403): trying again will not help."""
+
+    code = "unauthorised"
+
+    def __init__(self, message: str, *, status_code: int | None = 401) -> None:
+        super().__init__(message, transient=False, status_code=status_code)
 
 
 class GeofenceError(HeritageKitError, ValueError):

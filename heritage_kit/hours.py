@@ -38,6 +38,7 @@ import opening_hours as _oh
 from heritage_kit.errors import HoursError
 from heritage_kit.hours_repair import Repair, repair  # the lenient reader, re-exported here
 from heritage_kit.hours_repair import parses as _parses
+from heritage_kit.i18n import lang_of, text
 
 __all__ = [
     "State",
@@ -294,71 +295,36 @@ class OpeningHours:
         ``Fermé · Ouvre lundi à 09:00`` / ``Closed · Opens Monday at 09:00``,
         ``Fermé (jour férié) · …``, ``Horaires inconnus`` / ``Opening hours unknown``.
         """
-        words = _FR if (lang or "en").lower().startswith("fr") else _EN
+        lang = lang_of(lang)
+
+        def words(key: str) -> str:
+            return text(f"hours.{key}", lang)
+
         at = self._local(dt)
         state, comment = self.state_and_comment(at)
         note = f" ({comment})" if comment else ""
         if state is State.UNKNOWN:
-            return words["unknown"] + note
+            return words("unknown") + note
         if state is State.OPEN:
             until = self.next_change(at)
             if until is None:
-                return words["always"] + note
-            return _phrase(words, "until", until, at) + note
-        closed = words["closed"]
+                return words("always") + note
+            return _phrase(lang, "until", until, at) + note
+        closed = words("closed")
         if _PH_TOKEN.search(self.value or "") and is_public_holiday(at.date(), self.country):
-            closed = words["closed_ph"]
+            closed = words("closed_ph")
         opens = self.next_open(at)
         if opens is None:
             return closed + note
-        return closed + " · " + _phrase(words, "opens", opens, at) + note
+        return closed + " · " + _phrase(lang, "opens", opens, at) + note
 
 
-_EN = {
-    "unknown": "Opening hours unknown",
-    "always": "Open 24/7",
-    "closed": "Closed",
-    "closed_ph": "Closed (public holiday)",
-    "until_today": "Open until {t}",
-    "until_midnight": "Open until midnight",
-    "until_tomorrow": "Open until {t} tomorrow",
-    "until_weekday": "Open until {d} {t}",
-    "until_date": "Open until {n} {m} {t}",
-    "opens_today": "Opens at {t}",
-    "opens_tomorrow": "Opens tomorrow at {t}",
-    "opens_weekday": "Opens {d} at {t}",
-    "opens_date": "Opens on {n} {m} at {t}",
-    "days": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "months": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"),
-}
-_FR = {
-    "unknown": "Horaires inconnus",
-    "always": "Ouvert 24h/24",
-    "closed": "Fermé",
-    "closed_ph": "Fermé (jour férié)",
-    "until_today": "Ouvert jusqu'à {t}",
-    "until_midnight": "Ouvert jusqu'à minuit",
-    "until_tomorrow": "Ouvert jusqu'à demain {t}",
-    "until_weekday": "Ouvert jusqu'à {d} {t}",
-    "until_date": "Ouvert jusqu'au {n} {m} {t}",
-    "opens_today": "Ouvre à {t}",
-    "opens_tomorrow": "Ouvre demain à {t}",
-    "opens_weekday": "Ouvre {d} à {t}",
-    "opens_date": "Ouvre le {n} {m} à {t}",
-    "first": "1er",
-    "days": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "months": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-               "octobre", "novembre", "décembre"),
-}
-
-
-def _phrase(words: dict, what: str, target: datetime, now: datetime) -> str:
-    """``Open until 19:30``, ``Opens tomorrow at 09:00``, ``Ouvre lundi à 09:00``…"""
+def _phrase(lang: str, what: str, target: datetime, now: datetime) -> str:
+    """``Open until 19:30``, ``Opens tomorrow at 09:00``, ``Ouvre lundi à 09:00``… (texts in :mod:`heritage_kit.i18n`)."""
     t = target.strftime("%H:%M")
     days = (target.date() - now.date()).days
     if what == "until" and days == 1 and target.time() == time(0, 0):
-        return words["until_midnight"]
+        return text("hours.until_midnight", lang)
     if days <= 0:
         key = "today"
     elif days == 1:
@@ -367,8 +333,9 @@ def _phrase(words: dict, what: str, target: datetime, now: datetime) -> str:
         key = "weekday"
     else:
         key = "date"
-    n = words.get("first", "1") if target.day == 1 else str(target.day)
-    return words[f"{what}_{key}"].format(t=t, d=words["days"][target.weekday()], n=n, m=words["months"][target.month - 1])
+    n = text("hours.first", lang) if target.day == 1 else str(target.day)
+    return text(f"hours.{what}_{key}", lang, t=t, d=text(f"hours.day.{target.weekday()}", lang), n=n,
+                m=text(f"hours.month.{target.month}", lang))
 
 
 @lru_cache(maxsize=16384)

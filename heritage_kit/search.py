@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -210,23 +209,12 @@ class _SearchIndex:
         return best
 
 
-# pack id -> (weak reference to the pack, (id of its POI list, length), index)
-_INDEXES: dict[int, tuple[Any, tuple[int, int], _SearchIndex]] = {}
-
-
 def _index_of(pack: Any) -> _SearchIndex:
-    """The pack's search index, built once (rebuilt if its POI list was replaced or resized)."""
-    key = (id(pack.pois), len(pack.pois))
-    cached = _INDEXES.get(id(pack))
-    if cached is not None and cached[0]() is pack and cached[1] == key:
-        return cached[2]
-    idx = _SearchIndex(pack.pois)
-    try:
-        ref = weakref.ref(pack, lambda _r, k=id(pack): _INDEXES.pop(k, None))
-    except TypeError:  # not weak-referenceable: do not cache
-        return idx
-    _INDEXES[id(pack)] = (ref, key, idx)
-    return idx
+    """The pack's word index, built once (see :meth:`ContentPack.derived`); uncached for other objects."""
+    derived = getattr(pack, "derived", None)
+    if derived is None:
+        return _SearchIndex(pack.pois)
+    return derived("search_words", lambda: _SearchIndex(pack.pois))
 
 
 # --------------------------------------------------------------------------

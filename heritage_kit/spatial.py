@@ -41,24 +41,33 @@ import shapely
 from geographiclib.geodesic import Geodesic
 from shapely import STRtree
 
+from heritage_kit._shapely import box as _box
+from heritage_kit._shapely import compiled_tree
 from heritage_kit.categories import CATEGORIES
 from heritage_kit.errors import QueryError
-from heritage_kit.geo import WGS84_A, WGS84_E2, WGS84_F
+from heritage_kit.geo import (
+    FAST_MAX_M,
+    LAMBERT_REL_ERR,
+    WGS84_A,
+    WGS84_E2,
+    chord_origin,
+    ecef,
+    fast_distance_m,
+    fast_distance_scalar_m,
+    fast_error_bound_m,
+    geodesic_distance_m,
+    lambert_m,
+)
 from heritage_kit.models.poi import KINDS, POI
 from heritage_kit.types import BBox
 
 __all__ = ["PoiIndex", "PoiHit", "PathHit", "fast_distance_m", "geodesic_distance_m"]
 
 _A = WGS84_A
-_F = WGS84_F
 _E2 = WGS84_E2
-_R = 6_371_008.8
 _WGS84 = Geodesic.WGS84
-_DIST = Geodesic.DISTANCE
 _RAD = math.pi / 180.0
 
-# Where the chord formula is trusted (its error bound was measured there).
-_FAST_MAX_M = 1_000_000.0
 # Smallest metres per degree of latitude on WGS84 (at the equator) and the
 # largest prime-vertical radius (at the poles): envelope bounds never too small.
 _M_PER_DEG_LAT_MIN = _A * (1 - _E2) * math.pi / 180.0
@@ -82,8 +91,6 @@ class PoiHit(NamedTuple):
         return self.poi.id
 
 
-# shapely.box without its Python wrapper (which only checks for deprecated arguments)
-_box = getattr(shapely.lib, "box", None) or (lambda w, s, e, n, ccw: shapely.box(w, s, e, n, ccw=ccw))
 
 # PoiHit((poi, distance)) without the Python-level ``__new__`` of a NamedTuple
 _new_hit = functools.partial(tuple.__new__, PoiHit)
@@ -99,97 +106,6 @@ class PathHit(NamedTuple):
     @property
     def id(self) -> str:
         return self.poi.id
-
-
-def _ecef(lats: np.ndarray, lons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Earth-centred coordinates (metres) of points on the WGS84 ellipsoid."""
-    p, lam = np.radians(lats), np.radians(lons)
-    sp, cp = np.sin(p), np.cos(p)
-    n = _A / np.sqrt(1.0 - _E2 * sp * sp)
-    return n * cp * np.cos(lam), n * cp * np.sin(lam), n * (1.0 - _E2) * sp
-
-
-def _origin(lat0: float, lon0: float) -> tuple[float, float, float, float]:
-    """ECEF of the query point and 1 / (24 R²), R its Gaussian radius of curvature."""
-    p, lam = math.radians(lat0), math.radians(lon0)
-    sp, cp = math.sin(p), math.cos(p)
-    w2 = 1.0 - _E2 * sp * sp
-    n = _A / math.sqrt(w2)
-    m = n * (1.0 - _E2) / w2
-    return n * cp * math.cos(lam), n * cp * math.sin(lam), n * (1.0 - _E2) * sp, 1.0 / (24.0 * m * n)
-
-
-def fast_distance_m(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Ellipsoidal distance from the chord through the Earth (vectorised).
-
-    The straight line between the two points in Earth-centred coordinates,
-    lengthened to the arc (``c + c³ / 24R²``, R the Gaussian radius of
-    curvature at the query point). Relative error below ``0.002 (d / 6371 km)²``
-    up to 1,000 km at any latitude, poles and antimeridian included (measured
-    against Karney's geodesic: 3e-4 (d/R)², i.e. 2e-8 at 50 km).
-    """
-    x, y, z = _ecef(np.asarray(lats, dtype=float), np.asarray(lons, dtype=float))
-    return _fast(lat0, lon0, x, y, z)
-
-
-def _fast(lat0: float, lon0: float, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """:func:`fast_distance_m` from the points' precomputed ECEF coordinates: no trigonometry per point."""
-    x0, y0, z0, k = _origin(lat0, lon0)
-    dx = x - x0
-    dy = y - y0
-    dz = z - z0
-    c2 = dx * dx
-    c2 += dy * dy
-    c2 += dz * dz
-    c = np.sqrt(c2)
-    c2 *= k
-    c2 += 1.0
-    c *= c2
-    return c
-
-
-def _fast_distance_scalar(lat0: float, lon0: float, lat: float, lon: float) -> float:
-    x0, y0, z0, k = _origin(lat0, lon0)
-    x, y, z, _ = _origin(lat, lon)
-    c2 = (x - x0) ** 2 + (y - y0) ** 2 + (z - z0) ** 2
-    return math.sqrt(c2) * (1.0 + c2 * k)
-
-
-def geodesic_distance_m(lat0: float, lon0: float, lats: Iterable[float], lons: Iterable[float]) -> np.ndarray:
-    """Karney's geodesic distances (geographiclib), one pair at a time."""
-    inv = _WGS84.Inverse
-    return np.fromiter(
-        (inv(lat0, lon0, float(la), float(lo), _DIST)["s12"] for la, lo in zip(lats, lons)), dtype=float
-    )
-
-
-def _lambert(lat0: float, lon0: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Lambert's formula for long lines on the WGS84 ellipsoid (vectorised).
-
-    Near-antipodal pairs (where it degrades) get the exact geodesic.
-    """
-    b1 = math.atan((1 - _F) * math.tan(math.radians(lat0)))
-    b2 = np.arctan((1 - _F) * np.tan(np.radians(lats)))
-    h = np.sin((b2 - b1) / 2) ** 2 + math.cos(b1) * np.cos(b2) * np.sin(np.radians(lons - lon0) / 2) ** 2
-    sig = 2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    p, q = (b1 + b2) / 2, (b2 - b1) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = (sig - np.sin(sig)) * np.sin(p) ** 2 * np.cos(q) ** 2 / np.cos(sig / 2) ** 2
-        y = (sig + np.sin(sig)) * np.cos(p) ** 2 * np.sin(q) ** 2 / np.sin(sig / 2) ** 2
-        d = _A * (sig - _F / 2 * (x + y))
-    bad = ~np.isfinite(d) | (sig > 2.5)
-    if bad.any():
-        d[bad] = geodesic_distance_m(lat0, lon0, lats[bad], lons[bad])
-    return d
-
-
-_LAMBERT_REL_ERR = 2e-5
-
-
-def _error_bound(d: np.ndarray) -> np.ndarray:
-    """Upper bound of |fast - geodesic| where the fast formula is used."""
-    q = d / _R
-    return 1e-6 + d * (2e-9 + 0.002 * q * q)
 
 
 def _check_latlon(lat: float, lon: float) -> tuple[float, float]:
@@ -221,11 +137,10 @@ class PoiIndex:
         self._lat = np.fromiter((p.location.lat for p in self.pois), dtype=float, count=n)
         self._lon = np.fromiter((p.location.lon for p in self.pois), dtype=float, count=n)
         self._tree = STRtree(shapely.points(self._lon, self._lat)) if n else None
-        # shapely's compiled tree: ``STRtree.query`` spends most of its time (3 µs
-        # of 3.5) in Python around it; the public method when it is missing
-        self._ctree = getattr(self._tree, "_tree", None)
+        # shapely's compiled tree when it is there (see heritage_kit._shapely)
+        self._ctree = compiled_tree(self._tree) if self._tree is not None else None
         # Earth-centred x, y, z of a POI side by side: one ``take`` per query
-        self._xyz = np.stack(_ecef(self._lat, self._lon), axis=1)
+        self._xyz = np.stack(ecef(self._lat, self._lon), axis=1)
         kind_code = {k: i for i, k in enumerate(KINDS)}
         self._kind = np.fromiter((kind_code[p.kind] for p in self.pois), dtype=np.int8, count=n)
         self._cat_rows: dict[str, np.ndarray] = {}
@@ -326,10 +241,7 @@ class PoiIndex:
         else:
             for j, b in enumerate(boxes):
                 geoms[j] = _box(*b, True)
-        if self._ctree is not None:
-            idx = self._ctree.query(geoms, 0)[1]
-        else:  # pragma: no cover - a shapely without the compiled tree attribute
-            idx = np.concatenate([self._tree.query(g) for g in geoms])
+        idx = self._ctree.query(geoms, 0)[1]
         return idx if len(boxes) == 1 else np.unique(idx)
 
     def _candidates(self, lat: float, lon: float, radius_m: float, mask: np.ndarray | None) -> np.ndarray:
@@ -340,17 +252,17 @@ class PoiIndex:
 
     def _distances(self, lat: float, lon: float, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Distances to ``idx`` and a bound of each one's error (0 once exact)."""
-        x0, y0, z0, k24 = _origin(lat, lon)
+        x0, y0, z0, k24 = chord_origin(lat, lon)
         c2 = self._chord2(idx, x0, y0, z0)
         d = np.sqrt(c2) * (c2 * k24 + 1.0)  # as in _decided, to the last bit
-        tol = _error_bound(d)
-        if d.size and d.max() > _FAST_MAX_M:
-            far = d > _FAST_MAX_M
+        tol = fast_error_bound_m(d)
+        if d.size and d.max() > FAST_MAX_M:
+            far = d > FAST_MAX_M
             # far pairs: Lambert's ellipsoidal formula (relative error < 4e-6 measured)
             rows = idx[far]
-            lam = _lambert(lat, lon, self._lat[rows], self._lon[rows])
+            lam = lambert_m(lat, lon, self._lat[rows], self._lon[rows])
             d[far] = lam
-            tol[far] = 1e-3 + lam * _LAMBERT_REL_ERR
+            tol[far] = 1e-3 + lam * LAMBERT_REL_ERR
         return d, tol
 
     def _exactify(
@@ -521,9 +433,9 @@ class PoiIndex:
         when two neighbours at different positions are closer than twice the error bound
         (the geodesic might swap them) or the last is beyond where the bound holds."""
         ds = [math.sqrt(c) * (1.0 + c * k24) for c, _ in head]
-        if not ds or ds[-1] > _FAST_MAX_M:
+        if not ds or ds[-1] > FAST_MAX_M:
             return None if ds else ds
-        tb2 = 2.0 * _error_bound(ds[-1])  # the bound grows with d: valid for the whole head
+        tb2 = 2.0 * fast_error_bound_m(ds[-1])  # the bound grows with d: valid for the whole head
         if len(ds) < 2 or min(map(operator.sub, ds[1:], ds)) > tb2:
             return ds
         for j in range(1, len(ds)):
@@ -558,7 +470,7 @@ class PoiIndex:
         the answer is :meth:`within`'s.
         """
         radius = min(self._initial_radius(lat, lon, k, mask, share), cap)
-        x0, y0, z0, k24 = _origin(lat, lon)
+        x0, y0, z0, k24 = chord_origin(lat, lon)
         for _ in range(6):
             if radius > _QUICK_MAX_M:
                 return None
@@ -580,7 +492,7 @@ class PoiIndex:
                 ds = self._decided(head, k24)
                 if ds is None:
                     return None
-                reach = ds[k - 1] + _error_bound(ds[-1])
+                reach = ds[k - 1] + fast_error_bound_m(ds[-1])
                 if reach < radius:
                     pois = self.pois
                     return list(map(_new_hit, zip([pois[i] for _, i in head[:k]], ds)))
@@ -602,9 +514,9 @@ class PoiIndex:
         Earth-centred coordinates) is out for sure: no path on the surface is
         shorter than the straight line. Only shorter ones are sorted.
         """
-        x0, y0, z0, k24 = _origin(lat, lon)
+        x0, y0, z0, k24 = chord_origin(lat, lon)
         c2 = self._chord2(idx, x0, y0, z0)
-        tr = _error_bound(radius_m * 1.01 + 1.0)  # bounds the error of any distance up to radius + tr
+        tr = fast_error_bound_m(radius_m * 1.01 + 1.0)  # bounds the error of any distance up to radius + tr
         reach = radius_m + tr  # beyond, a chord is longer than the radius despite rounding
         sel = np.flatnonzero(c2 <= reach * reach)
         if not sel.size:
@@ -635,7 +547,7 @@ class PoiIndex:
                 return max(25.0, 1.6 * math.sqrt(k * area / (math.pi * count * share)))
         assert self._tree is not None
         j = int(self._tree.query_nearest(shapely.Point(lon, lat))[0])
-        d1 = _fast_distance_scalar(lat, lon, float(self._lat[j]), float(self._lon[j]))
+        d1 = fast_distance_scalar_m(lat, lon, float(self._lat[j]), float(self._lon[j]))
         if mask is not None and not mask[j]:
             d1 *= 4.0
         return max(25.0, d1 * (1.5 if k <= 1 else 2.0))

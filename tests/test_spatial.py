@@ -255,7 +255,7 @@ def test_bad_queries_are_clear_errors(content_dir):
 
 def test_pack_index_is_built_once_lazily(content_dir):
     pack = load_pack(content_dir / "chambery")
-    assert "index" not in pack.__dict__
+    assert "index" not in pack._derived
     first = pack.index
     assert pack.index is first and len(first) == len(pack.pois)
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from heritage_kit import i18n
 from heritage_kit.errors import ModerationError, SubmissionConflict, SubmissionError, SubmissionNotFound
 from heritage_kit.inbox.moderation import MAX_REASON, STATUSES
 from heritage_kit.inbox.ratelimit import RateLimiter
@@ -46,28 +47,10 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("heritage_kit.inbox")
 
-# code -> (fr, en) for HTTP-level errors
-_HTTP_TEXT: dict[str, tuple[str, str]] = {
-    "unauthorised": ("Jeton d'appareil manquant ou invalide.", "Missing or invalid device token."),
-    "moderator_key": ("Clé de modération manquante ou invalide.", "Missing or invalid moderator key."),
-    "not_found": ("Introuvable.", "Not found."),
-    "rate_limited": ("Trop de requêtes ; réessayez plus tard.", "Too many requests; try again later."),
-    "too_large": ("Requête trop volumineuse.", "Request too large."),
-    "bad_request": ("Requête invalide.", "Bad request."),
-    "conflict": ("Conflit avec une contribution existante.", "Conflicts with an existing submission."),
-    "invalid_submission": ("Contribution invalide.", "Invalid submission."),
-    "moderation": ("Action de modération impossible.", "Moderation action not possible."),
-    "unsupported_media_type": (
-        "Envoyez du JSON ou un formulaire multipart.",
-        "Send JSON or a multipart form.",
-    ),
-    "server_error": ("Erreur interne.", "Internal error."),
-}
-
-
 def _error(status: int, code: str, detail: str | None = None, *, fields: dict[str, Message] | None = None,
            headers: dict[str, str] | None = None) -> JSONResponse:
-    fr, en = _HTTP_TEXT.get(code, _HTTP_TEXT["bad_request"])
+    """The error body: ``code`` and its texts (``http.<code>`` in :mod:`heritage_kit.i18n`)."""
+    fr, en = i18n.texts(f"http.{code}" if f"http.{code}" in i18n.CATALOGUE else "http.bad_request")
     body: dict[str, Any] = {"code": code, "fr": fr, "en": f"{en} {detail}".strip() if detail else en}
     if fields:
         body["fields"] = {k: m.to_dict() for k, m in fields.items()}

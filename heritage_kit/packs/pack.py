@@ -19,8 +19,8 @@ import json
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from functools import cached_property
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -34,7 +34,7 @@ from heritage_kit.packs.report import ValidationReport
 from heritage_kit.packs.storage import open_pack_files, write_pack_files
 from heritage_kit.types import BBox
 
-__all__ = ["ContentPack", "load_pack", "save_pack", "validate_pack", "pack_files"]
+__all__ = ["ContentPack", "DerivedCache", "load_pack", "save_pack", "validate_pack", "pack_files"]
 
 MANIFEST = "manifest.json"
 POIS = "pois.geojson"
@@ -48,8 +48,46 @@ _POIS_ADAPTER = TypeAdapter(list[POI])
 _TRAILS_ADAPTER = TypeAdapter(list[Trail])
 
 
+_T = TypeVar("_T")
+
+
+class DerivedCache:
+    """Data derived from a pack (spatial index, search words, walking network…), built once per key.
+
+    The one policy for a pack's derived data: every cache lives here, owned by
+    the pack, so :meth:`ContentPack.invalidate` forgets them all at once.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self) -> None:
+        self._items: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        """The value under ``key``, built by ``build()`` the first time."""
+        try:
+            return self._items[key]
+        except KeyError:
+            value = self._items[key] = build()
+            return value
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._items
+
+    def keys(self) -> list[Hashable]:
+        return list(self._items)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
 class ContentPack:
-    """One town's content, in memory."""
+    """One town's content, in memory.
+
+    Derived data (the id lookup, :attr:`index`, the search words, the walking
+    network) is built lazily through :meth:`derived` and dropped by
+    :meth:`invalidate`, or by itself when ``pois`` is replaced or resized.
+    """
 
     def __init__(
         self,
@@ -71,11 +109,26 @@ class ContentPack:
         self.source = source
         self.build = build  # the recipe (build config) the pack was made from, if any
         self.basemap = basemap  # parsed basemap.geojson (a FeatureCollection), if any
+        self._derived = DerivedCache()
+        self._derived_stamp: tuple[int, int] = (id(self.pois), len(self.pois))
+
+    # -- derived data (one policy) ------------------------------------------------
+    def derived(self, key: Hashable, build: Callable[[], _T]) -> _T:
+        """Data derived from this pack under ``key``: built by ``build()`` once, until :meth:`invalidate`.
+
+        Replacing or resizing ``pois`` also drops everything derived (a change in
+        place of the same length needs :meth:`invalidate`).
+        """
+        stamp = (id(self.pois), len(self.pois))
+        if stamp != self._derived_stamp:
+            self._derived.clear()
+            self._derived_stamp = stamp
+        return self._derived.get(key, build)
 
     # -- lookups ---------------------------------------------------------
-    @cached_property
+    @property
     def _by_id(self) -> dict[str, POI]:
-        return {p.id: p for p in self.pois}
+        return self.derived("by_id", lambda: {p.id: p for p in self.pois})
 
     def poi(self, poi_id: str) -> POI:
         try:
@@ -94,12 +147,12 @@ class ContentPack:
         return self.manifest.tz
 
     # -- discovery (built lazily, once) ------------------------------------
-    @cached_property
+    @property
     def index(self):
-        """A :class:`heritage_kit.spatial.PoiIndex` over this pack's POIs."""
+        """A :class:`heritage_kit.spatial.PoiIndex` over this pack's POIs (built once, see :meth:`derived`)."""
         from heritage_kit.spatial import PoiIndex
 
-        return PoiIndex(self.pois)
+        return self.derived("index", lambda: PoiIndex(self.pois))
 
     def search(self, text: str | None = None, **kwargs):
         """See :func:`heritage_kit.search.search_pois`."""
@@ -108,9 +161,9 @@ class ContentPack:
         return search_pois(self, text, **kwargs)
 
     def invalidate(self) -> None:
-        """Forget derived state after ``pois`` was changed in place."""
-        for name in ("_by_id", "index"):
-            self.__dict__.pop(name, None)
+        """Forget all derived data (index, search words, walking network…) after the pack was changed in place."""
+        self._derived.clear()
+        self._derived_stamp = (id(self.pois), len(self.pois))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ContentPack):

@@ -931,12 +931,9 @@ class StraightLineNetwork:
 
 def network_for_pack(pack: "ContentPack") -> WalkingNetwork:
     """The pack's street graph, or :class:`StraightLineNetwork` when it has none (cached on the pack)."""
-    cached = pack.__dict__.get("_hk_walking_network")
-    if cached is not None:
-        return cached
-    if pack.streets:
-        net: WalkingNetwork = WalkingGraph.from_geojson(pack.streets, source=f"{pack.source or pack.manifest.town_id}: streets.geojson")
-    else:
-        net = StraightLineNetwork()
-    pack.__dict__["_hk_walking_network"] = net
-    return net
+    def build() -> WalkingNetwork:
+        if pack.streets:
+            return WalkingGraph.from_geojson(pack.streets, source=f"{pack.source or pack.manifest.town_id}: streets.geojson")
+        return StraightLineNetwork()
+
+    return pack.derived("walking_network", build)

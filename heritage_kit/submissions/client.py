@@ -3,10 +3,12 @@
 Every request has a connect and a read timeout. HTTPS is required, except for
 ``localhost`` / ``127.0.0.1`` / ``::1`` (development and tests). Failures become:
 
-* :class:`~heritage_kit.errors.SyncError` with ``transient=True`` — timeouts,
-  connection errors, 5xx, 408, 429 (``retry_after`` from the server): retry later;
-* :class:`~heritage_kit.errors.SyncError` with ``transient=False`` — 401/403
-  (the device token or key is refused): stop, nothing is wrong with the item;
+* a transient :class:`~heritage_kit.errors.SyncError` leaf — ``SyncTimedOut`` /
+  ``SyncUnreachable`` (timeouts, connection errors, 3xx, 408), ``SyncServerError``
+  (5xx), ``SyncRateLimited`` (429), ``SyncBadAnswer`` (not the API's JSON), with
+  ``retry_after`` from the server: retry later;
+* ``SyncUnauthorised`` (not transient) — 401/403 (the device token or key is
+  refused): stop, nothing is wrong with the item;
 * :class:`~heritage_kit.errors.SubmissionRefused` — any other 4xx: the server
   refuses this submission; its message (and per-field messages) are kept.
 """
@@ -22,7 +24,16 @@ from urllib.parse import urlsplit
 
 import requests
 
-from heritage_kit.errors import ConfigurationError, SubmissionRefused, SyncError
+from heritage_kit.errors import (
+    ConfigurationError,
+    SubmissionRefused,
+    SyncBadAnswer,
+    SyncRateLimited,
+    SyncServerError,
+    SyncTimedOut,
+    SyncUnauthorised,
+    SyncUnreachable,
+)
 from heritage_kit.submissions.messages import Message
 from heritage_kit.submissions.model import Submission
 
@@ -124,15 +135,19 @@ class InboxClient:
                 method, self.base_url + path, headers=headers, timeout=self.timeout, allow_redirects=False, **kwargs
             )
         except requests.Timeout as exc:
-            raise SyncError(f"{method} {path}: timed out ({exc.__class__.__name__})") from None
+            raise SyncTimedOut(f"{method} {path}: timed out ({exc.__class__.__name__})") from None
         except requests.RequestException as exc:
-            raise SyncError(f"{method} {path}: connection failed ({exc.__class__.__name__})") from None
+            raise SyncUnreachable(f"{method} {path}: connection failed ({exc.__class__.__name__})") from None
         code = resp.status_code
-        if code >= 500 or code in (408, 429) or 300 <= code < 400:
-            raise SyncError(f"{method} {path}: HTTP {code}", status_code=code, retry_after=_retry_after(resp))
+        if code == 429:
+            raise SyncRateLimited(f"{method} {path}: HTTP {code}", retry_after=_retry_after(resp))
+        if code >= 500:
+            raise SyncServerError(f"{method} {path}: HTTP {code}", status_code=code, retry_after=_retry_after(resp))
+        if code == 408 or 300 <= code < 400:
+            raise SyncUnreachable(f"{method} {path}: HTTP {code}", status_code=code, retry_after=_retry_after(resp))
         if code in (401, 403):
             text, _, _ = _error_body(resp)
-            raise SyncError(f"{method} {path}: {text}", transient=False, status_code=code)
+            raise SyncUnauthorised(f"{method} {path}: {text}", status_code=code)
         if code >= 400:
             text, fields, messages = _error_body(resp)
             raise SubmissionRefused(text, fields, status_code=code, messages=messages)
@@ -143,9 +158,9 @@ class InboxClient:
         try:
             body = resp.json()
         except ValueError:
-            raise SyncError(f"{what}: the server's answer is not JSON") from None
+            raise SyncBadAnswer(f"{what}: the server's answer is not JSON") from None
         if not isinstance(body, dict):
-            raise SyncError(f"{what}: unexpected answer")
+            raise SyncBadAnswer(f"{what}: unexpected answer")
         return body
 
     # -- API -----------------------------------------------------------------

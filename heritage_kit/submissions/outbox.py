@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from heritage_kit.errors import SubmissionConflict, SubmissionError, SubmissionRefused, SyncError
+from heritage_kit.errors import SubmissionConflict, SubmissionError, SubmissionRefused, SyncError, SyncRateLimited
 from heritage_kit.submissions.messages import Message
 from heritage_kit.submissions.model import PhotoRef, Submission
 from heritage_kit.submissions.photos import sanitise_photo
@@ -106,17 +106,11 @@ class SyncReport:
 
 
 def sync_error_code(exc: SyncError | None) -> str:
-    """A stable code for why sending stopped, for apps to translate (see :attr:`SyncReport.error_code`)."""
-    status = getattr(exc, "status_code", None)
-    if status == 429:
-        return "rate_limited"
-    if status in (401, 403):
-        return "unauthorised"
-    if status is not None and status >= 500:
-        return "server_error"
-    if exc is None or exc.transient:
-        return "unreachable"  # timeouts, dropped connections, no network
-    return "refused"
+    """A stable code for why sending stopped, for apps to translate (see :attr:`SyncReport.error_code`).
+
+    The error's class code (:attr:`heritage_kit.errors.SyncError.code`); ``unreachable`` without one.
+    """
+    return "unreachable" if exc is None else exc.code
 
 
 def default_outbox_path(app_name: str = "heritage-kit") -> str:
@@ -381,7 +375,7 @@ class Outbox:
                     self._set(item.uuid, last_error=str(exc))
                     report.error, report.error_code = str(exc), sync_error_code(exc)
                     return "stop"
-                if exc.status_code == 429:
+                if exc.code == SyncRateLimited.code:
                     # Rate limited: waiting here would hold the sync for minutes; every queued
                     # item waits for the server's Retry-After (or a backoff) instead.
                     wait = exc.retry_after if exc.retry_after is not None else backoff_delay(

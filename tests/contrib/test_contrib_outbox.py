@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from contrib_support import make_jpeg, new_poi_doc
-from heritage_kit.errors import PhotoError, SubmissionConflict, SubmissionError, SubmissionRefused, SyncError
+from heritage_kit.errors import PhotoError, SubmissionConflict, SubmissionError, SubmissionRefused, SyncError, SyncRateLimited
 from heritage_kit.submissions import Outbox, Submission, SubmitResult, StatusResult
 from heritage_kit.submissions.messages import message
 from heritage_kit.submissions.outbox import backoff_delay
@@ -135,14 +135,18 @@ def test_an_unreachable_server_stops_the_sync_and_the_backoff_is_persisted(tmp_p
     assert box.sync(client, sleep=lambda s: None, force=True).sent == [a.id, b.id]
 
 
-def test_rate_limited_sync_stops_at_once_and_waits_for_retry_after(tmp_path):
+@pytest.mark.parametrize("limited", [
+    lambda: SyncError("HTTP 429", status_code=429, retry_after=120.0),  # a bare SyncError (third-party client)
+    lambda: SyncRateLimited("HTTP 429", retry_after=120.0),  # the leaf InboxClient raises
+])
+def test_rate_limited_sync_stops_at_once_and_waits_for_retry_after(tmp_path, limited):
     now = [5000.0]
     box = Outbox(tmp_path / "o.sqlite", clock=lambda: now[0])
     a, b = sub(name="A lavoir"), sub(name="B lavoir")
     box.enqueue(a)
     box.enqueue(b)
     sleeps: list[float] = []
-    client = FakeClient([None, SyncError("HTTP 429", status_code=429, retry_after=120.0)])
+    client = FakeClient([None, limited()])
     report = box.sync(client, sleep=sleeps.append)
     assert report.sent == [a.id] and report.remaining == 1 and sleeps == []
     assert box.get(b.id).next_attempt == 5120.0

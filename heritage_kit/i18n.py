@@ -1,0 +1,177 @@
+"""The library's French / English texts, in one catalogue: ``text(key, lang, **fmt)``.
+
+Every user-facing sentence heritage_kit itself produces lives here, under a
+dotted key whose first part names its user:
+
+* ``contrib.<code>`` — validation messages for contributors
+  (:mod:`heritage_kit.submissions.messages`; the codes are public API);
+* ``http.<code>`` — the inbox service's error bodies (:mod:`heritage_kit.inbox.app`);
+* ``hours.*`` — :meth:`heritage_kit.hours.OpeningHours.describe`: sentences,
+  ``hours.day.0``–``6`` (Monday first), ``hours.month.1``–``12``.
+
+Each entry has both ``fr`` and ``en`` with the same ``{placeholders}``
+(``tests/test_i18n.py`` checks it). The app's own texts stay in
+``mobile/i18n/catalog.py``. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LANGS", "CATALOGUE", "text", "texts", "lang_of", "keys"]
+
+LANGS = ("fr", "en")
+"""The languages every entry has (English is the fallback)."""
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # -- contributions: validation messages (heritage_kit.submissions.messages; codes are public API)
+    "contrib.required": {"fr": "Ce champ est obligatoire.", "en": "This field is required."},
+    "contrib.invalid": {"fr": "Valeur invalide.", "en": "Invalid value."},
+    "contrib.invalid_uuid": {"fr": "Identifiant de contribution invalide.", "en": "Invalid submission identifier."},
+    "contrib.unknown_field": {"fr": "Champ inconnu.", "en": "Unknown field."},
+    "contrib.consent_required": {
+        "fr": "Vous devez accepter la publication de votre contribution sous licence CC BY-SA 4.0.",
+        "en": "You must agree to publish your contribution under the CC BY-SA 4.0 licence.",
+    },
+    "contrib.licence": {
+        "fr": "Les contributions sont publiées sous licence CC BY-SA 4.0 uniquement.",
+        "en": "Contributions are published under the CC BY-SA 4.0 licence only.",
+    },
+    "contrib.too_long": {
+        "fr": "Texte trop long ({max} caractères au plus).",
+        "en": "Text too long (at most {max} characters).",
+    },
+    "contrib.too_short": {
+        "fr": "Texte trop court ({min} caractères au moins).",
+        "en": "Text too short (at least {min} characters).",
+    },
+    "contrib.too_many": {"fr": "Trop d'éléments ({max} au plus).", "en": "Too many items (at most {max})."},
+    "contrib.blank": {"fr": "Le texte est vide.", "en": "The text is empty."},
+    "contrib.markup": {
+        "fr": "Texte brut uniquement : les balises HTML ne sont pas acceptées.",
+        "en": "Plain text only: HTML tags are not accepted.",
+    },
+    "contrib.control_chars": {
+        "fr": "Le texte contient des caractères de contrôle.",
+        "en": "The text contains control characters.",
+    },
+    "contrib.url_scheme": {
+        "fr": "Seules les adresses web http:// ou https:// sont acceptées.",
+        "en": "Only http:// or https:// web addresses are accepted.",
+    },
+    "contrib.outside_town": {
+        "fr": "Ce lieu est en dehors de la zone couverte ({town}).",
+        "en": "This place is outside the area covered ({town}).",
+    },
+    "contrib.unknown_target": {"fr": "Ce lieu n'existe pas dans le guide.", "en": "This place is not in the guide."},
+    "contrib.target_required": {"fr": "Indiquez le lieu concerné.", "en": "Say which place this is about."},
+    "contrib.target_forbidden": {
+        "fr": "Une nouvelle fiche ne doit pas viser un lieu existant.",
+        "en": "A new entry must not refer to an existing place.",
+    },
+    "contrib.unknown_category": {"fr": "Catégorie inconnue.", "en": "Unknown category."},
+    "contrib.nothing_proposed": {"fr": "Proposez au moins une modification.", "en": "Propose at least one change."},
+    "contrib.photo_required": {"fr": "Ajoutez au moins une photo.", "en": "Add at least one photo."},
+    "contrib.photo_mismatch": {
+        "fr": "Les photos envoyées ne correspondent pas à celles annoncées.",
+        "en": "The photos sent do not match the ones declared.",
+    },
+    "contrib.photo_format": {
+        "fr": "Format d'image non reconnu : JPEG, PNG ou WebP uniquement.",
+        "en": "Image format not recognised: JPEG, PNG or WebP only.",
+    },
+    "contrib.photo_too_large": {
+        "fr": "Photo trop lourde ({max_mb} Mo au plus).",
+        "en": "Photo too large (at most {max_mb} MB).",
+    },
+    "contrib.photo_too_many_pixels": {
+        "fr": "Image trop grande ({max_mp} mégapixels au plus).",
+        "en": "Image too big (at most {max_mp} megapixels).",
+    },
+    "contrib.photo_unreadable": {
+        "fr": "Image illisible ou incomplète.",
+        "en": "The image is unreadable or incomplete.",
+    },
+    "contrib.not_naive_time": {"fr": "Indiquez le fuseau horaire.", "en": "Give the time zone."},
+    # -- inbox service: HTTP error bodies (heritage_kit.inbox.app)
+    "http.unauthorised": {"fr": "Jeton d'appareil manquant ou invalide.", "en": "Missing or invalid device token."},
+    "http.moderator_key": {"fr": "Clé de modération manquante ou invalide.", "en": "Missing or invalid moderator key."},
+    "http.not_found": {"fr": "Introuvable.", "en": "Not found."},
+    "http.rate_limited": {"fr": "Trop de requêtes ; réessayez plus tard.", "en": "Too many requests; try again later."},
+    "http.too_large": {"fr": "Requête trop volumineuse.", "en": "Request too large."},
+    "http.bad_request": {"fr": "Requête invalide.", "en": "Bad request."},
+    "http.conflict": {"fr": "Conflit avec une contribution existante.", "en": "Conflicts with an existing submission."},
+    "http.invalid_submission": {"fr": "Contribution invalide.", "en": "Invalid submission."},
+    "http.moderation": {"fr": "Action de modération impossible.", "en": "Moderation action not possible."},
+    "http.unsupported_media_type": {
+        "fr": "Envoyez du JSON ou un formulaire multipart.",
+        "en": "Send JSON or a multipart form.",
+    },
+    "http.server_error": {"fr": "Erreur interne.", "en": "Internal error."},
+    # -- opening hours: OpeningHours.describe (heritage_kit.hours); {t} time, {d} day, {n} day of month, {m} month
+    "hours.unknown": {"fr": "Horaires inconnus", "en": "Opening hours unknown"},
+    "hours.always": {"fr": "Ouvert 24h/24", "en": "Open 24/7"},
+    "hours.closed": {"fr": "Fermé", "en": "Closed"},
+    "hours.closed_ph": {"fr": "Fermé (jour férié)", "en": "Closed (public holiday)"},
+    "hours.until_today": {"fr": "Ouvert jusqu'à {t}", "en": "Open until {t}"},
+    "hours.until_midnight": {"fr": "Ouvert jusqu'à minuit", "en": "Open until midnight"},
+    "hours.until_tomorrow": {"fr": "Ouvert jusqu'à demain {t}", "en": "Open until {t} tomorrow"},
+    "hours.until_weekday": {"fr": "Ouvert jusqu'à {d} {t}", "en": "Open until {d} {t}"},
+    "hours.until_date": {"fr": "Ouvert jusqu'au {n} {m} {t}", "en": "Open until {n} {m} {t}"},
+    "hours.opens_today": {"fr": "Ouvre à {t}", "en": "Opens at {t}"},
+    "hours.opens_tomorrow": {"fr": "Ouvre demain à {t}", "en": "Opens tomorrow at {t}"},
+    "hours.opens_weekday": {"fr": "Ouvre {d} à {t}", "en": "Opens {d} at {t}"},
+    "hours.opens_date": {"fr": "Ouvre le {n} {m} à {t}", "en": "Opens on {n} {m} at {t}"},
+    "hours.first": {"fr": "1er", "en": "1"},
+    "hours.day.0": {"fr": "lundi", "en": "Monday"},
+    "hours.day.1": {"fr": "mardi", "en": "Tuesday"},
+    "hours.day.2": {"fr": "mercredi", "en": "Wednesday"},
+    "hours.day.3": {"fr": "jeudi", "en": "Thursday"},
+    "hours.day.4": {"fr": "vendredi", "en": "Friday"},
+    "hours.day.5": {"fr": "samedi", "en": "Saturday"},
+    "hours.day.6": {"fr": "dimanche", "en": "Sunday"},
+    "hours.month.1": {"fr": "janvier", "en": "January"},
+    "hours.month.2": {"fr": "février", "en": "February"},
+    "hours.month.3": {"fr": "mars", "en": "March"},
+    "hours.month.4": {"fr": "avril", "en": "April"},
+    "hours.month.5": {"fr": "mai", "en": "May"},
+    "hours.month.6": {"fr": "juin", "en": "June"},
+    "hours.month.7": {"fr": "juillet", "en": "July"},
+    "hours.month.8": {"fr": "août", "en": "August"},
+    "hours.month.9": {"fr": "septembre", "en": "September"},
+    "hours.month.10": {"fr": "octobre", "en": "October"},
+    "hours.month.11": {"fr": "novembre", "en": "November"},
+    "hours.month.12": {"fr": "décembre", "en": "December"},
+}
+
+
+def lang_of(lang: str | None) -> str:
+    """``fr`` for any French tag (``fr``, ``fr-CA``, ``FR_fr``…), else ``en``."""
+    return "fr" if (lang or "").replace("_", "-").split("-")[0].lower() == "fr" else "en"
+
+
+def text(key: str, lang: str | None = "en", **fmt) -> str:
+    """The text under ``key`` in ``lang`` (French or English), its ``{placeholders}`` filled from ``fmt``.
+
+    An unknown key is a ``KeyError`` naming it; a missing placeholder value
+    leaves the text unfilled rather than hiding it.
+    """
+    try:
+        entry = CATALOGUE[key]
+    except KeyError:
+        raise KeyError(f"no text {key!r} in heritage_kit.i18n") from None
+    s = entry[lang_of(lang)]
+    if not fmt:
+        return s
+    try:
+        return s.format(**fmt)
+    except (KeyError, IndexError):
+        return s
+
+
+def texts(key: str, **fmt) -> tuple[str, str]:
+    """``(French, English)`` for ``key``, filled as :func:`text` does."""
+    return text(key, "fr", **fmt), text(key, "en", **fmt)
+
+
+def keys(prefix: str = "") -> list[str]:
+    """The keys starting with ``prefix`` (e.g. ``"contrib."``), in catalogue order."""
+    return [k for k in CATALOGUE if k.startswith(prefix)]

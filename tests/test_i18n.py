@@ -1,0 +1,57 @@
+"""heritage_kit.i18n: every key in French and English, with the same placeholders; the old entry points use it."""
+
+from __future__ import annotations
+
+import string
+from datetime import datetime
+
+import pytest
+
+from heritage_kit import i18n
+from heritage_kit.hours import OpeningHours
+from heritage_kit.submissions.messages import CATALOGUE, message
+
+
+def _fields(s: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(s) if name is not None}
+
+
+@pytest.mark.parametrize("key", list(i18n.CATALOGUE))
+def test_every_key_has_french_and_english_with_the_same_placeholders(key):
+    entry = i18n.CATALOGUE[key]
+    assert set(entry) == set(i18n.LANGS), key
+    assert all(isinstance(v, str) and v.strip() for v in entry.values()), key
+    assert _fields(entry["fr"]) == _fields(entry["en"]), key
+
+
+def test_keys_are_grouped_by_their_user():
+    assert {k.split(".")[0] for k in i18n.CATALOGUE} == {"contrib", "http", "hours"}
+    assert len(i18n.keys("hours.day.")) == 7 and len(i18n.keys("hours.month.")) == 12
+
+
+def test_text_fills_placeholders_and_picks_the_language():
+    assert i18n.text("contrib.too_long", "fr", max=80) == "Texte trop long (80 caractères au plus)."
+    assert i18n.text("contrib.too_long", "fr-CA", max=80).startswith("Texte")
+    assert i18n.text("contrib.too_long", "de", max=80) == "Text too long (at most 80 characters)."
+    assert i18n.text("contrib.too_long", None) == "Text too long (at most {max} characters)."  # nothing to fill
+    with pytest.raises(KeyError, match="no text 'nope'"):
+        i18n.text("nope")
+
+
+def test_submission_messages_come_from_the_catalogue():
+    assert set(CATALOGUE) == {k.removeprefix("contrib.") for k in i18n.keys("contrib.")}
+    m = message("photo_too_large", max_mb=8)
+    assert (m.code, m.fr, m.en) == ("photo_too_large", "Photo trop lourde (8 Mo au plus).", "Photo too large (at most 8 MB).")
+    assert message("no_such_code").en == "Invalid value."
+    assert message("too_long").fr == "Texte trop long ({max} caractères au plus)."  # a missing value never hides it
+
+
+def test_hours_sentences_come_from_the_catalogue():
+    h = OpeningHours("Mo-Fr 09:00-18:00", timezone="Europe/Paris")
+    sat = datetime(2026, 12, 5, 12, 0)  # a Saturday
+    assert h.describe(sat, "fr") == "Fermé · Ouvre lundi à 09:00"
+    assert h.describe(sat, "en") == "Closed · Opens Monday at 09:00"
+    assert h.describe(datetime(2026, 12, 7, 10, 0), "fr") == "Ouvert jusqu'à 18:00"
+    far = OpeningHours("Jan 01 09:00-12:00", timezone="Europe/Paris")
+    assert far.describe(datetime(2026, 12, 24, 10, 0), "fr") == "Fermé · Ouvre le 1er janvier à 09:00"
+    assert far.describe(datetime(2026, 12, 24, 10, 0), "en") == "Closed · Opens on 1 January at 09:00"
