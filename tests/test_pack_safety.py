@@ -18,7 +18,11 @@ from heritage_kit.packs import storage
 
 @pytest.fixture(scope="module")
 def good(content_dir):
-    return load_pack(content_dir / "perigueux")
+    """Périgueux without its audio files: these tests add their own media/ entries and size the zip."""
+    pack = load_pack(content_dir / "perigueux")
+    pack.pois = [p.model_copy(update={"media": [m for m in p.media if m.type != "audio"]}) for p in pack.pois]
+    pack.media = {}
+    return pack
 
 
 def _files(pack_dir):
