@@ -116,7 +116,7 @@ def test_accuracy_gate_fix_that_cannot_decide_is_not_trusted():
     assert walk(eng, [(0, 0)] * 10, acc=35) == []
     # and beyond max_accuracy_m (50) the fix is ignored entirely
     assert walk(eng, [(0, 0)] * 10, t0=10, acc=80) == []
-    assert eng.state.anchor is not None and eng.state.anchor[3] == 35  # only the 35 m fixes were accepted
+    assert eng.state.anchor is not None and eng.state.anchor.acc == 35  # only the 35 m fixes were accepted
     # the same place with 8 m accuracy alerts
     assert kinds(walk(eng, [(0, 0)] * 2, t0=30, acc=8)) == ["enter"]
     # once inside, a poor fix far away does not make us leave
@@ -699,14 +699,14 @@ def test_route_gap_keeps_the_bias_estimate():
     fixes = walk_fixes(pts, bias=(0, 10))
     n_gap = len(line(-200, 0, 200, 0, step=1.2)) + 10
     replay_all(eng, fixes[:n_gap])
-    bias_north = eng.state.track[3]
+    bias_north = eng.state.track.bias_north_m
     assert bias_north > 6.0
     after = fixes[n_gap + 20 :]  # 20 s without a fix
     errors = []
     for k, f in enumerate(after[:10]):
         eng.update(f)
         errors.append(eng.route_progress_m - 1.2 * (n_gap + 20 + k))
-    assert eng.state.track[3] > 3.0  # kept (decayed), not reset to zero
+    assert eng.state.track.bias_north_m > 3.0  # kept (decayed), not reset to zero
     assert max(abs(e) for e in errors) < 6.0, errors
 
 
