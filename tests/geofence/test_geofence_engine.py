@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from geofence_support import at, fix, circle, walk, line, kinds
+from geofence_support import at, circle, fix, kinds, line, walk
 from heritage_kit.errors import GeofenceError
 from heritage_kit.geo import geodesic_m, haversine_m
 from heritage_kit.geofence import (

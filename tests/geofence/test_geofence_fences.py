@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geofence_support import at, _poi
+from geofence_support import _poi, at
 from heritage_kit.errors import GeofenceError
 from heritage_kit.geofence import CATEGORY_RADIUS_M, DEFAULT_RADIUS_M, fences_for
 

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from geofence_support import at, fix, circle, line, kinds, ll, walk_fixes, ROUTE, replay_all
+from geofence_support import ROUTE, at, circle, fix, kinds, line, ll, replay_all, walk_fixes
 from heritage_kit.errors import GeofenceError
-from heritage_kit.geofence import Fix, GeofenceConfig, GeofenceEngine
+from heritage_kit.geofence import Fix, GeofenceConfig, GeofenceEngine, GeofenceState
 
 
 def test_route_progress_follows_the_walker_along_the_route():
@@ -156,3 +156,24 @@ def test_route_halt_arrival_needs_the_route_point_in_the_zone():
     assert "enter" in kinds(run(GeofenceConfig(route_halt_slack=0.3)))
     with pytest.raises(GeofenceError, match="route_halt_slack"):
         GeofenceConfig(route_halt_slack=-0.1)
+
+
+def test_route_filter_step_alone_locks_and_tracks_in_the_state_it_is_given():
+    from heritage_kit.geofence.route import RouteFilter, route_coords
+
+    cfg = GeofenceConfig()
+    filt = RouteFilter(route_coords(ROUTE), cfg)
+    assert filt.length == pytest.approx(700.0, abs=0.5)
+    st = GeofenceState()
+    fixes = walk_fixes(line(-200, 0, 0, 0, step=1.2), bias=(0, 6))  # 6 m north of the street
+    out = [filt.step(f, st) for f in fixes]
+    # not locked until route_on_fixes fixes near the route, then a point on the street every fix
+    assert out[: cfg.route_on_fixes - 1] == [None] * (cfg.route_on_fixes - 1)
+    assert all(o is not None for o in out[cfg.route_on_fixes - 1 :])
+    lat, lon, acc = out[-1]
+    assert (lat, lon) == pytest.approx(at(0, 0), abs=3e-5) and cfg.route_min_accuracy_m <= acc < 8.0
+    assert st.track.s_m == pytest.approx(200.0, abs=3.0) and st.route_done_m == st.track.s_m
+    assert st.track.t == fixes[-1].timestamp and st.route_hits == cfg.route_on_fixes
+    # far off the route: route_off_fixes misses unlock it, with the progress kept
+    far = walk_fixes([(0, 200)] * cfg.route_off_fixes, t0=fixes[-1].timestamp + 1)
+    assert [filt.step(f, st) is None for f in far][-1] and st.track is None and st.route_done_m > 190.0

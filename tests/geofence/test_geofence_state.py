@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from geofence_support import circle, walk, line, kinds, ll, walk_fixes, ROUTE, replay_all
+from geofence_support import ROUTE, circle, kinds, line, ll, replay_all, walk, walk_fixes
 from heritage_kit.errors import GeofenceError, HeritageKitError
 from heritage_kit.geofence import GeofenceConfig, GeofenceEngine, GeofenceState
+from heritage_kit.geofence.state import Anchor, Halt, Pending, Stay, Track
 
 
 def test_restart_mid_walk_does_not_alert_again():
@@ -91,3 +92,34 @@ def test_saved_v2_state_round_trips_byte_identically():
     text = path.read_text(encoding="utf-8")
     assert json.loads(text)["version"] == 2
     assert json.dumps(GeofenceState.from_dict(json.loads(text)).to_dict()) + "\n" == text
+
+
+def test_state_records_are_named_and_survive_a_round_trip():
+    # every record at once: a stay, pending evidence, a halt, a rejected jump, the route's track
+    eng = GeofenceEngine([circle("a:1", 0, 0, 20), circle("b:1", 120, 0, 20)], config=GeofenceConfig(dwell_s=5))
+    eng.set_active(None, next_id="b:1")
+    eng.set_route(ROUTE)
+    fixes = walk_fixes(line(-60, 0, 0, 0, step=1.2) + [(0.0, 0.0)] * 8 + line(0, 0, 20, 0, step=1.2))
+    replay_all(eng, fixes)
+    t = fixes[-1].timestamp
+    from heritage_kit.geofence import Fix
+
+    lat, lon = fixes[-1].lat + 0.01, fixes[-1].lon  # 1.1 km away one second later: a jump
+    assert eng.update(Fix(lat, lon, 8.0, t + 1, 0.0)) == []
+    st = eng.state
+    assert isinstance(st.anchor, Anchor) and st.anchor.t == t and isinstance(st.rejected, Anchor)
+    assert st.rejected.lat == lat and st.n_rejected == 1
+    assert isinstance(st.inside["a:1"], Stay) and st.inside["a:1"].alerted and st.inside["a:1"].dwelled
+    assert isinstance(st.track, Track) and st.track.s_m == pytest.approx(eng.route_progress_m) and len(st.track.cov) == 10
+    st.halt = Halt(t, 2.0, 2 * lat, 2 * lon, 16.0, 0.0, 2)  # mid-halt
+    st.pending["b:1"] = Pending(hits=1)  # one hit of two
+    saved = json.dumps(st.to_dict())
+    back = GeofenceState.from_dict(json.loads(saved))
+    assert back.to_dict() == json.loads(saved)  # the same values (a restored halt counts its fixes in floats)
+    assert back.halt == Halt(t, 2.0, 2 * lat, 2 * lon, 16.0, 0.0, 2) and back.anchor == st.anchor
+    assert back.track == st.track and back.inside == st.inside and back.pending == st.pending
+    # the positional forms on disk are unchanged
+    d = json.loads(saved)
+    assert d["anchor"] == [st.anchor.lat, st.anchor.lon, st.anchor.t, st.anchor.acc]
+    assert d["halt"] == [t, 2.0, 2 * lat, 2 * lon, 16.0, 0.0, 2]
+    assert d["pending"] == {"b:1": [1, 0]} and d["inside"]["a:1"]["dwelled"] is True
