@@ -35,7 +35,7 @@ _EMPTY: tuple[int, ...] = ()
 
 
 class GeofenceEngine:
-    """Arrival alerts on every GPS fix (see the module docstring for the rules).
+    """Arrival alerts on every GPS fix (the rules: :mod:`heritage_kit.geofence`'s docstring).
 
     ``update(fix)`` is the hot path: one dict lookup in a uniform lat/lon grid
     of ~200 m cells gives the few fences whose exit zone may hold the fix;
@@ -172,7 +172,7 @@ class GeofenceEngine:
         ``geometry``) — in walk mode, the routed legs through the remaining
         stops. Setting the same route again keeps the progress along it (an
         app resuming a walk); another route starts tracking afresh. See rule 8
-        of the module docstring.
+        of :mod:`heritage_kit.geofence`'s docstring.
         """
         st = self._state
         if points is None:
