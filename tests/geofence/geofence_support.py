@@ -48,7 +48,7 @@ def kinds(events, fid=None):
     return [e.kind for e in events if fid is None or e.fence_id == fid]
 
 
-def _poi(pid, cats, kind, x, y, footprint=None):
+def make_poi(pid, cats, kind, x, y, footprint=None):
     lat, lon = at(x, y)
     return POI(
         id=pid,
