@@ -22,7 +22,7 @@ import gpxpy
 import gpxpy.gpx
 
 from heritage_kit.errors import GeofenceError
-from heritage_kit.geofence import Fix
+from heritage_kit.geofence.model import Fix
 from heritage_kit.types import LatLon
 
 __all__ = ["HK_GPX_NS", "fixes_to_gpx", "gpx_to_fixes", "read_gpx", "write_gpx"]

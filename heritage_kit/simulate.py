@@ -45,7 +45,7 @@ import numpy as np
 
 from heritage_kit.errors import GeofenceError
 from heritage_kit.geo import ACCURACY_PER_SIGMA, LocalProjection
-from heritage_kit.geofence import Fix
+from heritage_kit.geofence.model import Fix
 from heritage_kit.types import LatLon
 
 __all__ = [

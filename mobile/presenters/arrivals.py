@@ -21,7 +21,7 @@ __all__ = ["GeofenceArrivals", "simulate_walk", "position_to_fix", "fix_to_posit
 
 
 def position_to_fix(p: Position):
-    from heritage_kit.geofence import Fix
+    from heritage_kit.geofence.model import Fix
 
     return Fix(
         lat=p.lat,
