@@ -28,7 +28,7 @@ from heritage_kit.packs.catalogue import Catalogue, entry_for, parse_catalogue, 
 __all__ = ["fetch_catalogue", "install_pack", "installed_version", "make_session"]
 
 TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
-CHUNK = 64 * 1024
+CHUNK = 16 * 1024  # bytes lost at most on a dropped connection (the partial chunk)
 ATTEMPTS = 5  # body downloads resumed after a dropped connection
 
 
