@@ -36,6 +36,8 @@ __all__ = [
     "SubmissionNotFound",
     "FetchError",
     "GeofenceError",
+    "CatalogueError",
+    "PackDownloadError",
 ]
 
 
@@ -221,3 +223,34 @@ class SyncUnauthorised(SyncError, PermissionError):
 
 class GeofenceError(HeritageKitError, ValueError):
     """A fence, fix, engine state or GPS trace is invalid (names the record and field)."""
+
+
+class CatalogueError(HeritageKitError, ValueError):
+    """A pack catalogue (index.json) is malformed, or has no entry for the town asked for.
+
+    ``url`` is where it was read from; ``field`` the offending field, if any.
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.field = field
+
+
+class PackDownloadError(HeritageKitError, OSError):
+    """Downloading or installing a pack failed; the previously installed pack (if any) is untouched.
+
+    ``town_id`` and ``url`` name the pack; ``reason`` is one of ``network``, ``http``, ``size``,
+    ``sha256``, ``invalid``, ``disk``; ``status_code`` the HTTP status, if one was received.
+    """
+
+    def __init__(self, message: str, *, town_id: str | None = None, url: str | None = None,
+                 reason: str = "network", status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.town_id = town_id
+        self.url = url
+        self.reason = reason
+        self.status_code = status_code
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "pack download failed"

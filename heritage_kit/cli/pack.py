@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--check", action="store_true", help="exit 1 when the files there are stale, write nothing")
     s.set_defaults(func=cmd_schema)
 
+    pub = psub.add_parser("publish", help="copy a pack as a content-addressed zip into a publish folder "
+                          "and update its index.json")
+    pub.add_argument("path", help="pack folder or .zip")
+    pub.add_argument("--to", required=True, help="publish folder (served as static files)")
+    pub.add_argument("--min-app-version", default="0.1.0", help="oldest app version that reads this pack")
+    pub.set_defaults(func=cmd_publish)
+
     from heritage_kit.cli.export import register_pack_audio
 
     register_pack_audio(psub)
@@ -64,6 +71,16 @@ def cmd_build(args) -> int:
         print(report)
         return 1
     print(f"wrote {args.out} ({len(report.warnings)} warning(s))")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from heritage_kit.packs.publish import publish_pack
+
+    result = publish_pack(args.path, args.to, min_app_version=args.min_app_version)
+    e = result.entry
+    print(f"{'already published' if result.reused else 'published'} {result.path} "
+          f"({e.town_id} v{e.version}, {e.size} bytes, sha256 {e.sha256[:12]}); index: {args.to}/index.json")
     return 0
 
 

@@ -1,0 +1,173 @@
+"""Download and install a published pack (adapter: network + file I/O).
+
+``fetch_catalogue`` reads ``index.json``; ``install_pack`` downloads the town's
+zip to ``<dest>/<town>.zip.part`` (resuming with HTTP Range after a dropped
+connection), verifies size + SHA-256 (``catalogue.verify_download``) and the
+pack's own integrity (``validate_pack``) and only then renames it over
+``<dest>/<town>.zip``: the old pack stays usable until the new one is valid.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import zipfile
+import json
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urljoin
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from heritage_kit.errors import PackDownloadError
+from heritage_kit.packs.catalogue import Catalogue, entry_for, parse_catalogue, update_available, verify_download
+
+__all__ = ["fetch_catalogue", "install_pack", "installed_version", "make_session"]
+
+TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
+CHUNK = 16 * 1024  # bytes lost at most on a dropped connection (the partial chunk)
+ATTEMPTS = 5  # body downloads resumed after a dropped connection
+
+
+def make_session(total_retries: int = 3, backoff: float = 0.2) -> requests.Session:
+    """A session retrying connection errors and 429/5xx with back-off (urllib3 ``Retry``)."""
+    session = requests.Session()
+    retry = Retry(total=total_retries, connect=total_retries, read=total_retries, backoff_factor=backoff,
+                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=frozenset({"GET", "HEAD"}),
+                  respect_retry_after_header=True, raise_on_status=False)
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _net_error(url: str, exc: Exception, town_id: str | None = None) -> PackDownloadError:
+    return PackDownloadError(f"{url}: {type(exc).__name__}: {exc} (réseau indisponible / network unavailable); "
+                             f"the installed pack is kept", town_id=town_id, url=url, reason="network")
+
+
+def _http_error(url: str, resp: requests.Response, town_id: str | None = None) -> PackDownloadError:
+    return PackDownloadError(f"{url}: HTTP {resp.status_code} (serveur indisponible / server unavailable); "
+                             f"the installed pack is kept", town_id=town_id, url=url, reason="http",
+                             status_code=resp.status_code)
+
+
+def fetch_catalogue(url: str, *, session: requests.Session | None = None) -> Catalogue:
+    """The parsed, validated catalogue at ``url``."""
+    session = session or make_session()
+    try:
+        resp = session.get(url, timeout=TIMEOUT, headers={"Cache-Control": "no-cache"})
+    except requests.RequestException as exc:
+        raise _net_error(url, exc) from None
+    if resp.status_code != 200:
+        raise _http_error(url, resp)
+    return parse_catalogue(resp.content, url=url)
+
+
+def installed_version(dest_dir: str | os.PathLike, town_id: str) -> tuple[int | None, str | None]:
+    """(version, sha256) of the pack installed in ``dest_dir``, or (None, None)."""
+    path = Path(dest_dir) / f"{town_id}.zip"
+    if not path.is_file():
+        return None, None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            version = int(json.loads(zf.read("manifest.json"))["version"])
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError):
+        return None, None
+    return version, _file_sha256(path)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _open_writer(path: Path, mode: str):
+    """The file the download is written to (a seam the disk-full tests replace)."""
+    return path.open(mode)
+
+
+def _download(session, url: str, part: Path, size: int, town_id: str,
+              progress: Callable[[int, int], None] | None) -> None:
+    last: Exception | None = None
+    for _attempt in range(ATTEMPTS):
+        have = part.stat().st_size if part.exists() else 0
+        if have > size:
+            part.unlink()
+            have = 0
+        if have == size:
+            return
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        try:
+            with session.get(url, timeout=TIMEOUT, headers=headers, stream=True) as resp:
+                if resp.status_code == 200:
+                    have, mode = 0, "wb"
+                elif resp.status_code == 206 and have:
+                    mode = "ab"
+                elif resp.status_code == 416:
+                    part.unlink(missing_ok=True)
+                    continue
+                else:
+                    raise _http_error(url, resp, town_id)
+                with _open_writer(part, mode) as fh:
+                    for chunk in resp.iter_content(CHUNK):
+                        fh.write(chunk)
+                        have += len(chunk)
+                        if progress:
+                            progress(have, size)
+            if have >= size:
+                return
+            last = ConnectionError(f"connection closed after {have} of {size} bytes")
+        except OSError as exc:
+            if isinstance(exc, PackDownloadError):
+                raise
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                part.unlink(missing_ok=True)
+                raise PackDownloadError(f"{part.parent}: disk full (espace disque insuffisant / no space left); "
+                                        f"the installed pack is kept", town_id=town_id, url=url,
+                                        reason="disk") from None
+            last = exc  # requests' ConnectionError / ChunkedEncodingError are OSError / RequestException
+        except requests.RequestException as exc:
+            last = exc
+    raise _net_error(url, last or ConnectionError("no data"), town_id)
+
+
+def install_pack(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike, *,
+                 session: requests.Session | None = None,
+                 progress: Callable[[int, int], None] | None = None, force: bool = False) -> Path:
+    """Install (or update) ``town_id``'s pack into ``dest_dir``; the path of the installed, verified zip."""
+    from heritage_kit.packs import validate_pack
+
+    session = session or make_session()
+    catalogue = fetch_catalogue(catalogue_url, session=session)
+    entry = entry_for(catalogue, town_id, url=catalogue_url)
+    dest = Path(dest_dir)
+    dest.mkdir(parents=True, exist_ok=True)
+    final = dest / f"{town_id}.zip"
+    version, sha = installed_version(dest, town_id)
+    if not force and final.is_file() and not update_available(entry, version, sha):
+        return final
+    url = urljoin(catalogue_url, entry.file)
+    part = dest / f"{town_id}.{entry.sha256[:12]}.zip.part"
+    for stale in dest.glob(f"{town_id}.*.zip.part"):
+        if stale != part:
+            stale.unlink(missing_ok=True)
+    _download(session, url, part, entry.size, town_id, progress)
+    try:
+        verify_download(entry, part.stat().st_size, _file_sha256(part), url)
+    except PackDownloadError:
+        part.unlink(missing_ok=True)  # never resume from bad bytes
+        raise
+    report = validate_pack(part)
+    if not report.ok:
+        part.unlink(missing_ok=True)
+        raise PackDownloadError(f"{url}: the pack fails its integrity check (paquet invalide / invalid pack): "
+                                f"{report}", town_id=town_id, url=url, reason="invalid")
+    os.replace(part, final)
+    return final

@@ -1,0 +1,93 @@
+"""``pack publish``: put a pack into a publish folder (adapter: file I/O only).
+
+Writes the immutable zip ``<town>-<version>-<sha256[:12]>.zip`` and rewrites
+``index.json`` (plus ``index.schema.json``) atomically (temp file + rename), so
+a static host serving the folder never shows a half-written index.
+(``heritage_kit.inbox.publish`` is different: it builds a pack from accepted
+contributions; this module ships an existing pack.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from heritage_kit.errors import CatalogueError, PackError
+from heritage_kit.packs.catalogue import (Catalogue, CatalogueEntry, catalogue_schema, entry_for, pack_file_name,
+                                          parse_catalogue, upsert_entry)
+
+__all__ = ["INDEX", "PublishResult", "publish_pack", "read_index", "write_atomic"]
+
+INDEX = "index.json"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    entry: CatalogueEntry
+    reused: bool  # the same bytes were already published
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same folder and a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # served by a static host
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_index(folder: Path) -> Catalogue:
+    path = folder / INDEX
+    if not path.is_file():
+        return Catalogue(updated=datetime.now(timezone.utc))
+    return parse_catalogue(path.read_bytes(), url=str(path))
+
+
+def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app_version: str = "0.1.0",
+                 now: datetime | None = None) -> PublishResult:
+    """Validate the pack at ``pack_path``, copy it as a content-addressed zip into ``to``, update the index."""
+    from heritage_kit.packs import load_pack, validate_pack
+    from heritage_kit.packs.pack import pack_files
+    from heritage_kit.packs.storage import write_pack_files
+
+    report = validate_pack(pack_path)
+    if not report.ok:
+        raise PackError(f"{pack_path}: not published, the pack is invalid", report)
+    pack = load_pack(pack_path)
+    folder = Path(to)
+    folder.mkdir(parents=True, exist_ok=True)
+    catalogue = read_index(folder)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".publish-") as tmp:
+        staged = Path(tmp) / "pack.zip"
+        write_pack_files(pack_files(pack), staged)
+        data = staged.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        name = pack_file_name(pack.manifest.town_id, pack.manifest.version, sha)
+        target = folder / name
+        reused = target.is_file()
+        if not reused:
+            os.replace(staged, target)
+    try:
+        old = entry_for(catalogue, pack.manifest.town_id)
+        if old.sha256 == sha:
+            return PublishResult(target, old, True)
+    except CatalogueError:  # not yet in the catalogue
+        pass
+    catalogue = upsert_entry(catalogue, pack.manifest, file=name, size=len(data), sha256=sha,
+                             published=now or datetime.now(timezone.utc), min_app_version=min_app_version)
+    write_atomic(folder / "index.schema.json",
+                 (json.dumps(catalogue_schema(), ensure_ascii=False, indent=2) + "\n").encode())
+    write_atomic(folder / INDEX, (catalogue.model_dump_json(indent=1) + "\n").encode())
+    return PublishResult(target, entry_for(catalogue, pack.manifest.town_id), reused)
