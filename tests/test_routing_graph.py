@@ -250,6 +250,20 @@ def test_straight_line_fallback_says_so():
     assert m[0, 1] == pytest.approx(r.duration_s) and m[0, 0] == 0
 
 
+def test_snap_is_part_of_the_walking_network_protocol():
+    # both networks answer snap(): the fallback puts every point on itself, the graph on its nearest edge
+    p = LatLon(lat=45.0, lon=6.0)
+    s = StraightLineNetwork().snap(p, step_free=True)
+    assert (s.lat, s.lon, s.dist, s.edge) == (45.0, 6.0, 0.0, -1)
+    g = WalkingGraph.from_geojson({"type": "FeatureCollection", "features": [
+        _line([[6.0, 45.0], [6.001, 45.0]], highway="footway"), _line([[6.001, 45.0], [6.002, 45.0]], highway="steps", steps=True)]})
+    on = g.snap(LatLon(lat=45.0001, lon=6.0005))
+    assert on.lat == pytest.approx(45.0) and on.dist == pytest.approx(haversine_m(45.0001, 6.0005, 45.0, 6.0005), rel=1e-3)
+    assert g.snap(LatLon(lat=45.0, lon=6.0018), step_free=True).lon == pytest.approx(6.001)
+    with pytest.raises(RouteNotFound, match="m from the nearest"):
+        g.snap(LatLon(lat=45.1, lon=6.0))
+
+
 @pytest.mark.parametrize("step_free,metric", [(False, "length"), (True, "time")])
 def test_alt_landmark_routes_stay_exact(raw_dir, monkeypatch, step_free, metric):
     import heritage_kit.routing.graph as graph_mod

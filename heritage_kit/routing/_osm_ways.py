@@ -1,7 +1,8 @@
 """Adapter: read foot-accessible ways from an OSM file (PBF, XML, .osm.gz) with osmium.
 
 This is the only routing module that touches files. It returns plain edge
-records that :class:`heritage_kit.routing.graph.WalkingGraph` turns into a graph.
+records that :class:`heritage_kit.routing.graph.WalkingGraph` turns into a graph
+(:func:`osm_street_records`, behind ``WalkingGraph.from_osm``).
 
 Foot rule set (documented in docs/architecture.md, "Routing"):
 
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from heritage_kit.errors import SourceDataError
 from heritage_kit.types import BBox
 
-__all__ = ["FOOT_HIGHWAYS", "OsmWay", "is_walkable", "read_osm_ways"]
+__all__ = ["FOOT_HIGHWAYS", "OsmWay", "is_walkable", "read_osm_ways", "osm_street_records"]
 
 FOOT_HIGHWAYS = frozenset(
     {
@@ -167,3 +168,14 @@ def read_osm_ways(path: str | os.PathLike, *, bbox: BBox | None = None) -> list[
     except RuntimeError as exc:  # osmium reports unreadable input as RuntimeError
         raise SourceDataError(f"{path}: cannot read OSM data: {exc}") from exc
     return out
+
+
+def osm_street_records(path: str | os.PathLike, *, bbox: BBox | None = None) -> list:
+    """The walkable ways of an OSM file as street records for :func:`heritage_kit.routing._build.build_edges`."""
+    ways = read_osm_ways(path, bbox=bbox)
+    if not ways:
+        raise SourceDataError(f"{os.fspath(path)}: no walkable way" + (" inside the bbox" if bbox else ""))
+    return [
+        (w.node_ids, w.lats, w.lons, w.oneway, dict(highway=w.highway, steps=w.steps, step_count=w.step_count, name=w.name, ramp=w.ramp))
+        for w in ways
+    ]

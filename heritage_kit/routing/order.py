@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from heritage_kit.routing._matrix import as_cost_matrix
+from heritage_kit.routing._moves import backtrack
 
 __all__ = ["order_stops", "path_cost", "EXACT_MAX_STOPS"]
 
@@ -101,16 +102,7 @@ def _held_karp(c: np.ndarray, start: int, inner: list[int], tail: np.ndarray) ->
                 dp[nm, k] = best[k]
                 parent[nm, k] = best_j[k]
     total = dp[full] + tail[idx]
-    j = int(np.argmin(total))
-    out = []
-    mask = full
-    while j >= 0:
-        out.append(inner[j])
-        pj = int(parent[mask, j])
-        mask ^= 1 << j
-        j = pj
-    out.reverse()
-    return out
+    return backtrack(parent, full, int(np.argmin(total)), inner)
 
 
 # -- heuristic --------------------------------------------------------------------------------

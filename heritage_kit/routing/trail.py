@@ -40,7 +40,8 @@ import numpy as np
 from heritage_kit.duplicates import duplicate_hints
 from heritage_kit.errors import PoiNotFound, RouteNotFound
 from heritage_kit.geo import haversine_m
-from heritage_kit.routing.graph import Route, WalkingGraph, WalkingNetwork, _as_latlon, network_for_pack
+from heritage_kit.routing.graph import Route, WalkingNetwork, network_for_pack
+from heritage_kit.routing.snap import as_latlon
 from heritage_kit.routing.visits import plan_visits, visit_schedule
 from heritage_kit.types import LatLon
 
@@ -366,8 +367,8 @@ def plan_trail(
     """
     from heritage_kit.hours import OpeningHours
 
-    start = _as_latlon(start)
-    end = _as_latlon(end) if end is not None else None
+    start = as_latlon(start)
+    end = as_latlon(end) if end is not None else None
     if not minutes > 0:
         raise ValueError("minutes must be > 0")
     net = network if network is not None else network_for_pack(pack)
@@ -429,13 +430,12 @@ def plan_trail(
                             f"between {t0:%Y-%m-%d %H:%M} and {t1:%H:%M}"
                         )
                     continue
-        if isinstance(net, WalkingGraph):
-            try:
-                net.snap(poi.location, step_free=step_free)
-            except RouteNotFound:
-                if poi.id in must:
-                    raise
-                continue
+        try:
+            net.snap(poi.location, step_free=step_free)  # off the network (too far, no step-free way): skip it
+        except RouteNotFound:
+            if poi.id in must:
+                raise
+            continue
         chosen.append((s, poi, windows, hours))
 
     # -- the instance: 0 = start, 1..k = POIs, k+1 = end (if any) ------------------------------

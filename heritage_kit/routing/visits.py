@@ -26,6 +26,7 @@ from typing import Sequence
 import numpy as np
 
 from heritage_kit.routing._matrix import as_cost_matrix
+from heritage_kit.routing._moves import backtrack
 
 __all__ = ["plan_visits", "visit_schedule", "Schedule", "EXACT_MAX_CANDIDATES"]
 
@@ -256,14 +257,7 @@ def _exact(p: _Problem, cand: list[int]) -> list[int]:
     if best_state is None:
         return []
     mask, j = best_state
-    out = []
-    while j >= 0:
-        out.append(cand[j])
-        pj = int(parent[mask, j])
-        mask ^= 1 << j
-        j = pj
-    out.reverse()
-    return out
+    return backtrack(parent, mask, j, cand)
 
 
 # -- heuristic ------------------------------------------------------------------------------------
