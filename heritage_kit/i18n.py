@@ -22,6 +22,11 @@ LANGS = ("fr", "en")
 """The languages every entry has (English is the fallback)."""
 
 CATALOGUE: dict[str, dict[str, str]] = {
+    # routing: a pack without streets
+    "routing.straight_line": {
+        "en": "This town's pack has no street network: distances are straight lines × {f} (estimate).",
+        "fr": "Le pack de cette ville n'a pas de réseau de rues : distances à vol d'oiseau × {f} (estimation).",
+    },
     # -- contributions: validation messages (heritage_kit.submissions.messages; codes are public API)
     "contrib.required": {"fr": "Ce champ est obligatoire.", "en": "This field is required."},
     "contrib.invalid": {"fr": "Valeur invalide.", "en": "Invalid value."},

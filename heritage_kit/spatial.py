@@ -1,5 +1,8 @@
 """Spatial index over a pack's POIs: nearest, within a radius, in a box, along a route.
 
+(One concern over ~700 lines on purpose: the exactness argument — envelopes, error bounds, re-measuring —
+spans every query; splitting it would scatter one proof over several files.)
+
 A shapely STRtree holds the POIs as points in degrees (lon, lat). A query is
 answered in two steps:
 

@@ -25,7 +25,7 @@ def test_every_key_has_french_and_english_with_the_same_placeholders(key):
 
 
 def test_keys_are_grouped_by_their_user():
-    assert {k.split(".")[0] for k in i18n.CATALOGUE} == {"contrib", "http", "hours"}
+    assert {k.split(".")[0] for k in i18n.CATALOGUE} == {"contrib", "http", "hours", "routing"}
     assert len(i18n.keys("hours.day.")) == 7 and len(i18n.keys("hours.month.")) == 12
 
 

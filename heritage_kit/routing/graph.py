@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal, Protocol, Sequence
 
 import numpy as np
 
+from heritage_kit.i18n import text
 from heritage_kit.errors import RouteNotFound
 from heritage_kit.geo import EARTH_RADIUS_M, LocalProjection, haversine_m
 from heritage_kit.routing import search
@@ -56,10 +57,6 @@ WALKING_SPEED_MPS = 1.25
 STEPS_SPEED_FACTOR = 0.5
 DETOUR_FACTOR = 1.3
 LANDMARKS_AFTER = 16  # route queries on one graph variant before ALT landmarks are built
-STRAIGHT_LINE_NOTE = {
-    "en": "This town's pack has no street network: distances are straight lines × {f} (estimate).",
-    "fr": "Le pack de cette ville n'a pas de réseau de rues : distances à vol d'oiseau × {f} (estimation).",
-}
 
 Metric = Literal["length", "time"]
 
@@ -413,7 +410,7 @@ class StraightLineNetwork:
             raise ValueError("detour_factor must be >= 1 and speed_mps > 0")
         self.detour_factor = float(detour_factor)
         self.speed_mps = float(speed_mps)
-        self.note = {k: v.format(f=self.detour_factor) for k, v in STRAIGHT_LINE_NOTE.items()}
+        self.note = {lang: text("routing.straight_line", lang, f=self.detour_factor) for lang in ("en", "fr")}
 
     def route(self, a: LatLon, b: LatLon, *, step_free: bool = False, metric: Metric = "length", **_: Any) -> Route:
         a, b = as_latlon(a), as_latlon(b)
