@@ -16,6 +16,7 @@ from typing import Iterable
 import numpy as np
 
 from heritage_kit.geo import LocalProjection
+from mobile.presenters.basemap import BasemapScene
 
 __all__ = ["MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
            "MAX_QUADS_PER_MESH", "MAX_DISCS_PER_MESH"]
@@ -55,6 +56,7 @@ class MapScene:
     poi_kinds: np.ndarray  # int index into KIND_ORDER
     poi_xy: np.ndarray  # shape (n, 2)
     extent: tuple[float, float, float, float]  # min_x, min_y, max_x, max_y (metres)
+    basemap: "BasemapScene | None" = None  # the pack's basemap.geojson in the same metres, if it has one
 
     def __repr__(self) -> str:
         return f"<MapScene {len(self.poi_ids)} POIs, {len(self.streets)} streets>"
@@ -113,7 +115,10 @@ class MapScene:
             float(max(allxy[:, 0].max(), bx.max())),
             float(max(allxy[:, 1].max(), by.max())),
         )
-        return cls(proj, streets, ids, kinds, np.column_stack([np.atleast_1d(xs), np.atleast_1d(ys)]), ext)
+        basemap = getattr(pack, "basemap", None)
+        bm = BasemapScene.from_geojson(basemap, proj) if basemap else None
+        return cls(proj, streets, ids, kinds, np.column_stack([np.atleast_1d(xs), np.atleast_1d(ys)]), ext,
+                   bm if bm else None)
 
     def poi_extent(self, pad_m: float = 60.0) -> tuple[float, float, float, float]:
         if not len(self.poi_xy):

@@ -23,6 +23,8 @@ from kivy.uix.stencilview import StencilView
 
 import numpy as np
 
+from mobile.presenters.basemap import band_for, triangle_meshes
+from mobile.ui.map_style import style_for
 from mobile.presenters.map_view import DISC_SEGMENTS, KIND_ORDER, MapScene, Viewport, discs, line_quads
 
 __all__ = ["OfflineMap"]
@@ -194,6 +196,15 @@ class OfflineMap(StencilView):
             return
         s = self.viewport.scale
         px = 1.0 / s  # metres per pixel
+        # basemap fills (sea, water, parks, squares, buildings), triangulated once per zoom band, under the streets
+        if scene.basemap is not None:
+            style = style_for(theme)
+            band = band_for(px)
+            for layer, tris in scene.basemap.fills(band).items():
+                if len(tris):
+                    base.add(Color(*style.fill(layer)))
+                    for verts, idx in triangle_meshes(tris):
+                        base.add(Mesh(vertices=verts, indices=idx, mode="triangles"))
         # streets: casing, then fill; minor first, major on top (one Mesh per class and layer)
         street_px = max(1.3, min(dp(2.2) * (s / 1.2) ** 0.5, dp(7)))
         casing = _darker(theme.map_bg, 0.82)
