@@ -68,6 +68,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "map.zoom_in": {"fr": "+", "en": "+"},
     "map.zoom_out": {"fr": "−", "en": "−"},
     "map.no_position": {"fr": "Position inconnue", "en": "Position unknown"},
+    "map.no_street_map": {"fr": "Pas encore de plan des rues pour cette ville : les trajets sont à vol d'oiseau.",
+                          "en": "No street map for this town yet: routes are straight lines."},
     "map.accuracy": {"fr": "Précision ± {n} m", "en": "Accuracy ± {n} m"},
     "map.route": {"fr": "Itinéraire : {distance}, {duration} à pied", "en": "Route: {distance}, {duration} walk"},
     "map.clear_route": {"fr": "Effacer", "en": "Clear"},

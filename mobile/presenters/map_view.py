@@ -18,7 +18,7 @@ import numpy as np
 from heritage_kit.geo import LocalProjection
 from mobile.presenters.basemap import BasemapScene
 
-__all__ = ["MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
+__all__ = ["scale_bar", "MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
            "MAX_QUADS_PER_MESH", "MAX_DISCS_PER_MESH"]
 
 # Kivy meshes index vertices with unsigned shorts: at most 65,536 vertices each.
@@ -313,3 +313,13 @@ def discs(centres: np.ndarray, radii: np.ndarray, segments: int = DISC_SEGMENTS)
         idx = (base + tri[None]).ravel()
         out.append((verts.ravel().tolist(), idx.tolist()))
     return out
+
+
+NICE_LENGTHS_M = (5, 10, 20, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000)
+
+
+def scale_bar(metres_per_px: float, max_px: float) -> tuple[int, float]:
+    """The longest round length (metres) whose bar fits in ``max_px`` pixels, and that bar's length in pixels."""
+    fits = [m for m in NICE_LENGTHS_M if m / metres_per_px <= max_px]
+    metres = fits[-1] if fits else NICE_LENGTHS_M[0]
+    return metres, metres / metres_per_px

@@ -37,3 +37,14 @@ def test_a_pack_without_basemap_keeps_the_street_map(content_dir):
     scene = MapScene.from_pack(load_pack(content_dir / "perigueux"))
     assert scene.basemap is None
     assert band_for(5.0) == 0 and band_for(1.0) == 1 and band_for(0.2) == 2
+
+
+def test_scale_bar_picks_the_longest_round_length_that_fits():
+    from mobile.presenters.map_view import scale_bar
+
+    assert scale_bar(1.0, 110) == (100, 100.0)  # 1 m/px: 100 m in 100 px
+    assert scale_bar(4.0, 110) == (250, 62.5)  # town view
+    metres, px = scale_bar(0.35, 110)
+    assert metres == 20 and 0 < px <= 110
+    assert scale_bar(3000.0, 110) == (10000, 10000 / 3000)
+    assert scale_bar(0.001, 110)[0] == 5  # zoomed past the shortest length: still the shortest

@@ -17,7 +17,8 @@ import time
 from kivy.clock import Clock
 from kivy.graphics import (ClearBuffers, ClearColor, Color, Ellipse, Fbo, InstructionGroup, Line, Mesh, PopMatrix,
                            PushMatrix, Rectangle, Scale, Translate)
-from kivy.metrics import dp
+from kivy.core.text import Label as CoreLabel
+from kivy.metrics import dp, sp
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.stencilview import StencilView
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from mobile.presenters.basemap import band_for, triangle_meshes
 from mobile.ui.map_style import style_for
+from mobile.presenters.map_view import scale_bar
 from mobile.presenters.map_view import DISC_SEGMENTS, KIND_ORDER, MapScene, Viewport, discs, line_quads
 
 __all__ = ["OfflineMap"]
@@ -74,8 +76,10 @@ class OfflineMap(StencilView):
         self._scale = Scale(1, 1, 1)
         self._overlay = InstructionGroup()
         self._base_rect = Rectangle(pos=self.pos, size=self.size, texture=self._fbo.texture)
+        self._hud = InstructionGroup()  # scale bar and north arrow, in widget pixels
+        self._hud_key = None
         for instruction in (self._fbo, Color(1, 1, 1, 1), self._base_rect, PushMatrix(), self._translate,
-                            self._scale, self._overlay, PopMatrix()):
+                            self._scale, self._overlay, PopMatrix(), self._hud):
             self.canvas.add(instruction)
         self._rebuild_trigger = Clock.create_trigger(self._rebuild_base, 0.12)
         self._overlay_trigger = Clock.create_trigger(lambda dt: self._build_overlay(), -1)
@@ -177,7 +181,40 @@ class OfflineMap(StencilView):
         self._base_translate.x = vp.width / 2 - vp.cx * s
         self._base_translate.y = vp.height / 2 - vp.cy * s
         self._fbo.ask_update()  # changes inside an Fbo do not re-render it by themselves
+        self._build_hud()
         self.dispatch("on_frame")
+
+    def _build_hud(self) -> None:
+        """A metric scale bar (a round length, bottom left) and a north arrow (top left), redrawn on zoom."""
+        theme = self.theme
+        if theme is None:
+            return
+        metres, length = scale_bar(1.0 / self.viewport.scale, dp(110))
+        key = (metres, round(length), self.x, self.y, self.height, id(theme))
+        if key == self._hud_key:
+            return
+        self._hud_key = key
+        hud = self._hud
+        hud.clear()
+        style = style_for(theme)
+        x0, y0 = self.x + dp(16), self.y + dp(96)
+        label = CoreLabel(text=f"{metres} m" if metres < 1000 else f"{metres // 1000} km", font_size=sp(12), bold=True)
+        label.refresh()
+        tw, th = label.texture.size
+        hud.add(Color(*style.hud_halo))  # a plate under the bar: legible over buildings and markers
+        hud.add(Rectangle(pos=(x0 - dp(6), y0 - dp(6)), size=(length + dp(12), th + dp(14))))
+        hud.add(Color(*style.hud))
+        hud.add(Line(points=[x0, y0 + dp(6), x0, y0, x0 + length, y0, x0 + length, y0 + dp(6)], width=dp(1)))
+        hud.add(Rectangle(texture=label.texture, pos=(x0 + length / 2 - tw / 2, y0 + dp(4)), size=(tw, th)))
+        ax, ay = self.x + dp(26), self.top - dp(32)
+        hud.add(Color(*style.hud_halo))
+        hud.add(Ellipse(pos=(ax - dp(18), ay - dp(30)), size=(dp(36), dp(46))))
+        hud.add(Color(*style.hud))
+        hud.add(Mesh(vertices=[ax, ay + dp(11), 0, 0, ax - dp(6), ay - dp(7), 0, 0, ax, ay - dp(3), 0, 0,
+                               ax + dp(6), ay - dp(7), 0, 0], indices=[0, 1, 2, 0, 2, 3], mode="triangles"))
+        n = CoreLabel(text="N", font_size=sp(12), bold=True)  # tinted by the Color above (hud)
+        n.refresh()
+        hud.add(Rectangle(texture=n.texture, pos=(ax - n.texture.size[0] / 2, ay - dp(26)), size=n.texture.size))
 
     # -- drawing ---------------------------------------------------------------------
     def rebuild_now(self) -> None:
