@@ -10,9 +10,12 @@ need=()
 # poppler-utils, zbar-tools: the leaflet tests read the PDF and its QR codes; fonts-dejavu-core: embedded in PDFs;
 # chromium, chromium-driver, npm: the site tests open pages in a real headless Chromium and run axe-core in it;
 # espeak-ng, sox, libsox-fmt-all: `heritage-kit pack audio` reads texts aloud into OGG files.
-for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core chromium chromium-driver npm espeak-ng sox libsox-fmt-all; do
+for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core chromium chromium-driver espeak-ng sox libsox-fmt-all; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# npm: only when the machine has none. Debian's npm package depends on Debian's nodejs, which cannot sit beside
+# a NodeSource nodejs (apt then stops with "held broken packages"); that nodejs ships its own npm.
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
