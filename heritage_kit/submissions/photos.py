@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import warnings
 from dataclasses import dataclass
 
@@ -121,19 +122,24 @@ def sanitise_photo(
                 if fmt == "JPEG":
                     im.draft("RGB", (max_side, max_side))  # DCT scaling: decode no more than needed
                 im.load()
-                upright = ImageOps.exif_transpose(im)
+                try:
+                    upright = ImageOps.exif_transpose(im)
+                except (struct.error, SyntaxError, ValueError, TypeError, KeyError, IndexError, OSError):
+                    upright = im.copy()  # unreadable orientation metadata: keep the pixels as stored
                 upright.info.setdefault("icc_profile", im.info.get("icc_profile"))
                 rgb = _flatten(_to_srgb(upright))
                 rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+                # Pixels only: a fresh image has an empty ``info`` (Pillow writes a source's JPEG COM / PNG text
+                # "comment" back on save if it travels in ``info``), so no comment, exif, xmp or profile survives.
+                rgb = Image.frombytes("RGB", rgb.size, rgb.convert("RGB").tobytes())
                 out = io.BytesIO()
-                # Nothing from the source travels: no exif=, icc_profile=, comment=, xmp= given.
                 rgb.save(out, "JPEG", quality=quality, optimize=True)
     except PhotoError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _fail(field, "photo_too_many_pixels", str(exc), max_mp=max_pixels // 1_000_000) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError,
-            KeyError, ZeroDivisionError, MemoryError) as exc:
+            KeyError, ZeroDivisionError, MemoryError, struct.error) as exc:
         raise _fail(field, "photo_unreadable", f"{type(exc).__name__}: {exc}") from None
     clean = out.getvalue()
     return CleanPhoto(clean, rgb.width, rgb.height, hashlib.sha256(clean).hexdigest(), fmt)
