@@ -38,6 +38,7 @@ __all__ = [
     "GeofenceError",
     "CatalogueError",
     "PackDownloadError",
+    "MissingExtra",
 ]
 
 
@@ -254,3 +255,19 @@ class PackDownloadError(HeritageKitError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "pack download failed"
+
+
+class MissingExtra(HeritageKitError, ImportError):
+    """A feature needs an optional dependency group (a pip "extra") that is not installed.
+
+    ``module`` is the missing import, ``extra`` the group that provides it
+    (``pip install 'heritage-kit[<extra>]'``), ``feature`` what needed it.
+    """
+
+    def __init__(self, module: str, extra: str, feature: str = "") -> None:
+        what = f"{feature} needs" if feature else "this needs"
+        super().__init__(f"{what} the '{extra}' extra (missing module '{module}'): "
+                         f"pip install 'heritage-kit[{extra}]'", name=module)
+        self.module = module
+        self.extra = extra
+        self.feature = feature

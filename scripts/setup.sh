@@ -31,7 +31,7 @@ fi
 stamp=.venv/.heritage-kit-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[app,server,dev,export]"
+  .venv/bin/python -m pip install -q -e ".[app,build,server,dev,export]"
   touch "$stamp"
 fi
 

@@ -40,8 +40,11 @@ def _wanted(tags: Mapping[str, str]) -> tuple[bool, bool]:
 
 def osm_file_objects(path: str | os.PathLike) -> Iterator[tuple[dict, Any]]:
     """``(tags, shapely geometry)`` of every basemap object of an OSM file."""
-    import osmium
     from shapely import wkb
+
+    from heritage_kit.extras import require
+
+    osmium = require("osmium", feature="the basemap from an OSM file")
     from shapely.geometry import LineString, Point
 
     path = Path(path)

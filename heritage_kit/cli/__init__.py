@@ -51,6 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     except HeritageKitError as exc:
         print(f"heritage-kit: error: {exc}", file=sys.stderr)
         return 1
+    except ModuleNotFoundError as exc:
+        from heritage_kit.extras import extra_for
+
+        extra = extra_for(exc.name)
+        if extra is None:
+            raise
+        print(f"heritage-kit: error: {args.command} needs the '{extra}' extra (missing module '{exc.name}'): "
+              f"pip install 'heritage-kit[{extra}]'", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # the reader went away (``| head``): not an error of ours
         try:  # no second "Broken pipe" when Python flushes stdout at exit
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

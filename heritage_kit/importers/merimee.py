@@ -269,7 +269,9 @@ def import_merimee(
     report = ImportReport(str(path))
     pois: list[POI] = []
     seen: set[str] = set()
-    from tqdm import tqdm
+    from heritage_kit.extras import require
+
+    tqdm = require("tqdm", feature="the Mérimée importer").tqdm
 
     for i, feat in enumerate(tqdm(doc["features"], desc=f"reading {path.name}", unit=" monuments",
                                   disable=not progress, mininterval=0.5)):

@@ -319,10 +319,13 @@ def _check_path(path: Path) -> None:
 
 def _iter_osm_file(path: Path, progress: bool) -> Iterable[tuple[str, int, dict, Any]]:
     """(type, id, tags, shapely geometry) of every tagged object of interest."""
-    import osmium
     from shapely import wkb
     from shapely.geometry import LineString, Point
-    from tqdm import tqdm
+
+    from heritage_kit.extras import require
+
+    osmium = require("osmium", feature="reading OSM files")
+    tqdm = require("tqdm", feature="reading OSM files").tqdm
 
     factory = osmium.geom.WKBFactory()
     fp = osmium.FileProcessor(str(path)).with_locations().with_areas()

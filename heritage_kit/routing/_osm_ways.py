@@ -116,7 +116,9 @@ def read_osm_ways(path: str | os.PathLike, *, bbox: BBox | None = None) -> list[
     A way whose nodes leave ``bbox`` (or have no location, as in a clipped
     extract) is cut into the runs that remain inside.
     """
-    import osmium
+    from heritage_kit.extras import require
+
+    osmium = require("osmium", feature="reading OSM files")
 
     path = os.fspath(path)
     if not os.path.exists(path):
