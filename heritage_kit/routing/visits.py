@@ -292,14 +292,19 @@ class _Route:
             i = seq[k]
             late[k] = float(_latest(late[k + 1] - T[i, seq[k + 1]] - p.svc[i], p.lo[i], p.hi[i]))
         self.seq = np.array(seq)
+        self.feasible = bool(np.isfinite(beg).all()) and beg[L - 1] <= p.budget + 1e-7
         self.dep = dep
         self.beg = beg
         self.late = late
         self.finish = float(beg[L - 1])
         self.score = float(p.sc[self.order].sum()) if self.order else 0.0
 
-    def best_insertion(self, unvisited: np.ndarray):
-        """(candidate, position, ratio) of the best feasible insertion, or None."""
+    def insertion_ratios(self, unvisited: np.ndarray) -> np.ndarray | None:
+        """Ratio score² / added time of inserting each candidate before each position, -inf where infeasible.
+
+        Needs a feasible route: every departure finite, every latest start finite or +inf
+        (an infinite budget), so no ``inf - inf`` arises.
+        """
         if unvisited.size == 0:
             return None
         p = self.p
@@ -314,25 +319,59 @@ class _Route:
         svc = p.svc[unvisited][:, None]
         to_next = T[np.ix_(unvisited, nxt)]
         lb = _latest(self.late[1:][None, :] - to_next - svc, lo, hi)
-        feas = np.isfinite(eb) & (eb <= lb + _EPS)
+        feas = np.isfinite(eb) & (eb <= lb)
         if not feas.any():
             return None
+        # infeasible cells get a finite begin so that the shift stays a number
+        eb = np.where(feas, eb, self.dep[:-1][None, :])
         shift = (eb - self.dep[:-1][None, :]) + svc + to_next - T[prev, nxt][None, :]
         shift = np.maximum(shift, 1e-6)
-        ratio = np.where(feas, (p.sc[unvisited][:, None] ** 2) / shift, -np.inf)
-        k = int(np.argmax(ratio))
-        ci, pos = divmod(k, ratio.shape[1])
-        return int(unvisited[ci]), pos, float(ratio.flat[k])
+        return np.where(feas, (p.sc[unvisited][:, None] ** 2) / shift, -np.inf)
 
 
 def _fill(route: _Route, unvisited: set[int]) -> None:
+    """Insert the best-ratio candidate while one fits; each insertion is checked on the full schedule.
+
+    The O(1) test (latest starts) is exact in real arithmetic; rounding can let a stop in
+    whose window then closes an ulp too early downstream, so the winner is re-checked and
+    the next best taken if it fails — the route stays feasible at every step.
+    """
+    p = route.p
     while unvisited:
-        got = route.best_insertion(np.fromiter(unvisited, dtype=int))
-        if got is None:
+        cand = np.fromiter(unvisited, dtype=int)
+        ratio = route.insertion_ratios(cand)
+        if ratio is None:
             return
-        j, pos, _ = got
-        route.order.insert(pos, j)
-        unvisited.discard(j)
+        flat = ratio.ravel()
+        for k in np.argsort(-flat, kind="stable"):
+            if not np.isfinite(flat[k]):
+                return
+            ci, pos = divmod(int(k), ratio.shape[1])
+            j = int(cand[ci])
+            order = route.order[:pos] + [j] + route.order[pos:]
+            if p.schedule(order) is not None:
+                route.order = order
+                unvisited.discard(j)
+                route.refresh()
+                break
+        else:
+            return
+
+
+def _remove(route: _Route, removed) -> None:
+    """Take ``removed`` out of the route, then keep it feasible.
+
+    Dropping a visit only makes later ones earlier when travel times obey the triangle
+    inequality (visit included); a measured or penalised matrix need not, and a later
+    window may then be missed. Such broken stops are dropped too (first broken first),
+    then stops from the end while the budget is overrun.
+    """
+    gone = set(removed)
+    route.order = [x for x in route.order if x not in gone]
+    route.refresh()
+    while not route.feasible and route.order:
+        bad = np.nonzero(~np.isfinite(route.beg[1:-1]))[0]
+        del route.order[int(bad[0]) if bad.size else -1]
         route.refresh()
 
 
@@ -372,8 +411,7 @@ def _ils(p: _Problem, cand: list[int], *, time_limit_s: float, seed: int) -> lis
         # shake: remove R consecutive visits from position S (wrapping)
         S = S % L
         removed = [route.order[(S + k) % L] for k in range(min(R, L))]
-        route.order = [x for x in route.order if x not in removed]
-        route.refresh()
+        _remove(route, removed)
         unvisited = set(cand) - set(route.order)
         # insert the best of the rest first, the removed ones last (avoids undoing the shake)
         rest = unvisited - set(removed)
