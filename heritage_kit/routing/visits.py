@@ -14,7 +14,8 @@ whole trip — travel, waiting and visits — must reach ``end`` within
   "Iterated local search for the team orienteering problem with time
   windows"): best-ratio insertion (score² / added time) with O(1)
   feasibility from each stop's latest feasible start, then a "shake" that
-  removes runs of visits, and 2-opt/Or-opt compression of the walk.
+  removes runs of visits, 2-opt/Or-opt compression of the walk, and a
+  replace/relocate local search (:mod:`._visits_ils`).
 """
 
 from __future__ import annotations
