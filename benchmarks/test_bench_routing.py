@@ -167,3 +167,32 @@ def test_plan_visits_vs_ortools(benchmark, n):
     benchmark.extra_info["score_ratio_vs_ortools"] = [round(r, 4) for r in ratios]
     benchmark.extra_info["time_limit_s"] = TIME_LIMIT
     assert min(ratios) >= 0.95
+
+
+def test_plan_visits_solomon_optw(benchmark):
+    """Gap to the best known (optimal) scores on the 29 Solomon/Righini–Salani OPTW instances (issue 14).
+
+    Goals: mean gap ≤ 2 %, worst ≤ 5 %, ≤ 2 s per instance (here TIME_LIMIT each).
+    """
+    import time
+
+    import _solomon
+
+    benchmark.group = "plan_visits-solomon-optw"
+    gaps, secs = {}, {}
+    for name, best in _solomon.BEST_KNOWN.items():
+        kw = _solomon.load(name)
+        T = kw.pop("travel_time")
+        t0 = time.perf_counter()
+        order = plan_visits(T, time_limit_s=TIME_LIMIT, **kw)
+        secs[name] = time.perf_counter() - t0
+        s = visit_schedule(T, order, **kw)
+        assert s is not None
+        gaps[name] = 100.0 * (best - s.score) / best
+    kw = _solomon.load("rc103")
+    benchmark.pedantic(lambda: plan_visits(time_limit_s=TIME_LIMIT, **kw), rounds=1, iterations=1)
+    g = np.array(list(gaps.values()))
+    fam = {f: [round(v, 2) for k, v in gaps.items() if _solomon.family(k) == f] for f in ("c", "r", "rc")}
+    benchmark.extra_info.update(gap_pct=fam, mean=round(float(g.mean()), 2), median=round(float(np.median(g)), 2),
+                                worst=round(float(g.max()), 2), max_seconds=round(max(secs.values()), 2))
+    assert g.mean() <= 2.0 and g.max() <= 5.0 and max(secs.values()) <= 2.0

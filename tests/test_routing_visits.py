@@ -130,3 +130,32 @@ def test_property_plans_are_always_feasible(n, seed, budget, free):
     plan = plan_visits(T, scores=sc, service_time=svc, windows=w, start=0, end=end, budget=budget, time_limit_s=0.05)
     assert len(set(plan)) == len(plan) and 0 not in plan
     assert visit_schedule(T, plan, scores=sc, service_time=svc, windows=w, start=0, end=end, budget=budget) is not None
+
+
+def test_non_metric_matrix_keeps_routes_feasible_and_raises_no_nan():
+    """Regression (issue 14): on a matrix without the triangle inequality, taking visits out in the
+    shake made a later window close, the route's times became inf and ``inf - inf`` gave NaN in the
+    insertion ratios (``RuntimeWarning: invalid value encountered in subtract``)."""
+    rng = np.random.default_rng(13)
+    n = int(rng.integers(14, 30))
+    pts = rng.random((n, 2)) * 3000
+    T = np.hypot(*(pts[:, None, :] - pts[None, :, :]).transpose(2, 0, 1)) / 1.25
+    T = T * rng.uniform(0.5, 2, T.shape)  # measured-looking, not metric
+    sc = rng.integers(1, 10, n).astype(float)
+    svc = rng.choice([0.0, 300.0, 900.0], n)
+    w = [None]
+    for _ in range(1, n):
+        r = rng.random()
+        if r < 0.1:
+            w.append([])
+        elif r < 0.4:
+            a = rng.uniform(0, 5000)
+            w.append([(a, a + rng.uniform(0, 900)), (a + 2000, a + 3000)])
+        else:
+            a = rng.uniform(0, 5400)
+            w.append((a, a + rng.uniform(0, 3000)))
+    kw = dict(scores=sc, service_time=svc, windows=w, start=0, end=0)
+    with np.errstate(all="raise"):
+        for budget in (float("inf"), 7200.0):
+            plan = plan_visits(T, budget=budget, time_limit_s=0.3, seed=13, **kw)
+            assert plan and visit_schedule(T, plan, budget=budget, **kw) is not None

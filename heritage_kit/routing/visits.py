@@ -14,7 +14,8 @@ whole trip — travel, waiting and visits — must reach ``end`` within
   "Iterated local search for the team orienteering problem with time
   windows"): best-ratio insertion (score² / added time) with O(1)
   feasibility from each stop's latest feasible start, then a "shake" that
-  removes runs of visits, and 2-opt/Or-opt compression of the walk.
+  removes runs of visits, 2-opt/Or-opt compression of the walk, and a
+  replace/relocate local search (:mod:`._visits_ils`).
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ import numpy as np
 
 from heritage_kit.routing._matrix import as_cost_matrix
 from heritage_kit.routing._moves import backtrack
+from heritage_kit.routing._visits_ils import ils
 
 __all__ = ["plan_visits", "visit_schedule", "Schedule", "EXACT_MAX_CANDIDATES"]
 
 EXACT_MAX_CANDIDATES = 12
 _EPS = 1e-9
+_INF = float("inf")
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,30 @@ class _Problem:
         self.budget = float(budget)
         svc[start] = 0.0
         svc[end] = 0.0
+        # plain-Python views for the scalar loops (numpy's per-call cost dominates on one stop)
+        self.Tl = T.tolist()
+        self.svcl = svc.tolist()
+        self.ivs = [[(a, b) for a, b in zip(lo[i].tolist(), hi[i].tolist()) if a <= b] for i in range(len(sc))]
+
+    def earliest(self, a: float, i: int) -> float:
+        """Earliest allowed start of ``i`` at or after ``a`` (inf if none)."""
+        best = _INF
+        for lo, hi in self.ivs[i]:
+            if a <= hi:
+                s = a if a > lo else lo
+                if s < best:
+                    best = s
+        return best
+
+    def latest(self, b: float, i: int) -> float:
+        """Latest allowed start of ``i`` at or before ``b`` (-inf if none)."""
+        best = -_INF
+        for lo, hi in self.ivs[i]:
+            if b >= lo:
+                s = b if b < hi else hi
+                if s > best:
+                    best = s
+        return best
 
     def candidates(self) -> list[int]:
         """Stops worth considering: positive score and reachable alone within windows and budget."""
@@ -139,21 +166,22 @@ class _Problem:
 
     def schedule(self, order: Sequence[int]):
         """(arrival, begin, departure) lists and finish time, or None if a window or the budget breaks."""
-        T = self.T
+        T = self.Tl
+        svc = self.svcl
         t = 0.0
         prev = self.start
         arr, beg, dep = [], [], []
         for i in order:
-            a = t + T[prev, i]
-            b = float(_earliest(a, self.lo[i], self.hi[i]))
-            if not np.isfinite(b):
+            a = t + T[prev][i]
+            b = self.earliest(a, i)
+            if b == _INF:
                 return None
             arr.append(a)
             beg.append(b)
-            t = b + self.svc[i]
+            t = b + svc[i]
             dep.append(t)
             prev = i
-        finish = t + T[prev, self.end]
+        finish = t + T[prev][self.end]
         if finish > self.budget + 1e-7:
             return None
         return arr, beg, dep, finish
@@ -205,7 +233,7 @@ def plan_visits(
         return []
     if len(cand) <= EXACT_MAX_CANDIDATES:
         return _exact(p, cand)
-    return _ils(p, cand, time_limit_s=time_limit_s, seed=seed)
+    return ils(p, cand, time_limit_s=time_limit_s, seed=seed)
 
 
 # -- exact --------------------------------------------------------------------------------------
@@ -258,141 +286,3 @@ def _exact(p: _Problem, cand: list[int]) -> list[int]:
         return []
     mask, j = best_state
     return backtrack(parent, mask, j, cand)
-
-
-# -- heuristic ------------------------------------------------------------------------------------
-class _Route:
-    """A feasible visit order with forward times and each stop's latest feasible start."""
-
-    def __init__(self, p: _Problem, order: list[int]):
-        self.p = p
-        self.order = list(order)
-        self.refresh()
-
-    def refresh(self) -> None:
-        p = self.p
-        T = p.T
-        seq = [p.start, *self.order, p.end]
-        L = len(seq)
-        dep = np.zeros(L)
-        beg = np.zeros(L)
-        t = 0.0
-        for k in range(1, L - 1):
-            i = seq[k]
-            a = t + T[seq[k - 1], i]
-            b = float(_earliest(a, p.lo[i], p.hi[i]))
-            beg[k] = b
-            t = b + p.svc[i]
-            dep[k] = t
-        beg[L - 1] = t + T[seq[L - 2], seq[L - 1]]
-        # latest feasible start (= latest arrival) at every position, backwards
-        late = np.zeros(L)
-        late[L - 1] = p.budget
-        for k in range(L - 2, 0, -1):
-            i = seq[k]
-            late[k] = float(_latest(late[k + 1] - T[i, seq[k + 1]] - p.svc[i], p.lo[i], p.hi[i]))
-        self.seq = np.array(seq)
-        self.dep = dep
-        self.beg = beg
-        self.late = late
-        self.finish = float(beg[L - 1])
-        self.score = float(p.sc[self.order].sum()) if self.order else 0.0
-
-    def best_insertion(self, unvisited: np.ndarray):
-        """(candidate, position, ratio) of the best feasible insertion, or None."""
-        if unvisited.size == 0:
-            return None
-        p = self.p
-        T = p.T
-        seq = self.seq
-        prev = seq[:-1]
-        nxt = seq[1:]
-        a = self.dep[:-1][None, :] + T[np.ix_(prev, unvisited)].T  # (C, P)
-        lo = p.lo[unvisited][:, None, :]
-        hi = p.hi[unvisited][:, None, :]
-        eb = _earliest(a, lo, hi)
-        svc = p.svc[unvisited][:, None]
-        to_next = T[np.ix_(unvisited, nxt)]
-        lb = _latest(self.late[1:][None, :] - to_next - svc, lo, hi)
-        feas = np.isfinite(eb) & (eb <= lb + _EPS)
-        if not feas.any():
-            return None
-        shift = (eb - self.dep[:-1][None, :]) + svc + to_next - T[prev, nxt][None, :]
-        shift = np.maximum(shift, 1e-6)
-        ratio = np.where(feas, (p.sc[unvisited][:, None] ** 2) / shift, -np.inf)
-        k = int(np.argmax(ratio))
-        ci, pos = divmod(k, ratio.shape[1])
-        return int(unvisited[ci]), pos, float(ratio.flat[k])
-
-
-def _fill(route: _Route, unvisited: set[int]) -> None:
-    while unvisited:
-        got = route.best_insertion(np.fromiter(unvisited, dtype=int))
-        if got is None:
-            return
-        j, pos, _ = got
-        route.order.insert(pos, j)
-        unvisited.discard(j)
-        route.refresh()
-
-
-def _compress(p: _Problem, route: _Route) -> None:
-    """Shorten the walk with 2-opt/Or-opt on travel times; keep it if it stays feasible and finishes earlier."""
-    if len(route.order) < 3:
-        return
-    from heritage_kit.routing.order import _descend
-
-    T = p.T
-    t = np.array([p.start, *route.order, p.end])
-    D = T.copy()
-    new = _descend(D, t)
-    order = [int(x) for x in new[1:-1]]
-    if order != route.order:
-        s = p.schedule(order)
-        if s is not None and s[3] < route.finish - _EPS:
-            route.order = order
-            route.refresh()
-
-
-def _ils(p: _Problem, cand: list[int], *, time_limit_s: float, seed: int) -> list[int]:
-    deadline = time.perf_counter() + max(time_limit_s, 0.0)
-    rng = np.random.default_rng(seed)
-    route = _Route(p, [])
-    unvisited = set(cand)
-    _fill(route, unvisited)
-    _compress(p, route)
-    _fill(route, unvisited)
-    best_order, best_score, best_finish = list(route.order), route.score, route.finish
-    S, R = 1, 1
-    no_gain = 0
-    while time.perf_counter() < deadline:
-        L = len(route.order)
-        if L == 0:
-            break
-        # shake: remove R consecutive visits from position S (wrapping)
-        S = S % L
-        removed = [route.order[(S + k) % L] for k in range(min(R, L))]
-        route.order = [x for x in route.order if x not in removed]
-        route.refresh()
-        unvisited = set(cand) - set(route.order)
-        # insert the best of the rest first, the removed ones last (avoids undoing the shake)
-        rest = unvisited - set(removed)
-        _fill(route, rest)
-        _compress(p, route)
-        unvisited = set(cand) - set(route.order)
-        _fill(route, unvisited)
-        S += R
-        R += 1
-        if route.score > best_score + _EPS or (abs(route.score - best_score) <= _EPS and route.finish < best_finish - _EPS):
-            best_order, best_score, best_finish = list(route.order), route.score, route.finish
-            R = 1
-            no_gain = 0
-        else:
-            no_gain += 1
-        if R > max(2, len(cand) // 3):
-            R = 1
-        if no_gain > 10 + len(cand):  # restart from the best with a random shake
-            route = _Route(p, best_order)
-            S = int(rng.integers(0, max(1, len(best_order))))
-            no_gain = 0
-    return best_order

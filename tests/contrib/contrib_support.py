@@ -172,6 +172,7 @@ class FaultProxy:
     def _handle(self, client: socket.socket, fault: str | None) -> None:
         import struct
 
+        up = None
         try:
             if fault == "reset":
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -198,7 +199,9 @@ class FaultProxy:
         except OSError:
             pass
         finally:
-            try:
-                client.close()
-            except OSError:
-                pass
+            for s in (client, up):  # both ends, or the upstream socket leaks (a ResourceWarning)
+                try:
+                    if s is not None:
+                        s.close()
+                except OSError:
+                    pass

@@ -127,8 +127,8 @@ def test_review_from_the_terminal(inbox, pack_dir, tmp_path, capsys):
                  "--save-photos", str(tmp_path / "photos")]) == 0
     out = capsys.readouterr().out
     assert "merimee:PA00082725 Cathédrale Saint-Front" in out and "submit" in out and "300x200" in out
-    saved = Image.open(tmp_path / "photos" / f"{doc['uuid']}-0.jpg")
-    assert saved.size == (300, 200) and len(saved.getexif()) == 0
+    with Image.open(tmp_path / "photos" / f"{doc['uuid']}-0.jpg") as saved:
+        assert saved.size == (300, 200) and len(saved.getexif()) == 0
     assert main(["inbox", "review", "approve", "--db", str(db), "--pack", str(pack_dir), doc["uuid"],
                  "--set", "name.fr=Lavoir de la cathédrale", "--set", "category=fountain", "--as", "alice"]) == 0
     assert main(["inbox", "review", "reject", "--db", str(db), other["uuid"], "--reason", "Doublon", "--as",

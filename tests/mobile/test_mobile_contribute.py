@@ -32,7 +32,8 @@ def _jpeg_with_gps(path: pathlib.Path) -> pathlib.Path:
     exif[0x010F] = "TestCam"
     exif[0x8825] = {1: "N", 2: (43.0, 43.0, 53.0), 3: "E", 4: (7.0, 25.0, 11.0)}
     im.save(path, "JPEG", exif=exif.tobytes(), quality=90)
-    assert Image.open(path).getexif()  # the file really carries EXIF and GPS
+    with Image.open(path) as check:
+        assert check.getexif()  # the file really carries EXIF and GPS
     return path
 
 
