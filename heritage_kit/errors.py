@@ -21,6 +21,7 @@ __all__ = [
     "HoursError",
     "SubmissionError",
     "SyncError",
+    "OutboxError",
     "SyncUnreachable",
     "SyncTimedOut",
     "SyncBadAnswer",
@@ -113,6 +114,10 @@ class SubmissionRefused(SubmissionError):
                  messages: dict | None = None) -> None:
         super().__init__(message, errors, messages=messages)
         self.status_code = status_code
+
+
+class OutboxError(HeritageKitError, OSError):
+    """The device's outbox could not store or read an item (disk full, database locked or damaged)."""
 
 
 class SubmissionConflict(SubmissionError):

@@ -28,6 +28,7 @@ __all__ = [
     "check_submission",
     "parse_submission",
     "check_plain_text",
+    "submission_error",
     "MAX_NAME",
     "MAX_DESCRIPTION",
     "MAX_DATES",
@@ -214,13 +215,16 @@ def validate_submission(
     return errors
 
 
-def _raise(errors: dict[str, Message]) -> None:
+def submission_error(errors: dict[str, Message] | ValidationError) -> SubmissionError:
+    """The :class:`SubmissionError` listing every field of ``errors`` (or of a pydantic error)."""
+    if isinstance(errors, ValidationError):
+        errors = _from_pydantic(errors)
     fields = ", ".join(f"{k}: {v.en}" for k, v in sorted(errors.items()))
-    raise SubmissionError(
-        f"invalid submission ({fields})",
-        {k: v.en for k, v in errors.items()},
-        messages=errors,
-    )
+    return SubmissionError(f"invalid submission ({fields})", {k: v.en for k, v in errors.items()}, messages=errors)
+
+
+def _raise(errors: dict[str, Message]) -> None:
+    raise submission_error(errors)
 
 
 def parse_submission(data: Any, **context) -> Submission:
