@@ -52,6 +52,11 @@ class InboxSettings:
     address_submissions_per_hour: float = 600.0
     address_burst: int = 200
     bounds_margin_m: float = BOUNDS_MARGIN_M
+    # HTTP limits (heritage_kit.inbox.limits): requests with a body handled at once (503 + Retry-After beyond),
+    # and at most one "client disconnected" log line per interval.
+    max_bodies_in_flight: int = 4
+    busy_retry_after_s: int = 5
+    disconnect_log_interval_s: float = 10.0
 
     def __post_init__(self) -> None:
         self.moderator_keys = {str(k): str(v) for k, v in dict(self.moderator_keys).items() if k}
