@@ -354,17 +354,14 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
         trails = _read_trails(contents[TRAILS], report)
     streets = None
     if STREETS in contents:
-        streets = _load_json_bytes(contents[STREETS], STREETS, report)
-        if streets is not None and (not isinstance(streets, dict) or streets.get("type") != "FeatureCollection"):
-            report.add(STREETS, "must be a GeoJSON FeatureCollection")
-            streets = None
+        streets = _read_geojson(STREETS, contents[STREETS], manifest, report)
     build = None
     if BUILD in contents:
         build = _load_json_bytes(contents[BUILD], BUILD, report)
         if build is not None and not isinstance(build, dict):
             report.add(BUILD, "must be a JSON object (the build recipe)")
             build = None
-    basemap = _read_basemap(contents[BASEMAP], manifest, report) if BASEMAP in contents else None
+    basemap = _read_geojson(BASEMAP, contents[BASEMAP], manifest, report) if BASEMAP in contents else None
     media = {n: d for n, d in contents.items() if n.startswith("media/")}
     for n in contents:
         if n not in (POIS, TRAILS, STREETS, BASEMAP, BUILD) and not n.startswith("media/"):
@@ -407,16 +404,18 @@ def _load_json_bytes(data: bytes, name: str, report: ValidationReport):
     return None
 
 
-def _read_basemap(data: bytes, manifest: PackManifest, report: ValidationReport) -> dict | None:
-    """The parsed basemap, or None with every problem (feature index, field) in the report."""
-    from heritage_kit.basemap.contract import check_basemap
+def _read_geojson(name: str, data: bytes, manifest: PackManifest, report: ValidationReport) -> dict | None:
+    """The parsed ``streets.geojson`` or ``basemap.geojson``, or None with every problem (feature index, field)
+    in the report: finite lon/lat positions within 50 km of the manifest's bbox, lines of 2+ positions, closed
+    rings (:mod:`heritage_kit.basemap.contract`)."""
+    from heritage_kit.basemap.contract import check_basemap, check_streets
 
-    doc = _load_json_bytes(data, BASEMAP, report)
+    doc = _load_json_bytes(data, name, report)
     if doc is None:
         return None
-    problems, _positions = check_basemap(doc, bbox=manifest.bbox)
+    problems, _positions = (check_streets if name == STREETS else check_basemap)(doc, bbox=manifest.bbox)
     for record, field, message in problems:
-        report.add(BASEMAP, message, record=record, field=field)
+        report.add(name, message, record=record, field=field)
     return None if problems else doc
 
 
