@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "HeritageKitError",
     "PackError",
+    "PackSignatureError",
     "ImportError_",
     "SourceDataError",
     "PoiNotFound",
@@ -61,6 +62,10 @@ class PackError(HeritageKitError, ValueError):
         if self.report is not None and self.report.problems:
             return base + "\n" + self.report.format(limit=20)
         return base
+
+
+class PackSignatureError(PackError):
+    """A pack's ``manifest.sig`` is missing, malformed or not made by the town's key (tampered pack)."""
 
 
 class SourceDataError(HeritageKitError, ValueError):

@@ -15,7 +15,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = psub.add_parser("validate", help="check a pack; exit 0 when valid, 1 with the report")
     v.add_argument("path", help="pack folder or .zip")
+    v.add_argument("--public-key", default=None, help="the town's public key (hex, or a file holding it): "
+                   "the pack must be signed by it")
     v.set_defaults(func=cmd_validate)
+
+    kg = psub.add_parser("keygen", help="make an Ed25519 key pair for signing a town's packs")
+    kg.add_argument("--out", required=True, help="private key file to write (the public key goes to FILE.pub)")
+    kg.set_defaults(func=cmd_keygen)
+
+    sg = psub.add_parser("sign", help="sign a pack folder's manifest (writes manifest.sig)")
+    sg.add_argument("path", help="pack folder")
+    sg.add_argument("--key", required=True, help="private key file (from pack keygen)")
+    sg.set_defaults(func=cmd_sign)
 
     i = psub.add_parser("info", help="counts by kind and category, bbox, languages, attribution")
     i.add_argument("path", help="pack folder or .zip")
@@ -51,10 +62,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     register_pack_audio(psub)
 
 
+def _key_text(value: str) -> str:
+    import os
+
+    if os.path.isfile(value):
+        with open(value, encoding="ascii") as fh:
+            return fh.read().strip()
+    return value.strip()
+
+
+def cmd_keygen(args) -> int:
+    import os
+
+    from heritage_kit.packs.signing import generate_keypair
+
+    private, public = generate_keypair()
+    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(private + "\n")
+    with open(args.out + ".pub", "w", encoding="ascii") as fh:
+        fh.write(public + "\n")
+    print(f"private key: {args.out} (keep it secret)\npublic key:  {args.out}.pub  {public}")
+    return 0
+
+
+def cmd_sign(args) -> int:
+    from heritage_kit.packs.signing import sign_pack
+
+    print(f"signed: {sign_pack(args.path, _key_text(args.key))}")
+    return 0
+
+
 def cmd_validate(args) -> int:
     from heritage_kit.packs import validate_pack
 
-    report = validate_pack(args.path)
+    report = validate_pack(args.path, public_key=_key_text(args.public_key) if args.public_key else None)
     print(report)
     return 0 if report.ok else 1
 
