@@ -228,7 +228,7 @@ def check_features(
             if not isinstance(geom, dict):
                 raise _Bad("geometry", "must be a geometry object")
             gtype = geom.get("type")
-            if gtype not in allowed:
+            if not isinstance(gtype, str) or gtype not in allowed:
                 raise _Bad("geometry.type", f"{who} takes {' or '.join(sorted(allowed))}, not {str(gtype)[:30]!r}")
             coords = geom.get("coordinates")
             n = _count_positions(coords, _DEPTH[gtype], "geometry.coordinates", box)
