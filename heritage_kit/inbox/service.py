@@ -24,7 +24,8 @@ from heritage_kit.submissions.duplicates import duplicate_hints
 from heritage_kit.submissions.messages import message
 from heritage_kit.submissions.model import MAX_PHOTOS, PhotoRef, Proposal, Submission
 from heritage_kit.submissions.photos import MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, sanitise_photo
-from heritage_kit.submissions.rules import BOUNDS_MARGIN_M, parse_submission, validate_submission
+from heritage_kit.submissions.rules import BOUNDS_MARGIN_M, check_plain_text, parse_submission, validate_submission
+from heritage_kit.inbox.moderation import MAX_REASON
 from heritage_kit.inbox.storage import AuditEntry, Storage, StoredSubmission
 
 __all__ = ["InboxSettings", "InboxService", "token_hash", "content_hash", "apply_edits"]
@@ -225,10 +226,19 @@ class InboxService:
                                      edits=dict(edits) if edits else None, at=at)
 
     def reject(self, uuid: str, *, actor: str, reason: str, at: datetime | None = None) -> StoredSubmission:
-        return self.storage.moderate(self.get(uuid).uuid, "reject", actor=actor, reason=reason, at=at)
+        return self.storage.moderate(self.get(uuid).uuid, "reject", actor=actor, reason=_reason(reason), at=at)
 
     def request_changes(self, uuid: str, *, actor: str, reason: str, at: datetime | None = None) -> StoredSubmission:
-        return self.storage.moderate(self.get(uuid).uuid, "request_changes", actor=actor, reason=reason, at=at)
+        return self.storage.moderate(self.get(uuid).uuid, "request_changes", actor=actor, reason=_reason(reason),
+                                     at=at)
+
+
+def _reason(reason: str) -> str:
+    """A moderator's reason, shown to the contributor: plain text like theirs (no bidi or control characters)."""
+    m = check_plain_text(reason, max_len=MAX_REASON, multiline=True) if isinstance(reason, str) else message("invalid")
+    if m is not None:
+        raise SubmissionError(f"reason: {m.en}", {"reason": m.en}, messages={"reason": m})
+    return reason
 
 
 @dataclass(frozen=True)

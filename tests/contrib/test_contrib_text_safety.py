@@ -150,3 +150,12 @@ def test_the_official_client_always_sends_the_uuid(pack):
         assert first.created and not again.created and first.uuid == again.uuid == str(sub.uuid)
         assert isinstance(uuidlib.UUID(first.uuid), uuidlib.UUID)
     storage.close()
+
+
+def test_a_moderators_reason_with_a_bidi_control_is_refused(client):
+    doc = new_poi_doc()
+    assert client.post("/v1/submissions", headers=AUTH, json=doc).status_code == 201
+    url = f"/v1/moderation/submissions/{doc['uuid']}/reject"
+    r = client.post(url, headers={"X-API-Key": KEY}, json={"reason": "Hors \u202esujet"})
+    assert r.status_code == 422 and r.json()["error"]["fields"]["reason"]["code"] == "bidi_controls"
+    assert client.post(url, headers={"X-API-Key": KEY}, json={"reason": "Hors sujet"}).status_code == 200
