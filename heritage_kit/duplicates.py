@@ -4,7 +4,7 @@ A hint is shown to the contributor ("is it one of these?") and stored with the
 submission for the moderator; trail planning uses the same rule so that one place mapped twice (an OSM node
 and the area around it) is not visited twice. Distances use the vectorised haversine of
 :mod:`heritage_kit.geo`; name similarity uses rapidfuzz (ratio / token-sort, and token-set when both names
-have two words or more) on accent-folded, lower-cased names without
+have two words or more) on NFKC-normalised, invisible-stripped, accent-folded, case-folded names without
 French/English stop words (``de``, ``la``, ``the``…).
 """
 
@@ -19,6 +19,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from heritage_kit.geo import haversine_m
+from heritage_kit.textnorm import match_key
 
 __all__ = ["DuplicateHint", "duplicate_hints", "normalise_name", "DUPLICATE_RADIUS_M", "DUPLICATE_MIN_SCORE"]
 
@@ -46,8 +47,12 @@ class DuplicateHint:
 
 
 def normalise_name(text: str) -> str:
-    """Lower-case, accents folded, punctuation and stop words removed, ``st`` → ``saint``."""
-    folded = unicodedata.normalize("NFKD", text)
+    """Lower-case, accents folded, punctuation and stop words removed, ``st`` → ``saint``.
+
+    First the matching key of :func:`heritage_kit.textnorm.match_key` (NFKC, invisible characters such as
+    U+200B removed, case-folded), so that "La\u200bvoir" or full-width letters match "Lavoir".
+    """
+    folded = unicodedata.normalize("NFKD", match_key(text))
     folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
     words = [w for w in _NON_WORD.sub(" ", folded).split() if w]
     words = [_ABBREV.get(w, w) for w in words]

@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "HeritageKitError",
     "PackError",
+    "PackSignatureError",
     "ImportError_",
     "SourceDataError",
     "PoiNotFound",
@@ -21,6 +22,7 @@ __all__ = [
     "HoursError",
     "SubmissionError",
     "SyncError",
+    "OutboxError",
     "SyncUnreachable",
     "SyncTimedOut",
     "SyncBadAnswer",
@@ -61,6 +63,10 @@ class PackError(HeritageKitError, ValueError):
         if self.report is not None and self.report.problems:
             return base + "\n" + self.report.format(limit=20)
         return base
+
+
+class PackSignatureError(PackError):
+    """A pack's ``manifest.sig`` is missing, malformed or not made by the town's key (tampered pack)."""
 
 
 class SourceDataError(HeritageKitError, ValueError):
@@ -114,6 +120,10 @@ class SubmissionRefused(SubmissionError):
                  messages: dict | None = None) -> None:
         super().__init__(message, errors, messages=messages)
         self.status_code = status_code
+
+
+class OutboxError(HeritageKitError, OSError):
+    """The device's outbox could not store or read an item (disk full, database locked or damaged)."""
 
 
 class SubmissionConflict(SubmissionError):

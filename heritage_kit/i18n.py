@@ -95,6 +95,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Image illisible ou incomplète.",
         "en": "The image is unreadable or incomplete.",
     },
+    "contrib.bidi_controls": {
+        "fr": "Le texte contient des caractères invisibles de direction d'écriture (U+202A–202E, U+2066–2069, "
+              "U+200E, U+200F, U+061C).",
+        "en": "The text contains invisible writing-direction characters (U+202A–202E, U+2066–2069, U+200E, "
+              "U+200F, U+061C).",
+    },
+    "contrib.invisible_chars": {
+        "fr": "Le nom contient des caractères invisibles (espace sans chasse, trait d'union conditionnel…).",
+        "en": "The name contains invisible characters (zero-width space, soft hyphen…).",
+    },
+    "contrib.uuid_required": {
+        "fr": "La contribution doit porter son identifiant « uuid » (clé d'idempotence créée par l'appareil).",
+        "en": "The submission must carry its \"uuid\" (the idempotency key made by the device).",
+    },
     "contrib.not_naive_time": {"fr": "Indiquez le fuseau horaire.", "en": "Give the time zone."},
     # -- inbox service: HTTP error bodies (heritage_kit.inbox.app)
     "http.unauthorised": {"fr": "Jeton d'appareil manquant ou invalide.", "en": "Missing or invalid device token."},
@@ -111,6 +125,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Send JSON or a multipart form.",
     },
     "http.server_error": {"fr": "Erreur interne.", "en": "Internal error."},
+    "http.busy": {
+        "fr": "Serveur occupé : trop d'envois en cours ; réessayez dans un instant.",
+        "en": "Server busy: too many uploads in progress; try again shortly.",
+    },
     # -- opening hours: OpeningHours.describe (heritage_kit.hours); {t} time, {d} day, {n} day of month, {m} month
     "hours.unknown": {"fr": "Horaires inconnus", "en": "Opening hours unknown"},
     "hours.always": {"fr": "Ouvert 24h/24", "en": "Open 24/7"},

@@ -230,3 +230,27 @@ def test_fault_run_never_installs_a_corrupted_pack(server, pub, tmp_path):
         server.faults.status_503 = server.faults.corrupt = server.faults.drop = 0
         assert validate_pack(dest / "perigueux.zip").ok
     assert 0 < failures < 100
+
+
+def test_signed_publish_installs_only_with_the_town_key(tmp_path):
+    """Pack authenticity (issue 15): a zip signed at publish time installs with the town's key; another key, or
+    an unsigned pack when a key is configured, is refused and nothing is installed."""
+    from heritage_kit.errors import PackSignatureError
+    from heritage_kit.packs.signing import generate_keypair
+
+    private, public = generate_keypair()
+    _, other = generate_keypair()
+    signed, unsigned = tmp_path / "signed", tmp_path / "unsigned"
+    publish_pack(PERIGUEUX, signed, sign_key=private)
+    publish_pack(PERIGUEUX, unsigned)
+    with PackServer(signed) as srv:
+        path = install_pack(srv.url + "index.json", "perigueux", tmp_path / "a", session=session(), public_key=public)
+        assert load_pack(path, public_key=public).manifest.town_id == "perigueux"
+        with pytest.raises(PackDownloadError) as info:
+            install_pack(srv.url + "index.json", "perigueux", tmp_path / "b", session=session(), public_key=other)
+        assert info.value.reason == "invalid" and "manifest.sig" in str(info.value)
+        assert not list((tmp_path / "b").glob("*.zip"))
+    with PackServer(unsigned) as srv, pytest.raises(PackDownloadError, match="not signed"):
+        install_pack(srv.url + "index.json", "perigueux", tmp_path / "c", session=session(), public_key=public)
+    with pytest.raises(PackSignatureError):
+        load_pack(path, public_key=other)

@@ -16,6 +16,7 @@ Geometries per layer are :data:`GEOMETRIES`. See ``docs/basemap.md`` for the for
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Collection
 from typing import Any
 
 __all__ = [
@@ -26,6 +27,9 @@ __all__ = [
     "MAX_POSITIONS",
     "MAX_DISTANCE_M",
     "check_basemap",
+    "check_features",
+    "check_streets",
+    "box_around",
     "basemap_schema",
     "band_for",
     "drawn_in",
@@ -177,25 +181,41 @@ def _check_properties(props: Any) -> str:
     return layer
 
 
-def check_basemap(doc: Any, *, bbox=None) -> tuple[list[tuple[str | None, str | None, str]], int]:
-    """Problems of a parsed ``basemap.geojson`` as ``(record, field, message)`` and the number of positions.
+def box_around(bbox, distance_m: float = MAX_DISTANCE_M) -> tuple[float, float, float, float]:
+    """(west, south, east, north): ``bbox`` (a :class:`heritage_kit.types.BBox`) grown by ``distance_m``,
+    clipped to the Earth; the whole Earth for None."""
+    if bbox is None:
+        return (-180.0, -90.0, 180.0, 90.0)
+    dlat = distance_m / 111_320.0
+    coslat = max(math.cos(math.radians(max(abs(bbox.south), abs(bbox.north)))), 1e-6)
+    dlon = distance_m / (111_320.0 * coslat)
+    return (max(bbox.west - dlon, -180.0), max(bbox.south - dlat, -90.0),
+            min(bbox.east + dlon, 180.0), min(bbox.north + dlat, 90.0))
 
-    ``record`` is ``"#<feature index>"``. ``bbox`` (a :class:`heritage_kit.types.BBox`, the pack's) rejects
-    positions more than :data:`MAX_DISTANCE_M` outside it. Sizes above :data:`MAX_FEATURES` /
-    :data:`MAX_POSITIONS` are refused outright.
+
+def check_features(
+    doc: Any,
+    *,
+    box: tuple[float, float, float, float],
+    geometry_types: Callable[[Any], tuple[str, Collection[str]]],
+    what: str = "basemap",
+    max_features: int | None = None,
+    max_positions: int | None = None,
+) -> tuple[list[tuple[str | None, str | None, str]], int]:
+    """Problems of a parsed GeoJSON FeatureCollection as ``(record, field, message)`` and its number of positions.
+
+    Every feature must be a Feature whose geometry is one of the types ``geometry_types(properties)`` gives
+    (``(who, types)``, e.g. ``("layer park", {"Polygon", "MultiPolygon"})``; it raises ``_Bad`` for bad
+    properties), every position a finite [lon, lat(, alt)] inside ``box``, every line at least 2
+    positions, every ring closed with at least 4. ``record`` is ``"#<feature index>"``.
     """
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         return [(None, None, "must be a GeoJSON FeatureCollection with a 'features' list")], 0
     features = doc["features"]
-    if len(features) > MAX_FEATURES:
-        return [(None, "features", f"{len(features)} features: more than the {MAX_FEATURES} a basemap may hold")], 0
-    box = (-180.0, -90.0, 180.0, 90.0)
-    if bbox is not None:
-        dlat = MAX_DISTANCE_M / 111_320.0
-        coslat = max(math.cos(math.radians(max(abs(bbox.south), abs(bbox.north)))), 1e-6)
-        dlon = MAX_DISTANCE_M / (111_320.0 * coslat)
-        box = (max(bbox.west - dlon, -180.0), max(bbox.south - dlat, -90.0),
-               min(bbox.east + dlon, 180.0), min(bbox.north + dlat, 90.0))
+    max_features = MAX_FEATURES if max_features is None else max_features
+    max_positions = MAX_POSITIONS if max_positions is None else max_positions
+    if len(features) > max_features:
+        return [(None, "features", f"{len(features)} features: more than the {max_features} a {what} may hold")], 0
     problems: list[tuple[str | None, str | None, str]] = []
     bad = 0
     total = 0
@@ -203,19 +223,18 @@ def check_basemap(doc: Any, *, bbox=None) -> tuple[list[tuple[str | None, str | 
         try:
             if not isinstance(feat, dict) or feat.get("type") != "Feature":
                 raise _Bad("type", "must be a GeoJSON Feature")
-            layer = _check_properties(feat.get("properties"))
+            who, allowed = geometry_types(feat.get("properties"))
             geom = feat.get("geometry")
             if not isinstance(geom, dict):
                 raise _Bad("geometry", "must be a geometry object")
             gtype = geom.get("type")
-            if gtype not in GEOMETRIES[layer]:
-                raise _Bad("geometry.type", f"layer {layer} takes {' or '.join(sorted(GEOMETRIES[layer]))}, "
-                                            f"not {str(gtype)[:30]!r}")
+            if not isinstance(gtype, str) or gtype not in allowed:
+                raise _Bad("geometry.type", f"{who} takes {' or '.join(sorted(allowed))}, not {str(gtype)[:30]!r}")
             coords = geom.get("coordinates")
             n = _count_positions(coords, _DEPTH[gtype], "geometry.coordinates", box)
             total += n
-            if total > MAX_POSITIONS:
-                problems.append((None, "features", f"more than {MAX_POSITIONS} positions: too large for a basemap"))
+            if total > max_positions:
+                problems.append((None, "features", f"more than {max_positions} positions: too large for a {what}"))
                 return problems, total
             _check_shape(gtype, coords)
         except _Bad as exc:
@@ -225,6 +244,37 @@ def check_basemap(doc: Any, *, bbox=None) -> tuple[list[tuple[str | None, str | 
     if bad > _MAX_REPORTED:
         problems.append((None, "features", f"and {bad - _MAX_REPORTED} more bad features"))
     return problems, total
+
+
+def _basemap_geometries(props: Any) -> tuple[str, Collection[str]]:
+    layer = _check_properties(props)
+    return f"layer {layer}", GEOMETRIES[layer]
+
+
+def check_basemap(doc: Any, *, bbox=None) -> tuple[list[tuple[str | None, str | None, str]], int]:
+    """Problems of a parsed ``basemap.geojson`` as ``(record, field, message)`` and the number of positions.
+
+    ``record`` is ``"#<feature index>"``. ``bbox`` (a :class:`heritage_kit.types.BBox`, the pack's) rejects
+    positions more than :data:`MAX_DISTANCE_M` outside it. Sizes above :data:`MAX_FEATURES` /
+    :data:`MAX_POSITIONS` are refused outright.
+    """
+    return check_features(doc, box=box_around(bbox), geometry_types=_basemap_geometries, max_features=MAX_FEATURES,
+                          max_positions=MAX_POSITIONS)
+
+
+_STREET_TYPES = frozenset({"LineString", "MultiLineString"})
+
+
+def _street_geometries(props: Any) -> tuple[str, Collection[str]]:
+    if not isinstance(props, dict):
+        raise _Bad("properties", "must be an object")
+    return "a street", _STREET_TYPES
+
+
+def check_streets(doc: Any, *, bbox=None) -> tuple[list[tuple[str | None, str | None, str]], int]:
+    """Problems of a parsed ``streets.geojson`` (the walking network) as :func:`check_basemap` gives them:
+    LineStrings or MultiLineStrings of finite lon/lat positions, within :data:`MAX_DISTANCE_M` of ``bbox``."""
+    return check_features(doc, box=box_around(bbox), geometry_types=_street_geometries, what="street network")
 
 
 def basemap_schema() -> dict[str, Any]:

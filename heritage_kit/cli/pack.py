@@ -15,7 +15,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = psub.add_parser("validate", help="check a pack; exit 0 when valid, 1 with the report")
     v.add_argument("path", help="pack folder or .zip")
+    v.add_argument("--public-key", default=None, help="the town's public key (hex, or a file holding it): "
+                   "the pack must be signed by it")
     v.set_defaults(func=cmd_validate)
+
+    kg = psub.add_parser("keygen", help="make an Ed25519 key pair for signing a town's packs")
+    kg.add_argument("--out", required=True, help="private key file to write (the public key goes to FILE.pub)")
+    kg.set_defaults(func=cmd_keygen)
+
+    sg = psub.add_parser("sign", help="sign a pack folder's manifest (writes manifest.sig)")
+    sg.add_argument("path", help="pack folder")
+    sg.add_argument("--key", required=True, help="private key file (from pack keygen)")
+    sg.set_defaults(func=cmd_sign)
 
     i = psub.add_parser("info", help="counts by kind and category, bbox, languages, attribution")
     i.add_argument("path", help="pack folder or .zip")
@@ -44,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pub.add_argument("path", help="pack folder or .zip")
     pub.add_argument("--to", required=True, help="publish folder (served as static files)")
     pub.add_argument("--min-app-version", default="0.1.0", help="oldest app version that reads this pack")
+    pub.add_argument("--key", default=None, help="the town's private key file (pack keygen): sign the zip")
     pub.set_defaults(func=cmd_publish)
 
     from heritage_kit.cli.export import register_pack_audio
@@ -51,10 +63,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     register_pack_audio(psub)
 
 
+def _key_text(value: str) -> str:
+    import os
+
+    if os.path.isfile(value):
+        with open(value, encoding="ascii") as fh:
+            return fh.read().strip()
+    return value.strip()
+
+
+def cmd_keygen(args) -> int:
+    import os
+
+    from heritage_kit.packs.signing import generate_keypair
+
+    private, public = generate_keypair()
+    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(private + "\n")
+    with open(args.out + ".pub", "w", encoding="ascii") as fh:
+        fh.write(public + "\n")
+    print(f"private key: {args.out} (keep it secret)\npublic key:  {args.out}.pub  {public}")
+    return 0
+
+
+def cmd_sign(args) -> int:
+    from heritage_kit.packs.signing import sign_pack
+
+    print(f"signed: {sign_pack(args.path, _key_text(args.key))}")
+    return 0
+
+
 def cmd_validate(args) -> int:
     from heritage_kit.packs import validate_pack
 
-    report = validate_pack(args.path)
+    report = validate_pack(args.path, public_key=_key_text(args.public_key) if args.public_key else None)
     print(report)
     return 0 if report.ok else 1
 
@@ -77,7 +120,8 @@ def cmd_build(args) -> int:
 def cmd_publish(args) -> int:
     from heritage_kit.packs.publish import publish_pack
 
-    result = publish_pack(args.path, args.to, min_app_version=args.min_app_version)
+    result = publish_pack(args.path, args.to, min_app_version=args.min_app_version,
+                          sign_key=_key_text(args.key) if args.key else None)
     e = result.entry
     print(f"{'already published' if result.reused else 'published'} {result.path} "
           f"({e.town_id} v{e.version}, {e.size} bytes, sha256 {e.sha256[:12]}); index: {args.to}/index.json")

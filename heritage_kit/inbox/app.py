@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from heritage_kit import i18n
 from heritage_kit.errors import ModerationError, SubmissionConflict, SubmissionError, SubmissionNotFound
+from heritage_kit.inbox.limits import install_limits
 from heritage_kit.inbox.moderation import MAX_REASON, STATUSES
 from heritage_kit.inbox.ratelimit import RateLimiter
 from heritage_kit.inbox.service import InboxService, InboxSettings, token_hash
@@ -168,7 +169,7 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
         description=f"Residents' contributions for {pack.manifest.town_name} (pack v{pack.manifest.version}).",
     )
     app.state.service = service
-    app.add_middleware(_SizeLimit, big_limit=settings.max_request_bytes, small_limit=settings.max_json_bytes)
+    install_limits(app, settings)  # body limits per content type, bodies in flight, quiet client disconnects
 
     # -- errors ------------------------------------------------------------------
     @app.exception_handler(SubmissionConflict)

@@ -24,7 +24,8 @@ from heritage_kit.submissions.duplicates import duplicate_hints
 from heritage_kit.submissions.messages import message
 from heritage_kit.submissions.model import MAX_PHOTOS, PhotoRef, Proposal, Submission
 from heritage_kit.submissions.photos import MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, sanitise_photo
-from heritage_kit.submissions.rules import BOUNDS_MARGIN_M, parse_submission, validate_submission
+from heritage_kit.submissions.rules import BOUNDS_MARGIN_M, check_plain_text, parse_submission, validate_submission
+from heritage_kit.inbox.moderation import MAX_REASON
 from heritage_kit.inbox.storage import AuditEntry, Storage, StoredSubmission
 
 __all__ = ["InboxSettings", "InboxService", "token_hash", "content_hash", "apply_edits"]
@@ -52,6 +53,11 @@ class InboxSettings:
     address_submissions_per_hour: float = 600.0
     address_burst: int = 200
     bounds_margin_m: float = BOUNDS_MARGIN_M
+    # HTTP limits (heritage_kit.inbox.limits): requests with a body handled at once (503 + Retry-After beyond),
+    # and at most one "client disconnected" log line per interval.
+    max_bodies_in_flight: int = 4
+    busy_retry_after_s: int = 5
+    disconnect_log_interval_s: float = 10.0
 
     def __post_init__(self) -> None:
         self.moderator_keys = {str(k): str(v) for k, v in dict(self.moderator_keys).items() if k}
@@ -220,10 +226,19 @@ class InboxService:
                                      edits=dict(edits) if edits else None, at=at)
 
     def reject(self, uuid: str, *, actor: str, reason: str, at: datetime | None = None) -> StoredSubmission:
-        return self.storage.moderate(self.get(uuid).uuid, "reject", actor=actor, reason=reason, at=at)
+        return self.storage.moderate(self.get(uuid).uuid, "reject", actor=actor, reason=_reason(reason), at=at)
 
     def request_changes(self, uuid: str, *, actor: str, reason: str, at: datetime | None = None) -> StoredSubmission:
-        return self.storage.moderate(self.get(uuid).uuid, "request_changes", actor=actor, reason=reason, at=at)
+        return self.storage.moderate(self.get(uuid).uuid, "request_changes", actor=actor, reason=_reason(reason),
+                                     at=at)
+
+
+def _reason(reason: str) -> str:
+    """A moderator's reason, shown to the contributor: plain text like theirs (no bidi or control characters)."""
+    m = check_plain_text(reason, max_len=MAX_REASON, multiline=True) if isinstance(reason, str) else message("invalid")
+    if m is not None:
+        raise SubmissionError(f"reason: {m.en}", {"reason": m.en}, messages={"reason": m})
+    return reason
 
 
 @dataclass(frozen=True)

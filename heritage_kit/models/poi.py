@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -159,11 +161,13 @@ class Footprint(BaseModel):
                     n += 1
                     if (
                         not isinstance(pos, (list, tuple))
-                        or len(pos) < 2
-                        or not all(isinstance(c, (int, float)) for c in pos[:2])
+                        or len(pos) not in (2, 3)
+                        or not all(type(c) in (int, float) and math.isfinite(c) for c in pos)
                         or not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90)
                     ):
-                        raise ValueError("footprint position must be [lon, lat] within range")
+                        raise ValueError("footprint position must be finite [lon, lat] within range")
+                if list(ring[0][:2]) != list(ring[-1][:2]):
+                    raise ValueError("footprint ring must be closed (its last position is its first)")
         if n > 20_000:
             raise ValueError("footprint has more than 20,000 positions")
         return self

@@ -140,8 +140,12 @@ def _download(session, url: str, part: Path, size: int, town_id: str,
 
 def install_pack(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike, *,
                  session: requests.Session | None = None,
-                 progress: Callable[[int, int], None] | None = None, force: bool = False) -> Path:
-    """Install (or update) ``town_id``'s pack into ``dest_dir``; the path of the installed, verified zip."""
+                 progress: Callable[[int, int], None] | None = None, force: bool = False,
+                 public_key: str | None = None) -> Path:
+    """Install (or update) ``town_id``'s pack into ``dest_dir``; the path of the installed, verified zip.
+
+    With ``public_key`` (the town's Ed25519 key, hex) the pack must be signed by it, else it is not installed.
+    """
     from heritage_kit.packs import validate_pack
 
     session = session or make_session()
@@ -164,7 +168,7 @@ def install_pack(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike, 
     except PackDownloadError:
         part.unlink(missing_ok=True)  # never resume from bad bytes
         raise
-    report = validate_pack(part)
+    report = validate_pack(part, public_key=public_key)
     if not report.ok:
         part.unlink(missing_ok=True)
         raise PackDownloadError(f"{url}: the pack fails its integrity check (paquet invalide / invalid pack): "

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from heritage_kit.errors import PackError, PoiNotFound
+from heritage_kit.errors import PackError, PackSignatureError, PoiNotFound
 from heritage_kit.models.compact import compact_pois
 from heritage_kit.models.manifest import FORMAT_VERSION, PackManifest
 from heritage_kit.models.poi import POI
@@ -43,6 +43,7 @@ STREETS = "streets.geojson"
 BASEMAP = "basemap.geojson"
 BUILD = "build.json"
 REQUIRED = (MANIFEST, POIS, TRAILS)
+SIGNATURE = "manifest.sig"  # optional: heritage_kit.packs.signing
 
 _POIS_ADAPTER = TypeAdapter(list[POI])
 _TRAILS_ADAPTER = TypeAdapter(list[Trail])
@@ -295,10 +296,25 @@ def _pydantic_problems(report: ValidationReport, file: str, err: ValidationError
         report.add(file, e.get("msg", "invalid"), record=record, field=_loc_field(rest) or None)
 
 
-def _read(path: str | os.PathLike) -> tuple[ContentPack | None, ValidationReport]:
+def _read(path: str | os.PathLike, public_key: str | None = None) -> tuple[ContentPack | None, ValidationReport]:
     report = ValidationReport(str(path))
     with open_pack_files(path, report) as reader:
+        if public_key is not None and MANIFEST in reader:
+            _verify_signature(reader, public_key)
         return _read_from(path, reader, report)
+
+
+def _verify_signature(reader, public_key: str) -> None:
+    """Raise :class:`PackSignatureError` unless ``manifest.sig`` is the town key's signature of the manifest."""
+    from heritage_kit.packs.signing import SIGNATURE, verify_manifest
+
+    signature = reader.read(SIGNATURE) if SIGNATURE in reader else None
+    try:
+        verify_manifest(reader.read(MANIFEST), signature, public_key)
+    except PackSignatureError as exc:
+        report = ValidationReport("pack")
+        report.add(SIGNATURE, str(exc))
+        raise PackSignatureError(f"refused pack: {exc}", report) from None
 
 
 def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | None, ValidationReport]:
@@ -327,7 +343,7 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
             report.add(MANIFEST, "listed file is missing from the pack", record=name, field="files")
     contents: dict[str, bytes] = {}
     for name in reader.names:
-        if name == MANIFEST:
+        if name in (MANIFEST, SIGNATURE):
             continue
         entry = manifest.files.get(name)
         if entry is None:
@@ -354,17 +370,14 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
         trails = _read_trails(contents[TRAILS], report)
     streets = None
     if STREETS in contents:
-        streets = _load_json_bytes(contents[STREETS], STREETS, report)
-        if streets is not None and (not isinstance(streets, dict) or streets.get("type") != "FeatureCollection"):
-            report.add(STREETS, "must be a GeoJSON FeatureCollection")
-            streets = None
+        streets = _read_geojson(STREETS, contents[STREETS], manifest, report)
     build = None
     if BUILD in contents:
         build = _load_json_bytes(contents[BUILD], BUILD, report)
         if build is not None and not isinstance(build, dict):
             report.add(BUILD, "must be a JSON object (the build recipe)")
             build = None
-    basemap = _read_basemap(contents[BASEMAP], manifest, report) if BASEMAP in contents else None
+    basemap = _read_geojson(BASEMAP, contents[BASEMAP], manifest, report) if BASEMAP in contents else None
     media = {n: d for n, d in contents.items() if n.startswith("media/")}
     for n in contents:
         if n not in (POIS, TRAILS, STREETS, BASEMAP, BUILD) and not n.startswith("media/"):
@@ -407,16 +420,18 @@ def _load_json_bytes(data: bytes, name: str, report: ValidationReport):
     return None
 
 
-def _read_basemap(data: bytes, manifest: PackManifest, report: ValidationReport) -> dict | None:
-    """The parsed basemap, or None with every problem (feature index, field) in the report."""
-    from heritage_kit.basemap.contract import check_basemap
+def _read_geojson(name: str, data: bytes, manifest: PackManifest, report: ValidationReport) -> dict | None:
+    """The parsed ``streets.geojson`` or ``basemap.geojson``, or None with every problem (feature index, field)
+    in the report: finite lon/lat positions within 50 km of the manifest's bbox, lines of 2+ positions, closed
+    rings (:mod:`heritage_kit.basemap.contract`)."""
+    from heritage_kit.basemap.contract import check_basemap, check_streets
 
-    doc = _load_json_bytes(data, BASEMAP, report)
+    doc = _load_json_bytes(data, name, report)
     if doc is None:
         return None
-    problems, _positions = check_basemap(doc, bbox=manifest.bbox)
+    problems, _positions = (check_streets if name == STREETS else check_basemap)(doc, bbox=manifest.bbox)
     for record, field, message in problems:
-        report.add(BASEMAP, message, record=record, field=field)
+        report.add(name, message, record=record, field=field)
     return None if problems else doc
 
 
@@ -500,11 +515,12 @@ def _read_trails(data: bytes, report: ValidationReport) -> list[Trail]:
         return []
 
 
-def validate_pack(path: str | os.PathLike) -> ValidationReport:
-    """Every problem of the pack at ``path`` (never raises for bad content)."""
+def validate_pack(path: str | os.PathLike, *, public_key: str | None = None) -> ValidationReport:
+    """Every problem of the pack at ``path`` (never raises for bad content); with ``public_key`` (the town's,
+    hex), a missing or wrong ``manifest.sig`` is one."""
     try:
         with _gc_paused():
-            _pack, report = _read(path)
+            _pack, report = _read(path, public_key)
     except PackError as exc:
         report = exc.report or ValidationReport(str(path))
         if not report.problems:
@@ -534,10 +550,15 @@ def _gc_paused():
             gc.enable()
 
 
-def load_pack(path: str | os.PathLike) -> ContentPack:
-    """Load a pack folder or zip; raises :class:`PackError` carrying the report."""
+def load_pack(path: str | os.PathLike, *, public_key: str | None = None) -> ContentPack:
+    """Load a pack folder or zip; raises :class:`PackError` carrying the report.
+
+    With ``public_key`` (the town's Ed25519 key, hex) the pack must carry ``manifest.sig``, its signature of the
+    manifest (:mod:`heritage_kit.packs.signing`), else :class:`PackSignatureError`; without one, unsigned packs
+    are accepted.
+    """
     with _gc_paused():
-        pack, report = _read(path)
+        pack, report = _read(path, public_key)
     if pack is None or not report.ok:
         first = report.errors[0] if report.errors else None
         raise PackError(f"invalid content pack {path}: {first}", report)

@@ -56,8 +56,12 @@ def read_index(folder: Path) -> Catalogue:
 
 
 def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app_version: str = "0.1.0",
-                 now: datetime | None = None) -> PublishResult:
-    """Validate the pack at ``pack_path``, copy it as a content-addressed zip into ``to``, update the index."""
+                 now: datetime | None = None, sign_key: str | None = None) -> PublishResult:
+    """Validate the pack at ``pack_path``, copy it as a content-addressed zip into ``to``, update the index.
+
+    With ``sign_key`` (the town's private Ed25519 key, hex) the zip carries ``manifest.sig``, the signature of
+    the manifest it holds (:mod:`heritage_kit.packs.signing`).
+    """
     from heritage_kit.packs import load_pack, validate_pack
     from heritage_kit.packs.pack import pack_files
     from heritage_kit.packs.storage import write_pack_files
@@ -71,7 +75,12 @@ def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app
     catalogue = read_index(folder)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".publish-") as tmp:
         staged = Path(tmp) / "pack.zip"
-        write_pack_files(pack_files(pack), staged)
+        files = pack_files(pack)
+        if sign_key is not None:
+            from heritage_kit.packs.signing import SIGNATURE, sign_manifest
+
+            files[SIGNATURE] = (sign_manifest(files["manifest.json"], sign_key) + "\n").encode("ascii")
+        write_pack_files(files, staged)
         data = staged.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         name = pack_file_name(pack.manifest.town_id, pack.manifest.version, sha)

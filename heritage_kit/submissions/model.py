@@ -17,8 +17,10 @@ import uuid as _uuid
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
+from heritage_kit.textnorm import find_bidi_control
 from heritage_kit.types import LatLon
 
 __all__ = [
@@ -39,8 +41,27 @@ SUBMISSION_LICENCE = "CC BY-SA 4.0"
 SUBMISSION_LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
 MAX_PHOTOS = 5
 
-# Hard caps against abuse; the friendlier limits are in rules.py.
-_Cap = Annotated[str, StringConstraints(max_length=20_000)]
+
+def _no_bidi(value: str) -> str:
+    """The one text check every string field of a submission has: no bidi control (U+202A–202E, U+2066–2069,
+    U+200E, U+200F, U+061C), which would reorder what moderators and visitors read (Trojan Source)."""
+    ch = find_bidi_control(value)
+    if ch is not None:
+        raise PydanticCustomError("bidi_control", "text contains the bidi control U+{cp}", {"cp": f"{ord(ch):04X}"})
+    return value
+
+
+def _text(max_length: int):
+    """A submission text field: ``max_length`` characters at most, no bidi control."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_no_bidi)]
+
+
+# Hard caps against abuse; the friendlier limits are in rules.py. Every string field is one of these.
+_Cap = _text(20_000)
+_Text100 = _text(100)
+_Text200 = _text(200)
+_Text2k = _text(2_000)
+_Text4k = _text(4_000)
 _Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 _STRICT = ConfigDict(extra="forbid")
 
@@ -50,8 +71,8 @@ class SourceLink(BaseModel):
 
     model_config = _STRICT
 
-    name: Annotated[str, StringConstraints(max_length=2_000)]
-    url: Annotated[str, StringConstraints(max_length=4_000)] | None = None
+    name: _Text2k
+    url: _Text4k | None = None
 
 
 class Proposal(BaseModel):
@@ -61,9 +82,9 @@ class Proposal(BaseModel):
 
     name: Annotated[dict[_Lang, _Cap], Field(max_length=10)] | None = None
     description: Annotated[dict[_Lang, _Cap], Field(max_length=10)] | None = None
-    category: Annotated[str, StringConstraints(max_length=100)] | None = None
+    category: _Text100 | None = None
     location: LatLon | None = None
-    dates: Annotated[str, StringConstraints(max_length=2_000)] | None = None
+    dates: _Text2k | None = None
     sources: Annotated[list[SourceLink], Field(max_length=50)] = Field(default_factory=list)
 
     def is_empty(self) -> bool:
@@ -93,9 +114,9 @@ class Submission(BaseModel):
 
     uuid: _uuid.UUID = Field(default_factory=_uuid.uuid4)
     kind: SubmissionKind
-    target: Annotated[str, StringConstraints(max_length=200)] | None = None
+    target: _Text200 | None = None
     proposal: Proposal = Field(default_factory=Proposal)
-    contributor: Annotated[str, StringConstraints(max_length=2_000)]
+    contributor: _Text2k
     consent: bool = False
     licence: Literal["CC BY-SA 4.0"] = SUBMISSION_LICENCE
     created: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))

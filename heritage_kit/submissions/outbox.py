@@ -30,11 +30,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from heritage_kit.errors import SubmissionConflict, SubmissionError, SubmissionRefused, SyncError, SyncRateLimited
+from pydantic import ValidationError
+
+from heritage_kit.errors import (
+    HeritageKitError,
+    OutboxError,
+    SubmissionConflict,
+    SubmissionError,
+    SubmissionRefused,
+    SyncError,
+    SyncRateLimited,
+)
 from heritage_kit.submissions.messages import Message
 from heritage_kit.submissions.model import PhotoRef, Submission
 from heritage_kit.submissions.photos import sanitise_photo
-from heritage_kit.submissions.rules import check_submission
+from heritage_kit.submissions.rules import check_submission, submission_error
 
 __all__ = [
     "Outbox", "OutboxItem", "SyncReport", "OUTBOX_STATUSES", "backoff_delay", "default_outbox_path", "sync_error_code",
@@ -185,6 +195,22 @@ class Outbox:
             return self._db.execute(sql, args).fetchall()
 
     # -- adding ---------------------------------------------------------------
+    @staticmethod
+    @contextmanager
+    def _clean_errors(uuid: str):
+        """Only :class:`HeritageKitError` leaves ``enqueue`` / ``revise`` (the app shows it, never a traceback)."""
+        try:
+            yield
+        except HeritageKitError:
+            raise
+        except ValidationError as err:
+            raise submission_error(err) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise OutboxError(f"submission {uuid}: the outbox could not store it ({type(exc).__name__}: {exc})") \
+                from exc
+        except Exception as exc:  # noqa: BLE001 - a bug, but the caller still gets one catchable error
+            raise OutboxError(f"submission {uuid}: could not be queued ({type(exc).__name__}: {exc})") from exc
+
     def _prepare(self, submission: Submission, photos: Sequence[bytes]) -> tuple[Submission, list[bytes]]:
         clean = [sanitise_photo(p, field=f"photos.{i}") for i, p in enumerate(photos)]
         refs = [PhotoRef(sha256=c.sha256, size=c.size, width=c.width, height=c.height) for c in clean]
@@ -200,8 +226,13 @@ class Outbox:
         fields to bilingual messages) or :class:`~heritage_kit.errors.PhotoError`.
         Enqueuing the same uuid again with the same content returns the stored
         item; with different content it raises :class:`SubmissionConflict`
-        (use :meth:`revise` after the moderator asked for changes).
+        (use :meth:`revise` after the moderator asked for changes). Any other failure
+        (the disk, the database) is an :class:`~heritage_kit.errors.OutboxError`: nothing else escapes.
         """
+        with self._clean_errors(getattr(submission, "id", "?")):
+            return self._enqueue(submission, photos)
+
+    def _enqueue(self, submission: Submission, photos: Sequence[bytes]) -> OutboxItem:
         sub, blobs = self._prepare(submission, photos)
         doc = json.dumps(sub.wire(), ensure_ascii=False, sort_keys=True)
         now = self._clock()
@@ -225,8 +256,12 @@ class Outbox:
         """Replace an item not yet reviewed (``queued``, ``pending``) or sent back by the moderator
         (``changes_requested``), and queue it again; approved and rejected items are final.
 
-        ``photos=None`` keeps the stored photos.
+        ``photos=None`` keeps the stored photos. Errors as :meth:`enqueue`.
         """
+        with self._clean_errors(getattr(submission, "id", "?")):
+            return self._revise(submission, photos)
+
+    def _revise(self, submission: Submission, photos: Sequence[bytes] | None) -> OutboxItem:
         current = self.get(submission.id)
         if current.status not in ("changes_requested", "queued", "pending"):
             raise SubmissionConflict(f"submission {submission.id} is {current.status}; it cannot be revised")

@@ -79,6 +79,31 @@ def _to_srgb(im: Image.Image) -> Image.Image:
         return im
 
 
+_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _upright(im: Image.Image) -> Image.Image:
+    """``im`` turned upright by its EXIF orientation.
+
+    Pillow's ``exif_transpose`` re-serialises every EXIF tag, so a mistyped tag elsewhere (a RATIONAL
+    GPSDifferential) makes it fail; then only the orientation tag is read, and when even that is unreadable the
+    pixels stay as stored. The metadata is dropped afterwards in every case.
+    """
+    try:
+        return ImageOps.exif_transpose(im)
+    except Exception:  # noqa: BLE001 - any metadata parser failure: fall back to the orientation tag alone
+        pass
+    try:
+        method = _ORIENTATION.get(int(im.getexif().get(0x0112, 1)))
+    except Exception:  # noqa: BLE001 - unreadable orientation: keep the pixels as stored
+        method = None
+    return im.transpose(method) if method is not None else im.copy()
+
+
 def _flatten(im: Image.Image) -> Image.Image:
     if im.mode == "P":
         im = im.convert("RGBA" if "transparency" in im.info else "RGB")
@@ -122,10 +147,7 @@ def sanitise_photo(
                 if fmt == "JPEG":
                     im.draft("RGB", (max_side, max_side))  # DCT scaling: decode no more than needed
                 im.load()
-                try:
-                    upright = ImageOps.exif_transpose(im)
-                except (struct.error, SyntaxError, ValueError, TypeError, KeyError, IndexError, OSError):
-                    upright = im.copy()  # unreadable orientation metadata: keep the pixels as stored
+                upright = _upright(im)
                 upright.info.setdefault("icc_profile", im.info.get("icc_profile"))
                 rgb = _flatten(_to_srgb(upright))
                 rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
@@ -140,6 +162,8 @@ def sanitise_photo(
         raise _fail(field, "photo_too_many_pixels", str(exc), max_mp=max_pixels // 1_000_000) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError,
             KeyError, ZeroDivisionError, MemoryError, struct.error) as exc:
+        raise _fail(field, "photo_unreadable", f"{type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any other failure of a decoder or metadata parser is the file's fault
         raise _fail(field, "photo_unreadable", f"{type(exc).__name__}: {exc}") from None
     clean = out.getvalue()
     return CleanPhoto(clean, rgb.width, rgb.height, hashlib.sha256(clean).hexdigest(), fmt)

@@ -22,12 +22,14 @@ from heritage_kit.categories import CATEGORIES
 from heritage_kit.errors import SubmissionError
 from heritage_kit.submissions.messages import Message, message
 from heritage_kit.submissions.model import MAX_PHOTOS, Submission
+from heritage_kit.textnorm import BIDI_CONTROLS, invisible_in_name
 
 __all__ = [
     "validate_submission",
     "check_submission",
     "parse_submission",
     "check_plain_text",
+    "submission_error",
     "MAX_NAME",
     "MAX_DESCRIPTION",
     "MAX_DATES",
@@ -54,8 +56,13 @@ _POI_ID = re.compile(r"^[a-z][a-z0-9_-]*:[A-Za-z0-9/_.:-]+$")
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
 
-def check_plain_text(value: str, *, max_len: int, min_len: int = 1, multiline: bool = False) -> Message | None:
-    """Why ``value`` is not acceptable plain text, or None when it is."""
+def check_plain_text(value: str, *, max_len: int, min_len: int = 1, multiline: bool = False,
+                     name: bool = False) -> Message | None:
+    """Why ``value`` is not acceptable plain text, or None when it is.
+
+    Bidi controls are refused everywhere; with ``name`` (names, pseudonyms), invisible characters too (U+200B
+    zero-width space, U+00AD soft hyphen, U+2060, U+FEFF…: :func:`heritage_kit.textnorm.invisible_in_name`).
+    """
     stripped = value.strip()
     if not stripped:
         return message("blank")
@@ -67,8 +74,12 @@ def check_plain_text(value: str, *, max_len: int, min_len: int = 1, multiline: b
     for ch in value:
         if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs", "Co"):
             return message("control_chars")
-        if ch in ("\u2028", "\u2029", "\u202e", "\u202d") or (ch == "\r" and not multiline):
+        if ch in ("\u2028", "\u2029") or (ch == "\r" and not multiline):
             return message("control_chars")
+        if ch in BIDI_CONTROLS:
+            return message("bidi_controls")
+    if name and invisible_in_name(value) is not None:
+        return message("invisible_chars")
     if _TAG.search(value):
         return message("markup")
     return None
@@ -92,6 +103,8 @@ def _from_pydantic(err: ValidationError) -> dict[str, Message]:
             m = message("invalid_uuid")
         elif kind == "literal_error" and loc == "licence":
             m = message("licence")
+        elif kind == "bidi_control":
+            m = message("bidi_controls")
         else:
             m = message("invalid")
         out.setdefault(loc, m)
@@ -99,7 +112,7 @@ def _from_pydantic(err: ValidationError) -> dict[str, Message]:
 
 
 def _text_map(errors: dict[str, Message], field: str, texts: Mapping[str, str] | None, *, max_len: int,
-              multiline: bool) -> None:
+              multiline: bool, name: bool = False) -> None:
     if texts is None:
         return
     if not any(v.strip() for v in texts.values()):
@@ -108,7 +121,7 @@ def _text_map(errors: dict[str, Message], field: str, texts: Mapping[str, str] |
     for lang, text in texts.items():
         if not text.strip():
             continue  # an empty language is simply absent
-        m = check_plain_text(text, max_len=max_len, multiline=multiline)
+        m = check_plain_text(text, max_len=max_len, multiline=multiline, name=name)
         if m is not None:
             errors[f"{field}.{lang}"] = m
 
@@ -118,7 +131,7 @@ def _intrinsic(sub: Submission, photo_count: int | None = None) -> dict[str, Mes
     n_photos = len(sub.photos) if photo_count is None else photo_count
     if sub.consent is not True:
         errors["consent"] = message("consent_required")
-    m = check_plain_text(sub.contributor, max_len=MAX_PSEUDONYM, min_len=MIN_PSEUDONYM)
+    m = check_plain_text(sub.contributor, max_len=MAX_PSEUDONYM, min_len=MIN_PSEUDONYM, name=True)
     if m is not None:
         errors["contributor"] = m
     p = sub.proposal
@@ -140,7 +153,7 @@ def _intrinsic(sub: Submission, photo_count: int | None = None) -> dict[str, Mes
             errors["photos"] = message("photo_required")
     if n_photos > MAX_PHOTOS:
         errors["photos"] = message("too_many", max=MAX_PHOTOS)
-    _text_map(errors, "proposal.name", p.name, max_len=MAX_NAME, multiline=False)
+    _text_map(errors, "proposal.name", p.name, max_len=MAX_NAME, multiline=False, name=True)
     _text_map(errors, "proposal.description", p.description, max_len=MAX_DESCRIPTION, multiline=True)
     if p.category is not None and p.category not in CATEGORIES:
         errors["proposal.category"] = message("unknown_category")
@@ -214,19 +227,28 @@ def validate_submission(
     return errors
 
 
-def _raise(errors: dict[str, Message]) -> None:
+def submission_error(errors: dict[str, Message] | ValidationError) -> SubmissionError:
+    """The :class:`SubmissionError` listing every field of ``errors`` (or of a pydantic error)."""
+    if isinstance(errors, ValidationError):
+        errors = _from_pydantic(errors)
     fields = ", ".join(f"{k}: {v.en}" for k, v in sorted(errors.items()))
-    raise SubmissionError(
-        f"invalid submission ({fields})",
-        {k: v.en for k, v in errors.items()},
-        messages=errors,
-    )
+    return SubmissionError(f"invalid submission ({fields})", {k: v.en for k, v in errors.items()}, messages=errors)
+
+
+def _raise(errors: dict[str, Message]) -> None:
+    raise submission_error(errors)
 
 
 def parse_submission(data: Any, **context) -> Submission:
-    """A valid :class:`Submission` from raw data, or :class:`SubmissionError` listing every field."""
+    """A valid :class:`Submission` from raw (wire) data, or :class:`SubmissionError` listing every field.
+
+    The wire form must carry its ``uuid``: it is the idempotency key made on the device, so a body sent again
+    is stored once (the model's default uuid would make every replay a new submission).
+    """
     if not isinstance(data, Mapping):
         _raise({"submission": message("invalid")})
+    if data.get("uuid") in (None, ""):
+        _raise({"uuid": message("uuid_required")})
     try:
         sub = Submission.model_validate(dict(data))
     except ValidationError as err:

@@ -6,6 +6,8 @@ import io
 import json
 from datetime import datetime, timezone
 
+import uuid
+
 import pytest
 from PIL import Image
 
@@ -30,11 +32,13 @@ def inbox(tmp_path, pack):
 def _fill(svc: InboxService):
     new = new_poi_doc(name="Lavoir de la rue Neuve", contributor="Marie P.")
     svc.submit(TOKEN, new, [make_jpeg(1200, 900, gps=True)])
-    edit = {"kind": "edit", "target": "merimee:PA00082725", "contributor": "Jean D.", "consent": True,
+    edit = {"uuid": str(uuid.uuid4()), "kind": "edit",
+            "target": "merimee:PA00082725", "contributor": "Jean D.", "consent": True,
             "proposal": {"description": {"en": "Byzantine-style cathedral with five domes."}, "dates": "XIIe siècle",
                          "sources": [{"name": "Inventaire", "url": "https://inventaire.example.org/stfront"}]}}
     svc.submit(TOKEN, edit)
-    photo = {"kind": "photo", "target": "merimee:PA00082762", "contributor": "Lou", "consent": True}
+    photo = {"uuid": str(uuid.uuid4()), "kind": "photo",
+             "target": "merimee:PA00082762", "contributor": "Lou", "consent": True}
     svc.submit(TOKEN, photo, [make_jpeg(800, 600)])
     rejected = new_poi_doc(name="Spam", contributor="Robot")
     svc.submit(TOKEN, rejected)
@@ -97,7 +101,8 @@ def test_publish_writes_the_next_version_with_credit(inbox, pack, tmp_path):
 
 def test_build_is_pure_and_skips_vanished_targets(inbox, pack):
     svc, _ = inbox
-    edit = {"kind": "edit", "target": "merimee:PA00082725", "contributor": "Jean D.", "consent": True,
+    edit = {"uuid": str(uuid.uuid4()), "kind": "edit",
+            "target": "merimee:PA00082725", "contributor": "Jean D.", "consent": True,
             "proposal": {"dates": "1173"}}
     svc.submit(TOKEN, edit)
     svc.approve(svc.queue()[0].uuid, actor="m")

@@ -66,10 +66,12 @@ def test_plain_text_with_angle_brackets_in_prose_is_fine(pack):
 
 def test_control_characters_are_refused(pack):
     doc = new_poi_doc(name="Lavoir\x00")
-    doc["proposal"]["description"] = {"fr": "abc\u202edef"}
+    doc["proposal"]["description"] = {"fr": "abc\u2028def"}
     errors = validate_submission(doc, pack=pack)
     assert errors["proposal.name.fr"].code == "control_chars"
     assert errors["proposal.description.fr"].code == "control_chars"
+    doc["proposal"]["description"] = {"fr": "abc\u202edef"}  # a bidi override: its own message (issue 15 item 5)
+    assert validate_submission(doc, pack=pack)["proposal.description.fr"].code == "bidi_controls"
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/x", "data:text/html,hi", "//evil.example",
