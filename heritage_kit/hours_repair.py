@@ -53,7 +53,7 @@ from typing import Any
 
 import opening_hours as _oh
 
-__all__ = ["Repair", "repair", "parses"]
+__all__ = ["Repair", "repair", "parses", "MISREADING_MESSAGES"]
 
 
 
@@ -78,6 +78,12 @@ class Repair:
     @property
     def repaired(self) -> bool:
         return self.value is not None and bool(self.changes)
+
+    @property
+    def uncertain(self) -> bool:
+        """A valid-grammar reading was rewritten to what the mapper most likely meant (a guess, flagged):
+        an app shows "hours uncertain", never "open", for such a value."""
+        return self.value is not None and any(c in _MISREADING_MESSAGES for c in self.changes)
 
 
 _DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)"
@@ -216,7 +222,14 @@ def _join_day_lists(text: str) -> str:
     def join(m: re.Match[str]) -> str:
         return m.group("lead") + re.sub(r"\s*,\s*", ",", m.group("days"))
 
-    return _BARE_DAY_LIST.sub(join, text)
+    joined = _BARE_DAY_LIST.sub(join, text)
+    if joined == text:
+        return text
+    # the same mapper wrote ", " in the time list too: one spelling ("06:30-13:30,15:00-19:00")
+    return _SPACED_TIME_LIST.sub(",", joined)
+
+
+_SPACED_TIME_LIST = re.compile(r"(?<=\d\d:\d\d)\s*,\s+(?=\d\d:\d\d)")
 
 
 # ``Mo-Fr 08:00-12:00; Sa``: a rule of bare days, no time, in a value whose
@@ -245,6 +258,9 @@ _MISREADINGS = (
 )
 
 
+_MISREADING_MESSAGES = frozenset(message for _fix, message in _MISREADINGS)
+
+
 def _fix_misreadings(text: str, changes: list[str]) -> str:
     """Apply :data:`_MISREADINGS` to ``text`` (each kept only if the result still parses)."""
     for fix, message in _MISREADINGS:
@@ -262,6 +278,7 @@ def _parses(value: str) -> bool:
         return False
 
 
+MISREADING_MESSAGES = _MISREADING_MESSAGES  # the changes that make a reading a flagged guess
 parses = _parses  # whether opening-hours-py accepts a value as written
 
 
