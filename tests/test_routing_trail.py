@@ -142,7 +142,9 @@ def test_gpx_and_geojson_exports(pack):
     it = plan_trail(pack, start=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=60)
     g = gpxpy.parse(it.to_gpx())
     assert len(g.waypoints) == len(it.stops)
-    assert len(g.tracks[0].segments[0].points) == len(it.geometry) > 10
+    points = g.tracks[0].segments[0].points
+    assert len(points) >= len(it.geometry) > 10 and all(p.time is not None for p in points)
+    assert [p.time for p in points] == sorted(p.time for p in points)
     fc = it.to_geojson()
     assert sum(f["geometry"]["type"] == "Point" for f in fc["features"]) == len(it.stops)
 

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from heritage_kit.duplicates import duplicate_hints
-from heritage_kit.errors import PoiNotFound, RouteNotFound
+from heritage_kit.errors import ArgumentTypeError, ArgumentValueError, PoiNotFound, RouteNotFound, StartTooFar
 from heritage_kit.geo import haversine_m
 from heritage_kit.routing.graph import Route, WalkingNetwork, network_for_pack
 from heritage_kit.routing.snap import as_latlon
@@ -307,6 +307,25 @@ class Itinerary:
             }
         )
 
+    def timed_geometry(self) -> list[tuple[LatLon, datetime]]:
+        """The walk's points with the planned time at each: along a leg in proportion to its length, and a point
+        at each stop when its visit ends (the walker stays there)."""
+        out: list[tuple[LatLon, datetime]] = []
+        departures = {s.poi_id: s.departure for s in self.stops}
+        for leg in self.legs:
+            pts = list(leg.geometry) or [self.start]
+            cum = [0.0]
+            for a, b in zip(pts, pts[1:]):
+                cum.append(cum[-1] + float(haversine_m(a.lat, a.lon, b.lat, b.lon)))
+            span = (leg.arrive - leg.depart).total_seconds()
+            for p, d in zip(pts, cum):
+                when = leg.depart + timedelta(seconds=span * (d / cum[-1] if cum[-1] > 0 else 1.0))
+                if not out or out[-1] != (p, when):
+                    out.append((p, when))
+            if leg.to_poi in departures and departures[leg.to_poi] > out[-1][1]:
+                out.append((out[-1][0], departures[leg.to_poi]))
+        return out
+
     def to_gpx(self, *, name: str = "heritage-kit trail") -> str:
         """The trail as GPX 1.1 (a track of the walk, a waypoint per stop), written by gpxpy."""
         import gpxpy.gpx
@@ -315,8 +334,8 @@ class Itinerary:
         g.creator = "heritage-kit"
         trk = gpxpy.gpx.GPXTrack(name=name)
         seg = gpxpy.gpx.GPXTrackSegment()
-        for p in self.geometry:
-            seg.points.append(gpxpy.gpx.GPXTrackPoint(p.lat, p.lon))
+        for p, when in self.timed_geometry():  # timed: ``walk replay`` can feed it to the geofences
+            seg.points.append(gpxpy.gpx.GPXTrackPoint(p.lat, p.lon, time=when))
         trk.segments.append(seg)
         g.tracks.append(trk)
         for i, s in enumerate(self.stops, 1):
@@ -343,6 +362,42 @@ def _mapped_twice(poi: "POI", chosen: Sequence["POI"]) -> bool:
     return False
 
 
+FAR_FROM_PACK_M = 5000.0  # a start farther than this from every place of the pack is a mistake, not "0 stops"
+
+
+def _checked_request(pack: "ContentPack", start: Any, end: Any, minutes: Any) -> tuple[LatLon, LatLon | None, float]:
+    """``start``/``end`` as points and ``minutes`` as a positive number, or a clear :class:`ArgumentTypeError`,
+    :class:`ArgumentValueError` or :class:`StartTooFar` naming the argument."""
+    points = []
+    for name, p in (("start", start), ("end", end)):
+        if p is None and name == "end":
+            points.append(None)
+            continue
+        try:
+            points.append(as_latlon(p))
+        except ArgumentTypeError as exc:
+            raise ArgumentTypeError(f"{name}: {exc}", argument=name, value=p) from None
+        except (TypeError, ValueError) as exc:  # a dict with wrong keys or out-of-range numbers
+            raise ArgumentValueError(f"{name}: not a valid point: {exc}".splitlines()[0], argument=name, value=p) from None
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)):
+        raise ArgumentTypeError(f"minutes: expected a number, got {type(minutes).__name__} {minutes!r}",
+                                argument="minutes", value=minutes)
+    if not (minutes > 0 and math.isfinite(minutes)):
+        raise ArgumentValueError(f"minutes must be a positive number of minutes, got {minutes!r}",
+                                 argument="minutes", value=minutes)
+    start_pt = points[0]
+    if pack.pois:
+        nearest = min(float(haversine_m(start_pt.lat, start_pt.lon, p.lat, p.lon)) for p in pack.pois)
+        if nearest > FAR_FROM_PACK_M:
+            raise StartTooFar(
+                f"start ({start_pt.lat:.5f}, {start_pt.lon:.5f}) is {nearest / 1000:.1f} km from the nearest place of "
+                f"the {pack.manifest.town_id!r} pack (at most {FAR_FROM_PACK_M / 1000:.0f} km): is it the right town, "
+                "and lat/lon in that order?",
+                distance_m=nearest, limit_m=FAR_FROM_PACK_M, value=start,
+            )
+    return start_pt, points[1], float(minutes)
+
+
 def plan_trail(
     pack: "ContentPack",
     *,
@@ -367,10 +422,7 @@ def plan_trail(
     """
     from heritage_kit.hours import OpeningHours
 
-    start = as_latlon(start)
-    end = as_latlon(end) if end is not None else None
-    if not minutes > 0:
-        raise ValueError("minutes must be > 0")
+    start, end, minutes = _checked_request(pack, start, end, minutes)
     net = network if network is not None else network_for_pack(pack)
     tz = pack.timezone
     t0 = _local_time(start_time, tz)
