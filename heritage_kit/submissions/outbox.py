@@ -366,7 +366,8 @@ class Outbox:
                 result = client.submit(item.submission, photos)
             except SubmissionRefused as exc:
                 fields = {k: list(m) for k, m in exc.messages.items() if isinstance(m, Message)}
-                if self._set(item.uuid, if_doc=doc, status="rejected", message=str(exc), last_error=None,
+                if self._set(item.uuid, if_doc=doc, status="rejected", message=str(exc.args[0] if exc.args else exc),
+                             last_error=None,  # the server's sentence; the reasons go in field_messages
                              field_messages=json.dumps(fields, ensure_ascii=False)):
                     report.refused.append(item.uuid)
                 return "next"
