@@ -4,10 +4,11 @@
 
 * **Scores** (:func:`poi_score`, documented in docs/architecture.md): a base
   per category (:data:`CATEGORY_SCORE`; a cathedral or castle outweighs a
-  memorial plaque), plus protection (``classé`` +40, ``inscrit`` +20), plus
-  small bonuses for a description, a Wikidata/Wikipedia link and a photo;
-  services score 0 unless asked for. ``interests`` weight kinds and
-  categories: a list multiplies matching POIs by :data:`INTEREST_WEIGHT`, a
+  memorial plaque), times protection (``classé`` ×1.5, ``inscrit`` ×1.25) and
+  small factors for a description, a Wikidata/Wikipedia link and a photo,
+  squared (a landmark outweighs many small sights); services score 0 unless asked for. ``interests`` weight kinds and
+  categories: a list multiplies matching POIs by :data:`INTEREST_WEIGHT` (at
+  least :data:`INTEREST_FLOOR` each) and divides the others by it, a
   mapping gives each kind/category its own weight (0 excludes it).
 * **Visit durations** per category (:data:`VISIT_MINUTES`).
 * **Windows** from each POI's ``opening_hours`` in the pack's timezone and
@@ -73,8 +74,12 @@ CATEGORY_SCORE: dict[str, float] = {
     "ice_cream": 8, "cafe": 8, "bookshop": 8, "art_shop": 8, "antiques": 8, "gift": 6, "restaurant": 6,
 }
 KIND_SCORE = {"heritage": 8.0, "commerce": 4.0, "service": 0.0}
-PROTECTION_BONUS = {"classé": 40.0, "classé et inscrit": 40.0, "inscrit": 20.0, "other": 5.0}
+# Protection multiplies the category's interest (it used to add +40: six listed houses then outweighed the
+# cathedral of Chartres on a 60-minute walk, issue 22).
+PROTECTION_FACTOR = {"classé": 1.5, "classé et inscrit": 1.5, "inscrit": 1.25, "other": 1.1}
 INTEREST_WEIGHT = 3.0
+SCORE_SCALE = 60.0  # score = interest² / SCORE_SCALE
+INTEREST_FLOOR = 20.0  # an asked-for place is worth at least this before INTEREST_WEIGHT (a shop scores 4 alone)
 
 # Minutes a visit lasts, by category (the longest of a POI's categories); by kind otherwise.
 VISIT_MINUTES: dict[str, float] = {
@@ -95,17 +100,26 @@ def _matches(poi: "POI", key: str) -> bool:
 
 
 def poi_score(poi: "POI", interests: Mapping[str, float] | Sequence[str] | None = None) -> float:
-    """The documented interest of a POI (see the module docstring)."""
-    base = max([CATEGORY_SCORE.get(c, 0.0) for c in poi.categories] + [KIND_SCORE.get(poi.kind, 0.0)])
+    """The documented interest of a POI (see the module docstring).
+
+    The POI's best category (or its kind) gives its *interest* (:data:`CATEGORY_SCORE`), **multiplied** by its
+    protection (:data:`PROTECTION_FACTOR`) and by small factors for a text, a Wikidata/Wikipedia link and a
+    photo. The score is that interest squared over :data:`SCORE_SCALE` (an unlisted cathedral: 60): a visitor
+    trades many small sights for one landmark — with interest itself, six listed houses outweighed the cathedral
+    of Chartres on a 60-minute walk (issue 22). A list of ``interests`` is what the visitor asks for: matching
+    POIs score ``INTEREST_WEIGHT`` times more (at least ``INTEREST_FLOOR`` each), the others ``INTEREST_WEIGHT``
+    times less, so the asked-for places come first and the rest only fills gaps.
+    """
+    interest = max([CATEGORY_SCORE.get(c, 0.0) for c in poi.categories] + [KIND_SCORE.get(poi.kind, 0.0)])
     if poi.heritage is not None and poi.heritage.protection:
-        base += PROTECTION_BONUS.get(poi.heritage.protection, 0.0)
-    if base > 0:
-        if poi.description is not None:
-            base += 5
-        if poi.refs.wikidata or poi.refs.wikipedia:
-            base += 5
-        if any(m.type == "image" for m in poi.media):
-            base += 3
+        interest *= PROTECTION_FACTOR.get(poi.heritage.protection, 1.0)
+    if poi.description is not None:
+        interest *= 1.1
+    if poi.refs.wikidata or poi.refs.wikipedia:
+        interest *= 1.1
+    if any(m.type == "image" for m in poi.media):
+        interest *= 1.05
+    base = interest * interest / SCORE_SCALE
     if interests:
         if isinstance(interests, Mapping):
             weights = [float(w) for k, w in interests.items() if _matches(poi, k)]
@@ -113,7 +127,9 @@ def poi_score(poi: "POI", interests: Mapping[str, float] | Sequence[str] | None 
                 w = max(weights) if min(weights) > 0 else 0.0
                 base = (base if base > 0 else 10.0) * w
         elif any(_matches(poi, k) for k in interests):
-            base = (base if base > 0 else 10.0) * INTEREST_WEIGHT
+            base = max(base, INTEREST_FLOOR) * INTEREST_WEIGHT
+        else:
+            base /= INTEREST_WEIGHT
     return float(base)
 
 
