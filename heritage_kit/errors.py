@@ -58,11 +58,22 @@ class PackError(HeritageKitError, ValueError):
         super().__init__(message)
         self.report = report
 
-    def __str__(self) -> str:  # the report makes the message complete
+    def __str__(self) -> str:  # the report makes the message complete, each problem said once
         base = super().__str__()
-        if self.report is not None and self.report.problems:
-            return base + "\n" + self.report.format(limit=20)
-        return base
+        if self.report is None or not self.report.problems:
+            return base
+        core = base.split(": ", 1)[-1]
+        lines = []
+        for problem in self.report.problems:
+            if str(problem) in base or (problem.message in base and problem.file in base):
+                continue  # the message already says it
+            if core and problem.message.startswith(core) and not lines:
+                base += problem.message[len(core):]  # the same problem, in more detail
+                continue
+            lines.append(f"  - {problem}")
+        if len(lines) > 20:
+            lines = lines[:20] + [f"  … and {len(lines) - 20} more"]
+        return "\n".join([base, *lines])
 
 
 class SourceDataError(HeritageKitError, ValueError):

@@ -46,12 +46,16 @@ opening_hours.js).
 
 from __future__ import annotations
 
+import logging
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import opening_hours as _oh
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["Repair", "repair", "parses", "MISREADING_MESSAGES"]
 
@@ -301,7 +305,7 @@ def repair(value: str | None) -> Repair:
         if text != original:
             changes.append("surrounding spaces removed")
         text = _fix_misreadings(text, changes)
-        return Repair(original=original, value=text, changes=tuple(changes))
+        return _logged(Repair(original=original, value=text, changes=tuple(changes)))
     for pattern, replacement, message in _FIXES:
         new = pattern.sub(replacement, text)
         if new != text:
@@ -318,10 +322,21 @@ def repair(value: str | None) -> Repair:
     text = re.sub(r" {2,}", " ", text).strip()
     if text and _parses(text):
         text = _fix_misreadings(text, changes)
-        return Repair(original=original, value=text, changes=tuple(changes))
-    return Repair(
+        return _logged(Repair(original=original, value=text, changes=tuple(changes)))
+    return _logged(Repair(
         original=original,
         value=None,
         changes=tuple(changes),
         error="not valid opening_hours syntax" + (f" even after repair (tried {text!r})" if changes else ""),
-    )
+    ))
+
+
+def _logged(r: Repair) -> Repair:
+    """Log what was done to a value (once per distinct value: :func:`repair` is cached)."""
+    if r.value is None:
+        _log.info("opening_hours %r unreadable (%s): read as unknown", r.original, r.error)
+    elif r.uncertain:
+        _log.info("opening_hours %r read as %r, a flagged guess (%s)", r.original, r.value, "; ".join(r.changes))
+    elif r.changes:
+        _log.debug("opening_hours %r repaired to %r (%s)", r.original, r.value, "; ".join(r.changes))
+    return r

@@ -17,6 +17,7 @@ import gc
 import hashlib
 import json
 import logging
+import time
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -584,9 +585,16 @@ def _gc_paused():
 
 def load_pack(path: str | os.PathLike) -> ContentPack:
     """Load a pack folder or zip; raises :class:`PackError` carrying the report."""
+    started = time.perf_counter()
     with _gc_paused():
         pack, report = _read(path)
     if pack is None or not report.ok:
         first = report.errors[0] if report.errors else None
+        _log.warning("pack %s refused: %d error(s), first: %s", path, len(report.errors), first)
         raise PackError(f"invalid content pack {path}: {first}", report)
+    for warning in report.warnings:
+        _log.warning("pack %s: %s", path, warning)
+    _log.info("loaded pack %s (%s v%s, format %s): %d POIs, %d trails in %.2f s", path, pack.manifest.town_id,
+              pack.manifest.version, pack.manifest.format_version, len(pack.pois), len(pack.trails),
+              time.perf_counter() - started)
     return pack

@@ -31,6 +31,8 @@ proof that it is open during the visit (checked again with
 
 from __future__ import annotations
 
+import logging
+
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,6 +51,8 @@ from heritage_kit.types import LatLon
 if TYPE_CHECKING:  # pragma: no cover
     from heritage_kit.models import POI, Trail
     from heritage_kit.packs import ContentPack
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "CATEGORY_SCORE",
@@ -466,10 +470,12 @@ def plan_trail(
         scored.append((s, poi))
     scored.sort(key=lambda sp: (-(sp[1].id in must), -sp[0], sp[1].id))
     chosen: list[tuple[float, "POI", list[tuple[float, float]] | None, Any]] = []
+    skipped = {"mapped twice": 0, "hours unknown": 0, "closed": 0, "off the network": 0}
     for s, poi in scored:
         if len(chosen) >= max_candidates and poi.id not in must:
             break
         if poi.id not in must and _mapped_twice(poi, [c[1] for c in chosen]):
+            skipped["mapped twice"] += 1
             continue  # the same place, mapped twice: the better-scored record is already in
         vm = visit_minutes(poi)
         windows = None
@@ -480,6 +486,7 @@ def plan_trail(
                 if _needs_open(poi):
                     if poi.id in must:
                         raise RouteNotFound(f"{poi.id} ({poi.name.get(lang)}): its opening hours are unknown")
+                    skipped["hours unknown"] += 1
                     continue  # cannot prove it open
                 hours = None
             else:
@@ -497,14 +504,20 @@ def plan_trail(
                             f"{poi.id} ({poi.name.get(lang)}) is not open for a {vm:.0f}-minute visit "
                             f"between {t0:%Y-%m-%d %H:%M} and {t1:%H:%M}"
                         )
+                    skipped["closed"] += 1
                     continue
         try:
             net.snap(poi.location, step_free=step_free)  # off the network (too far, no step-free way): skip it
         except RouteNotFound:
             if poi.id in must:
                 raise
+            skipped["off the network"] += 1
             continue
         chosen.append((s, poi, windows, hours))
+    _log.info("plan_trail %s: %d scored within %.0f m, %d candidates (best: %s), left out: %s",
+              pack.manifest.town_id, len(scored), reach, len(chosen),
+              ", ".join(f"{c[1].id} {c[0]:.0f}" for c in chosen[:5]) or "none",
+              ", ".join(f"{n} {why}" for why, n in skipped.items() if n) or "none")
 
     # -- the instance: 0 = start, 1..k = POIs, k+1 = end (if any) ------------------------------
     points = [start] + [c[1].location for c in chosen] + ([end] if end is not None else [])
@@ -523,6 +536,8 @@ def plan_trail(
     if missing:
         raise RouteNotFound(f"cannot fit must-visit {', '.join(missing)} in {minutes:.0f} minutes (walking, visits and opening hours)")
     sched = visit_schedule(T, order, scores=scores, service_time=svc, windows=wins, start=0, end=end_idx, budget=budget)
+    _log.info("plan_trail %s: %d stops chosen of %d candidates: %s", pack.manifest.town_id, len(order), k,
+              ", ".join(chosen[i - 1][1].id for i in order) or "none")
     assert sched is not None  # plan_visits only returns feasible plans
 
     # -- legs with geometry, times, and the opening-hours proof --------------------------------
