@@ -64,3 +64,23 @@ def test_help_lists_every_pack_action(capsys):
     line = re.search(r"^\s+pack\s+(.*)$", out, re.M).group(1)
     for action in ("validate", "info", "build", "rehash", "schema", "publish"):
         assert action in line, line
+
+
+def test_sources_md_names_the_files_that_are_there():
+    import re
+
+    text = (ROOT / "data" / "raw" / "SOURCES.md").read_text(encoding="utf-8")
+    named = [m for m in re.findall(r"^\| `([^`]+)`", text, re.M) if "*" not in m and "<" not in m]
+    assert len(named) >= 6
+    assert [n for n in named if not (ROOT / "data" / "raw" / n).exists()] == []
+
+
+def test_content_pack_new_takes_a_description_per_language():
+    from heritage_kit.models import POI
+    from heritage_kit.packs import ContentPack
+
+    poi = POI.model_validate({"id": "osm:node/1", "kind": "heritage", "categories": ["church"], "name": {"fr": "É"},
+                              "location": {"lat": 48.44, "lon": 1.48}})
+    pack = ContentPack.new(town_id="t", town_name="T", pois=[poi], attributions=[{"text": "x", "licence": "y"}],
+                           description={"fr": "Le centre", "en": "The centre"})
+    assert pack.manifest.description.get("fr") == "Le centre" and pack.manifest.description.get("en") == "The centre"

@@ -209,10 +209,14 @@ class ContentPack:
         basemap: dict | None = None,
         media: dict[str, bytes] | None = None,
         centre: dict | None = None,
-        description: str | None = None,
+        description: dict[str, str] | str | None = None,
         created: datetime | None = None,
     ) -> "ContentPack":
-        """A pack whose bbox, centre and languages are derived from its POIs."""
+        """A pack whose bbox, centre and languages are derived from its POIs.
+
+        ``description`` is one text per language, ``{"fr": "…", "en": "…"}`` (a plain string, as format-1
+        packs had, is still accepted and shown in every language).
+        """
         if not pois:
             raise PackError(f"pack {town_id!r} would have no POI")
         bbox = BBox.around([p.location for p in pois])
