@@ -84,3 +84,12 @@ def test_content_pack_new_takes_a_description_per_language():
     pack = ContentPack.new(town_id="t", town_name="T", pois=[poi], attributions=[{"text": "x", "licence": "y"}],
                            description={"fr": "Le centre", "en": "The centre"})
     assert pack.manifest.description.get("fr") == "Le centre" and pack.manifest.description.get("en") == "The centre"
+
+
+def test_the_wheel_installs_the_library_only_not_a_top_level_mobile_package():
+    from setuptools import find_packages
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    found = find_packages(str(ROOT), include=config["tool"]["setuptools"]["packages"]["find"]["include"])
+    assert "heritage_kit" in found and "heritage_kit.routing" in found
+    assert {p.split(".")[0] for p in found} == {"heritage_kit"}
