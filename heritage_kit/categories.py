@@ -3,13 +3,23 @@
 Every POI category must be one of these names. Importers map source tags onto
 them (see :mod:`heritage_kit.importers.tags`); search matches the labels and
 synonyms in both languages. Add a category here, never ad hoc.
+
+A town's own category names are mapped by :func:`resolve_category` (a pack's
+``pois.geojson`` and a recipe's overrides go through it): a category name is
+kept; a listed synonym or a French/English label that belongs to one category
+only (``plaque`` -> ``memorial``, ``boulangerie`` -> ``bakery``, ``park`` ->
+``garden``) is mapped to it, whatever its case; anything else — an unknown
+name, or a synonym of two categories such as ``sculpture`` — is a clear error
+naming the choices. We refuse rather than map to ``*_other``: a wrong category
+silently changes scores, visit times and search. A town keeps its own label
+in the POI's ``extensions`` (``{"chartres": {"categorie": "vitrail"}}``).
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["Category", "CATEGORIES", "category_label", "is_category"]
+__all__ = ["Category", "CATEGORIES", "category_label", "is_category", "resolve_category", "CATEGORY_SYNONYMS"]
 
 
 class Category(NamedTuple):
@@ -110,3 +120,45 @@ def category_label(name: str, lang: str = "en") -> str:
     if cat is None:
         return name
     return cat.fr if lang.startswith("fr") else cat.en
+
+
+def _synonym_index() -> dict[str, str | tuple[str, ...]]:
+    """lower-case label or synonym -> its one category, or the tuple of categories it could mean.
+    A category's own French/English label wins over another's synonym ("palais" is the palace)."""
+    labels: dict[str, set[str]] = {}
+    synonyms: dict[str, set[str]] = {}
+    for name, cat in CATEGORIES.items():
+        for word in (cat.fr, cat.en):
+            labels.setdefault(word.lower(), set()).add(name)
+        for word in cat.synonyms:
+            synonyms.setdefault(word.lower(), set()).add(name)
+    out: dict[str, str | tuple[str, ...]] = {}
+    for word in {*labels, *synonyms}:
+        names = labels.get(word) or synonyms[word]
+        out[word] = next(iter(names)) if len(names) == 1 else tuple(sorted(names))
+    return out
+
+
+CATEGORY_SYNONYMS = _synonym_index()
+
+
+def resolve_category(name: str) -> str:
+    """``name`` as one of :data:`CATEGORIES` (see the module docstring), or ``ValueError`` with a sentence."""
+    if name in CATEGORIES:
+        return name
+    key = name.strip().lower()
+    if key in CATEGORIES:
+        return key
+    hit = CATEGORY_SYNONYMS.get(key)
+    if isinstance(hit, str):
+        return hit
+    if isinstance(hit, tuple):
+        raise ValueError(f"category {name!r:.60} is ambiguous: it may mean {' or '.join(hit)}; give one of them")
+    import difflib
+
+    close = difflib.get_close_matches(key, [*CATEGORIES, *CATEGORY_SYNONYMS], n=5, cutoff=0.75)
+    names = dict.fromkeys(c if c in CATEGORIES else CATEGORY_SYNONYMS[c] for c in close)
+    names = [n for n in names if isinstance(n, str)][:3]
+    hint = f"; did you mean {', '.join(repr(c) for c in names)}?" if names else ""
+    raise ValueError(f"unknown category {name!r:.60}{hint} (the list: docs/guide.md#categories, "
+                     "heritage_kit.categories)")

@@ -41,6 +41,9 @@ __all__ = [
     "CatalogueError",
     "PackDownloadError",
     "MissingExtra",
+    "ArgumentTypeError",
+    "ArgumentValueError",
+    "StartTooFar",
 ]
 
 
@@ -58,11 +61,22 @@ class PackError(HeritageKitError, ValueError):
         super().__init__(message)
         self.report = report
 
-    def __str__(self) -> str:  # the report makes the message complete
+    def __str__(self) -> str:  # the report makes the message complete, each problem said once
         base = super().__str__()
-        if self.report is not None and self.report.problems:
-            return base + "\n" + self.report.format(limit=20)
-        return base
+        if self.report is None or not self.report.problems:
+            return base
+        core = base.split(": ", 1)[-1]
+        lines = []
+        for problem in self.report.problems:
+            if str(problem) in base or (problem.message in base and problem.file in base):
+                continue  # the message already says it
+            if core and problem.message.startswith(core) and not lines:
+                base += problem.message[len(core):]  # the same problem, in more detail
+                continue
+            lines.append(f"  - {problem}")
+        if len(lines) > 20:
+            lines = lines[:20] + [f"  … and {len(lines) - 20} more"]
+        return "\n".join([base, *lines])
 
 
 class PackSignatureError(PackError):
@@ -89,6 +103,36 @@ class QueryError(HeritageKitError, ValueError):
     """A discovery query (spatial or search) was given an impossible position, radius or filter."""
 
 
+class ArgumentTypeError(HeritageKitError, TypeError):
+    """An argument of a public function has the wrong type (``start=(lat, lon)`` instead of a LatLon).
+
+    ``argument`` names it; ``value`` is what was given.
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None, value: object = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.value = value
+
+
+class ArgumentValueError(HeritageKitError, ValueError):
+    """An argument of a public function has an impossible value (``minutes=-5``); ``argument``, ``value``."""
+
+    def __init__(self, message: str, *, argument: str | None = None, value: object = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.value = value
+
+
+class StartTooFar(ArgumentValueError):
+    """A walk starts too far from the town's pack: ``distance_m`` to its nearest place, ``limit_m`` allowed."""
+
+    def __init__(self, message: str, *, distance_m: float, limit_m: float, value: object = None) -> None:
+        super().__init__(message, argument="start", value=value)
+        self.distance_m = distance_m
+        self.limit_m = limit_m
+
+
 class HoursError(HeritageKitError, ValueError):
     """An opening-hours value cannot be read."""
 
@@ -104,6 +148,11 @@ class SubmissionError(HeritageKitError, ValueError):
         super().__init__(message)
         self.errors = dict(errors or {})
         self.messages = dict(messages or {})
+
+    def __str__(self) -> str:  # the field reasons belong in the message: "Invalid submission. (name: required)"
+        message = super().__str__()
+        reasons = "; ".join(f"{field}: {why}" for field, why in self.errors.items() if why and why not in message)
+        return f"{message} ({reasons})" if reasons else message
 
 
 class PhotoError(SubmissionError):

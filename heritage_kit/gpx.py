@@ -22,6 +22,7 @@ import gpxpy
 import gpxpy.gpx
 
 from heritage_kit.errors import GeofenceError
+from heritage_kit.geo import haversine_m
 from heritage_kit.geofence.model import Fix
 from heritage_kit.types import LatLon
 
@@ -79,12 +80,18 @@ def gpx_to_fixes(
     default_accuracy_m: float = 10.0,
     uere_m: float = 5.0,
     source: str = "<gpx>",
+    speed_mps: float | None = None,
+    start_time: datetime | None = None,
 ) -> list[Fix]:
     """The fixes of one track (by index or name) of a GPX document.
 
     Raises :class:`GeofenceError` naming ``source``, the track and point when
-    the GPX is malformed or a point has no time.
+    the GPX is malformed or a point has no time. With ``speed_mps`` a track
+    with no times (a drawn route) is read as walked at that speed from
+    ``start_time`` (default 2026-07-01 10:00 UTC), one second at least per point.
     """
+    if speed_mps is not None and not speed_mps > 0:
+        raise GeofenceError(f"speed must be > 0 m/s, got {speed_mps!r}")
     try:
         gpx = gpxpy.parse(text)
     except Exception as exc:  # gpxpy raises several kinds
@@ -100,12 +107,21 @@ def gpx_to_fixes(
             raise GeofenceError(f"{source}: no track number {track} ({len(tracks)} tracks)")
         trk = tracks[track]
     fixes: list[Fix] = []
+    clock = (start_time or datetime(2026, 7, 1, 10, tzinfo=timezone.utc)).timestamp()
+    last = None
     for si, seg in enumerate(trk.segments):
         for pi, p in enumerate(seg.points):
             where = f"{source}: track {trk.name or track!r}, segment {si}, point {pi}"
             if p.time is None:
-                raise GeofenceError(f"{where}: field 'time' is missing")
-            when = p.time if p.time.tzinfo else p.time.replace(tzinfo=timezone.utc)
+                if speed_mps is None:
+                    raise GeofenceError(f"{where}: field 'time' is missing (give a walking speed to replay a "
+                                        "track without times, e.g. --speed 1.25)")
+                if last is not None:
+                    clock += max(1.0, float(haversine_m(last[0], last[1], p.latitude, p.longitude)) / speed_mps)
+                last = (p.latitude, p.longitude)
+                when = datetime.fromtimestamp(clock, tz=timezone.utc)
+            else:
+                when = p.time if p.time.tzinfo else p.time.replace(tzinfo=timezone.utc)
             ext: dict[str, float] = {}
             for el in p.extensions:
                 tag = el.tag.rsplit("}", 1)[-1]

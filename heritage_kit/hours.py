@@ -202,6 +202,11 @@ class OpeningHours:
         return self.repair.changes
 
     @property
+    def uncertain(self) -> bool:
+        """The reading is a flagged guess (:attr:`Repair.uncertain`): show "hours uncertain", never "open"."""
+        return self.repair.uncertain
+
+    @property
     def error(self) -> str | None:
         return self.repair.error
 

@@ -46,6 +46,8 @@ opening_hours.js).
 
 from __future__ import annotations
 
+import logging
+
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,7 +55,9 @@ from typing import Any
 
 import opening_hours as _oh
 
-__all__ = ["Repair", "repair", "parses"]
+_log = logging.getLogger(__name__)
+
+__all__ = ["Repair", "repair", "parses", "MISREADING_MESSAGES"]
 
 
 
@@ -78,6 +82,12 @@ class Repair:
     @property
     def repaired(self) -> bool:
         return self.value is not None and bool(self.changes)
+
+    @property
+    def uncertain(self) -> bool:
+        """A valid-grammar reading was rewritten to what the mapper most likely meant (a guess, flagged):
+        an app shows "hours uncertain", never "open", for such a value."""
+        return self.value is not None and any(c in _MISREADING_MESSAGES for c in self.changes)
 
 
 _DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)"
@@ -216,7 +226,14 @@ def _join_day_lists(text: str) -> str:
     def join(m: re.Match[str]) -> str:
         return m.group("lead") + re.sub(r"\s*,\s*", ",", m.group("days"))
 
-    return _BARE_DAY_LIST.sub(join, text)
+    joined = _BARE_DAY_LIST.sub(join, text)
+    if joined == text:
+        return text
+    # the same mapper wrote ", " in the time list too: one spelling ("06:30-13:30,15:00-19:00")
+    return _SPACED_TIME_LIST.sub(",", joined)
+
+
+_SPACED_TIME_LIST = re.compile(r"(?<=\d\d:\d\d)\s*,\s+(?=\d\d:\d\d)")
 
 
 # ``Mo-Fr 08:00-12:00; Sa``: a rule of bare days, no time, in a value whose
@@ -245,6 +262,9 @@ _MISREADINGS = (
 )
 
 
+_MISREADING_MESSAGES = frozenset(message for _fix, message in _MISREADINGS)
+
+
 def _fix_misreadings(text: str, changes: list[str]) -> str:
     """Apply :data:`_MISREADINGS` to ``text`` (each kept only if the result still parses)."""
     for fix, message in _MISREADINGS:
@@ -262,6 +282,7 @@ def _parses(value: str) -> bool:
         return False
 
 
+MISREADING_MESSAGES = _MISREADING_MESSAGES  # the changes that make a reading a flagged guess
 parses = _parses  # whether opening-hours-py accepts a value as written
 
 
@@ -284,7 +305,7 @@ def repair(value: str | None) -> Repair:
         if text != original:
             changes.append("surrounding spaces removed")
         text = _fix_misreadings(text, changes)
-        return Repair(original=original, value=text, changes=tuple(changes))
+        return _logged(Repair(original=original, value=text, changes=tuple(changes)))
     for pattern, replacement, message in _FIXES:
         new = pattern.sub(replacement, text)
         if new != text:
@@ -301,10 +322,21 @@ def repair(value: str | None) -> Repair:
     text = re.sub(r" {2,}", " ", text).strip()
     if text and _parses(text):
         text = _fix_misreadings(text, changes)
-        return Repair(original=original, value=text, changes=tuple(changes))
-    return Repair(
+        return _logged(Repair(original=original, value=text, changes=tuple(changes)))
+    return _logged(Repair(
         original=original,
         value=None,
         changes=tuple(changes),
         error="not valid opening_hours syntax" + (f" even after repair (tried {text!r})" if changes else ""),
-    )
+    ))
+
+
+def _logged(r: Repair) -> Repair:
+    """Log what was done to a value (once per distinct value: :func:`repair` is cached)."""
+    if r.value is None:
+        _log.info("opening_hours %r unreadable (%s): read as unknown", r.original, r.error)
+    elif r.uncertain:
+        _log.info("opening_hours %r read as %r, a flagged guess (%s)", r.original, r.value, "; ".join(r.changes))
+    elif r.changes:
+        _log.debug("opening_hours %r repaired to %r (%s)", r.original, r.value, "; ".join(r.changes))
+    return r

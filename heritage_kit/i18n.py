@@ -131,6 +131,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     # -- opening hours: OpeningHours.describe (heritage_kit.hours); {t} time, {d} day, {n} day of month, {m} month
     "hours.unknown": {"fr": "Horaires inconnus", "en": "Opening hours unknown"},
+    "hours.uncertain": {"fr": "Horaires à vérifier", "en": "Hours uncertain"},
     "hours.always": {"fr": "Ouvert 24h/24", "en": "Open 24/7"},
     "hours.closed": {"fr": "Fermé", "en": "Closed"},
     "hours.closed_ph": {"fr": "Fermé (jour férié)", "en": "Closed (public holiday)"},

@@ -39,7 +39,7 @@ from mobile.platform.storage import JsonStore, discover_packs, repo_content_dir,
 from mobile.presenters.contribute import ContributePresenter
 from mobile.presenters.explore import ExplorePresenter
 from mobile.presenters.flows import ContributionFlow, PlanFlow, RouteFlow
-from mobile.presenters.home import HomePresenter
+from mobile.presenters.home import HomePresenter, brand_name
 from mobile.presenters.hours import HoursBadges
 from mobile.presenters.location import Position
 from mobile.presenters.map_view import MapScene
@@ -393,7 +393,7 @@ class HeritageApp(App):
             btn.state = "down" if getattr(btn, "screen", None) == name else "normal"
 
     def _set_title(self, name: str) -> None:
-        town = self.pack.manifest.town_name if self.pack is not None else "heritage-kit"
+        town = brand_name(self.pack.manifest, self.lang) if self.pack is not None else "heritage-kit"
         key = {
             "home": "home.title",
             "map": None,

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from heritage_kit import HoursError, OpeningHours
 from heritage_kit.hours import State, hours_for, is_public_holiday, repair
 from heritage_kit.hours_repair import _BARE_DAY_LIST_MSG, _COMMENT_ONLY_MSG, _LONE_DAYS_MSG
+from heritage_kit.hours_scan import scan_value, scan_values, values_in
 
 PARIS = ZoneInfo("Europe/Paris")
 SHOP = "Mo-Sa 09:00-12:00,14:00-19:30; PH off"
@@ -355,7 +356,7 @@ CHAMBERY_BAKERY = "Mo-Tu, Th-Sa 06:30-13:30, 15:00-19:00"  # content/chambery, o
 def test_weekday_list_with_comma_space_is_one_list_not_open_all_day():
     # the grammar reads ", " as the additional-rule separator: "Mo-Tu" alone = open all day Monday and Tuesday
     r = repair(CHAMBERY_BAKERY)
-    assert r.repaired and r.value == "Mo-Tu,Th-Sa 06:30-13:30, 15:00-19:00"
+    assert r.repaired and r.value == "Mo-Tu,Th-Sa 06:30-13:30,15:00-19:00"
     assert r.changes == (_BARE_DAY_LIST_MSG,)
     oh = OpeningHours(CHAMBERY_BAKERY)
     monday_night = at("2026-07-13 22:00")
@@ -399,53 +400,16 @@ def test_lists_and_comments_the_grammar_reads_right_are_left_alone():
     assert oh.state(at("2026-07-13 10:00")) == State.UNKNOWN and not oh.is_open(at("2026-07-13 10:00"))
 
 
-def _values_in(obj, found: set[str]) -> None:
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if key == "opening_hours" and isinstance(value, str):
-                found.add(value)
-            else:
-                _values_in(value, found)
-    elif isinstance(obj, list):
-        for item in obj:
-            _values_in(item, found)
-
-
 def _bundled_values(content_dir, raw_dir) -> dict[str, set[str]]:
     """Every opening_hours value of every bundled pack and of the Niort sample, by source file."""
     files = sorted(content_dir.glob("*/pois.geojson")) + sorted((raw_dir / "osm" / "niort-2019").glob("*json"))
-    out: dict[str, set[str]] = {}
-    for path in files:
-        found: set[str] = set()
-        _values_in(json.loads(path.read_text(encoding="utf-8")), found)
-        out[str(path.relative_to(path.parents[1]))] = found
-    return out
-
-
-_SAYS_ALL_DAY = ("24/7", "00:00-24:00")
-
-
-def _all_day_open_days(oh: OpeningHours, year: int = 2026) -> list[date]:
-    """The local dates of ``year`` on which ``oh`` reads as open from 00:00 to 24:00."""
-    days: list[date] = []
-    for iv in oh.open_intervals(datetime(year, 1, 1), datetime(year + 1, 1, 1)):
-        day = iv.start.date() if iv.start.time() == datetime.min.time() else iv.start.date() + timedelta(days=1)
-        while datetime.combine(day + timedelta(days=1), datetime.min.time(), oh.timezone) <= iv.end:
-            days.append(day)
-            day += timedelta(days=1)
-    return days
+    return {str(path.relative_to(path.parents[1])): values_in(json.loads(path.read_text(encoding="utf-8")))
+            for path in files}
 
 
 def _unsaid_all_day(values) -> list[str]:
-    """Values whose reading has a 24-hour-open day that the text does not say (24/7, 00:00-24:00, 'open')."""
-    bad = []
-    for value in sorted(values):
-        oh = OpeningHours(value)
-        read = oh.value or ""
-        says = any(s in read for s in _SAYS_ALL_DAY) or re.search(r"\bopen\b", read)
-        if oh.readable and not says and _all_day_open_days(oh):
-            bad.append(f"{value!r} read as {read!r}: open all day on {_all_day_open_days(oh)[0]}")
-    return bad
+    """Values whose reading has a 24-hour-open day the text does not say (24/7, 00:00-24:00, 'open')."""
+    return [f"{f.value!r} read as {f.read_as!r}: {f.detail}" for f in scan_values(values) if f.kind == "all-day-unsaid"]
 
 
 def test_the_all_day_scan_catches_the_misreading():
@@ -457,7 +421,7 @@ def test_the_all_day_scan_catches_the_misreading():
             == _oh.State.OPEN]
     assert [d.weekday() for d in days] == [0, 1]
     assert _unsaid_all_day(["Sa-Su", "Mo-Su 00:00-24:00", "24/7", CHAMBERY_BAKERY, "Mo-Fr 09:00-12:00; Sa"]) == [
-        "'Sa-Su' read as 'Sa-Su': open all day on 2026-01-03"
+        "'Sa-Su' read as 'Sa-Su': read as open all day on 2026-01-03"
     ]
 
 
@@ -483,7 +447,7 @@ def test_hours_check_and_explain_flag_the_chambery_value(content_dir, capsys):
     data = json.loads(capsys.readouterr().out)
     bakery = [p for p in data["problems"] if p["value"] == CHAMBERY_BAKERY]
     assert len(bakery) == 1 and bakery[0]["status"] == "repaired"
-    assert bakery[0]["read_as"] == "Mo-Tu,Th-Sa 06:30-13:30, 15:00-19:00"
+    assert bakery[0]["read_as"] == "Mo-Tu,Th-Sa 06:30-13:30,15:00-19:00"
     assert bakery[0]["changes"] == [_BARE_DAY_LIST_MSG]
     assert main(["hours", "explain", CHAMBERY_BAKERY, "--at", "2026-07-13T22:00", "--lang", "en"]) == 0
     out = capsys.readouterr().out
@@ -502,6 +466,55 @@ def test_the_app_and_search_never_show_the_bakery_open_on_a_monday_night(content
     assert badges.badge(bakery.opening_hours, monday_night, "fr", "?") == Badge("Fermé · Ouvre demain à 06:30", "closed")
     assert badges.badge(bakery.opening_hours, monday_night, "en", "?").text == "Closed · Opens tomorrow at 06:30"
     assert not badges.is_open_for(bakery.opening_hours, at("2026-07-14 03:00"), 10)  # Tuesday 3 a.m.
+    # open on Monday morning by the repaired reading, but that reading is a flagged guess: never shown "open"
+    monday_morning = at("2026-07-13 10:00")
+    assert OpeningHours(CHAMBERY_BAKERY).uncertain and OpeningHours(CHAMBERY_BAKERY).is_open(monday_morning)
+    assert badges.badge(bakery.opening_hours, monday_morning, "fr", "?") == Badge("Horaires à vérifier", "unknown")
+    assert badges.badge(bakery.opening_hours, monday_morning, "en", "?") == Badge("Hours uncertain", "unknown")
+    assert badges.state(bakery.opening_hours, monday_morning) == "unknown"
+    assert not badges.is_open_for(bakery.opening_hours, monday_morning, 10)
+    assert badges.today(bakery.opening_hours, monday_morning) is None
+    # a value read as written is shown as usual
+    assert badges.badge("Mo-Sa 09:00-19:00", monday_morning, "en", "?") == Badge("Open until 19:00", "open")
     open_now = {h.poi.id for h in pack.search(open_at=monday_night.replace(tzinfo=PARIS), limit=50)}
     assert bakery.id not in open_now
     assert bakery.id in {h.poi.id for h in pack.search(open_at=at("2026-07-13 10:00").replace(tzinfo=PARIS), limit=50)}
+
+
+def test_scan_finds_each_kind_of_suspicious_reading():
+    kinds = {v: [f.kind for f in scan_value(v)] for v in (
+        CHAMBERY_BAKERY, 'Mo "sur rendez-vous"', "Mo-Fr 08:00-12:00; Sa", "Sa-Su", "Mo-Fr 09:00-18:00",
+        "Fr-Sa 22:00-02:00", "Mo-Su 00:00-24:00", "24/7", "Mo-Fr 18:00+", "pas du tout", "Su 20:00-23:00, Mo")}
+    assert kinds == {
+        CHAMBERY_BAKERY: ["weekday-list"],
+        'Mo "sur rendez-vous"': ["comment-only"],
+        "Mo-Fr 08:00-12:00; Sa": ["lone-days"],
+        "Sa-Su": ["all-day-unsaid", "past-midnight-unsaid"],  # the grammar's meaning, still worth a look
+        "Mo-Fr 09:00-18:00": [],
+        "Fr-Sa 22:00-02:00": [],  # says it runs past midnight
+        "Mo-Su 00:00-24:00": [],
+        "24/7": [],
+        "Mo-Fr 18:00+": [],
+        "pas du tout": ["unreadable"],
+        # a partial rule: ", Mo" is an additional rule of Monday alone, open all day, joined to Sunday evening
+        "Su 20:00-23:00, Mo": ["all-day-unsaid"],
+    }
+
+
+def test_every_bundled_value_reads_as_a_mapper_means(content_dir, raw_dir, capsys):
+    """The scan of every bundled pack and the Niort sample: only the two flagged weekday lists (counts in
+    content/README.md)."""
+    by_file = _bundled_values(content_dir, raw_dir)
+    everything = set().union(*by_file.values())
+    found = scan_values(everything)
+    assert [(f.kind, f.value) for f in found] == [
+        ("weekday-list", CHAMBERY_BAKERY), ("weekday-list", "Mo-Tu, Th-Sa 12:00-13:30, 19:30-21:00")]
+    from heritage_kit.cli import main
+
+    assert main(["hours", "scan", str(content_dir / "monaco"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"]["weekday-list"] == 1 and data["suspicious"] == 1 and data["values"] > 100
+    assert main(["hours", "scan", str(content_dir / "chambery"), "--strict"]) == 1
+    assert "weekday-list" in capsys.readouterr().out
+    niort = raw_dir / "osm" / "niort-2019" / "niort_opening_hours_values.json"
+    assert main(["hours", "scan", str(niort), "--strict"]) == 0

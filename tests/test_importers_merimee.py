@@ -161,3 +161,29 @@ def test_duplicate_ref_and_unreadable_files(tmp_path):
         read_merimee(tmp_path / "y.geojson")
     with pytest.raises(SourceDataError, match="cannot read"):
         read_merimee(tmp_path / "missing.geojson")
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    # real Chartres value (PA00097004), as the base exports it
+    ('"Maison dite aussi ancienne salle de justice et hôtel de ville ou "du Perron" ou "le Parloir aux Bourgeois" '
+     'ou "des Trois Rois""',
+     "Maison dite aussi ancienne salle de justice et hôtel de ville ou « du Perron » ou « le Parloir aux Bourgeois » "
+     "ou « des Trois Rois »"),
+    ('Boucherie "Pinson"', "Boucherie « Pinson »"),
+    ('"""Menhir de ""la Queue"" (également sur commune de Tannois)"""', "Menhir de « la Queue » (également sur commune de Tannois)"),
+    ('"Abri Patate"', "Abri Patate"),
+    ('"Maison" dite "X"', "« Maison » dite « X »"),
+    ('Villa "Sans Souci', "Villa Sans Souci"),
+    ("Église  Saint-Front", "Église Saint-Front"),
+])
+def test_merimee_names_lose_their_csv_quotes(raw, clean):
+    from heritage_kit.importers.merimee import clean_name
+
+    assert clean_name(raw) == clean
+
+
+def test_no_imported_chartres_name_keeps_a_straight_quote(raw_dir):
+    from heritage_kit.importers.merimee import import_merimee
+
+    names = [p.name.get("fr") for p in import_merimee(raw_dir / "merimee" / "mh-chartres-1500m.geojson").pois]
+    assert len(names) == 40 and not [n for n in names if '"' in n]

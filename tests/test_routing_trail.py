@@ -105,7 +105,12 @@ def test_scores_follow_the_documented_rules(pack):
     cathedral, plaque = pack.poi("test:cathedral"), pack.poi("test:plaque")
     assert poi_score(cathedral) > 5 * poi_score(plaque)
     assert poi_score(pack.poi("test:toilets")) == 0
-    assert poi_score(pack.poi("test:bakery"), ["bakery"]) == 3 * poi_score(pack.poi("test:bakery"))
+    bakery = pack.poi("test:bakery")
+    assert poi_score(bakery) == pytest.approx(12 * 12 / 60)  # interest 12, squared over 60
+    assert poi_score(bakery, ["bakery"]) == 3 * 20  # asked for: at least the floor (20), times 3
+    assert poi_score(cathedral, ["bakery"]) == pytest.approx(poi_score(cathedral) / 3)  # not asked for: a third
+    # classé ×1.5, a text ×1.1, then squared over 60
+    assert poi_score(cathedral) == pytest.approx((60 * 1.5 * 1.1) ** 2 / 60)
     assert poi_score(cathedral, {"cathedral": 0}) == 0
 
 
@@ -142,7 +147,9 @@ def test_gpx_and_geojson_exports(pack):
     it = plan_trail(pack, start=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=60)
     g = gpxpy.parse(it.to_gpx())
     assert len(g.waypoints) == len(it.stops)
-    assert len(g.tracks[0].segments[0].points) == len(it.geometry) > 10
+    points = g.tracks[0].segments[0].points
+    assert len(points) >= len(it.geometry) > 10 and all(p.time is not None for p in points)
+    assert [p.time for p in points] == sorted(p.time for p in points)
     fc = it.to_geojson()
     assert sum(f["geometry"]["type"] == "Point" for f in fc["features"]) == len(it.stops)
 
@@ -253,3 +260,47 @@ def test_one_place_mapped_twice_is_visited_once(graph):
     must = plan_trail(pack, start=START, start_time=datetime(2026, 11, 21, 10, 0), minutes=120,
                       must_visit=["test:palace"])
     assert "test:palace" in [s.poi_id for s in must.stops]
+
+
+# -- what a visitor asks for (issue 22 item 2), on the real packs --------------------------------------
+CHARTRES_STATION = LatLon(lat=48.44787, lon=1.48147)  # Gare de Chartres, place Pierre-Sémard
+CHARTRES_CATHEDRAL = "merimee:PA00096993"
+
+
+@pytest.fixture(scope="module")
+def chartres_pack(content_dir):
+    from heritage_kit.packs import load_pack
+
+    return load_pack(content_dir / "chartres")
+
+
+@pytest.mark.parametrize("at", [datetime(2026, 7, 18, 10, 0), datetime(2026, 12, 6, 15, 0)])
+def test_a_60_minute_walk_from_chartres_station_includes_the_cathedral(chartres_pack, at):
+    cathedral = chartres_pack.poi(CHARTRES_CATHEDRAL)
+    assert poi_score(cathedral) > 2 * max(poi_score(p) for p in chartres_pack.pois if p.id != CHARTRES_CATHEDRAL)
+    it = plan_trail(chartres_pack, start=CHARTRES_STATION, start_time=at, minutes=60)
+    ids = [s.poi_id for s in it.stops]
+    assert CHARTRES_CATHEDRAL in ids, [s.name for s in it.stops]
+    assert it.total_min <= 60 and len(ids) >= 2
+
+
+def test_a_listed_house_never_outscores_a_listed_church(chartres_pack):
+    house = max((p for p in chartres_pack.pois if p.categories == ["house"]), key=poi_score)
+    church = min((p for p in chartres_pack.pois if "church" in p.categories and p.heritage
+                  and p.heritage.protection == "classé"), key=poi_score)
+    assert poi_score(church) > 3 * poi_score(house)
+
+
+def test_interest_commerce_on_a_monaco_sunday_evening_gives_open_shops(monaco_pack):
+    at = datetime(2026, 7, 19, 18, 30)  # a Sunday
+    open_shops = [p for p in monaco_pack.pois if p.kind == "commerce" and p.opening_hours
+                  and OpeningHours(p.opening_hours, country="MC", timezone="Europe/Monaco").is_open_for(at, 10)]
+    assert len(open_shops) >= 40
+    it = plan_trail(monaco_pack, start=LatLon(lat=43.7388, lon=7.4196), start_time=at, minutes=60,
+                    interests=["commerce"])
+    kinds = [s.kind for s in it.stops]
+    assert kinds and all(k == "commerce" for k in kinds), [s.name for s in it.stops]
+    for stop in it.stops:
+        assert stop.open_checked
+    plain = plan_trail(monaco_pack, start=LatLon(lat=43.7388, lon=7.4196), start_time=at, minutes=60)
+    assert "heritage" in {s.kind for s in plain.stops}  # without the interest, the sights

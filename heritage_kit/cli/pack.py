@@ -9,7 +9,7 @@ from heritage_kit.categories import category_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    pack = sub.add_parser("pack", help="content packs: validate, info, build")
+    pack = sub.add_parser("pack", help="content packs: validate, info, build, rehash, schema, publish, audio")
     psub = pack.add_subparsers(dest="pack_command", metavar="ACTION")
     psub.required = True
 
@@ -41,9 +41,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     b.add_argument("--config", required=True, help="build config (JSON), e.g. content/monaco/build.json")
     b.add_argument("--out", required=True, help="pack folder, or a .zip file")
-    b.add_argument("--root", default=None, help="folder that relative source paths start from (default: here)")
+    b.add_argument("--root", default=None, help="folder that relative source paths start from (default: the "
+                   "recipe's folder, then its parents; never the current folder)")
     b.add_argument("--progress", action="store_true", help="show a progress bar on long imports")
     b.set_defaults(func=cmd_build)
+
+    r = psub.add_parser(
+        "rehash",
+        help="after a hand edit of a pack's files: validate, then recompute the manifest's checksums",
+        description="Reads every file of the pack, lists new and deleted files, recomputes SHA-256 and sizes, "
+        "validates the pack as 'pack validate' does and only then writes the new manifest.json (atomically). "
+        "An invalid edit changes nothing: the report says what to fix.",
+    )
+    r.add_argument("path", help="pack folder or .zip")
+    r.add_argument("--bump", action="store_true", help="also add one to the manifest's version")
+    r.set_defaults(func=cmd_rehash)
 
     s = psub.add_parser("schema", help="write the JSON Schema of each pack file (default: docs/schema/)")
     s.add_argument("--out", default="docs/schema", help="folder for the schema files")
@@ -114,6 +126,24 @@ def cmd_build(args) -> int:
         print(report)
         return 1
     print(f"wrote {args.out} ({len(report.warnings)} warning(s))")
+    return 0
+
+
+def cmd_rehash(args) -> int:
+    from heritage_kit.packs.rehash import rehash_pack
+
+    result = rehash_pack(args.path, bump=args.bump)
+    if not result.report.ok:
+        print(result.report)
+        print(f"{args.path}: not rehashed (nothing written): fix the problems above, then run again")
+        return 1
+    if not result.written:
+        print(f"{args.path}: checksums already up to date")
+        return 0
+    for label, names in (("changed", result.changed), ("added", result.added), ("removed", result.removed)):
+        for name in names:
+            print(f"{label:<8} {name}")
+    print(f"{args.path}: rehashed and valid ({len(result.report.warnings)} warning(s))")
     return 0
 
 

@@ -45,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("gpx", help="GPX file")
     r.add_argument("--trail", help="watch only this trail's stops, the next one first")
     r.add_argument("--lang", default="en", help="fr or en")
+    r.add_argument("--speed", type=float, help="walking speed in m/s for a GPX track without times (a drawn route); "
+                   "`trail plan --gpx` writes times, so it needs none")
     r.add_argument("--json", action="store_true", help="machine-readable output")
     r.set_defaults(func=cmd_replay)
 
@@ -82,7 +84,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from heritage_kit.packs import load_pack
 
     pack = load_pack(args.path)
-    fixes = read_gpx(args.gpx)
+    fixes = read_gpx(args.gpx, speed_mps=args.speed)
     engine = GeofenceEngine(fences_for(pack))
     stops: list[str] = []
     if args.trail:

@@ -38,7 +38,7 @@ class GeofenceEngine:
     """Arrival alerts on every GPS fix (the rules: :mod:`heritage_kit.geofence`'s docstring).
 
     ``update(fix)`` is the hot path: one dict lookup in a uniform lat/lon grid
-    of ~200 m cells gives the few fences whose exit zone may hold the fix;
+    of 0.001° cells (about 110 m × 75 m in France, ``_CELL_DEG``) gives the few fences whose exit zone may hold the fix;
     circle distances are plain arithmetic; polygon footprints are prepared
     shapely geometries in metres around their own centre.
     """

@@ -115,6 +115,32 @@ def _words(name: str) -> list[str]:
     return [w for w in re.split(r"[^\w]+", text) if w]
 
 
+_QUOTED = re.compile(r'"\s*([^"]*?)\s*"')
+_QUOTED_FIRST = re.compile(r'^"[^"]+"\s')  # '"Maison" dite "X"': quoted words, not a wrapped name
+
+
+def clean_name(name: str) -> str:
+    """A Mérimée name without the CSV quoting it was exported with, quotes as French guillemets.
+
+    A whole name wrapped in quotes with its inner quotes doubled (the base's CSV export, e.g. Chartres's
+    PA00097004) loses the wrapping: ``Maison dite « du Perron » ou « des Trois Rois »``; a quote left
+    without its pair is dropped.
+    Spaces are collapsed.
+    """
+    text = " ".join(name.split())
+    while True:
+        before = text
+        if len(text) > 1 and text.startswith('"') and text.endswith('"') and not _QUOTED_FIRST.match(text):
+            text = text[1:-1].strip()
+        text = text.replace('""', '"')
+        if text == before:
+            break
+    if text.count('"') % 2:
+        text = text.replace('"', "")
+    text = _QUOTED.sub(lambda m: f"« {m.group(1)} »" if m.group(1) else "", text)
+    return " ".join(text.split()) or " ".join(name.split())
+
+
 def merimee_categories(name: str) -> list[str]:
     """Categories read from a monument's name (``Église Saint-Front`` → church).
 
@@ -223,8 +249,8 @@ def _record(feat: Any, i: int, path: Path) -> tuple[str, dict]:
     data = {
         "id": f"merimee:{ref}",
         "kind": "heritage",
-        "categories": merimee_categories(name),
-        "name": {"fr": " ".join(name.split())},
+        "categories": merimee_categories(clean_name(name)),
+        "name": {"fr": clean_name(name)},
         "location": {"lat": lat, "lon": lon},
         "refs": {"merimee": ref},
         "heritage": heritage or None,

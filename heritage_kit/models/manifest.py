@@ -2,19 +2,63 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from heritage_kit.models.extensions import Branding, Extensions
 from heritage_kit.models.text import LocalizedText
 from heritage_kit.types import BBox, HttpUrl, LangCode, LatLon, ShortText
 
-__all__ = ["PackManifest", "Attribution", "FileEntry", "FORMAT_VERSION", "SUPPORTED_FORMAT_VERSIONS"]
+__all__ = [
+    "PackManifest",
+    "Attribution",
+    "FileEntry",
+    "FORMAT_VERSION",
+    "FORMAT_MINOR",
+    "SUPPORTED_FORMAT_VERSIONS",
+    "format_version_parts",
+]
 
-FORMAT_VERSION = 1
-SUPPORTED_FORMAT_VERSIONS = frozenset({1})
+# The pack format is MAJOR.MINOR. ``format_version`` is written ``1`` (= 1.0) or ``"1.1"``.
+# A reader accepts every minor of its major: a higher minor only adds optional fields, which a reader that
+# does not know them drops (with a warning; heritage_kit.packs.pack). A higher major is refused.
+# 1.1 adds ``extensions`` (manifest and POIs) and ``branding`` (manifest).
+FORMAT_VERSION = 1  # the major
+FORMAT_MINOR = 1  # the highest minor this heritage-kit knows
+SUPPORTED_FORMAT_VERSIONS = frozenset({1})  # majors
+
+
+def format_version_parts(value: object) -> tuple[int, int]:
+    """``1`` -> (1, 0), ``"1.1"`` -> (1, 1); ``ValueError`` with a sentence for anything else."""
+    if isinstance(value, bool):
+        raise ValueError(f"format_version must be a number such as 1 or a string such as \"1.1\", got {value!r}")
+    if isinstance(value, int):
+        return value, 0
+    if isinstance(value, str):
+        m = re.fullmatch(r"(\d{1,4})(?:\.(\d{1,4}))?", value.strip())
+        if m:
+            return int(m.group(1)), int(m.group(2) or 0)
+    raise ValueError(f"format_version must be a number such as 1 or a string such as \"1.1\", got {value!r:.40}")
+
+
+def format_version_problem(value: object) -> str | None:
+    """Why a pack of ``format_version`` cannot be read here (None: it can)."""
+    try:
+        major, minor = format_version_parts(value)
+    except ValueError as exc:
+        return str(exc)
+    if major not in SUPPORTED_FORMAT_VERSIONS:
+        newer = major > max(SUPPORTED_FORMAT_VERSIONS)
+        return (
+            f"unknown pack format version {value!r:.40}: pack format {major}.{minor} "
+            + ("is newer than this heritage-kit, which reads format 1.0 to 1.x: upgrade heritage-kit to read it"
+               if newer else f"is not one this heritage-kit reads (format 1.0 to 1.x)")
+        )
+    return None
 
 
 class Attribution(BaseModel):
@@ -35,7 +79,7 @@ class FileEntry(BaseModel):
 class PackManifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    format_version: int
+    format_version: int | str  # 1, or "MAJOR.MINOR" ("1.1"); see format_version_parts
     town_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
     town_name: ShortText
     centre: LatLon
@@ -49,16 +93,21 @@ class PackManifest(BaseModel):
     files: dict[Annotated[str, StringConstraints(max_length=300)], FileEntry] = Field(default_factory=dict)
     # one text per language ({"fr": …, "en": …}); a plain string (format 1 packs) is still read
     description: LocalizedText | ShortText | None = None
+    # format 1.1: the town's look in the app, and its own namespaced data (heritage_kit.models.extensions)
+    branding: Branding | None = None
+    extensions: Extensions | None = None
 
     @field_validator("format_version")
     @classmethod
-    def _known_format(cls, value: int) -> int:
-        if value not in SUPPORTED_FORMAT_VERSIONS:
-            raise ValueError(
-                f"unknown pack format version {value}; this heritage-kit reads "
-                f"{sorted(SUPPORTED_FORMAT_VERSIONS)}"
-            )
+    def _known_format(cls, value: int | str) -> int | str:
+        problem = format_version_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
+
+    @property
+    def format_minor(self) -> int:
+        return format_version_parts(self.format_version)[1]
 
     @field_validator("timezone")
     @classmethod

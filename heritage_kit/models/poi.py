@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from heritage_kit.categories import CATEGORIES
+from heritage_kit.categories import CATEGORIES, resolve_category
+from heritage_kit.models.extensions import Extensions
 from heritage_kit.models.text import LocalizedText
 from heritage_kit.types import HttpUrl, LangCode, LatLon, PoiId, ShortText
 
@@ -117,12 +118,12 @@ class HeritageFacts(BaseModel):
 
 
 def _known_categories(value: list[str]) -> list[str]:
-    for c in value:
-        if c not in CATEGORIES:
-            raise ValueError(f"unknown category {c!r:.60} (see heritage_kit.categories)")
-    if len(value) > 1 and len(set(value)) != len(value):
-        raise ValueError("categories repeat")
-    return value
+    if all(c in CATEGORIES for c in value):
+        if len(value) > 1 and len(set(value)) != len(value):
+            raise ValueError("categories repeat")
+        return value
+    mapped = [resolve_category(c) for c in value]  # a town's synonym ("plaque") -> ours ("memorial")
+    return list(dict.fromkeys(mapped))
 
 
 # OSM tags kept as sourced facts for composed texts (heritage_kit.compose.facts.OSM_FACT_KEYS)
@@ -209,6 +210,8 @@ class POI(BaseModel):
     # from the sourced facts (heritage_kit.compose); None in packs built before composed texts existed
     text_origin: TextOrigin | None = None
     osm_tags: OsmTags | None = None
+    # format 1.1: the town's own data, by namespace ({"chartres": {...}}), kept as is (heritage_kit.models.extensions)
+    extensions: Extensions | None = None
 
     def display_name(self, lang: str | None = None) -> str:
         return self.name.get(lang)

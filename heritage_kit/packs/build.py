@@ -9,8 +9,8 @@ config that rebuilds it in place::
 
     heritage-kit pack build --config content/monaco/build.json --out content/monaco
 
-Config (JSON; relative paths are resolved against ``root``, by default the
-current directory, then the config's folder and its parents)::
+Config (JSON; relative paths are resolved against the recipe's folder, then
+its parents — never the current folder — or against ``root`` when given)::
 
     {
       "town_id": "perigueux", "town_name": "Périgueux",
@@ -183,12 +183,20 @@ def load_build_config(path: str | os.PathLike) -> BuildConfig:
 
 
 def _resolve(name: str, root: Path | None, config_dir: Path | None) -> Path:
+    """A recipe's relative path: against ``root`` when one is given (``--root``); else against the recipe's
+    folder, then its parents (a recipe in ``content/<town>/`` may name ``data/raw/…`` of the repository) —
+    never the current folder, so a build gives the same pack from wherever it is run. A recipe given as an
+    object (no file) resolves against ``root`` or the current folder."""
     p = Path(name)
     if p.is_absolute():
         return p
-    bases = [root or Path.cwd()]
-    if config_dir is not None:
-        bases += [config_dir, *config_dir.resolve().parents]
+    if root is not None:
+        bases = [root]
+    elif config_dir is not None:
+        here = config_dir.resolve()
+        bases = [here, *here.parents]
+    else:
+        bases = [Path.cwd()]
     for base in bases:
         if (base / p).exists():
             return base / p

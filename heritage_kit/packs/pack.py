@@ -16,6 +16,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
+import time
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -26,13 +28,21 @@ from pydantic import TypeAdapter, ValidationError
 
 from heritage_kit.errors import PackError, PackSignatureError, PoiNotFound
 from heritage_kit.models.compact import compact_pois
-from heritage_kit.models.manifest import FORMAT_VERSION, PackManifest
+from heritage_kit.models.manifest import (
+    FORMAT_MINOR,
+    FORMAT_VERSION,
+    PackManifest,
+    format_version_parts,
+    format_version_problem,
+)
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
 from heritage_kit.packs.geojson import fast_read_pois, feature_to_poi_data, poi_to_feature
 from heritage_kit.packs.report import ValidationReport
 from heritage_kit.packs.storage import open_pack_files, write_pack_files
 from heritage_kit.types import BBox
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["ContentPack", "DerivedCache", "load_pack", "save_pack", "validate_pack", "pack_files"]
 
@@ -200,10 +210,14 @@ class ContentPack:
         basemap: dict | None = None,
         media: dict[str, bytes] | None = None,
         centre: dict | None = None,
-        description: str | None = None,
+        description: dict[str, str] | str | None = None,
         created: datetime | None = None,
     ) -> "ContentPack":
-        """A pack whose bbox, centre and languages are derived from its POIs."""
+        """A pack whose bbox, centre and languages are derived from its POIs.
+
+        ``description`` is one text per language, ``{"fr": "…", "en": "…"}`` (a plain string, as format-1
+        packs had, is still accepted and shown in every language).
+        """
         if not pois:
             raise PackError(f"pack {town_id!r} would have no POI")
         bbox = BBox.around([p.location for p in pois])
@@ -251,11 +265,20 @@ def pack_files(pack: ContentPack) -> dict[str, bytes]:
     entries = {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for name, data in sorted(files.items())
     }
-    manifest = pack.manifest.model_copy(update={"files": {}})
+    manifest = pack.manifest.model_copy(update={"files": {}, "format_version": _written_format(pack)})
     manifest = PackManifest.model_validate({**manifest.model_dump(mode="json"), "files": entries})
     pack.manifest = manifest
     files[MANIFEST] = json.dumps(manifest.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=1).encode()
     return files
+
+
+def _written_format(pack: ContentPack) -> int | str:
+    """The format a save writes: the pack's own (at most this library's minor: fields of a newer minor were
+    dropped on reading), raised to 1.1 when the pack uses branding or extensions."""
+    major, minor = format_version_parts(pack.manifest.format_version)
+    uses = pack.manifest.branding is not None or pack.manifest.extensions or any(p.extensions for p in pack.pois)
+    minor = max(min(minor, FORMAT_MINOR), 1 if uses else 0)
+    return major if minor == 0 else f"{major}.{minor}"
 
 
 def save_pack(pack: ContentPack, path: str | os.PathLike) -> None:
@@ -327,10 +350,15 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
     mdata = _parse_json(reader, MANIFEST, report)
     if mdata is None:
         return None, report
-    if isinstance(mdata, dict) and mdata.get("format_version") not in (None, *sorted({FORMAT_VERSION})):
-        report.add(MANIFEST, f"unknown pack format version {mdata.get('format_version')!r:.40}; this heritage-kit reads {FORMAT_VERSION}",
-                   field="format_version")
-        return None, report
+    newer_minor = False
+    if isinstance(mdata, dict) and mdata.get("format_version") is not None:
+        problem = format_version_problem(mdata["format_version"])
+        if problem:
+            report.add(MANIFEST, problem, field="format_version")
+            return None, report
+        newer_minor = format_version_parts(mdata["format_version"])[1] > FORMAT_MINOR
+        if newer_minor:
+            mdata = _drop_unknown(mdata, PackManifest, MANIFEST, report)
     try:
         manifest = PackManifest.model_validate(mdata)
     except ValidationError as err:
@@ -364,7 +392,7 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
 
     pois: list[POI] = []
     if POIS in contents:
-        pois = _read_pois(contents[POIS], report)
+        pois = _read_pois(contents[POIS], report, drop_unknown=newer_minor)
     trails: list[Trail] = []
     if TRAILS in contents:
         trails = _read_trails(contents[TRAILS], report)
@@ -386,6 +414,9 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
                        severity="warning")
 
     # Cross-references.
+    logo = manifest.branding.logo if manifest.branding is not None else None
+    if logo is not None and logo.startswith("media/") and logo not in media:
+        report.add(MANIFEST, f"branding logo {logo!r} is not in the pack", field="branding.logo")
     ids = {p.id for p in pois}
     for p in pois:
         for i, m in enumerate(p.media):
@@ -435,15 +466,33 @@ def _read_geojson(name: str, data: bytes, manifest: PackManifest, report: Valida
     return None if problems else doc
 
 
-def _read_pois(data: bytes, report: ValidationReport) -> list[POI]:
+def _read_pois(data: bytes, report: ValidationReport, *, drop_unknown: bool = False) -> list[POI]:
     pois = fast_read_pois(data)  # a valid file in one pass; anything off takes the detailed path
     if pois is not None:
         _check_duplicates(pois, report)
         return pois
-    return _read_pois_detailed(data, report)
+    return _read_pois_detailed(data, report, drop_unknown=drop_unknown)
 
 
-def _read_pois_detailed(data: bytes, report: ValidationReport) -> list[POI]:
+def _drop_unknown(data: dict, model, file: str, report: ValidationReport, *, record: str | None = None,
+                  seen: set[str] | None = None) -> dict:
+    """``data`` without the keys ``model`` does not know (a pack of a newer minor format: optional fields this
+    heritage-kit does not know are ignored, with one warning per key; saving writes this library's format)."""
+    known = set(model.model_fields)
+    unknown = [k for k in data if k not in known]
+    if not unknown:
+        return data
+    for key in unknown:
+        if seen is None or key not in seen:
+            report.add(file, f"field {key!r:.60} of a newer pack format is not known here: ignored", record=record,
+                       field=str(key)[:60], severity="warning")
+            _log.info("%s: ignored field %r of a newer pack format", file, key)
+            if seen is not None:
+                seen.add(key)
+    return {k: v for k, v in data.items() if k in known}
+
+
+def _read_pois_detailed(data: bytes, report: ValidationReport, *, drop_unknown: bool = False) -> list[POI]:
     """Feature by feature, every problem reported with its feature id (or index) and field."""
     fc = _load_json_bytes(data, POIS, report)
     if fc is None:
@@ -452,13 +501,17 @@ def _read_pois_detailed(data: bytes, report: ValidationReport) -> list[POI]:
         report.add(POIS, "must be a GeoJSON FeatureCollection with a 'features' list")
         return []
     features = fc["features"]
+    dropped: set[str] = set()
     rows: list[dict] = []
     labels: list[str] = []
     for i, feat in enumerate(features):
         fid = feat.get("id") if isinstance(feat, dict) else None
         label = fid if isinstance(fid, str) and len(fid) <= 200 else f"#{i}"
         try:
-            rows.append(feature_to_poi_data(feat))
+            row = feature_to_poi_data(feat)
+            if drop_unknown:
+                row = _drop_unknown(row, POI, POIS, report, seen=dropped)
+            rows.append(row)
             labels.append(label)
         except ValueError as exc:
             report.add(POIS, str(exc), record=label)
@@ -557,9 +610,16 @@ def load_pack(path: str | os.PathLike, *, public_key: str | None = None) -> Cont
     manifest (:mod:`heritage_kit.packs.signing`), else :class:`PackSignatureError`; without one, unsigned packs
     are accepted.
     """
+    started = time.perf_counter()
     with _gc_paused():
         pack, report = _read(path, public_key)
     if pack is None or not report.ok:
         first = report.errors[0] if report.errors else None
+        _log.warning("pack %s refused: %d error(s), first: %s", path, len(report.errors), first)
         raise PackError(f"invalid content pack {path}: {first}", report)
+    for warning in report.warnings:
+        _log.warning("pack %s: %s", path, warning)
+    _log.info("loaded pack %s (%s v%s, format %s): %d POIs, %d trails in %.2f s", path, pack.manifest.town_id,
+              pack.manifest.version, pack.manifest.format_version, len(pack.pois), len(pack.trails),
+              time.perf_counter() - started)
     return pack

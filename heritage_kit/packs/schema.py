@@ -16,10 +16,11 @@ from heritage_kit.basemap.contract import basemap_schema
 from heritage_kit.models.manifest import PackManifest
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
+from heritage_kit.packs.schema_text import SCHEMA_ID_BASE, describe
 
 __all__ = ["pack_schemas", "write_schemas", "check_schemas"]
 
-_BASE = "https://heritage-kit.example/schema/"
+_BASE = SCHEMA_ID_BASE
 
 
 def _pois_schema() -> dict[str, Any]:
@@ -92,7 +93,7 @@ def pack_schemas() -> dict[str, dict[str, Any]]:
     trail = Trail.model_json_schema()
     tdefs = trail.pop("$defs", {})
     tdefs["Trail"] = trail
-    return {
+    schemas = {
         "manifest.schema.json": _wrap("manifest.json", PackManifest.model_json_schema(),
                                       "The pack manifest: town, area, licences and every file with its SHA-256."),
         "pois.schema.json": _pois_schema(),
@@ -117,6 +118,11 @@ def pack_schemas() -> dict[str, dict[str, Any]]:
         "build.schema.json": _wrap("build.json", BuildConfig.model_json_schema(),
                                    "The recipe a pack is built from (heritage_kit.packs.build)."),
     }
+    tops = {"manifest.schema.json": "PackManifest", "build.schema.json": "BuildConfig",
+            "pois.schema.json": "pois.geojson", "trails.schema.json": "trails.json"}
+    for name, schema in schemas.items():
+        describe(schema, tops.get(name))
+    return schemas
 
 
 def _text(schema: dict[str, Any]) -> str:

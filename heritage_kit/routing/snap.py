@@ -31,7 +31,12 @@ def as_latlon(p: Any) -> LatLon:
         return LatLon(**p)
     if hasattr(p, "lat") and hasattr(p, "lon"):
         return LatLon(lat=p.lat, lon=p.lon)
-    raise TypeError(f"expected a LatLon (named lat/lon), got {type(p).__name__}")
+    from heritage_kit.errors import ArgumentTypeError
+
+    hint = (" (a tuple's order is ambiguous: give LatLon(lat=..., lon=...) or {'lat': ..., 'lon': ...})"
+            if isinstance(p, (tuple, list)) else "")
+    raise ArgumentTypeError(f"expected a point with named lat/lon (LatLon, dict or object), got "
+                            f"{type(p).__name__} {p!r}"[:200] + hint, argument="point", value=p)
 
 
 @dataclass(slots=True)

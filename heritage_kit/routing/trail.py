@@ -4,10 +4,11 @@
 
 * **Scores** (:func:`poi_score`, documented in docs/architecture.md): a base
   per category (:data:`CATEGORY_SCORE`; a cathedral or castle outweighs a
-  memorial plaque), plus protection (``classé`` +40, ``inscrit`` +20), plus
-  small bonuses for a description, a Wikidata/Wikipedia link and a photo;
-  services score 0 unless asked for. ``interests`` weight kinds and
-  categories: a list multiplies matching POIs by :data:`INTEREST_WEIGHT`, a
+  memorial plaque), times protection (``classé`` ×1.5, ``inscrit`` ×1.25) and
+  small factors for a description, a Wikidata/Wikipedia link and a photo,
+  squared (a landmark outweighs many small sights); services score 0 unless asked for. ``interests`` weight kinds and
+  categories: a list multiplies matching POIs by :data:`INTEREST_WEIGHT` (at
+  least :data:`INTEREST_FLOOR` each) and divides the others by it, a
   mapping gives each kind/category its own weight (0 excludes it).
 * **Visit durations** per category (:data:`VISIT_MINUTES`).
 * **Windows** from each POI's ``opening_hours`` in the pack's timezone and
@@ -30,6 +31,8 @@ proof that it is open during the visit (checked again with
 
 from __future__ import annotations
 
+import logging
+
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import numpy as np
 
 from heritage_kit.duplicates import duplicate_hints
-from heritage_kit.errors import PoiNotFound, RouteNotFound
+from heritage_kit.errors import ArgumentTypeError, ArgumentValueError, PoiNotFound, RouteNotFound, StartTooFar
 from heritage_kit.geo import haversine_m
 from heritage_kit.routing.graph import Route, WalkingNetwork, network_for_pack
 from heritage_kit.routing.snap import as_latlon
@@ -48,6 +51,8 @@ from heritage_kit.types import LatLon
 if TYPE_CHECKING:  # pragma: no cover
     from heritage_kit.models import POI, Trail
     from heritage_kit.packs import ContentPack
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "CATEGORY_SCORE",
@@ -73,8 +78,12 @@ CATEGORY_SCORE: dict[str, float] = {
     "ice_cream": 8, "cafe": 8, "bookshop": 8, "art_shop": 8, "antiques": 8, "gift": 6, "restaurant": 6,
 }
 KIND_SCORE = {"heritage": 8.0, "commerce": 4.0, "service": 0.0}
-PROTECTION_BONUS = {"classé": 40.0, "classé et inscrit": 40.0, "inscrit": 20.0, "other": 5.0}
+# Protection multiplies the category's interest (it used to add +40: six listed houses then outweighed the
+# cathedral of Chartres on a 60-minute walk, issue 22).
+PROTECTION_FACTOR = {"classé": 1.5, "classé et inscrit": 1.5, "inscrit": 1.25, "other": 1.1}
 INTEREST_WEIGHT = 3.0
+SCORE_SCALE = 60.0  # score = interest² / SCORE_SCALE
+INTEREST_FLOOR = 20.0  # an asked-for place is worth at least this before INTEREST_WEIGHT (a shop scores 4 alone)
 
 # Minutes a visit lasts, by category (the longest of a POI's categories); by kind otherwise.
 VISIT_MINUTES: dict[str, float] = {
@@ -95,17 +104,26 @@ def _matches(poi: "POI", key: str) -> bool:
 
 
 def poi_score(poi: "POI", interests: Mapping[str, float] | Sequence[str] | None = None) -> float:
-    """The documented interest of a POI (see the module docstring)."""
-    base = max([CATEGORY_SCORE.get(c, 0.0) for c in poi.categories] + [KIND_SCORE.get(poi.kind, 0.0)])
+    """The documented interest of a POI (see the module docstring).
+
+    The POI's best category (or its kind) gives its *interest* (:data:`CATEGORY_SCORE`), **multiplied** by its
+    protection (:data:`PROTECTION_FACTOR`) and by small factors for a text, a Wikidata/Wikipedia link and a
+    photo. The score is that interest squared over :data:`SCORE_SCALE` (an unlisted cathedral: 60): a visitor
+    trades many small sights for one landmark — with interest itself, six listed houses outweighed the cathedral
+    of Chartres on a 60-minute walk (issue 22). A list of ``interests`` is what the visitor asks for: matching
+    POIs score ``INTEREST_WEIGHT`` times more (at least ``INTEREST_FLOOR`` each), the others ``INTEREST_WEIGHT``
+    times less, so the asked-for places come first and the rest only fills gaps.
+    """
+    interest = max([CATEGORY_SCORE.get(c, 0.0) for c in poi.categories] + [KIND_SCORE.get(poi.kind, 0.0)])
     if poi.heritage is not None and poi.heritage.protection:
-        base += PROTECTION_BONUS.get(poi.heritage.protection, 0.0)
-    if base > 0:
-        if poi.description is not None:
-            base += 5
-        if poi.refs.wikidata or poi.refs.wikipedia:
-            base += 5
-        if any(m.type == "image" for m in poi.media):
-            base += 3
+        interest *= PROTECTION_FACTOR.get(poi.heritage.protection, 1.0)
+    if poi.description is not None:
+        interest *= 1.1
+    if poi.refs.wikidata or poi.refs.wikipedia:
+        interest *= 1.1
+    if any(m.type == "image" for m in poi.media):
+        interest *= 1.05
+    base = interest * interest / SCORE_SCALE
     if interests:
         if isinstance(interests, Mapping):
             weights = [float(w) for k, w in interests.items() if _matches(poi, k)]
@@ -113,7 +131,9 @@ def poi_score(poi: "POI", interests: Mapping[str, float] | Sequence[str] | None 
                 w = max(weights) if min(weights) > 0 else 0.0
                 base = (base if base > 0 else 10.0) * w
         elif any(_matches(poi, k) for k in interests):
-            base = (base if base > 0 else 10.0) * INTEREST_WEIGHT
+            base = max(base, INTEREST_FLOOR) * INTEREST_WEIGHT
+        else:
+            base /= INTEREST_WEIGHT
     return float(base)
 
 
@@ -307,6 +327,25 @@ class Itinerary:
             }
         )
 
+    def timed_geometry(self) -> list[tuple[LatLon, datetime]]:
+        """The walk's points with the planned time at each: along a leg in proportion to its length, and a point
+        at each stop when its visit ends (the walker stays there)."""
+        out: list[tuple[LatLon, datetime]] = []
+        departures = {s.poi_id: s.departure for s in self.stops}
+        for leg in self.legs:
+            pts = list(leg.geometry) or [self.start]
+            cum = [0.0]
+            for a, b in zip(pts, pts[1:]):
+                cum.append(cum[-1] + float(haversine_m(a.lat, a.lon, b.lat, b.lon)))
+            span = (leg.arrive - leg.depart).total_seconds()
+            for p, d in zip(pts, cum):
+                when = leg.depart + timedelta(seconds=span * (d / cum[-1] if cum[-1] > 0 else 1.0))
+                if not out or out[-1] != (p, when):
+                    out.append((p, when))
+            if leg.to_poi in departures and departures[leg.to_poi] > out[-1][1]:
+                out.append((out[-1][0], departures[leg.to_poi]))
+        return out
+
     def to_gpx(self, *, name: str = "heritage-kit trail") -> str:
         """The trail as GPX 1.1 (a track of the walk, a waypoint per stop), written by gpxpy."""
         import gpxpy.gpx
@@ -315,8 +354,8 @@ class Itinerary:
         g.creator = "heritage-kit"
         trk = gpxpy.gpx.GPXTrack(name=name)
         seg = gpxpy.gpx.GPXTrackSegment()
-        for p in self.geometry:
-            seg.points.append(gpxpy.gpx.GPXTrackPoint(p.lat, p.lon))
+        for p, when in self.timed_geometry():  # timed: ``walk replay`` can feed it to the geofences
+            seg.points.append(gpxpy.gpx.GPXTrackPoint(p.lat, p.lon, time=when))
         trk.segments.append(seg)
         g.tracks.append(trk)
         for i, s in enumerate(self.stops, 1):
@@ -343,6 +382,42 @@ def _mapped_twice(poi: "POI", chosen: Sequence["POI"]) -> bool:
     return False
 
 
+FAR_FROM_PACK_M = 5000.0  # a start farther than this from every place of the pack is a mistake, not "0 stops"
+
+
+def _checked_request(pack: "ContentPack", start: Any, end: Any, minutes: Any) -> tuple[LatLon, LatLon | None, float]:
+    """``start``/``end`` as points and ``minutes`` as a positive number, or a clear :class:`ArgumentTypeError`,
+    :class:`ArgumentValueError` or :class:`StartTooFar` naming the argument."""
+    points = []
+    for name, p in (("start", start), ("end", end)):
+        if p is None and name == "end":
+            points.append(None)
+            continue
+        try:
+            points.append(as_latlon(p))
+        except ArgumentTypeError as exc:
+            raise ArgumentTypeError(f"{name}: {exc}", argument=name, value=p) from None
+        except (TypeError, ValueError) as exc:  # a dict with wrong keys or out-of-range numbers
+            raise ArgumentValueError(f"{name}: not a valid point: {exc}".splitlines()[0], argument=name, value=p) from None
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)):
+        raise ArgumentTypeError(f"minutes: expected a number, got {type(minutes).__name__} {minutes!r}",
+                                argument="minutes", value=minutes)
+    if not (minutes > 0 and math.isfinite(minutes)):
+        raise ArgumentValueError(f"minutes must be a positive number of minutes, got {minutes!r}",
+                                 argument="minutes", value=minutes)
+    start_pt = points[0]
+    if pack.pois:
+        nearest = min(float(haversine_m(start_pt.lat, start_pt.lon, p.lat, p.lon)) for p in pack.pois)
+        if nearest > FAR_FROM_PACK_M:
+            raise StartTooFar(
+                f"start ({start_pt.lat:.5f}, {start_pt.lon:.5f}) is {nearest / 1000:.1f} km from the nearest place of "
+                f"the {pack.manifest.town_id!r} pack (at most {FAR_FROM_PACK_M / 1000:.0f} km): is it the right town, "
+                "and lat/lon in that order?",
+                distance_m=nearest, limit_m=FAR_FROM_PACK_M, value=start,
+            )
+    return start_pt, points[1], float(minutes)
+
+
 def plan_trail(
     pack: "ContentPack",
     *,
@@ -367,10 +442,7 @@ def plan_trail(
     """
     from heritage_kit.hours import OpeningHours
 
-    start = as_latlon(start)
-    end = as_latlon(end) if end is not None else None
-    if not minutes > 0:
-        raise ValueError("minutes must be > 0")
+    start, end, minutes = _checked_request(pack, start, end, minutes)
     net = network if network is not None else network_for_pack(pack)
     tz = pack.timezone
     t0 = _local_time(start_time, tz)
@@ -398,10 +470,12 @@ def plan_trail(
         scored.append((s, poi))
     scored.sort(key=lambda sp: (-(sp[1].id in must), -sp[0], sp[1].id))
     chosen: list[tuple[float, "POI", list[tuple[float, float]] | None, Any]] = []
+    skipped = {"mapped twice": 0, "hours unknown": 0, "closed": 0, "off the network": 0}
     for s, poi in scored:
         if len(chosen) >= max_candidates and poi.id not in must:
             break
         if poi.id not in must and _mapped_twice(poi, [c[1] for c in chosen]):
+            skipped["mapped twice"] += 1
             continue  # the same place, mapped twice: the better-scored record is already in
         vm = visit_minutes(poi)
         windows = None
@@ -412,6 +486,7 @@ def plan_trail(
                 if _needs_open(poi):
                     if poi.id in must:
                         raise RouteNotFound(f"{poi.id} ({poi.name.get(lang)}): its opening hours are unknown")
+                    skipped["hours unknown"] += 1
                     continue  # cannot prove it open
                 hours = None
             else:
@@ -429,14 +504,20 @@ def plan_trail(
                             f"{poi.id} ({poi.name.get(lang)}) is not open for a {vm:.0f}-minute visit "
                             f"between {t0:%Y-%m-%d %H:%M} and {t1:%H:%M}"
                         )
+                    skipped["closed"] += 1
                     continue
         try:
             net.snap(poi.location, step_free=step_free)  # off the network (too far, no step-free way): skip it
         except RouteNotFound:
             if poi.id in must:
                 raise
+            skipped["off the network"] += 1
             continue
         chosen.append((s, poi, windows, hours))
+    _log.info("plan_trail %s: %d scored within %.0f m, %d candidates (best: %s), left out: %s",
+              pack.manifest.town_id, len(scored), reach, len(chosen),
+              ", ".join(f"{c[1].id} {c[0]:.0f}" for c in chosen[:5]) or "none",
+              ", ".join(f"{n} {why}" for why, n in skipped.items() if n) or "none")
 
     # -- the instance: 0 = start, 1..k = POIs, k+1 = end (if any) ------------------------------
     points = [start] + [c[1].location for c in chosen] + ([end] if end is not None else [])
@@ -455,6 +536,8 @@ def plan_trail(
     if missing:
         raise RouteNotFound(f"cannot fit must-visit {', '.join(missing)} in {minutes:.0f} minutes (walking, visits and opening hours)")
     sched = visit_schedule(T, order, scores=scores, service_time=svc, windows=wins, start=0, end=end_idx, budget=budget)
+    _log.info("plan_trail %s: %d stops chosen of %d candidates: %s", pack.manifest.town_id, len(order), k,
+              ", ".join(chosen[i - 1][1].id for i in order) or "none")
     assert sched is not None  # plan_visits only returns feasible plans
 
     # -- legs with geometry, times, and the opening-hours proof --------------------------------

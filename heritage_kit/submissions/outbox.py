@@ -19,6 +19,8 @@ A 4xx refusal marks the item ``rejected`` with the server's message.
 
 from __future__ import annotations
 
+import logging
+
 import json
 import os
 import random
@@ -45,6 +47,8 @@ from heritage_kit.submissions.messages import Message
 from heritage_kit.submissions.model import PhotoRef, Submission
 from heritage_kit.submissions.photos import sanitise_photo
 from heritage_kit.submissions.rules import check_submission, submission_error
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "Outbox", "OutboxItem", "SyncReport", "OUTBOX_STATUSES", "backoff_delay", "default_outbox_path", "sync_error_code",
@@ -387,6 +391,8 @@ class Outbox:
         if refresh and report.error is None:
             self._refresh(client, report, limit=refresh_limit)
         report.remaining = self._read("SELECT COUNT(*) FROM items WHERE status='queued'")[0][0]
+        _log.info("sync: %d sent, %d refused, %d still queued%s", len(report.sent), len(report.refused),
+                  report.remaining, f"; stopped: {report.error}" if report.error else "")
         return report
 
     def _send_one(self, client, item: OutboxItem, photos: list[bytes], report: SyncReport, *, max_attempts: int,
@@ -401,9 +407,11 @@ class Outbox:
                 result = client.submit(item.submission, photos)
             except SubmissionRefused as exc:
                 fields = {k: list(m) for k, m in exc.messages.items() if isinstance(m, Message)}
-                if self._set(item.uuid, if_doc=doc, status="rejected", message=str(exc), last_error=None,
+                if self._set(item.uuid, if_doc=doc, status="rejected", message=str(exc.args[0] if exc.args else exc),
+                             last_error=None,  # the server's sentence; the reasons go in field_messages
                              field_messages=json.dumps(fields, ensure_ascii=False)):
                     report.refused.append(item.uuid)
+                _log.info("sync: %s refused by the inbox (%s)", item.uuid, exc)
                 return "next"
             except SyncError as exc:
                 if not exc.transient:
@@ -419,6 +427,7 @@ class Outbox:
                     report.error, report.error_code = f"sending stopped: {exc}", sync_error_code(exc)
                     return "stop"
                 last = exc
+                _log.info("sync: %s attempt %d failed (%s)", item.uuid, attempt + 1, exc)
                 if attempt + 1 < max_attempts:
                     delay = backoff_delay(attempt, base=base, cap=cap, rng=rng)
                     if exc.retry_after is not None:

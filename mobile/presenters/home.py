@@ -62,7 +62,8 @@ class HomePresenter:
         m = pack.manifest
         kinds = Counter(p.kind for p in pack.pois)
         lines = [
-            f"[b]{escape(m.town_name)}[/b]",
+            f"[b]{escape(brand_name(m, self.tr.lang))}[/b]",
+            *brand_lines(m, self.tr.lang),
             escape(self.tr("home.pack_line", pois=len(pack.pois), trails=len(pack.trails), version=m.version)),
             escape(self.tr("home.kinds", heritage=kinds["heritage"], commerce=kinds["commerce"], service=kinds["service"])),
             escape(self.tr("home.offline")),
@@ -71,6 +72,22 @@ class HomePresenter:
             escape(attribution_text(m)),
         ]
         return "\n".join(lines)
+
+
+def brand_name(manifest, lang: str) -> str:
+    """The town's own name for its pack (manifest ``branding.name``), else the town name."""
+    b = getattr(manifest, "branding", None)
+    return b.name.get(lang) if b is not None and b.name is not None else manifest.town_name
+
+
+def brand_lines(manifest, lang: str) -> list[str]:
+    """The publisher and the town's links (``branding``), escaped, for the about box."""
+    b = getattr(manifest, "branding", None)
+    if b is None:
+        return []
+    out = [escape(b.organisation)] if b.organisation else []
+    out += [escape(f"{link.label.get(lang)}: {link.url}") for link in b.links]
+    return out
 
 
 def attribution_text(manifest) -> str:

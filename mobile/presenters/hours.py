@@ -57,7 +57,8 @@ class HoursBadges:
         if oh is None:
             return "unknown"
         try:
-            return state_name(oh.state(when))
+            state = state_name(oh.state(when))
+            return "unknown" if state == "open" and oh.uncertain else state
         except HoursError:
             return "unknown"
 
@@ -66,7 +67,12 @@ class HoursBadges:
         if oh is None:
             return Badge(unknown_text if raw is None else raw, "unknown")
         try:
-            return Badge(oh.describe(when, lang), state_name(oh.state(when)))
+            state = state_name(oh.state(when))
+            if state == "open" and oh.uncertain:  # a flagged guess is never shown as "open"
+                from heritage_kit.i18n import text
+
+                return Badge(text("hours.uncertain", lang), "unknown")
+            return Badge(oh.describe(when, lang), state)
         except HoursError:
             return Badge(raw or unknown_text, "unknown")
 
@@ -76,7 +82,7 @@ class HoursBadges:
         from zoneinfo import ZoneInfo
 
         oh = self.hours(raw)
-        if oh is None:
+        if oh is None or oh.uncertain:
             return None
         tz = ZoneInfo(self.timezone)
         local = when.astimezone(tz) if when.tzinfo else when.replace(tzinfo=tz)
@@ -91,7 +97,7 @@ class HoursBadges:
 
     def is_open_for(self, raw: str | None, arrival: datetime, minutes: float) -> bool:
         oh = self.hours(raw)
-        if oh is None:
+        if oh is None or oh.uncertain:  # a flagged guess is never planned as "open on arrival"
             return False
         try:
             return bool(oh.is_open_for(arrival, minutes))

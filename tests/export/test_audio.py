@@ -30,7 +30,7 @@ def perigueux(tmp_path):
 
 
 def test_the_bundled_packs_carry_audio_for_every_heritage_text():
-    for town in ("monaco", "perigueux", "chambery"):
+    for town in ("monaco", "perigueux", "chambery", "chartres"):
         pack = load_pack(ROOT / "content" / town)
         for poi in pack.pois:
             for lang in ("fr", "en"):
