@@ -591,10 +591,18 @@ class HeritageApp(App):
         self.run_io(load, loaded, lambda exc: log.info("no sound: %s", exc))
 
     def banner_tapped(self) -> None:
+        """The banner's "Read" button: the arrived stop's page."""
         poi = self._banner_poi
-        self.banner_text = ""
+        self.dismiss_banner()
         if poi:
             self.open_poi(poi)
+
+    def dismiss_banner(self) -> None:
+        """A tap on the banner itself only hides it (it never opens a page by accident)."""
+        self.banner_text = ""
+        if self._banner_event is not None:
+            self._banner_event.cancel()
+            self._banner_event = None
 
     # -- walks (kv: TrailCard, the trails and walk screens) ---------------------------------------
     def start_walk(self, trail_id: str) -> None:
