@@ -82,6 +82,7 @@ class HeritageApp(App):
     lang = StringProperty("fr")
     font_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
+    audio_on_arrival = BooleanProperty(False)
     # rebind: kv rules read `app.theme.text` etc.; without it Kivy does not re-evaluate them when the theme changes
     theme = ObjectProperty(NORMAL, rebind=True)
     location_source = StringProperty("gps")
@@ -146,6 +147,7 @@ class HeritageApp(App):
         self._presenters: dict[str, Any] = {}
         self._banner_event = None
         self._banner_poi: str | None = None
+        self.arrival_playback: tuple[str, str] | None = None  # what "audio on arrival" played last
         self._chime = None
         self.routes = RouteFlow(self)
         self.plans = PlanFlow(self)
@@ -228,6 +230,7 @@ class HeritageApp(App):
         self._presenters.clear()
         self.font_scale = s.font_scale
         self.high_contrast = s.high_contrast
+        self.audio_on_arrival = s.audio_on_arrival
         self.theme = theme_for(s)
         self.location_source = s.location_source
         self.gpx_path = s.gpx_path
@@ -560,11 +563,29 @@ class HeritageApp(App):
         n = self.services.notifier
         n.notify(alert.title, alert.body)
         n.vibrate(0.6)
-        if n.in_app:
+        if self.settings.audio_on_arrival and self.pack is not None:
+            self._play_arrival_audio(alert.poi_id)
+        elif n.in_app:
             self._play_chime()
         if self._banner_event is not None:
             self._banner_event.cancel()
         self._banner_event = Clock.schedule_once(lambda dt: setattr(self, "banner_text", ""), BANNER_SECONDS)
+
+    def _play_arrival_audio(self, poi_id: str) -> None:
+        """"Audio on arrival" (Settings): the stop's audio file, else the phone's voice reads its page."""
+        from mobile.presenters.walk import arrival_audio
+
+        what = arrival_audio(self.pack, poi_id, self.lang)
+        self.arrival_playback = what
+        if what is None:
+            return
+        player = getattr(self.services, "player", None)
+        if what[0] == "file" and player is not None and player.playing_key != what[1]:
+            if player.toggle(what[1], self.pack.media[what[1]]) != "error":
+                return
+        if what[0] == "speech" or player is None:
+            self.services.speaker.speak(what[1] if what[0] == "speech" else self.pack.poi(poi_id).name.get(self.lang),
+                                        self.lang)
 
     def _play_chime(self) -> None:
         if self._chime:  # loaded on the worker thread when the walk began (no file read here)

@@ -310,6 +310,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "settings.lang.en": {"fr": "Anglais", "en": "English"},
     "settings.large_text": {"fr": "Grands caractères", "en": "Large text"},
     "settings.high_contrast": {"fr": "Contraste élevé", "en": "High contrast"},
+    "settings.audio_on_arrival": {
+        "fr": "Balade : écouter l'étape à l'arrivée",
+        "en": "Walk: play the stop's audio on arrival",
+    },
     "settings.location": {"fr": "Source de position", "en": "Location source"},
     "settings.loc.gps": {"fr": "GPS de l'appareil", "en": "Device GPS"},
     "settings.loc.simulated": {"fr": "Balade simulée", "en": "Simulated walk"},

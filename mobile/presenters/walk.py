@@ -44,7 +44,7 @@ from mobile.presenters.hours import HoursBadges
 from mobile.presenters.location import Position
 from mobile.presenters.markup import escape
 
-__all__ = ["ArrivalEngine", "Alert", "WalkView", "WalkPresenter", "SHOP_CORRIDOR_M", "NEIGHBOUR_M"]
+__all__ = ["ArrivalEngine", "Alert", "WalkView", "WalkPresenter", "SHOP_CORRIDOR_M", "NEIGHBOUR_M", "arrival_audio"]
 
 SHOP_CORRIDOR_M = 60.0
 NEIGHBOUR_M = 35.0  # a later stop this close to the next one does not pass the next one over
@@ -65,6 +65,21 @@ class ArrivalEngine(Protocol):
 
 
 Router = Callable[[LatLon, LatLon], "list[LatLon] | None"]
+
+
+def arrival_audio(pack, poi_id: str, lang: str) -> tuple[str, str] | None:
+    """What plays when a stop is reached with "audio on arrival" on (a setting, off by default):
+    ``("file", media path)`` for the pack's audio in ``lang`` (a guide's recording before the
+    synthetic voice), else ``("speech", text)`` for the phone's voice; None with neither."""
+    from heritage_kit.export.audio import audio_for
+
+    poi = pack.poi(poi_id)
+    track = audio_for(poi, lang)
+    if track is not None and track.path and track.path in pack.media:
+        return ("file", track.path)
+    desc = poi.description.get(lang) if poi.description else ""
+    text = ". ".join(t for t in (poi.name.get(lang), desc) if t)
+    return ("speech", text) if text else None
 
 
 @dataclass(frozen=True)

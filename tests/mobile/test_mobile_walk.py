@@ -300,3 +300,22 @@ def test_markers_number_the_stops_as_the_list_does(pack):
     assert v.markers == [(stops[0], 1, "visited"), (stops[1], 2, "skipped"), (stops[2], 3, "next"),
                          (stops[3], 4, "todo")]
     assert [m[0] for m in v.markers] == [s for s, _n, _seen in v.stops]
+
+
+def test_audio_on_arrival_plays_the_packs_file_else_reads_the_page(pack):
+    from mobile.presenters.walk import arrival_audio
+
+    kind, text = arrival_audio(pack, "osm:way/1", "fr")  # no audio file in the mini pack: the phone's voice
+    assert kind == "speech" and text.startswith("Palais Princier. Résidence des princes")
+    assert arrival_audio(pack, "osm:way/1", "en")[1].startswith("Prince's Palace. Home of")
+
+
+def test_audio_on_arrival_uses_monacos_audio_file(monaco):
+    from heritage_kit.export.audio import audio_for
+    from mobile.presenters.walk import arrival_audio
+
+    with_audio = [p for p in monaco.pois if (t := audio_for(p, "fr")) is not None and t.path in monaco.media]
+    if not with_audio:
+        pytest.skip("this Monaco pack has no audio files")
+    kind, path = arrival_audio(monaco, with_audio[0].id, "fr")
+    assert kind == "file" and path == audio_for(with_audio[0], "fr").path

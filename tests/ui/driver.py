@@ -290,6 +290,55 @@ def s_walk_shot(app):
     shot("walk")
 
 
+def _rect(w):
+    x, y = w.to_window(w.x, w.y)
+    return [x, y, x + w.width, y + w.height]
+
+
+def s_walk_follow(app):
+    """Follow mode, numbered markers, the banner clear of the zoom buttons, a tap on it opens nothing."""
+    from kivy.tests.common import UnitTestTouch
+
+    s = app.screen("walk")
+    m = s.ids.map
+    wx, wy = m.scene.to_xy(app.position.lat, app.position.lon)
+    nx, ny = m.scene.poi_xy[m.scene.poi_ids.index(s.next_id)] if s.next_id else (wx, wy)
+    banner = app.root_widget.ids.banner
+    zoom = [w for w in app.screen("map").walk(restrict=True) if w.__class__.__name__ == "MapRoundButton"]
+    b, mr = _rect(banner), _rect(m)
+    result["walk_follow"] = {
+        "following": s.following,
+        "walker_visible": m.viewport.visible(wx, wy),
+        "next_visible": m.viewport.visible(nx, ny),
+        # the next stop is not under the banner: below the banner's bottom edge in window pixels
+        "next_below_banner": m.to_window(*m.viewport.to_screen(nx, ny))[1] < b[1] if b[1] < mr[3] else True,
+        "numbers": [n for _pid, n, _x, _y in s.ids.numbers.drawn],
+        "stops": len(s.stop_ids),
+        "banner_overlaps_zoom": [z.text for z in zoom if not (b[2] <= _rect(z)[0] or b[0] >= _rect(z)[2]
+                                                            or b[3] <= _rect(z)[1] or b[1] >= _rect(z)[3])],
+    }
+    touch = UnitTestTouch(banner.x + dp_(20), banner.center_y)
+    touch.touch_down()
+    touch.touch_up()
+    return 0.2
+
+
+def dp_(v):
+    from kivy.metrics import dp
+
+    return dp(v)
+
+
+def s_walk_banner_tapped(app):
+    s = app.screen("walk")
+    result["banner_tap"] = {"screen": app.sm.current, "banner": app.banner_text}
+    s.ids.map.pan_by(150, 40)  # the user drags the map away
+    result["walk_after_pan"] = {"following": s.following, "recentre": s.show_recentre}
+    shot("walk_recentre")
+    s.recentre()
+    result["walk_after_recentre"] = {"following": s.following, "recentre": s.show_recentre}
+
+
 def walk_rest(app):
     p = app.provider
     while p.step() is not None:
@@ -420,10 +469,26 @@ def s_settings_chooser(app):
 def s_french_large(app):
     result["explore_fr_count"] = app.screen("explore").count_text
     result["nav_fr"] = [b.text for b in app.root_widget.ids.nav.children][::-1]
+    nav = app.root_widget.ids.nav
+    result["large_text"] = {
+        "font_scale": app.font_scale,
+        "nav_cols": nav.cols,
+        # a label cut by `shorten` renders narrower text than it needs: compare with an unshortened render
+        "nav_cut": [b.text for b in nav.children if _cut(b)],
+        "small_targets": small_targets(app),
+    }
     shot("explore_fr_large_text")
     app.set_setting("high_contrast", True)
     app.open_poi(app.pack.trails[0].stops[0])
     return 0.6
+
+
+def _cut(button) -> bool:
+    from kivy.core.text import Label as CoreLabel
+
+    full = CoreLabel(text=button.text, font_size=button.font_size, bold=button.bold)
+    full.refresh()
+    return full.texture.size[0] > button.width - 2
 
 
 def s_contrast(app):
@@ -455,7 +520,8 @@ def s_restart_replay(app):
 
 TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
         s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_walk_skip, s_walk_skip_tap,
-        s_walk_skip_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
+        s_walk_skip_shot, s_start_walk, walk_until_first_alert, s_walk_shot, s_walk_follow,
+        s_walk_banner_tapped,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,
         s_settings_shot, s_settings_chooser, s_french_large, s_contrast]

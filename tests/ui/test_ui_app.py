@@ -129,6 +129,21 @@ def test_walk_im_here_and_skip_always_finish_the_walk(runs):
     assert done["finished"] and done["next"] == f"Walk finished. Stops visited: 1, skipped: {len(stops) - 1}."
 
 
+def test_walk_map_follows_the_walker_with_numbered_stops(runs):
+    tour, _ = runs
+    f = tour["walk_follow"]
+    assert f["following"] and f["walker_visible"] and f["next_visible"] and f["next_below_banner"]
+    assert f["numbers"] and set(f["numbers"]) <= set(range(1, f["stops"] + 1))
+    assert tour["walk_after_pan"] == {"following": False, "recentre": True}  # panning away offers ◎
+    assert tour["walk_after_recentre"] == {"following": True, "recentre": False}
+
+
+def test_arrival_banner_clear_of_the_zoom_buttons_and_a_tap_opens_nothing(runs):
+    tour, _ = runs
+    assert tour["walk_follow"]["banner_overlaps_zoom"] == []
+    assert tour["banner_tap"] == {"screen": "walk", "banner": ""}  # dismissed, no POI page
+
+
 def test_restart_restores_the_walk_without_alerting_again(runs):
     _, restart = runs
     assert restart["restored_walk"] and restart["restored_visited"]
@@ -157,6 +172,9 @@ def test_french_and_large_text(runs):
     tour, _ = runs
     assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Réglages"]
     assert "résultats" in tour["explore_fr_count"]
+    large = tour["large_text"]
+    assert large["font_scale"] >= 1.6 and large["nav_cols"] == 3  # the navigation scales too, on two rows
+    assert large["nav_cut"] == [] and large["small_targets"] == []
 
 
 def test_high_contrast_reaches_every_widget(runs):
