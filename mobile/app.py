@@ -38,7 +38,7 @@ from mobile.platform.location import LocationProvider, PlyerGpsProvider, ReplayP
 from mobile.platform.storage import JsonStore, discover_packs, repo_content_dir, user_dir
 from mobile.presenters.contribute import ContributePresenter
 from mobile.presenters.explore import ExplorePresenter
-from mobile.presenters.flows import ContributionFlow, PlanFlow, RouteFlow
+from mobile.presenters.flows import AUTO_SEND_SECONDS, ContributionFlow, PlanFlow, RouteFlow
 from mobile.presenters.home import HomePresenter
 from mobile.presenters.hours import HoursBadges
 from mobile.presenters.location import Position
@@ -99,6 +99,7 @@ class HeritageApp(App):
     position = ObjectProperty(None, allownone=True)
     route = ListProperty([])
     highlight = ListProperty([])
+    must_visit = ListProperty([])  # POI ids marked "must visit" on their page, for "plan my walk"
     pick_mode = BooleanProperty(False)
     walk = ObjectProperty(None, allownone=True)
     ready = BooleanProperty(False)
@@ -208,6 +209,7 @@ class HeritageApp(App):
         self.sm: ScreenManager = root.ids.sm
         self.root_widget = root
         self.screen("map")  # the first screen; the others are built when first shown (faster launch)
+        Clock.schedule_interval(self._auto_send, AUTO_SEND_SECONDS)  # queued contributions leave when online
         path = self.arg_pack or self.settings.pack or HomePresenter(self.pack_entries, self.tr).default_path()
         self._set_title("map")
         self._select_nav("map")
@@ -319,6 +321,7 @@ class HeritageApp(App):
         self._presenters.clear()
         self.route = []
         self.highlight = []
+        self.must_visit = []
         self.walk = None
         self.scene = scene
         if self.settings.pack != path:
@@ -436,7 +439,8 @@ class HeritageApp(App):
             return None
         p = self._presenters.get("trails")
         if p is None:
-            p = self._presenters["trails"] = TrailsPresenter(self.pack, self.tr, planner=make_planner(self.pack))
+            p = self._presenters["trails"] = TrailsPresenter(self.pack, self.tr, planner=make_planner(self.pack),
+                                                                  badges=self.badges)
         return p
 
     def contribute_presenter(self) -> ContributePresenter | None:
@@ -480,6 +484,18 @@ class HeritageApp(App):
 
     def here(self) -> LatLon:
         return self.position.latlon if self.position is not None else self.pack.manifest.centre
+
+    def toggle_must_visit(self, poi_id: str) -> None:
+        """The POI page's "must visit on my walk": in or out of the planner's must-visit list."""
+        if poi_id in self.must_visit:
+            self.must_visit = [p for p in self.must_visit if p != poi_id]
+        else:
+            self.must_visit = [*self.must_visit, poi_id]
+
+    def clear_must_visit(self) -> None:
+        self.must_visit = []
+        if self.sm.current == "trails":
+            self.screen("trails").refresh()
 
     def take_me_to(self, poi_id: str) -> None:
         self.routes.take_me_to(poi_id)
@@ -659,6 +675,15 @@ class HeritageApp(App):
         self.contribute_presenter().set_place_from_map(self.scene, x, y)
         self.pick_mode = False
         self.show("contribute")
+
+    def _auto_send(self, *_a) -> None:
+        if self.pack is not None and self.settings.inbox_url.strip():
+            self.contributions.send_in_background(self._sent_in_background)
+
+    def _sent_in_background(self, outcome) -> None:
+        """A background send ended: "My submissions", when shown, shows the new statuses."""
+        if self.sm.current == "submissions":
+            self.screen("submissions").show_sync(outcome)
 
     def inbox_credentials(self) -> tuple[str, str]:
         """The inbox server and this device's token (made and saved on first use)."""

@@ -93,6 +93,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "explore.no_result": {"fr": "Aucun résultat.", "en": "No result."},
     "explore.distance": {"fr": "à {distance}", "en": "{distance} away"},
     "explore.count_one": {"fr": "1 résultat", "en": "1 result"},
+    "explore.open_on_arrival": {"fr": "Ouvert à mon arrivée", "en": "Open when I arrive"},
+    "explore.open_at_arrival": {"fr": "Ouvert à votre arrivée ({time})", "en": "Open when you arrive ({time})"},
     "explore.no_shop_data": {
         "fr": "Pas encore de données sur les commerces pour cette ville",
         "en": "No shop data for this town yet",
@@ -185,6 +187,18 @@ CATALOG: dict[str, dict[str, str]] = {
     "trails.interest.shops": {"fr": "Commerces", "en": "Shops"},
     "trails.interest.cafes": {"fr": "Cafés, boulangeries", "en": "Cafés, bakeries"},
     "trails.open_on_arrival": {"fr": "Ouverts à mon arrivée", "en": "Open when I arrive"},
+    "trails.must_visit": {"fr": "À voir absolument : {names}", "en": "Must visit: {names}"},
+    "trails.must_visit_closed": {
+        "fr": "Pas dans cette balade, fermé pendant tout ce temps : {names}",
+        "en": "Not in this walk, closed all that time: {names}",
+    },
+    "trails.must_visit_failed": {
+        "fr": "les lieux « à voir absolument » n'y tiennent pas (temps, horaires ou chemins)",
+        "en": "the must-visit places do not fit in it (time, opening hours or paths)",
+    },
+    "trails.must_visit_clear": {"fr": "Effacer la liste « à voir »", "en": "Clear the must-visit list"},
+    "poi.must_visit": {"fr": "À voir absolument dans ma balade", "en": "Must visit on my walk"},
+    "poi.must_visit_remove": {"fr": "Retirer de « à voir absolument »", "en": "Remove from must visit"},
     # walk mode
     "walk.title": {"fr": "Balade : {trail}", "en": "Walk: {trail}"},
     "walk.none": {
@@ -235,10 +249,6 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "contrib.author": {"fr": "Votre pseudonyme", "en": "Your pseudonym"},
     "contrib.save": {"fr": "Enregistrer", "en": "Save"},
-    "contrib.saved": {
-        "fr": "Enregistré. Envoi à la prochaine connexion.",
-        "en": "Saved. It will be sent when you are online.",
-    },
     "contrib.duplicate": {
         "fr": "Attention : « {name} » existe déjà à {distance}.",
         "en": "Careful: “{name}” already exists {distance} away.",
@@ -266,6 +276,18 @@ CATALOG: dict[str, dict[str, str]] = {
     "contrib.saved_outbox": {
         "fr": "Enregistré sur ce téléphone. Envoyez-le avec « Envoyer maintenant » dans « Mes contributions ».",
         "en": "Saved on this phone. Send it with “Send now” in “My submissions”.",
+    },
+    "contrib.saved_sending": {
+        "fr": "Enregistré sur ce téléphone. Envoi en cours en arrière-plan ; sans réseau, il est réessayé "
+              "automatiquement toutes les quelques minutes tant que l'application est ouverte "
+              "(état dans « Mes contributions »).",
+        "en": "Saved on this phone. Sending in the background; without a network it is tried again "
+              "automatically every few minutes while the app is open (status in “My submissions”).",
+    },
+    "contrib.saved_no_server": {
+        "fr": "Enregistré sur ce téléphone. Aucun serveur de contributions n'est réglé (Réglages) : "
+              "rien n'est envoyé tant qu'il n'y en a pas.",
+        "en": "Saved on this phone. No contribution server is set (Settings): nothing is sent until one is.",
     },
     "contrib.choose_category": {"fr": "Choisir une catégorie", "en": "Choose a category"},
     "contrib.category_required": {"fr": "Choisissez une catégorie.", "en": "Choose a category."},

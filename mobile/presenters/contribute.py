@@ -288,8 +288,16 @@ class ContributePresenter:
             return "; ".join(parts)
         return item.message or ""
 
+    def send_due(self, url: str, token: str, *, client_factory=None, sleep=None) -> SyncOutcome | None:
+        """The background send: the queued items whose next attempt is due (the outbox's persisted
+        backoff is kept, unlike "Send now"); None when nothing is queued (no request made).
+        Call off the UI thread."""
+        if not self.outbox.items(status="queued"):
+            return None
+        return self.send_now(url, token, client_factory=client_factory, max_attempts=3, sleep=sleep, force=False)
+
     def send_now(self, url: str, token: str, *, client_factory=None, max_attempts: int = 2,
-                 sleep=None) -> SyncOutcome:
+                 sleep=None, force: bool = True) -> SyncOutcome:
         """Send the queued items and refresh the statuses ("Send now"; call off the UI thread).
 
         ``url`` is the inbox server from the settings; without one nothing is sent
@@ -306,7 +314,7 @@ class ContributePresenter:
             client = (client_factory or InboxClient)(url, token)
         except ConfigurationError as exc:
             return SyncOutcome(False, escape(self.tr.tr("sync.bad_server", message=str(exc))), self.my_submissions())
-        kwargs = {"force": True, "max_attempts": max_attempts}
+        kwargs = {"force": force, "max_attempts": max_attempts}
         if sleep is not None:
             kwargs["sleep"] = sleep
         report = self.outbox.sync(client, **kwargs)

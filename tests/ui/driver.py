@@ -167,6 +167,11 @@ def s_tap_marker(app):
 
 def s_poi_shot(app):
     shot("poi")
+    s = app.screen("poi")
+    button = next(w for w in s.walk(restrict=True) if getattr(w, "text", "") == "Must visit on my walk")
+    button.dispatch("on_release")  # "must visit": the planner must include this place
+    result["must_visit"] = list(app.must_visit)
+    result["must_visit_button_after"] = button.text
 
 
 def s_take_me(app):
@@ -238,6 +243,8 @@ def s_trails(app):
 
 def s_trails_shot(app):
     s = app.screen("trails")
+    result["must_visit_text"] = s.must_visit_text
+    result["plan_stops"] = list(app.trails_presenter().planned.stop_ids) if app.trails_presenter().planned else []
     result["plan_text"] = s.plan_text
     result["plan_ok"] = s.can_start_plan
     result["trail_cards"] = len(s.ids.list.children)

@@ -103,6 +103,14 @@ def test_plan_my_walk(runs):
     tour, _ = runs
     assert tour["plan_ok"], tour["plan_text"]
     assert tour["plan_text"].startswith("Suggested walk: ")
+    # the place marked "must visit" on its page is listed on the planner and is in the plan
+    stop = tour["tapped"]["stop"]
+    assert tour["must_visit"] == [stop] and tour["must_visit_button_after"] == "Remove from must visit"
+    assert tour["must_visit_text"].startswith("Must visit: ")
+    lines = tour["plan_text"].split("\n")  # one line per stop with its arrival time ("10:42 · name")
+    if stop not in tour["plan_stops"]:  # the tests run at any hour: the palace may be closed all walk long
+        assert lines.pop().startswith("Not in this walk, closed all that time: ")
+    assert len(lines) == len(tour["plan_stops"]) + 1 and all(":" in line.split(" · ")[0] for line in lines[1:])
     assert tour["trail_cards"] >= 1
 
 
