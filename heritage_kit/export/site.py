@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from heritage_kit import i18n
 from heritage_kit.categories import CATEGORIES, category_label
 from heritage_kit.export.jsonld import poi_jsonld, trail_jsonld
 from heritage_kit.export.leaflet_plan import WORDS as LEAFLET_WORDS, day_words, hours_on_day, plan_leaflet
@@ -29,39 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["build_site", "SITE_WORDS"]
 
-SITE_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "skip": "Aller au contenu", "heritage_guide": "patrimoine et commerces", "languages": "Langues",
-        "sources": "Sources et licences", "made_with": "Page générée hors ligne par heritage-kit, sans traceur.",
-        "trails": "Parcours", "heritage": "Patrimoine", "commerce": "Commerces", "service": "Services",
-        "breadcrumb": "Fil d'Ariane", "hours": "Horaires", "hours_week": "Semaine du {day}", "day": "Jour",
-        "where": "Où", "poi_sources": "Sources de cette fiche", "stops": "Les étapes", "address": "Adresse",
-        "access": "Accès", "protection": "Protection", "phone": "Téléphone", "website": "Site web",
-        "composed": "Texte composé à partir des données ouvertes (Mérimée, OpenStreetMap).",
-        "map_poi": "Plan : {name} et les rues autour", "map_trail": "Plan du parcours : {n} étapes numérotées",
-        "map_desc": "Les étapes sont détaillées dans la liste qui suit le plan.",
-        "yes": "de plain-pied", "limited": "en partie de plain-pied", "no": "pas de plain-pied",
-    },
-    "en": {
-        "skip": "Skip to content", "heritage_guide": "heritage and shops", "languages": "Languages",
-        "sources": "Sources and licences", "made_with": "Page built offline by heritage-kit, with no tracker.",
-        "trails": "Trails", "heritage": "Heritage", "commerce": "Shops", "service": "Services",
-        "breadcrumb": "Breadcrumb", "hours": "Opening hours", "hours_week": "Week of {day}", "day": "Day",
-        "where": "Where", "poi_sources": "Sources of this page", "stops": "The stops", "address": "Address",
-        "access": "Access", "protection": "Protection", "phone": "Phone", "website": "Website",
-        "composed": "Text composed from open data (Mérimée, OpenStreetMap).",
-        "map_poi": "Map: {name} and the streets around it", "map_trail": "Trail map: {n} numbered stops",
-        "map_desc": "The stops are described in the list after the map.",
-        "yes": "step-free", "limited": "partly step-free", "no": "not step-free",
-    },
-}
+# FR/EN words of the site: kept in heritage_kit.i18n ("site.*", with "site.protection.*")
+SITE_WORDS: dict[str, dict[str, str]] = i18n.table("site.")
 _LANG_LABEL = {"fr": "Français", "en": "English"}
-_PROTECTION = {
-    "fr": {"classé": "classé monument historique", "inscrit": "inscrit monument historique",
-           "classé et inscrit": "classé et inscrit monument historique", "other": "protégé"},
-    "en": {"classé": "listed historic monument (classé)", "inscrit": "registered historic monument (inscrit)",
-           "classé et inscrit": "listed and registered historic monument", "other": "protected"},
-}
 
 
 def _env() -> Environment:
@@ -81,7 +52,7 @@ def _facts(poi: "POI", lang: str, w: dict[str, str]) -> list[tuple[str, str]]:
         out.append((w["address"], ", ".join(p for p in (" ".join(x for x in (a.housenumber, a.street) if x),
                                                          " ".join(x for x in (a.postcode, a.city) if x)) if p)))
     if poi.heritage and poi.heritage.protection:
-        text = _PROTECTION[lang][poi.heritage.protection]
+        text = w[f"protection.{poi.heritage.protection}"]
         if poi.heritage.dates:
             text += f" ({poi.heritage.dates})"
         out.append((w["protection"], text))
