@@ -65,6 +65,25 @@ def _facts(poi: "POI", lang: str, w: dict[str, str]) -> list[tuple[str, str]]:
     return out
 
 
+MAX_PHOTOS = 3
+
+
+def _photos(poi: "POI", pack: "ContentPack", lang: str, w: dict[str, str], files: dict[str, bytes]) -> list[dict]:
+    """The POI's photos that are in the pack (never a remote or pending one: no external request), copied
+    once to the site under their pack path, with alt text and the author / licence credit."""
+    out = []
+    for m in poi.media:
+        if m.type != "image" or m.pending or not m.path or m.path not in pack.media:
+            continue
+        files.setdefault(m.path, pack.media[m.path])
+        caption = m.caption.get(lang) if m.caption else ""
+        out.append({"src": m.path, "alt": caption or poi.name.get(lang),
+                    "credit": w["photo_credit"].format(author=m.author or w["unknown_author"], licence=m.licence)})
+        if len(out) >= MAX_PHOTOS:
+            break
+    return out
+
+
 def build_site(
     pack: "ContentPack",
     *,
@@ -72,7 +91,8 @@ def build_site(
     week_of: date | None = None,
     langs: tuple[str, ...] | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the site, by relative path (``index.html``, ``style.css``, ``fr/…``, ``en/…``)."""
+    """Every file of the site, by relative path (``index.html``, ``style.css``, ``fr/…``, ``en/…``, and the
+    photos the pack carries under their pack path, ``media/…``)."""
     man = pack.manifest
     langs = tuple(lang for lang in (langs or ("fr", "en")) if lang in SITE_WORDS)
     week_of = week_of or date.today()
@@ -110,7 +130,7 @@ def build_site(
                    name=poi.name.get(lang), categories=", ".join(category_label(c, lang) for c in poi.categories),
                    text=[p for p in text.split("\n") if p.strip()],
                    text_note=w["composed"] if getattr(poi, "text_origin", None) == "composed" else "",
-                   facts=_facts(poi, lang, w),
+                   facts=_facts(poi, lang, w), photos=_photos(poi, pack, lang, w, files),
                    week=week if any(h != LEAFLET_WORDS[lang]["unknown"] for _, h in week) else [],
                    svg=svg_map(title=w["map_poi"].format(name=poi.name.get(lang)), desc=w["map_desc"], route=[ll],
                                marker=ll, streets=streets.near(*ll), areas=areas.near(*ll), min_span_m=260, height=300,
