@@ -92,7 +92,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "explore.count": {"fr": "{n} résultats", "en": "{n} results"},
     "explore.no_result": {"fr": "Aucun résultat.", "en": "No result."},
     "explore.distance": {"fr": "à {distance}", "en": "{distance} away"},
-    "explore.count_one": {"fr": "1 résultat", "en": "1 result"},
+    "explore.count.one": {"fr": "{n} résultat", "en": "{n} result"},
     "explore.open_on_arrival": {"fr": "Ouvert à mon arrivée", "en": "Open when I arrive"},
     "explore.open_at_arrival": {"fr": "Ouvert à votre arrivée ({time})", "en": "Open when you arrive ({time})"},
     "explore.no_shop_data": {
@@ -175,6 +175,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "trails.title": {"fr": "Parcours", "en": "Trails"},
     "trails.curated": {"fr": "Parcours de la ville", "en": "Town trails"},
     "trails.stops": {"fr": "{n} étapes", "en": "{n} stops"},
+    "trails.stops.one": {"fr": "{n} étape", "en": "{n} stop"},
     "trails.start": {"fr": "Commencer", "en": "Start"},
     "trails.plan": {"fr": "Organiser ma balade", "en": "Plan my walk"},
     "trails.minutes": {"fr": "Temps disponible : {n} min", "en": "Time available: {n} min"},
@@ -183,6 +184,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "trails.planned": {
         "fr": "Balade proposée : {n} étapes, {distance}, {duration}",
         "en": "Suggested walk: {n} stops, {distance}, {duration}",
+    },
+    "trails.planned.one": {
+        "fr": "Balade proposée : {n} étape, {distance}, {duration}",
+        "en": "Suggested walk: {n} stop, {distance}, {duration}",
     },
     "trails.plan_failed": {"fr": "Impossible d'organiser la balade : {message}", "en": "Could not plan the walk: {message}"},
     "trails.none": {"fr": "Cette ville n'a pas encore de parcours.", "en": "This town has no trail yet."},

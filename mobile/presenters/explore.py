@@ -136,10 +136,8 @@ class ExplorePresenter:
 
     def count_text(self, rows: list[ExploreRow]) -> str:
         """"12 results", "1 result", or why there is none (not escaped)."""
-        if len(rows) == 1:
-            return self.tr.tr("explore.count_one")
         if rows:
-            return self.tr.tr("explore.count", n=len(rows))
+            return self.tr.count("explore.count", len(rows))
         if not self.has_shops() and self.looking_for_shops():
             return self.tr.tr("explore.no_shop_data")
         return self.tr.tr("explore.no_result")

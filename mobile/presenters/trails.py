@@ -112,7 +112,7 @@ class TrailsPresenter:
         lang = self.tr.lang
         rows = []
         for t in self.pack.trails:
-            bits = [self.tr.tr("trails.stops", n=len(t.stops))]
+            bits = [self.tr.count("trails.stops", len(t.stops))]
             if t.length_m:
                 bits.append(self.tr.distance(t.length_m))
             if t.duration_min:
@@ -167,9 +167,9 @@ class TrailsPresenter:
         if not walk.stop_ids:
             return escape(self.tr.tr("trails.plan_failed", message=self.tr.tr("explore.no_result")) + note)
         self.planned = walk
-        head = self.tr.tr(
+        head = self.tr.count(
             "trails.planned",
-            n=len(walk.stop_ids),
+            len(walk.stop_ids),
             distance=self.tr.distance(walk.length_m),
             duration=self.tr.minutes(walk.duration_s / 60),
         )
