@@ -341,6 +341,14 @@ def s_walk_banner_tapped(app):
     result["banner_tap"] = {"screen": app.sm.current, "banner": app.banner_text}
     s.ids.map.pan_by(150, 40)  # the user drags the map away
     result["walk_after_pan"] = {"following": s.following, "recentre": s.show_recentre}
+    b = s.ids.recentre
+    result["recentre_button"] = {"size": list(b.size), "pos": list(b.pos), "opacity": b.opacity,
+                                 "disabled": b.disabled, "map_top": s.ids.map.top, "map_right": s.ids.map.right}
+    return 0.3  # a frame for the ◎ button to be laid out and drawn
+
+
+def s_walk_recentre(app):
+    s = app.screen("walk")
     shot("walk_recentre")
     s.recentre()
     result["walk_after_recentre"] = {"following": s.following, "recentre": s.show_recentre}
@@ -528,7 +536,7 @@ def s_restart_replay(app):
 TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
         s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_walk_skip, s_walk_skip_tap,
         s_walk_skip_shot, s_start_walk, walk_until_first_alert, s_walk_shot, s_walk_follow,
-        s_walk_banner_tapped,
+        s_walk_banner_tapped, s_walk_recentre,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,
         s_settings_shot, s_settings_chooser, s_french_large, s_contrast]
