@@ -280,6 +280,7 @@ def s_start_walk(app):
     trail = app.pack.trails[0]
     result["trail"] = trail.id
     result["trail_stops"] = list(trail.stops)
+    app.set_setting("audio_on_arrival", True)  # Settings: play the stop's audio when it is reached
     app.start_walk(trail.id)
     return lambda: app.provider is not None and app.provider.finished is False and app.provider.loaded.is_set()
 
@@ -294,6 +295,11 @@ def walk_until_first_alert(app):
 
 def s_walk_shot(app):
     result["banner_after_first_alert"] = app.banner_text
+    first = app.alert_log[0].poi_id
+    result["arrival_playback"] = {"poi": first, "what": list(app.arrival_playback or [])}
+    result["arrival_audio_path"] = next((m.path for m in app.pack.poi(first).media
+                                         if m.type == "audio" and m.lang == "en" and m.path in app.pack.media), None)
+    app.set_setting("audio_on_arrival", False)
     shot("walk")
 
 

@@ -137,6 +137,15 @@ def test_walk_im_here_and_skip_always_finish_the_walk(runs):
     assert done["finished"] and done["next"] == f"Walk finished. Stops visited: 1, skipped: {len(stops) - 1}."
 
 
+def test_audio_on_arrival_plays_the_stops_audio(runs):
+    tour, _ = runs
+    played = tour["arrival_playback"]["what"]
+    if tour["arrival_audio_path"]:  # the pack's English audio for that stop
+        assert played == ["file", tour["arrival_audio_path"]]
+    else:  # no file: the phone's voice reads the page
+        assert played[0] == "speech" and played[1]
+
+
 def test_walk_map_follows_the_walker_with_numbered_stops(runs):
     tour, _ = runs
     f = tour["walk_follow"]
