@@ -93,6 +93,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "explore.no_result": {"fr": "Aucun résultat.", "en": "No result."},
     "explore.distance": {"fr": "à {distance}", "en": "{distance} away"},
     "explore.count.one": {"fr": "{n} résultat", "en": "{n} result"},
+    "explore.none_open_now": {"fr": "Rien de tout cela n'est ouvert maintenant.",
+                              "en": "None of these is open now."},
+    "explore.none_open_on_arrival": {"fr": "Rien de tout cela ne sera ouvert à votre arrivée.",
+                                     "en": "None of these will be open when you get there."},
     "explore.open_on_arrival": {"fr": "Ouvert à mon arrivée", "en": "Open when I arrive"},
     "explore.open_at_arrival": {"fr": "Ouvert à votre arrivée ({time})", "en": "Open when you arrive ({time})"},
     "explore.no_shop_data": {

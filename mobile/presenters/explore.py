@@ -140,4 +140,16 @@ class ExplorePresenter:
             return self.tr.count("explore.count", len(rows))
         if not self.has_shops() and self.looking_for_shops():
             return self.tr.tr("explore.no_shop_data")
+        f = self.filters
+        if f.open_now or f.open_on_arrival:  # found, but closed: say so rather than "No result"
+            key = "explore.none_open_on_arrival" if f.open_on_arrival else "explore.none_open_now"
+            saved = (f.open_now, f.open_on_arrival)
+            f.open_now = f.open_on_arrival = False
+            try:
+                found = self.pack.search(f.text.strip() or None, kinds=f.kinds(),
+                                         categories=[f.category] if f.category else None, limit=1)
+            finally:
+                f.open_now, f.open_on_arrival = saved
+            if found:
+                return self.tr.tr(key)
         return self.tr.tr("explore.no_result")

@@ -100,3 +100,20 @@ def test_open_when_i_arrive(pack, lang):
     p.filters.open_now = False
     evening = [r.poi_id for r in p.rows(near=palace, now=datetime(2026, 7, 15, 17, 55, tzinfo=tz))]
     assert "osm:way/3" not in evening and "osm:node/5" in evening  # the 24/7 bakery still is
+
+
+def test_nothing_open_says_so_instead_of_no_result(pack):
+    tz = ZoneInfo("Europe/Monaco")
+    night = datetime(2026, 7, 15, 23, 0, tzinfo=tz)
+    for lang, on_arrival, now_text in (("en", "None of these will be open when you get there.", "None of these is open now."),
+                                      ("fr", "Rien de tout cela ne sera ouvert à votre arrivée.",
+                                       "Rien de tout cela n'est ouvert maintenant.")):
+        p = ExplorePresenter(pack, Translator(lang), BADGES)
+        p.filters.text = "Souvenirs"  # the gift shop, 09:00-18:00
+        p.filters.open_on_arrival = True
+        assert p.rows(near=None, now=night) == [] and p.count_text([]) == on_arrival
+        p.filters.open_on_arrival, p.filters.open_now = False, True
+        assert p.rows(near=None, now=night) == [] and p.count_text([]) == now_text
+        assert p.filters.open_now  # the filters are left as the user set them
+        p.filters.text = "zzzz nothing like it"
+        assert p.count_text([]) == Translator(lang).tr("explore.no_result")

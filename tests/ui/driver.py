@@ -231,6 +231,24 @@ def s_explore_filtered(app):
 def s_explore_search(app):
     s = app.screen("explore")
     result["explore_search"] = [r["title"] for r in s.ids.rv.data[:5]]
+    s.ids.search.text = "bakery"
+    return 0.5
+
+
+def s_explore_bakery(app):
+    s = app.screen("explore")
+    result["explore_bakery"] = [app.pack.poi(r["poi_id"]).categories for r in s.ids.rv.data[:5]]
+    s.ids.open_on_arrival.state = "down"
+    return 0.5
+
+
+def s_explore_on_arrival(app):
+    s = app.screen("explore")
+    rows = s.ids.rv.data
+    result["explore_bakery_on_arrival"] = [
+        {"cats": app.pack.poi(r["poi_id"]).categories, "badge": r["badge"], "state": r["badge_state"]} for r in rows]
+    shot("explore_bakery_open_on_arrival")
+    s.ids.open_on_arrival.state = "normal"
     s.ids.search.text = ""
 
 
@@ -540,7 +558,8 @@ def s_restart_replay(app):
 
 
 TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
-        s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_walk_skip, s_walk_skip_tap,
+        s_explore_filtered, s_explore_search, s_explore_bakery, s_explore_on_arrival,
+        s_trails, s_trails_shot, s_walk_skip, s_walk_skip_tap,
         s_walk_skip_shot, s_start_walk, walk_until_first_alert, s_walk_shot, s_walk_follow,
         s_walk_banner_tapped, s_walk_recentre,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,

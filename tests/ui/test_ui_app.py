@@ -99,6 +99,16 @@ def test_explore_sorts_filters_and_searches(runs):
     assert any("Museum" in t or "Musée" in t for t in tour["explore_search"])
 
 
+def test_searching_bakery_lists_bakeries_first(runs):
+    assert all("bakery" in cats for cats in runs[0]["explore_bakery"])  # not the bike shop next door
+
+
+def test_open_when_i_arrive_in_explore(runs):
+    rows = runs[0]["explore_bakery_on_arrival"]
+    # only places open on arrival (at any hour the tests run, maybe none), each saying when that is
+    assert all(r["state"] == "open" and r["badge"].startswith("Open when you arrive (") for r in rows)
+
+
 def test_plan_my_walk(runs):
     tour, _ = runs
     assert tour["plan_ok"], tour["plan_text"]
