@@ -161,10 +161,13 @@ class ContributePresenter:
         )
         return Submission(kind="new_poi", proposal=proposal, contributor=author, consent=f.consent)
 
-    def length_hint(self, field: str, text: str | None = None) -> str:
-        """"123 / 5000 characters" for a text field, shown while typing (not escaped)."""
+    def length_hint(self, field: str, text: str | None = None, *, near: float = 0.0) -> str:
+        """"123 / 5000 characters" for a text field, shown while typing (not escaped); "" below
+        ``near`` × the limit (the name's counter only appears when it matters)."""
         limit = text_limits()[field]
         n = len((text if text is not None else getattr(self.form, field)).strip())
+        if n < near * limit:
+            return ""
         return self.tr.tr("contrib.length", n=n, max=limit)
 
     def _too_long(self) -> dict[str, str]:
