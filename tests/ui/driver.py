@@ -79,6 +79,28 @@ def small_targets(app) -> list[str]:
     return out
 
 
+def text_colours(app) -> list[str]:
+    """Every visible label's text colour (buttons included) on every screen built so far that is not
+    one of the theme's checked text colours (mobile.presenters.settings.text_pairs): "screen: 'text' rgba"."""
+    from kivy.uix.label import Label
+
+    from mobile.presenters.settings import text_pairs
+
+    allowed = {tuple(round(c, 3) for c in fg[:3]) for fg, _bg in text_pairs(app.theme).values()}
+    out = []
+    roots = [("root", app.root_widget)] + [(s.name, s) for s in app.sm.screens]
+    result["labels_checked"] = 0
+    for name, root in roots:
+        for w in root.walk(restrict=True):
+            if not isinstance(w, Label) or not w.text.strip() or w.opacity == 0 or w.width <= 0:
+                continue
+            result["labels_checked"] += 1
+            rgb = tuple(round(c, 3) for c in w.color[:3])
+            if rgb not in allowed:
+                out.append(f"{name}: {w.text[:24]!r} {rgb}")
+    return sorted(set(out))
+
+
 class Script:
     """A list of steps run one per frame or more; a step returning a float waits that long,
     returning a callable waits until it is true."""
@@ -487,6 +509,7 @@ def s_settings(app):
 
 def s_settings_shot(app):
     result["small_targets"] = small_targets(app)
+    result["text_colours"] = text_colours(app)
     shot("settings")
     app.screen("settings").choose_gpx()  # the GPX file chooser opens (then is closed)
     return 0.3
@@ -534,6 +557,7 @@ def s_contrast(app):
     result["poi_fr_title"] = app.screen("poi").title
     result["hc_nav_colour"] = list(app.root_widget.ids.nav.children[-1].color)  # every kv rule follows the theme
     result["hc_muted"] = list(app.theme.muted)
+    result["hc_text_colours"] = text_colours(app)
     shot("poi_fr_high_contrast")
     app.set_setting("high_contrast", False)
     app.set_setting("large_text", False)

@@ -231,3 +231,12 @@ def test_gpx_file_can_be_chosen_in_settings(runs):
 def test_every_touch_target_is_at_least_48_dp(runs):
     tour, _ = runs
     assert tour["small_targets"] == [], "\n".join(tour["small_targets"])
+
+
+def test_every_label_uses_a_checked_text_colour_in_both_themes(runs):
+    """The contrast inventory over the real screens: every visible text is drawn in one of the
+    theme's text colours whose pairs are checked ≥ 4.5:1 (tests/mobile: text_pairs)."""
+    tour, _ = runs
+    assert tour["labels_checked"] > 60  # every screen's labels and buttons were looked at
+    assert tour["text_colours"] == [], "\n".join(tour["text_colours"])
+    assert tour["hc_text_colours"] == [], "\n".join(tour["hc_text_colours"])

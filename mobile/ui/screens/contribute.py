@@ -16,8 +16,6 @@ from mobile.ui.widgets import choose_file, make
 Builder.load_file(os.path.join(os.path.dirname(__file__), "contribute.kv"))
 
 KINDS = ("heritage", "commerce", "service")
-
-
 NAME_HINT_FROM = 0.75  # the name's counter shows from 75 % of its limit (a short name needs none)
 
 
