@@ -540,6 +540,14 @@ def s_french_large(app):
         "small_targets": small_targets(app),
     }
     shot("explore_fr_large_text")
+    app.show("trails")
+    return 0.5
+
+
+def s_trails_fr_large(app):
+    s = app.screen("trails")
+    result["plan_after_language_change"] = {"text": s.plan_text, "can_start": s.can_start_plan}
+    shot("trails_fr_large_text")
     app.set_setting("high_contrast", True)
     app.open_poi(app.pack.trails[0].stops[0])
     return 0.6
@@ -588,7 +596,7 @@ TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_
         s_walk_banner_tapped, s_walk_recentre,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,
-        s_settings_shot, s_settings_chooser, s_french_large, s_contrast]
+        s_settings_shot, s_settings_chooser, s_french_large, s_trails_fr_large, s_contrast]
 RESTART = [s_restart, s_restart_replay]
 
 

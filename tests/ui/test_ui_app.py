@@ -199,6 +199,8 @@ def test_french_and_large_text(runs):
     tour, _ = runs
     assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Réglages"]
     assert "résultats" in tour["explore_fr_count"]
+    # the English plan is not left on screen (nor startable) after switching to French
+    assert tour["plan_after_language_change"] == {"text": "", "can_start": False}
     large = tour["large_text"]
     assert large["font_scale"] >= 1.6 and large["nav_cols"] == 3  # the navigation scales too, on two rows
     assert large["nav_cut"] == [] and large["small_targets"] == []

@@ -36,6 +36,9 @@ class TrailsScreen(HKScreen):
                                              description=row.description))
         self.empty_text = "" if rows else app.t("trails.none")
         self.must_visit_text = presenter.must_visit_text(app.must_visit) if presenter else ""
+        if self.can_start_plan and (presenter is None or presenter.planned is None):
+            # the plan was made in another language or town (the presenter was renewed): not startable any more
+            self.plan_text, self.can_start_plan = "", False
         offered = presenter.interest_labels() if presenter else []
         if offered != list(self.interests):
             chosen = self.chosen_interests()
