@@ -7,7 +7,10 @@ dotted key whose first part names its user:
   (:mod:`heritage_kit.submissions.messages`; the codes are public API);
 * ``http.<code>`` — the inbox service's error bodies (:mod:`heritage_kit.inbox.app`);
 * ``hours.*`` — :meth:`heritage_kit.hours.OpeningHours.describe`: sentences,
-  ``hours.day.0``–``6`` (Monday first), ``hours.month.1``–``12``.
+  ``hours.day.0``–``6`` (Monday first), ``hours.month.1``–``12``;
+* ``leaflet.*`` — the printable leaflet's words (:data:`heritage_kit.export.leaflet_plan.WORDS`);
+* ``site.*`` — the static site's words (:data:`heritage_kit.export.site.SITE_WORDS`), with
+  ``site.protection.*`` and the photo credit.
 
 Each entry has both ``fr`` and ``en`` with the same ``{placeholders}``
 (``tests/test_i18n.py`` checks it). The app's own texts stay in
@@ -16,7 +19,7 @@ Each entry has both ``fr`` and ``en`` with the same ``{placeholders}``
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "CATALOGUE", "text", "texts", "lang_of", "keys"]
+__all__ = ["LANGS", "CATALOGUE", "text", "texts", "lang_of", "keys", "table"]
 
 LANGS = ("fr", "en")
 """The languages every entry has (English is the fallback)."""
@@ -27,6 +30,73 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This town's pack has no street network: distances are straight lines × {f} (estimate).",
         "fr": "Le pack de cette ville n'a pas de réseau de rues : distances à vol d'oiseau × {f} (estimation).",
     },
+    # -- the printable leaflet (heritage_kit.export.leaflet_plan.WORDS is read from here)
+    "leaflet.stops": {"fr": "{n} étapes", "en": "{n} stops"},
+    "leaflet.walk": {"fr": "{min} min à pied", "en": "{min} min walk"},
+    "leaflet.from_start": {"fr": "Départ", "en": "Start"},
+    "leaflet.steps": {"fr": "marches sur le trajet", "en": "steps on the way"},
+    "leaflet.step_free": {"fr": "accès de plain-pied", "en": "step-free entrance"},
+    "leaflet.limited": {"fr": "accès en partie de plain-pied", "en": "partly step-free entrance"},
+    "leaflet.no_step_free": {"fr": "pas d'accès de plain-pied", "en": "no step-free entrance"},
+    "leaflet.shops": {"fr": "Commerces sur le chemin — horaires du {day}", "en": "Shops on the way — hours on {day}"},
+    "leaflet.closed": {"fr": "fermé ce jour", "en": "closed that day"},
+    "leaflet.unknown": {"fr": "horaires inconnus", "en": "hours unknown"},
+    "leaflet.sources": {"fr": "Sources et licences", "en": "Sources and licences"},
+    "leaflet.page": {"fr": "page {n}/{total}", "en": "page {n}/{total}"},
+    "leaflet.scan": {"fr": "Scannez pour la page web de l'étape", "en": "Scan for the stop's web page"},
+    "leaflet.no_streets": {
+        "fr": "Plan simplifié : pas de plan des rues pour cette ville (trajets à vol d'oiseau).",
+        "en": "Simplified map: no street map for this town yet (straight-line legs).",
+    },
+    "leaflet.stop_list": {"fr": "Les étapes", "en": "The stops"},
+    "leaflet.north": {"fr": "N", "en": "N"},
+    # -- the static web site (heritage_kit.export.site.SITE_WORDS is read from here)
+    "site.skip": {"fr": "Aller au contenu", "en": "Skip to content"},
+    "site.heritage_guide": {"fr": "patrimoine et commerces", "en": "heritage and shops"},
+    "site.languages": {"fr": "Langues", "en": "Languages"},
+    "site.sources": {"fr": "Sources et licences", "en": "Sources and licences"},
+    "site.made_with": {
+        "fr": "Page générée hors ligne par heritage-kit, sans traceur.",
+        "en": "Page built offline by heritage-kit, with no tracker.",
+    },
+    "site.trails": {"fr": "Parcours", "en": "Trails"},
+    "site.heritage": {"fr": "Patrimoine", "en": "Heritage"},
+    "site.commerce": {"fr": "Commerces", "en": "Shops"},
+    "site.service": {"fr": "Services", "en": "Services"},
+    "site.breadcrumb": {"fr": "Fil d'Ariane", "en": "Breadcrumb"},
+    "site.hours": {"fr": "Horaires", "en": "Opening hours"},
+    "site.hours_week": {"fr": "Semaine du {day}", "en": "Week of {day}"},
+    "site.day": {"fr": "Jour", "en": "Day"},
+    "site.where": {"fr": "Où", "en": "Where"},
+    "site.poi_sources": {"fr": "Sources de cette fiche", "en": "Sources of this page"},
+    "site.stops": {"fr": "Les étapes", "en": "The stops"},
+    "site.address": {"fr": "Adresse", "en": "Address"},
+    "site.access": {"fr": "Accès", "en": "Access"},
+    "site.protection": {"fr": "Protection", "en": "Protection"},
+    "site.phone": {"fr": "Téléphone", "en": "Phone"},
+    "site.website": {"fr": "Site web", "en": "Website"},
+    "site.composed": {
+        "fr": "Texte composé à partir des données ouvertes (Mérimée, OpenStreetMap).",
+        "en": "Text composed from open data (Mérimée, OpenStreetMap).",
+    },
+    "site.map_poi": {"fr": "Plan : {name} et les rues autour", "en": "Map: {name} and the streets around it"},
+    "site.map_trail": {"fr": "Plan du parcours : {n} étapes numérotées", "en": "Trail map: {n} numbered stops"},
+    "site.map_desc": {
+        "fr": "Les étapes sont détaillées dans la liste qui suit le plan.",
+        "en": "The stops are described in the list after the map.",
+    },
+    "site.yes": {"fr": "de plain-pied", "en": "step-free"},
+    "site.limited": {"fr": "en partie de plain-pied", "en": "partly step-free"},
+    "site.no": {"fr": "pas de plain-pied", "en": "not step-free"},
+    "site.protection.classé": {"fr": "classé monument historique", "en": "listed historic monument (classé)"},
+    "site.protection.inscrit": {"fr": "inscrit monument historique", "en": "registered historic monument (inscrit)"},
+    "site.protection.classé et inscrit": {
+        "fr": "classé et inscrit monument historique",
+        "en": "listed and registered historic monument",
+    },
+    "site.protection.other": {"fr": "protégé", "en": "protected"},
+    "site.photo_credit": {"fr": "Photo : {author} ({licence})", "en": "Photo: {author} ({licence})"},
+    "site.unknown_author": {"fr": "auteur inconnu", "en": "unknown author"},
     # -- contributions: validation messages (heritage_kit.submissions.messages; codes are public API)
     "contrib.required": {"fr": "Ce champ est obligatoire.", "en": "This field is required."},
     "contrib.invalid": {"fr": "Valeur invalide.", "en": "Invalid value."},
@@ -199,3 +269,9 @@ def texts(key: str, **fmt) -> tuple[str, str]:
 def keys(prefix: str = "") -> list[str]:
     """The keys starting with ``prefix`` (e.g. ``"contrib."``), in catalogue order."""
     return [k for k in CATALOGUE if k.startswith(prefix)]
+
+
+def table(prefix: str) -> dict[str, dict[str, str]]:
+    """``{lang: {key without prefix: text}}`` for the keys under ``prefix`` (placeholders unfilled):
+    the word tables the exporters index as ``WORDS[lang]["stops"]``."""
+    return {lang: {k[len(prefix):]: CATALOGUE[k][lang] for k in keys(prefix)} for lang in LANGS}

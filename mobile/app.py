@@ -38,7 +38,7 @@ from mobile.platform.location import LocationProvider, PlyerGpsProvider, ReplayP
 from mobile.platform.storage import JsonStore, discover_packs, repo_content_dir, user_dir
 from mobile.presenters.contribute import ContributePresenter
 from mobile.presenters.explore import ExplorePresenter
-from mobile.presenters.flows import ContributionFlow, PlanFlow, RouteFlow
+from mobile.presenters.flows import AUTO_SEND_SECONDS, ContributionFlow, PlanFlow, RouteFlow
 from mobile.presenters.home import HomePresenter, brand_name
 from mobile.presenters.hours import HoursBadges
 from mobile.presenters.location import Position
@@ -82,6 +82,7 @@ class HeritageApp(App):
     lang = StringProperty("fr")
     font_scale = NumericProperty(1.0)
     high_contrast = BooleanProperty(False)
+    audio_on_arrival = BooleanProperty(False)
     # rebind: kv rules read `app.theme.text` etc.; without it Kivy does not re-evaluate them when the theme changes
     theme = ObjectProperty(NORMAL, rebind=True)
     location_source = StringProperty("gps")
@@ -98,6 +99,7 @@ class HeritageApp(App):
     position = ObjectProperty(None, allownone=True)
     route = ListProperty([])
     highlight = ListProperty([])
+    must_visit = ListProperty([])  # POI ids marked "must visit" on their page, for "plan my walk"
     pick_mode = BooleanProperty(False)
     walk = ObjectProperty(None, allownone=True)
     ready = BooleanProperty(False)
@@ -146,6 +148,7 @@ class HeritageApp(App):
         self._presenters: dict[str, Any] = {}
         self._banner_event = None
         self._banner_poi: str | None = None
+        self.arrival_playback: tuple[str, str] | None = None  # what "audio on arrival" played last
         self._chime = None
         self.routes = RouteFlow(self)
         self.plans = PlanFlow(self)
@@ -206,6 +209,7 @@ class HeritageApp(App):
         self.sm: ScreenManager = root.ids.sm
         self.root_widget = root
         self.screen("map")  # the first screen; the others are built when first shown (faster launch)
+        Clock.schedule_interval(self._auto_send, AUTO_SEND_SECONDS)  # queued contributions leave when online
         path = self.arg_pack or self.settings.pack or HomePresenter(self.pack_entries, self.tr).default_path()
         self._set_title("map")
         self._select_nav("map")
@@ -228,6 +232,7 @@ class HeritageApp(App):
         self._presenters.clear()
         self.font_scale = s.font_scale
         self.high_contrast = s.high_contrast
+        self.audio_on_arrival = s.audio_on_arrival
         self.theme = theme_for(s)
         self.location_source = s.location_source
         self.gpx_path = s.gpx_path
@@ -316,6 +321,7 @@ class HeritageApp(App):
         self._presenters.clear()
         self.route = []
         self.highlight = []
+        self.must_visit = []
         self.walk = None
         self.scene = scene
         if self.settings.pack != path:
@@ -433,7 +439,8 @@ class HeritageApp(App):
             return None
         p = self._presenters.get("trails")
         if p is None:
-            p = self._presenters["trails"] = TrailsPresenter(self.pack, self.tr, planner=make_planner(self.pack))
+            p = self._presenters["trails"] = TrailsPresenter(self.pack, self.tr, planner=make_planner(self.pack),
+                                                                  badges=self.badges)
         return p
 
     def contribute_presenter(self) -> ContributePresenter | None:
@@ -477,6 +484,18 @@ class HeritageApp(App):
 
     def here(self) -> LatLon:
         return self.position.latlon if self.position is not None else self.pack.manifest.centre
+
+    def toggle_must_visit(self, poi_id: str) -> None:
+        """The POI page's "must visit on my walk": in or out of the planner's must-visit list."""
+        if poi_id in self.must_visit:
+            self.must_visit = [p for p in self.must_visit if p != poi_id]
+        else:
+            self.must_visit = [*self.must_visit, poi_id]
+
+    def clear_must_visit(self) -> None:
+        self.must_visit = []
+        if self.sm.current == "trails":
+            self.screen("trails").refresh()
 
     def take_me_to(self, poi_id: str) -> None:
         self.routes.take_me_to(poi_id)
@@ -560,11 +579,29 @@ class HeritageApp(App):
         n = self.services.notifier
         n.notify(alert.title, alert.body)
         n.vibrate(0.6)
-        if n.in_app:
+        if self.settings.audio_on_arrival and self.pack is not None:
+            self._play_arrival_audio(alert.poi_id)
+        elif n.in_app:
             self._play_chime()
         if self._banner_event is not None:
             self._banner_event.cancel()
         self._banner_event = Clock.schedule_once(lambda dt: setattr(self, "banner_text", ""), BANNER_SECONDS)
+
+    def _play_arrival_audio(self, poi_id: str) -> None:
+        """"Audio on arrival" (Settings): the stop's audio file, else the phone's voice reads its page."""
+        from mobile.presenters.walk import arrival_audio
+
+        what = arrival_audio(self.pack, poi_id, self.lang)
+        self.arrival_playback = what
+        if what is None:
+            return
+        player = getattr(self.services, "player", None)
+        if what[0] == "file" and player is not None and player.playing_key != what[1]:
+            if player.toggle(what[1], self.pack.media[what[1]]) != "error":
+                return
+        if what[0] == "speech" or player is None:
+            self.services.speaker.speak(what[1] if what[0] == "speech" else self.pack.poi(poi_id).name.get(self.lang),
+                                        self.lang)
 
     def _play_chime(self) -> None:
         if self._chime:  # loaded on the worker thread when the walk began (no file read here)
@@ -591,10 +628,18 @@ class HeritageApp(App):
         self.run_io(load, loaded, lambda exc: log.info("no sound: %s", exc))
 
     def banner_tapped(self) -> None:
+        """The banner's "Read" button: the arrived stop's page."""
         poi = self._banner_poi
-        self.banner_text = ""
+        self.dismiss_banner()
         if poi:
             self.open_poi(poi)
+
+    def dismiss_banner(self) -> None:
+        """A tap on the banner itself only hides it (it never opens a page by accident)."""
+        self.banner_text = ""
+        if self._banner_event is not None:
+            self._banner_event.cancel()
+            self._banner_event = None
 
     # -- walks (kv: TrailCard, the trails and walk screens) ---------------------------------------
     def start_walk(self, trail_id: str) -> None:
@@ -630,6 +675,15 @@ class HeritageApp(App):
         self.contribute_presenter().set_place_from_map(self.scene, x, y)
         self.pick_mode = False
         self.show("contribute")
+
+    def _auto_send(self, *_a) -> None:
+        if self.pack is not None and self.settings.inbox_url.strip():
+            self.contributions.send_in_background(self._sent_in_background)
+
+    def _sent_in_background(self, outcome) -> None:
+        """A background send ended: "My submissions", when shown, shows the new statuses."""
+        if self.sm.current == "submissions":
+            self.screen("submissions").show_sync(outcome)
 
     def inbox_credentials(self) -> tuple[str, str]:
         """The inbox server and this device's token (made and saved on first use)."""

@@ -25,7 +25,7 @@ def test_every_key_has_french_and_english_with_the_same_placeholders(key):
 
 
 def test_keys_are_grouped_by_their_user():
-    assert {k.split(".")[0] for k in i18n.CATALOGUE} == {"contrib", "http", "hours", "routing"}
+    assert {k.split(".")[0] for k in i18n.CATALOGUE} == {"contrib", "http", "hours", "routing", "leaflet", "site"}
     assert len(i18n.keys("hours.day.")) == 7 and len(i18n.keys("hours.month.")) == 12
 
 
@@ -55,3 +55,20 @@ def test_hours_sentences_come_from_the_catalogue():
     far = OpeningHours("Jan 01 09:00-12:00", timezone="Europe/Paris")
     assert far.describe(datetime(2026, 12, 24, 10, 0), "fr") == "Fermé · Ouvre le 1er janvier à 09:00"
     assert far.describe(datetime(2026, 12, 24, 10, 0), "en") == "Closed · Opens on 1 January at 09:00"
+
+
+def test_the_exporters_word_tables_come_from_the_catalogue():
+    """The leaflet's and the site's FR/EN words have one home: heritage_kit.i18n (both languages checked above)."""
+    from datetime import date
+
+    from heritage_kit.export.leaflet_plan import WORDS, day_words
+    from heritage_kit.export.site import SITE_WORDS
+
+    for table, prefix in ((WORDS, "leaflet."), (SITE_WORDS, "site.")):
+        assert set(table) == {"fr", "en"} and table["fr"].keys() == table["en"].keys()
+        assert {prefix + k for k in table["fr"]} == set(i18n.keys(prefix))
+        assert all(table[lang][k] == i18n.text(prefix + k, lang) for lang in ("fr", "en") for k in table[lang])
+    assert WORDS["fr"]["stops"] == "{n} étapes" and SITE_WORDS["en"]["hours"] == "Opening hours"
+    assert SITE_WORDS["fr"]["protection.classé"] == "classé monument historique"
+    assert day_words(date(2026, 3, 1), "fr") == "dimanche 1er mars 2026"
+    assert day_words(date(2026, 12, 12), "en") == "Saturday 12 December 2026"

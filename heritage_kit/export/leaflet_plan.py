@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 
 from heritage_kit.categories import category_label
+from heritage_kit import i18n
 from heritage_kit.errors import HeritageKitError
 from heritage_kit.export.mapdata import basemap_areas, street_lines
 from heritage_kit.export.urls import page_url, poi_path, trail_path
@@ -31,37 +32,9 @@ __all__ = ["LeafletStop", "LeafletShop", "LeafletPlan", "plan_leaflet", "hours_o
 SHOP_CORRIDOR_M = 40.0
 MAX_SHOPS = 14
 
-# FR/EN words of the leaflet (the renderer uses these too).
-WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "stops": "{n} étapes", "walk": "{min} min à pied", "from_start": "Départ",
-        "steps": "marches sur le trajet", "step_free": "accès de plain-pied", "limited": "accès en partie de plain-pied",
-        "no_step_free": "pas d'accès de plain-pied", "shops": "Commerces sur le chemin — horaires du {day}",
-        "closed": "fermé ce jour", "unknown": "horaires inconnus", "sources": "Sources et licences",
-        "page": "page {n}/{total}", "scan": "Scannez pour la page web de l'étape",
-        "no_streets": "Plan simplifié : pas de plan des rues pour cette ville (trajets à vol d'oiseau).",
-        "stop_list": "Les étapes", "north": "N",
-    },
-    "en": {
-        "stops": "{n} stops", "walk": "{min} min walk", "from_start": "Start",
-        "steps": "steps on the way", "step_free": "step-free entrance", "limited": "partly step-free entrance",
-        "no_step_free": "no step-free entrance", "shops": "Shops on the way — hours on {day}",
-        "closed": "closed that day", "unknown": "hours unknown", "sources": "Sources and licences",
-        "page": "page {n}/{total}", "scan": "Scan for the stop's web page",
-        "no_streets": "Simplified map: no street map for this town yet (straight-line legs).",
-        "stop_list": "The stops", "north": "N",
-    },
-}
-_DAYS = {
-    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
-_MONTHS = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"),
-}
+# FR/EN words of the leaflet (the renderer uses these too): kept in heritage_kit.i18n ("leaflet.*"),
+# the day and month names are the hours' ("hours.day.*", "hours.month.*").
+WORDS: dict[str, dict[str, str]] = i18n.table("leaflet.")
 
 
 class UnknownTrail(HeritageKitError, LookupError):
@@ -115,7 +88,8 @@ def day_words(day: date, lang: str) -> str:
     """``samedi 12 décembre 2026`` / ``Saturday 12 December 2026``."""
     lang = _lang(lang)
     first = "1er" if (lang == "fr" and day.day == 1) else str(day.day)
-    return f"{_DAYS[lang][day.weekday()]} {first} {_MONTHS[lang][day.month - 1]} {day.year}"
+    weekday, month = i18n.text(f"hours.day.{day.weekday()}", lang), i18n.text(f"hours.month.{day.month}", lang)
+    return f"{weekday} {first} {month} {day.year}"
 
 
 def _lang(lang: str) -> str:

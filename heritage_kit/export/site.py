@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from heritage_kit import i18n
 from heritage_kit.categories import CATEGORIES, category_label
 from heritage_kit.export.jsonld import poi_jsonld, trail_jsonld
 from heritage_kit.export.leaflet_plan import WORDS as LEAFLET_WORDS, day_words, hours_on_day, plan_leaflet
@@ -29,39 +30,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["build_site", "SITE_WORDS"]
 
-SITE_WORDS: dict[str, dict[str, str]] = {
-    "fr": {
-        "skip": "Aller au contenu", "heritage_guide": "patrimoine et commerces", "languages": "Langues",
-        "sources": "Sources et licences", "made_with": "Page générée hors ligne par heritage-kit, sans traceur.",
-        "trails": "Parcours", "heritage": "Patrimoine", "commerce": "Commerces", "service": "Services",
-        "breadcrumb": "Fil d'Ariane", "hours": "Horaires", "hours_week": "Semaine du {day}", "day": "Jour",
-        "where": "Où", "poi_sources": "Sources de cette fiche", "stops": "Les étapes", "address": "Adresse",
-        "access": "Accès", "protection": "Protection", "phone": "Téléphone", "website": "Site web",
-        "composed": "Texte composé à partir des données ouvertes (Mérimée, OpenStreetMap).",
-        "map_poi": "Plan : {name} et les rues autour", "map_trail": "Plan du parcours : {n} étapes numérotées",
-        "map_desc": "Les étapes sont détaillées dans la liste qui suit le plan.",
-        "yes": "de plain-pied", "limited": "en partie de plain-pied", "no": "pas de plain-pied",
-    },
-    "en": {
-        "skip": "Skip to content", "heritage_guide": "heritage and shops", "languages": "Languages",
-        "sources": "Sources and licences", "made_with": "Page built offline by heritage-kit, with no tracker.",
-        "trails": "Trails", "heritage": "Heritage", "commerce": "Shops", "service": "Services",
-        "breadcrumb": "Breadcrumb", "hours": "Opening hours", "hours_week": "Week of {day}", "day": "Day",
-        "where": "Where", "poi_sources": "Sources of this page", "stops": "The stops", "address": "Address",
-        "access": "Access", "protection": "Protection", "phone": "Phone", "website": "Website",
-        "composed": "Text composed from open data (Mérimée, OpenStreetMap).",
-        "map_poi": "Map: {name} and the streets around it", "map_trail": "Trail map: {n} numbered stops",
-        "map_desc": "The stops are described in the list after the map.",
-        "yes": "step-free", "limited": "partly step-free", "no": "not step-free",
-    },
-}
+# FR/EN words of the site: kept in heritage_kit.i18n ("site.*", with "site.protection.*")
+SITE_WORDS: dict[str, dict[str, str]] = i18n.table("site.")
 _LANG_LABEL = {"fr": "Français", "en": "English"}
-_PROTECTION = {
-    "fr": {"classé": "classé monument historique", "inscrit": "inscrit monument historique",
-           "classé et inscrit": "classé et inscrit monument historique", "other": "protégé"},
-    "en": {"classé": "listed historic monument (classé)", "inscrit": "registered historic monument (inscrit)",
-           "classé et inscrit": "listed and registered historic monument", "other": "protected"},
-}
 
 
 def _env() -> Environment:
@@ -81,7 +52,7 @@ def _facts(poi: "POI", lang: str, w: dict[str, str]) -> list[tuple[str, str]]:
         out.append((w["address"], ", ".join(p for p in (" ".join(x for x in (a.housenumber, a.street) if x),
                                                          " ".join(x for x in (a.postcode, a.city) if x)) if p)))
     if poi.heritage and poi.heritage.protection:
-        text = _PROTECTION[lang][poi.heritage.protection]
+        text = w[f"protection.{poi.heritage.protection}"]
         if poi.heritage.dates:
             text += f" ({poi.heritage.dates})"
         out.append((w["protection"], text))
@@ -94,6 +65,25 @@ def _facts(poi: "POI", lang: str, w: dict[str, str]) -> list[tuple[str, str]]:
     return out
 
 
+MAX_PHOTOS = 3
+
+
+def _photos(poi: "POI", pack: "ContentPack", lang: str, w: dict[str, str], files: dict[str, bytes]) -> list[dict]:
+    """The POI's photos that are in the pack (never a remote or pending one: no external request), copied
+    once to the site under their pack path, with alt text and the author / licence credit."""
+    out = []
+    for m in poi.media:
+        if m.type != "image" or m.pending or not m.path or m.path not in pack.media:
+            continue
+        files.setdefault(m.path, pack.media[m.path])
+        caption = m.caption.get(lang) if m.caption else ""
+        out.append({"src": m.path, "alt": caption or poi.name.get(lang),
+                    "credit": w["photo_credit"].format(author=m.author or w["unknown_author"], licence=m.licence)})
+        if len(out) >= MAX_PHOTOS:
+            break
+    return out
+
+
 def build_site(
     pack: "ContentPack",
     *,
@@ -101,7 +91,8 @@ def build_site(
     week_of: date | None = None,
     langs: tuple[str, ...] | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the site, by relative path (``index.html``, ``style.css``, ``fr/…``, ``en/…``)."""
+    """Every file of the site, by relative path (``index.html``, ``style.css``, ``fr/…``, ``en/…``, and the
+    photos the pack carries under their pack path, ``media/…``)."""
     man = pack.manifest
     langs = tuple(lang for lang in (langs or ("fr", "en")) if lang in SITE_WORDS)
     week_of = week_of or date.today()
@@ -139,7 +130,7 @@ def build_site(
                    name=poi.name.get(lang), categories=", ".join(category_label(c, lang) for c in poi.categories),
                    text=[p for p in text.split("\n") if p.strip()],
                    text_note=w["composed"] if getattr(poi, "text_origin", None) == "composed" else "",
-                   facts=_facts(poi, lang, w),
+                   facts=_facts(poi, lang, w), photos=_photos(poi, pack, lang, w, files),
                    week=week if any(h != LEAFLET_WORDS[lang]["unknown"] for _, h in week) else [],
                    svg=svg_map(title=w["map_poi"].format(name=poi.name.get(lang)), desc=w["map_desc"], route=[ll],
                                marker=ll, streets=streets.near(*ll), areas=areas.near(*ll), min_span_m=260, height=300,

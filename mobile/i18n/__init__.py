@@ -3,7 +3,8 @@
 ``Translator(lang).tr(key, **values)`` returns the text for ``key`` in the
 chosen language (``str.format`` placeholders filled in). Every key of
 :data:`mobile.i18n.catalog.CATALOG` has both languages (a test checks it);
-an unknown key is a programming error and raises ``KeyError``.
+an unknown key is a programming error and raises ``KeyError``. ``count(key, n)`` picks the
+singular entry (``key.one``) by the language's plural rule ("1 result", "1 étape").
 
 No kivy import here: presenters use it too.
 """
@@ -50,6 +51,13 @@ class Translator:
         return text.format(**values) if values else text
 
     __call__ = tr
+
+    def count(self, key: str, /, n: int, **values: object) -> str:
+        """``key`` for ``n`` things with the language's plural rule: the ``key + ".one"`` entry for the
+        singular (French: 0 and 1; English: 1) when the catalogue has one, else ``key``."""
+        singular = n in (0, 1) if self.lang == "fr" else n == 1
+        one = key + ".one"
+        return self.tr(one if singular and one in CATALOG else key, n=n, **values)
 
     # -- formatting helpers shared by presenters ---------------------------
     def distance(self, metres: float) -> str:

@@ -92,7 +92,13 @@ CATALOG: dict[str, dict[str, str]] = {
     "explore.count": {"fr": "{n} résultats", "en": "{n} results"},
     "explore.no_result": {"fr": "Aucun résultat.", "en": "No result."},
     "explore.distance": {"fr": "à {distance}", "en": "{distance} away"},
-    "explore.count_one": {"fr": "1 résultat", "en": "1 result"},
+    "explore.count.one": {"fr": "{n} résultat", "en": "{n} result"},
+    "explore.none_open_now": {"fr": "Rien de tout cela n'est ouvert maintenant.",
+                              "en": "None of these is open now."},
+    "explore.none_open_on_arrival": {"fr": "Rien de tout cela ne sera ouvert à votre arrivée.",
+                                     "en": "None of these will be open when you get there."},
+    "explore.open_on_arrival": {"fr": "Ouvert à mon arrivée", "en": "Open when I arrive"},
+    "explore.open_at_arrival": {"fr": "Ouvert à votre arrivée ({time})", "en": "Open when you arrive ({time})"},
     "explore.no_shop_data": {
         "fr": "Pas encore de données sur les commerces pour cette ville",
         "en": "No shop data for this town yet",
@@ -105,6 +111,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "hours.closed_until": {"fr": "Fermé, ouvre {when}", "en": "Closed, opens {when}"},
     "hours.unknown": {"fr": "Horaires inconnus", "en": "Hours unknown"},
     "hours.title": {"fr": "Horaires", "en": "Opening hours"},
+    "poi.hours_week": {"fr": "Horaires des 7 prochains jours", "en": "Opening hours, the next 7 days"},
+    "poi.hours_line": {"fr": "{day} : {hours}", "en": "{day}: {hours}"},
+    "poi.hours_closed_day": {"fr": "fermé", "en": "closed"},
+    "poi.hours_unknown_day": {"fr": "horaires incertains", "en": "hours uncertain"},
+    "poi.reopens_today": {"fr": "Rouvre aujourd'hui à {time}", "en": "Reopens today at {time}"},
+    "poi.reopens_tomorrow": {"fr": "Rouvre demain à {time}", "en": "Reopens tomorrow at {time}"},
+    "poi.reopens_weekday": {"fr": "Rouvre {day} à {time}", "en": "Reopens {day} at {time}"},
+    "poi.reopens_date": {"fr": "Rouvre le {day} {month} à {time}", "en": "Reopens {day} {month} at {time}"},
     # POI page
     "poi.read_aloud": {"fr": "Lire à voix haute", "en": "Read aloud"},
     "poi.listen": {"fr": "Écouter", "en": "Listen"},
@@ -165,6 +179,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "trails.title": {"fr": "Parcours", "en": "Trails"},
     "trails.curated": {"fr": "Parcours de la ville", "en": "Town trails"},
     "trails.stops": {"fr": "{n} étapes", "en": "{n} stops"},
+    "trails.stops.one": {"fr": "{n} étape", "en": "{n} stop"},
     "trails.start": {"fr": "Commencer", "en": "Start"},
     "trails.plan": {"fr": "Organiser ma balade", "en": "Plan my walk"},
     "trails.minutes": {"fr": "Temps disponible : {n} min", "en": "Time available: {n} min"},
@@ -173,6 +188,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "trails.planned": {
         "fr": "Balade proposée : {n} étapes, {distance}, {duration}",
         "en": "Suggested walk: {n} stops, {distance}, {duration}",
+    },
+    "trails.planned.one": {
+        "fr": "Balade proposée : {n} étape, {distance}, {duration}",
+        "en": "Suggested walk: {n} stop, {distance}, {duration}",
     },
     "trails.plan_failed": {"fr": "Impossible d'organiser la balade : {message}", "en": "Could not plan the walk: {message}"},
     "trails.none": {"fr": "Cette ville n'a pas encore de parcours.", "en": "This town has no trail yet."},
@@ -185,6 +204,18 @@ CATALOG: dict[str, dict[str, str]] = {
     "trails.interest.shops": {"fr": "Commerces", "en": "Shops"},
     "trails.interest.cafes": {"fr": "Cafés, boulangeries", "en": "Cafés, bakeries"},
     "trails.open_on_arrival": {"fr": "Ouverts à mon arrivée", "en": "Open when I arrive"},
+    "trails.must_visit": {"fr": "À voir absolument : {names}", "en": "Must visit: {names}"},
+    "trails.must_visit_closed": {
+        "fr": "Pas dans cette balade, fermé pendant tout ce temps : {names}",
+        "en": "Not in this walk, closed all that time: {names}",
+    },
+    "trails.must_visit_failed": {
+        "fr": "les lieux « à voir absolument » n'y tiennent pas (temps, horaires ou chemins)",
+        "en": "the must-visit places do not fit in it (time, opening hours or paths)",
+    },
+    "trails.must_visit_clear": {"fr": "Effacer la liste « à voir »", "en": "Clear the must-visit list"},
+    "poi.must_visit": {"fr": "À voir absolument dans ma balade", "en": "Must visit on my walk"},
+    "poi.must_visit_remove": {"fr": "Retirer de « à voir absolument »", "en": "Remove from must visit"},
     # walk mode
     "walk.title": {"fr": "Balade : {trail}", "en": "Walk: {trail}"},
     "walk.none": {
@@ -195,7 +226,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "walk.distance": {"fr": "{distance} {direction}", "en": "{distance} {direction}"},
     "walk.progress": {"fr": "{n}/{m} étapes vues", "en": "{n}/{m} stops visited"},
     "walk.arrived": {"fr": "Vous êtes arrivé : {name}", "en": "You have arrived: {name}"},
-    "walk.arrived_body": {"fr": "Touchez pour lire la page.", "en": "Tap to read its page."},
+    "walk.arrived_body": {"fr": "« Lire » ouvre sa page.", "en": "“Read” opens its page."},
+    "walk.read_page": {"fr": "Lire", "en": "Read"},
     "walk.finished": {"fr": "Balade terminée, bravo !", "en": "Walk finished, well done!"},
     "walk.open_shops": {"fr": "Ouverts sur le chemin", "en": "Open along the way"},
     "walk.no_open_shops": {"fr": "Aucun commerce ouvert à proximité.", "en": "No open shop nearby."},
@@ -234,10 +266,6 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "contrib.author": {"fr": "Votre pseudonyme", "en": "Your pseudonym"},
     "contrib.save": {"fr": "Enregistrer", "en": "Save"},
-    "contrib.saved": {
-        "fr": "Enregistré. Envoi à la prochaine connexion.",
-        "en": "Saved. It will be sent when you are online.",
-    },
     "contrib.duplicate": {
         "fr": "Attention : « {name} » existe déjà à {distance}.",
         "en": "Careful: “{name}” already exists {distance} away.",
@@ -265,6 +293,18 @@ CATALOG: dict[str, dict[str, str]] = {
     "contrib.saved_outbox": {
         "fr": "Enregistré sur ce téléphone. Envoyez-le avec « Envoyer maintenant » dans « Mes contributions ».",
         "en": "Saved on this phone. Send it with “Send now” in “My submissions”.",
+    },
+    "contrib.saved_sending": {
+        "fr": "Enregistré sur ce téléphone. Envoi en cours en arrière-plan ; sans réseau, il est réessayé "
+              "automatiquement toutes les quelques minutes tant que l'application est ouverte "
+              "(état dans « Mes contributions »).",
+        "en": "Saved on this phone. Sending in the background; without a network it is tried again "
+              "automatically every few minutes while the app is open (status in “My submissions”).",
+    },
+    "contrib.saved_no_server": {
+        "fr": "Enregistré sur ce téléphone. Aucun serveur de contributions n'est réglé (Réglages) : "
+              "rien n'est envoyé tant qu'il n'y en a pas.",
+        "en": "Saved on this phone. No contribution server is set (Settings): nothing is sent until one is.",
     },
     "contrib.choose_category": {"fr": "Choisir une catégorie", "en": "Choose a category"},
     "contrib.category_required": {"fr": "Choisissez une catégorie.", "en": "Choose a category."},
@@ -309,6 +349,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "settings.lang.en": {"fr": "Anglais", "en": "English"},
     "settings.large_text": {"fr": "Grands caractères", "en": "Large text"},
     "settings.high_contrast": {"fr": "Contraste élevé", "en": "High contrast"},
+    "settings.audio_on_arrival": {
+        "fr": "Balade : écouter l'étape à l'arrivée",
+        "en": "Walk: play the stop's audio on arrival",
+    },
     "settings.location": {"fr": "Source de position", "en": "Location source"},
     "settings.loc.gps": {"fr": "GPS de l'appareil", "en": "Device GPS"},
     "settings.loc.simulated": {"fr": "Balade simulée", "en": "Simulated walk"},

@@ -161,10 +161,13 @@ class ContributePresenter:
         )
         return Submission(kind="new_poi", proposal=proposal, contributor=author, consent=f.consent)
 
-    def length_hint(self, field: str, text: str | None = None) -> str:
-        """"123 / 5000 characters" for a text field, shown while typing (not escaped)."""
+    def length_hint(self, field: str, text: str | None = None, *, near: float = 0.0) -> str:
+        """"123 / 5000 characters" for a text field, shown while typing (not escaped); "" below
+        ``near`` × the limit (the name's counter only appears when it matters)."""
         limit = text_limits()[field]
         n = len((text if text is not None else getattr(self.form, field)).strip())
+        if n < near * limit:
+            return ""
         return self.tr.tr("contrib.length", n=n, max=limit)
 
     def _too_long(self) -> dict[str, str]:
@@ -288,8 +291,16 @@ class ContributePresenter:
             return "; ".join(parts)
         return item.message or ""
 
+    def send_due(self, url: str, token: str, *, client_factory=None, sleep=None) -> SyncOutcome | None:
+        """The background send: the queued items whose next attempt is due (the outbox's persisted
+        backoff is kept, unlike "Send now"); None when nothing is queued (no request made).
+        Call off the UI thread."""
+        if not self.outbox.items(status="queued"):
+            return None
+        return self.send_now(url, token, client_factory=client_factory, max_attempts=3, sleep=sleep, force=False)
+
     def send_now(self, url: str, token: str, *, client_factory=None, max_attempts: int = 2,
-                 sleep=None) -> SyncOutcome:
+                 sleep=None, force: bool = True) -> SyncOutcome:
         """Send the queued items and refresh the statuses ("Send now"; call off the UI thread).
 
         ``url`` is the inbox server from the settings; without one nothing is sent
@@ -306,7 +317,7 @@ class ContributePresenter:
             client = (client_factory or InboxClient)(url, token)
         except ConfigurationError as exc:
             return SyncOutcome(False, escape(self.tr.tr("sync.bad_server", message=str(exc))), self.my_submissions())
-        kwargs = {"force": True, "max_attempts": max_attempts}
+        kwargs = {"force": force, "max_attempts": max_attempts}
         if sleep is not None:
             kwargs["sleep"] = sleep
         report = self.outbox.sync(client, **kwargs)

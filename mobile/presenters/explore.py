@@ -2,12 +2,17 @@
 
 A shop without opening hours says "hours unknown", never nothing; when nothing is found while
 looking for shops in a town whose pack has none, the screen says that the town has no shop data
-yet instead of "No result" (:meth:`ExplorePresenter.count_text`)."""
+yet instead of "No result" (:meth:`ExplorePresenter.count_text`).
+
+Typed words keep the search's ranking (best match first, the nearest among equals: "bakery" lists
+bakeries before a bike shop next door); without words, the nearest first. "Open when I arrive"
+keeps the places open at the walker's arrival (walking there at the library's walking speed) and
+says when that is."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from heritage_kit.categories import CATEGORIES, category_label
 from heritage_kit.geo import haversine_m
@@ -25,6 +30,7 @@ class ExploreFilters:
     heritage: bool = False
     shops: bool = False
     open_now: bool = False
+    open_on_arrival: bool = False  # open when I get there, walking from here
     category: str | None = None
 
     def kinds(self) -> list[str] | None:
@@ -67,6 +73,8 @@ class ExplorePresenter:
     def rows(self, *, near: LatLon | None, now: datetime) -> list[ExploreRow]:
         f = self.filters
         origin = near or self.pack.manifest.centre
+        from heritage_kit.routing import WALKING_SPEED_MPS
+
         results = self.pack.search(
             f.text.strip() or None,
             kinds=f.kinds(),
@@ -79,12 +87,27 @@ class ExplorePresenter:
         if not pois:
             return []
         d = haversine_m(origin.lat, origin.lon, [p.location.lat for p in pois], [p.location.lon for p in pois])
-        order = sorted(range(len(pois)), key=lambda i: float(d[i]))[: self.limit]
+        scores = [float(getattr(r, "score", 0.0) or 0.0) for r in results]
+        if f.text.strip():  # the search's ranking first, the nearest among equal matches
+            order = sorted(range(len(pois)), key=lambda i: (-scores[i], float(d[i])))
+        else:
+            order = sorted(range(len(pois)), key=lambda i: float(d[i]))
         rows = []
         for i in order:
+            if len(rows) >= self.limit:
+                break
             p = pois[i]
             cats = ", ".join(category_label(c, self.tr.lang) for c in p.categories[:2]) or self.tr.tr(f"kind.{p.kind}")
             dist = self.tr.tr("explore.distance", distance=self.tr.distance(float(d[i])))
+            if f.open_on_arrival:
+                arrival = now + timedelta(seconds=float(d[i]) / WALKING_SPEED_MPS)
+                if self.badges.state(p.opening_hours, arrival) != "open":
+                    continue
+                when = arrival.astimezone(self.pack.timezone) if arrival.tzinfo else arrival
+                rows.append(ExploreRow(p.id, p.kind, escape(p.name.get(self.tr.lang)), escape(f"{cats} · {dist}"),
+                                       escape(self.tr.tr("explore.open_at_arrival", time=self.tr.time(when.hour, when.minute))),
+                                       "open", float(d[i])))
+                continue
             if p.opening_hours:
                 b = self.badges.badge(p.opening_hours, now, self.tr.lang, self.tr.tr("hours.unknown"))
                 badge, state = b.text, b.state
@@ -105,7 +128,7 @@ class ExplorePresenter:
         from heritage_kit.search import categories_for
 
         f = self.filters
-        if f.shops or f.open_now:
+        if f.shops or f.open_now or f.open_on_arrival:
             return True
         cats = [f.category] if f.category else []
         cats += [c for word in f.text.split() for c in categories_for(word)]
@@ -113,10 +136,20 @@ class ExplorePresenter:
 
     def count_text(self, rows: list[ExploreRow]) -> str:
         """"12 results", "1 result", or why there is none (not escaped)."""
-        if len(rows) == 1:
-            return self.tr.tr("explore.count_one")
         if rows:
-            return self.tr.tr("explore.count", n=len(rows))
+            return self.tr.count("explore.count", len(rows))
         if not self.has_shops() and self.looking_for_shops():
             return self.tr.tr("explore.no_shop_data")
+        f = self.filters
+        if f.open_now or f.open_on_arrival:  # found, but closed: say so rather than "No result"
+            key = "explore.none_open_on_arrival" if f.open_on_arrival else "explore.none_open_now"
+            saved = (f.open_now, f.open_on_arrival)
+            f.open_now = f.open_on_arrival = False
+            try:
+                found = self.pack.search(f.text.strip() or None, kinds=f.kinds(),
+                                         categories=[f.category] if f.category else None, limit=1)
+            finally:
+                f.open_now, f.open_on_arrival = saved
+            if found:
+                return self.tr.tr(key)
         return self.tr.tr("explore.no_result")

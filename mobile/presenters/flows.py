@@ -22,10 +22,11 @@ from mobile.presenters.location import Position
 from mobile.presenters.markup import escape
 from mobile.presenters.trails import PlanOptions, TrailsPresenter
 
-__all__ = ["Host", "RouteFlow", "PlanFlow", "ContributionFlow", "fit_box"]
+__all__ = ["Host", "RouteFlow", "PlanFlow", "ContributionFlow", "fit_box", "AUTO_SEND_SECONDS"]
 
 log = logging.getLogger("mobile")
 ROUTE_PAD_M = 60.0
+AUTO_SEND_SECONDS = 180.0  # the app tries the queued contributions this often (the outbox's backoff decides)
 
 
 class Host(Protocol):
@@ -132,7 +133,8 @@ class PlanFlow:
 
         def work() -> str:
             return p.plan(minutes=options.minutes, start=start, start_time=now, step_free=options.step_free,
-                          interests=options.interest_keys(), open_on_arrival=options.open_on_arrival)
+                          interests=options.interest_keys(), open_on_arrival=options.open_on_arrival,
+                          must_visit=list(options.must_visit))
 
         def failed(exc: BaseException) -> None:
             screen.show_plan(escape(tr("trails.plan_failed", message=error_reason(exc, tr))), False)
@@ -141,12 +143,20 @@ class PlanFlow:
 
 
 class ContributionFlow:
-    """Save a contribution (once, however often Save is tapped) and "Send now"."""
+    """Save a contribution (once, however often Save is tapped), send it in the background, "Send now".
+
+    After a successful save the queued entries are sent at once on their own thread when a server
+    is set (:meth:`send_in_background`), with the outbox's retry rules (its persisted backoff: an
+    entry that failed waits for its next attempt); the app calls it again every few minutes
+    (``AUTO_SEND_SECONDS``), so an entry saved offline leaves when the network is back, while the
+    app is open. The message after saving says exactly that, or that nothing is sent without a server.
+    """
 
     def __init__(self, host: Host, *, spawn: Callable[[Callable[[], None]], None] | None = None) -> None:
         self.host = host
         self.saving = False
         self.last_ok = False  # the last save succeeded and the form was not filled in again since
+        self.last_background: SyncOutcome | None = None  # what the last background send did
         self._spawn = spawn or _daemon_thread
 
     def save(self) -> bool:
@@ -175,7 +185,12 @@ class ContributionFlow:
             self.saving = False
             self.last_ok = res.ok
             screen.show_saving(False)
-            screen.show_result(res.text, res.ok)
+            if not res.ok:
+                screen.show_result(res.text, False)
+                return
+            url, _token = h.inbox_credentials()
+            screen.show_result(escape(tr("contrib.saved_sending" if url.strip() else "contrib.saved_no_server")), True)
+            self.send_in_background()
 
         def failed(exc: BaseException) -> None:
             finished(SaveResult(False, escape(tr("common.error", message=error_reason(exc, tr)))))
@@ -191,28 +206,44 @@ class ContributionFlow:
         self.host.run_io(p.my_submissions, done)
 
     def send(self, done: Callable[[SyncOutcome], None]) -> None:
-        """"Send now": ``Outbox.sync`` on its own thread (it may wait on the network and retry),
-        the outcome back on the UI thread through ``host.schedule``."""
+        """"Send now": every queued item, ignoring the backoff; the outcome to ``done`` on the UI thread."""
+        self._sync(done, background=False)
+
+    def send_in_background(self, done: Callable[[SyncOutcome], None] | None = None) -> bool:
+        """Send the queued items that are due (the outbox's backoff kept), without a word on screen unless
+        ``done`` is given; False when nothing started (no server, a send running, no presenter)."""
+        url, _token = self.host.inbox_credentials()
+        if not url.strip():
+            return False
+        return self._sync(done, background=True)
+
+    def _sync(self, done: Callable[[SyncOutcome], None] | None, *, background: bool) -> bool:
+        """``Outbox.sync`` on its own thread (it may wait on the network and retry), the outcome back
+        on the UI thread through ``host.schedule``."""
         h, tr = self.host, self.host.tr
         p = h.contribute_presenter()
         if p is None or h.syncing:
-            return
+            return False
         url, token = h.inbox_credentials()
         h.syncing = True
 
         def work() -> None:
             try:
-                outcome = p.send_now(url, token)
+                outcome = p.send_due(url, token) if background else p.send_now(url, token)
             except Exception as exc:  # noqa: BLE001 - reported on the screen, the outbox keeps the items
-                log.exception("send now failed")
+                log.exception("sending failed")
                 outcome = SyncOutcome(False, escape(tr("common.error", message=error_reason(exc, tr))), None)
             h.schedule(lambda: finished(outcome))
 
-        def finished(outcome: SyncOutcome) -> None:
+        def finished(outcome: SyncOutcome | None) -> None:
             h.syncing = False
-            done(outcome)
+            if background:
+                self.last_background = outcome
+            if done is not None and outcome is not None:
+                done(outcome)
 
         self._spawn(work)
+        return True
 
 
 def _daemon_thread(fn: Callable[[], None]) -> None:

@@ -49,6 +49,8 @@ class PoiPage:
     origin: str = ""  # "composed from open data (…)" for a composed text, "" for a human one; escaped
     summary: str = ""  # shops and services: one line (category · today's hours · access · address); escaped
     audio: AudioTrack | None = None  # the pack's audio in this language (a recording before a synthetic voice)
+    week: list[str] = field(default_factory=list)  # the opening hours of the 7 days from today; escaped lines
+    reopens: str = ""  # closed now: "Reopens 25 March at 10:00"; escaped
 
 
 def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetime) -> PoiPage:
@@ -111,8 +113,11 @@ def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetim
         origin = escape(tr.tr("poi.origin.composed", sources=sources))
     summary = _summary(poi, cats, tr, badges, now) if poi.kind in ("commerce", "service") else ""
     speech = ". ".join(p for p in (name, cats, desc) if p)
+    from mobile.presenters.hours_table import reopens, week_lines
+
+    week = [escape(line) for line in week_lines(badges, poi.opening_hours, now, tr)]
     return PoiPage(poi.id, poi.kind, escape(name), escape(cats), body, hours, photos, facts, refs, speech, practical,
-                   origin, summary, _audio(poi, tr))
+                   origin, summary, _audio(poi, tr), week, escape(reopens(badges, poi.opening_hours, now, tr)))
 
 
 def _audio(poi, tr: Translator) -> AudioTrack | None:

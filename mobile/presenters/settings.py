@@ -1,4 +1,5 @@
-"""User settings: language, large text, high contrast, location source."""
+"""User settings: language, large text, high contrast, location source, audio on arrival; the themes
+and their contrast (:func:`contrast_ratio`, :func:`text_pairs`: every text colour on its background)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from typing import Any, Literal
 
 from mobile.i18n import LANGUAGES, default_language
 
-__all__ = ["Settings", "LOCATION_SOURCES", "Theme", "theme_for"]
+__all__ = ["Settings", "LOCATION_SOURCES", "LARGE_TEXT_SCALE", "NAV_ROWS_FROM_SCALE", "Theme", "theme_for",
+           "contrast_ratio", "text_pairs", "nav_columns"]
+
+LARGE_TEXT_SCALE = 1.7  # "large text": every text ×1.7, the bottom navigation too (issue 16: at least ×1.6)
+NAV_ROWS_FROM_SCALE = 1.5  # from this text scale the six navigation buttons take two rows of three
+BOOL_SETTINGS = ("large_text", "high_contrast", "audio_on_arrival")
 
 LOCATION_SOURCES: tuple[str, ...] = ("gps", "simulated", "gpx")
 LocationSource = Literal["gps", "simulated", "gpx"]
@@ -23,6 +29,7 @@ class Settings:
     pack: str = ""  # path of the last opened pack ("" = the default town)
     inbox_url: str = ""  # the town's inbox server for "Send now" ("" = none: submissions stay on the device)
     device_token: str = ""  # this device's token for the inbox (made on the first "Send now")
+    audio_on_arrival: bool = False  # walk mode: play the stop's audio when it is reached (off by default)
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:
@@ -32,7 +39,7 @@ class Settings:
 
     @property
     def font_scale(self) -> float:
-        return 1.3 if self.large_text else 1.0
+        return LARGE_TEXT_SCALE if self.large_text else 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -46,7 +53,7 @@ class Settings:
             if f.name not in data:
                 continue
             value = data[f.name]
-            expected = bool if f.name in ("large_text", "high_contrast") else str
+            expected = bool if f.name in BOOL_SETTINGS else str
             if isinstance(value, expected):
                 kwargs[f.name] = value
         return cls(**kwargs)
@@ -117,3 +124,52 @@ HIGH_CONTRAST = Theme(
 
 def theme_for(settings: Settings) -> Theme:
     return HIGH_CONTRAST if settings.high_contrast else NORMAL
+
+
+def nav_columns(font_scale: float) -> int:
+    """Columns of the bottom navigation: six in a row, two rows of three with large text (so that
+    "Contribuer" at ×1.7 is not cut)."""
+    return 3 if font_scale >= NAV_ROWS_FROM_SCALE else 6
+
+
+def _luminance(rgba) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(float(c)) for c in rgba[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(fg, bg) -> float:
+    """WCAG 2 contrast ratio of two opaque colours (1 to 21)."""
+    a, b = _luminance(fg), _luminance(bg)
+    hi, lo = max(a, b), min(a, b)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_pairs(theme: Theme) -> dict[str, tuple[tuple, tuple]]:
+    """Every (text colour, background) pair the screens draw text with, by name: what a contrast
+    check must hold to 4.5:1. Kept next to the themes so that a new pair is added in one place."""
+    t = theme
+    return {
+        "text on bg": (t.text, t.bg),
+        "text on surface": (t.text, t.surface),
+        "muted on bg": (t.muted, t.bg),
+        "muted on surface": (t.muted, t.surface),
+        "accent on bg (flat buttons, progress)": (t.accent, t.bg),
+        "accent on surface (flat buttons, nav)": (t.accent, t.surface),
+        "button text on accent": (t.accent_text, t.accent),
+        "button text on muted (pressed)": (t.accent_text, t.muted),
+        "title bar": (t.accent_text, t.accent),
+        "banner text": (t.accent_text, t.banner),
+        "banner Read button": (t.banner, t.accent_text),
+        "open (commerce) on bg": (t.commerce, t.bg),
+        "open (commerce) on surface": (t.commerce, t.surface),
+        "closed (heritage) on bg": (t.heritage, t.bg),
+        "closed (heritage) on surface": (t.heritage, t.surface),
+        "error (heritage) on surface": (t.heritage, t.surface),
+        "stop number on accent": (t.accent_text, t.accent),
+        "stop number on heritage": (t.accent_text, t.heritage),
+        "stop number on muted": (t.accent_text, t.muted),
+        "toggle text on bg": (t.text, t.bg),
+    }

@@ -20,6 +20,12 @@ A walk always finishes: :meth:`skip` ("Skip this stop") and :meth:`arrived`
 ("I'm here") move on without the engine, and reaching a later stop marks the
 earlier unvisited ones as skipped instead of sending the walker back to them.
 The end shows how many stops were visited and skipped.
+
+Neighbours do not steal each other's arrival: when the engine reports a later stop while the
+next stop is within :data:`NEIGHBOUR_M` (plus the fix's accuracy) of the walker, the next stop
+is announced first and the later one on the following position (:attr:`_held`), instead of
+marking the next stop skipped. :attr:`WalkView.markers` numbers the stops as the list does,
+for the map's numbered markers.
 """
 
 from __future__ import annotations
@@ -38,9 +44,10 @@ from mobile.presenters.hours import HoursBadges
 from mobile.presenters.location import Position
 from mobile.presenters.markup import escape
 
-__all__ = ["ArrivalEngine", "Alert", "WalkView", "WalkPresenter", "SHOP_CORRIDOR_M"]
+__all__ = ["ArrivalEngine", "Alert", "WalkView", "WalkPresenter", "SHOP_CORRIDOR_M", "NEIGHBOUR_M", "arrival_audio"]
 
 SHOP_CORRIDOR_M = 60.0
+NEIGHBOUR_M = 35.0  # a later stop this close to the next one does not pass the next one over
 STATE_VERSION = 1
 
 
@@ -58,6 +65,21 @@ class ArrivalEngine(Protocol):
 
 
 Router = Callable[[LatLon, LatLon], "list[LatLon] | None"]
+
+
+def arrival_audio(pack, poi_id: str, lang: str) -> tuple[str, str] | None:
+    """What plays when a stop is reached with "audio on arrival" on (a setting, off by default):
+    ``("file", media path)`` for the pack's audio in ``lang`` (a guide's recording before the
+    synthetic voice), else ``("speech", text)`` for the phone's voice; None with neither."""
+    from heritage_kit.export.audio import audio_for
+
+    poi = pack.poi(poi_id)
+    track = audio_for(poi, lang)
+    if track is not None and track.path and track.path in pack.media:
+        return ("file", track.path)
+    desc = poi.description.get(lang) if poi.description else ""
+    text = ". ".join(t for t in (poi.name.get(lang), desc) if t)
+    return ("speech", text) if text else None
 
 
 @dataclass(frozen=True)
@@ -83,6 +105,8 @@ class WalkView:
     open_shops: list[tuple[str, str]] = field(default_factory=list)  # (poi id, escaped line)
     stops: list[tuple[str, str, bool]] = field(default_factory=list)  # (poi id, escaped name, visited)
     skipped: list[str] = field(default_factory=list)  # poi ids passed over (skipped, or a later stop reached first)
+    # (poi id, number in the list from 1, "next" | "visited" | "skipped" | "todo"): the map's numbered markers
+    markers: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class WalkPresenter:
@@ -114,6 +138,7 @@ class WalkPresenter:
         self._route_for: str | None = None
         self._route_set = False  # the engine was given the planned path (kept in its saved state)
         self._shops: list[tuple[str, str]] = []
+        self._held: list[str] = []  # later stops reached next to the next stop: announced on the following fix
         self._proj = LocalProjection(pack.manifest.centre.lat, pack.manifest.centre.lon)
         self._tell_next()
 
@@ -171,18 +196,37 @@ class WalkPresenter:
         if not self._route_set:
             self._give_route()
         alerts: list[Alert] = []
-        for sid in self.engine.update(position):
-            if sid not in self.stop_ids:
+        entered = [s for s in self._held if s not in self.visited]
+        self._held = []
+        entered += [s for s in self.engine.update(position) if s in self.stop_ids and s not in entered]
+        entered.sort(key=self.stop_ids.index)  # the next stop first, then in the trail's order
+        for sid in entered:
+            if alerts:  # one announcement per fix: the others follow on the next ones
+                self._held.append(sid)
                 continue
-            self._visit(sid)
-            if sid in self.alerted:
-                continue
-            self.alerted.add(sid)
-            name = self.pack.poi(sid).name.get(self.tr.lang)
-            alerts.append(Alert(sid, self.tr.tr("walk.arrived", name=name), self.tr.tr("walk.arrived_body"), position.time))
+            nid = self.next_id
+            if sid != nid and nid is not None and sid not in self.visited and self._near(nid, position):
+                # a neighbour of the next stop: the next stop is reached first, the neighbour on the next fix
+                self._held.append(sid)
+                sid = nid
+            self._arrive(sid, position, alerts)
         if self._route_for != self.next_id:
             self._refresh_leg()
         return alerts
+
+    def _arrive(self, sid: str, position: Position, alerts: list[Alert]) -> None:
+        """``sid`` reached: visited, and its alert added when not shown before."""
+        self._visit(sid)
+        if sid in self.alerted:
+            return
+        self.alerted.add(sid)
+        name = self.pack.poi(sid).name.get(self.tr.lang)
+        alerts.append(Alert(sid, self.tr.tr("walk.arrived", name=name), self.tr.tr("walk.arrived_body"), position.time))
+
+    def _near(self, sid: str, position: Position) -> bool:
+        loc = self.pack.poi(sid).location
+        d = float(haversine_m(position.lat, position.lon, loc.lat, loc.lon))
+        return d <= NEIGHBOUR_M + max(float(position.accuracy_m), 0.0)
 
     def locate(self, position: Position) -> None:
         """Where the walker already is when the walk starts (the dot on the map): distance, direction
@@ -286,13 +330,15 @@ class WalkPresenter:
         stops = [(s, escape(self.pack.poi(s).name.get(self.tr.lang)), s in self.visited) for s in self.stop_ids]
         title = escape(self.tr.tr("walk.title", trail=self.title))
         skipped = [s for s in self.stop_ids if s in self.skipped]
+        markers = [(s, i + 1, "next" if s == nid else "visited" if s in self.visited
+                    else "skipped" if s in self.skipped else "todo") for i, s in enumerate(self.stop_ids)]
         if nid is None:
             end = self.tr.tr("walk.finished")
             if skipped:
                 end = self.tr.tr("walk.finished_summary", visited=done, skipped=len(skipped))
             return WalkView(title, None, escape(end), "", None,
                             escape(self.tr.tr("walk.progress", n=done, m=total)), done, total, True, [], [], stops,
-                            skipped)
+                            skipped, markers)
         poi = self.pack.poi(nid)
         if self.position is None:
             dist, bearing = escape(self.tr.tr("walk.waiting_fix")), None
@@ -315,4 +361,5 @@ class WalkPresenter:
             list(self._shops),
             stops,
             skipped,
+            markers,
         )

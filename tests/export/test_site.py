@@ -192,3 +192,34 @@ def test_axe_core_finds_no_serious_violation_and_pages_reflow_at_200_percent(mon
             assert overflow <= 1, f"{rel}: {overflow}px horizontal scroll at 200 %"
     finally:
         driver.quit()
+
+
+def test_poi_pages_show_the_packs_photos_with_author_and_licence(tmp_path):
+    """A POI whose pack carries a photo: the page shows it from the site's own copy (no external request),
+    with alt text and the credit in the page's language; a pending reference is never shown."""
+    from heritage_kit.models import POI
+    from heritage_kit.packs import ContentPack
+
+    jpeg = (ROOT / "tests" / "data" / "mobile" / "photo.jpg").read_bytes()
+    poi = POI.model_validate({
+        "id": "osm:node/1", "kind": "heritage", "categories": ["chapel"],
+        "name": {"fr": "Chapelle de la Miséricorde", "en": "Chapel of Mercy"},
+        "location": {"lat": 43.7317, "lon": 7.4228},
+        "media": [{"type": "image", "path": "media/img/chapel.jpg", "author": "Jeanne Martin", "licence": "CC-BY-SA-4.0",
+                   "caption": {"fr": "La façade", "en": "The front"}},
+                  {"type": "image", "url": "https://commons.example/x.jpg", "licence": "unknown", "pending": True}]})
+    pack = ContentPack.new(town_id="monaco", town_name="Monaco", pois=[poi], trails=[],
+                           attributions=[{"text": "© OpenStreetMap contributors", "licence": "ODbL 1.0"}],
+                           timezone="Europe/Monaco", country="MC", media={"media/img/chapel.jpg": jpeg})
+    files = build_site(pack, base_url="https://monaco.example/guide", week_of=WEEK)
+    assert files["media/img/chapel.jpg"] == jpeg
+    for lang, alt, credit in (("fr", "La façade", "Photo : Jeanne Martin (CC-BY-SA-4.0)"),
+                              ("en", "The front", "Photo: Jeanne Martin (CC-BY-SA-4.0)")):
+        html = files[poi_path(lang, poi.id)].decode()
+        links = _Links()
+        links.feed(html)
+        imgs = [ref for tag, ref in links.refs if tag == "img"]
+        assert imgs == ["../../media/img/chapel.jpg"]  # resolves from fr/poi/… to the site's copy
+        assert f'alt="{alt}"' in html and f"<figcaption>{credit}</figcaption>" in html
+        assert "commons.example" not in html
+    assert not any("media" in p for p in build_site(load_pack(ROOT / "content" / "perigueux"), week_of=WEEK))

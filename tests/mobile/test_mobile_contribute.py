@@ -317,3 +317,14 @@ def test_send_now_to_a_real_inbox_on_localhost(pack, tmp_path):
             assert len(storage.photos(rows["Plaque des remparts"].uuid)) == 1  # the photo went with it
     finally:
         storage.close()
+
+
+def test_the_name_counter_appears_near_its_limit(pack):
+    from mobile.presenters.contribute import ContributePresenter, text_limits
+
+    limit = text_limits()["name"]
+    for lang, unit in (("en", "characters"), ("fr", "caractères")):
+        p = ContributePresenter(pack, Translator(lang))
+        assert p.length_hint("name", "Lavoir", near=0.75) == ""
+        assert p.length_hint("name", "x" * limit, near=0.75) == f"{limit} / {limit} {unit}"
+        assert p.length_hint("name", "x" * (limit + 5), near=0.75) == f"{limit + 5} / {limit} {unit}"

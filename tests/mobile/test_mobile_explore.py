@@ -67,3 +67,53 @@ def test_a_town_without_shop_data_says_so(pack, lang, text):
     with_shops.filters.shops, with_shops.filters.text = True, "zzzqqq"
     assert with_shops.count_text(with_shops.rows(near=None, now=NOON)) == ("Aucun résultat." if lang == "fr"
                                                                             else "No result.")
+
+
+def test_typed_words_keep_the_search_ranking_bakeries_before_a_bike_shop(monaco):
+    p = ExplorePresenter(monaco, Translator("en"), BADGES)
+    p.filters.text = "bakery"
+    bike = next(x for x in monaco.pois if x.name.get("en") == "The bike shop")
+    rows = p.rows(near=bike.location, now=NOON)  # standing at the bike shop's door
+    cats = [monaco.poi(r.poi_id).categories for r in rows]
+    first_other = next(i for i, c in enumerate(cats) if "bakery" not in c)
+    assert first_other >= 5 and all("bakery" in c for c in cats[:first_other])
+    assert [r.poi_id for r in rows].index(bike.id) > first_other - 1
+    p.filters.text = ""  # no words: the nearest first
+    rows = p.rows(near=bike.location, now=NOON)
+    assert [r.distance_m for r in rows] == sorted(r.distance_m for r in rows)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_open_when_i_arrive(pack, lang):
+    """Walking from the palace, the museum (10:00–18:00) 480 m away is open on arrival at 9:55
+    (arrival ≈ 10:01), not when leaving at 17:55 (arrival after 18:00)."""
+    tz = ZoneInfo("Europe/Monaco")
+    p = ExplorePresenter(pack, Translator(lang), BADGES)
+    p.filters.open_on_arrival = True
+    palace = pack.poi("osm:way/1").location
+    morning = p.rows(near=palace, now=datetime(2026, 7, 15, 9, 55, tzinfo=tz))
+    ids = [r.poi_id for r in morning]
+    assert "osm:way/3" in ids and "osm:way/2" not in ids  # the cathedral has no hours: not promised open
+    row = morning[ids.index("osm:way/3")]
+    assert row.badge_state == "open"
+    assert row.badge == ("Ouvert à votre arrivée (10 h 01)" if lang == "fr" else "Open when you arrive (10:01)")
+    p.filters.open_now = False
+    evening = [r.poi_id for r in p.rows(near=palace, now=datetime(2026, 7, 15, 17, 55, tzinfo=tz))]
+    assert "osm:way/3" not in evening and "osm:node/5" in evening  # the 24/7 bakery still is
+
+
+def test_nothing_open_says_so_instead_of_no_result(pack):
+    tz = ZoneInfo("Europe/Monaco")
+    night = datetime(2026, 7, 15, 23, 0, tzinfo=tz)
+    for lang, on_arrival, now_text in (("en", "None of these will be open when you get there.", "None of these is open now."),
+                                      ("fr", "Rien de tout cela ne sera ouvert à votre arrivée.",
+                                       "Rien de tout cela n'est ouvert maintenant.")):
+        p = ExplorePresenter(pack, Translator(lang), BADGES)
+        p.filters.text = "Souvenirs"  # the gift shop, 09:00-18:00
+        p.filters.open_on_arrival = True
+        assert p.rows(near=None, now=night) == [] and p.count_text([]) == on_arrival
+        p.filters.open_on_arrival, p.filters.open_now = False, True
+        assert p.rows(near=None, now=night) == [] and p.count_text([]) == now_text
+        assert p.filters.open_now  # the filters are left as the user set them
+        p.filters.text = "zzzz nothing like it"
+        assert p.count_text([]) == Translator(lang).tr("explore.no_result")

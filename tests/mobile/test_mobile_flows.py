@@ -215,7 +215,7 @@ def test_a_double_tap_on_save_saves_once_and_shows_no_error(pack, tmp_path):
     screen = host.screens["contribute"]
     assert screen.shown("show_saving") == [(True,), (False,)]
     assert screen.shown("show_result") == [(
-        "Saved on this phone. Send it with “Send now” in “My submissions”.", True)]
+        "Saved on this phone. No contribution server is set (Settings): nothing is sent until one is.", True)]
     # a third tap on the emptied form right after the success: still no "field required"
     assert p.form.is_blank() and flow.save() is False
     assert screen.shown("show_errors") == [({},)]
@@ -312,3 +312,56 @@ def test_a_walk_started_where_the_dot_is_does_not_wait_for_a_position(pack, tmp_
     v = host.walk.view()
     assert v.distance != "Waiting for a position…" and v.distance.endswith(" west") and v.bearing is not None
     assert len(v.route) >= 2 and v.done == 0  # no arrival decided without the engine
+
+
+def test_a_saved_entry_is_sent_in_the_background_to_a_real_inbox(pack, tmp_path):
+    """With a server set, Save sends at once on another thread (no "Send now"); the server is a real
+    inbox on 127.0.0.1. Then the server goes away: a new entry stays queued, and the next background
+    try keeps the outbox's backoff (no request before the next attempt is due)."""
+    import pathlib
+    import sys
+    import threading
+
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "contrib"))
+    from contrib_support import ThreadServer
+
+    from heritage_kit.inbox import InboxSettings, SqliteStorage, create_app
+
+    host = Host(pack, tmp_path)
+    threads = []
+
+    def spawn(fn):
+        t = threading.Thread(target=fn)
+        threads.append(t)
+        t.start()
+
+    flow = ContributionFlow(host, spawn=spawn)
+    p = host.contribute_presenter()
+    storage = SqliteStorage(tmp_path / "inbox.sqlite")
+    try:
+        with ThreadServer(create_app(storage, pack, InboxSettings())) as server:
+            host.inbox_credentials = lambda: (server.url, "device-token-1234567890")
+            _fill(p)
+            assert flow.save()
+            for t in threads:
+                t.join(20)
+            (text, ok), = host.screens["contribute"].shown("show_result")
+            assert ok and text.startswith("Saved on this phone. Sending in the background;")
+            assert not host.syncing and flow.last_background.ok, flow.last_background.text
+            assert [i.status for i in p.outbox.items()] == ["pending"]
+            url = server.url
+        _fill(p)
+        p.form.name = "Lavoir du Rocher"
+        assert flow.save()
+        for t in threads:
+            t.join(30)
+        assert not host.syncing and flow.last_background.ok is False  # the server is gone: still queued
+        assert "waiting" in flow.last_background.text or "attente" in flow.last_background.text
+        queued = p.outbox.items(status="queued")
+        assert len(queued) == 1 and queued[0].last_error
+        assert p.send_due(url, "device-token-1234567890") is not None  # due again only after the backoff…
+        assert [i.attempts for i in p.outbox.items(status="queued")] == [queued[0].attempts]  # …so not retried
+    finally:
+        storage.close()
+    empty = ContributePresenter(pack, Translator("en"), Outbox(tmp_path / "empty.sqlite", pack=pack))
+    assert empty.send_due("https://inbox.example.org", "t") is None  # nothing queued: no request at all

@@ -81,3 +81,13 @@ def test_units_and_directions():
 )
 def test_default_language_is_french_on_a_french_system(env, lang):
     assert default_language(env) == lang
+
+
+def test_counts_follow_each_languages_plural_rule():
+    en, fr = Translator("en"), Translator("fr")
+    assert [en.count("explore.count", n) for n in (1, 2)] == ["1 result", "2 results"]
+    assert [fr.count("explore.count", n) for n in (1, 2)] == ["1 résultat", "2 résultats"]
+    assert [fr.count("trails.stops", n) for n in (0, 1, 2)] == ["0 étape", "1 étape", "2 étapes"]
+    assert en.count("trails.stops", 0) == "0 stops"
+    assert en.count("trails.planned", 1, distance="300 m", duration="5 min") == "Suggested walk: 1 stop, 300 m, 5 min"
+    assert en.count("walk.progress", 1, m=4) == "1/4 stops visited"  # no singular entry: the key itself

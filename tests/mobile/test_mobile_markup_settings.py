@@ -1,3 +1,6 @@
+import pytest
+
+from mobile.i18n import Translator
 from mobile.presenters.markup import bold, escape
 from mobile.presenters.settings import HIGH_CONTRAST, NORMAL, Settings, theme_for
 
@@ -79,3 +82,38 @@ def test_every_text_colour_pair_has_at_least_4_5_to_1_in_both_themes():
             if ratio < 4.5:
                 low.append(f"{name}: {fg} on {bg} {ratio:.2f}:1")
     assert low == []
+
+
+def test_large_text_is_at_least_1_6_and_the_navigation_takes_two_rows():
+    from mobile.presenters.settings import nav_columns
+
+    assert 1.6 <= Settings(large_text=True).font_scale <= 2.0
+    assert nav_columns(Settings(large_text=False).font_scale) == 6
+    assert nav_columns(Settings(large_text=True).font_scale) == 3
+
+
+def test_every_text_colour_pair_has_4_5_to_1_in_both_themes():
+    """The checked inventory of text contrast: every pair the screens draw text with (text_pairs)."""
+    from mobile.presenters.settings import HIGH_CONTRAST, NORMAL, contrast_ratio, text_pairs
+
+    assert contrast_ratio((0, 0, 0, 1), (1, 1, 1, 1)) == pytest.approx(21.0)
+    assert contrast_ratio((1, 1, 1, 1), (1, 1, 1, 1)) == pytest.approx(1.0)
+    # the green "open" of issue 16 (2b8a4e-like, 4.48:1) would fail: the check can fail
+    assert contrast_ratio(_hex6("3f9a5c"), NORMAL.bg) < 4.5
+    low = {f"{name} {pair}": round(contrast_ratio(*colours), 2)
+           for name, theme in (("normal", NORMAL), ("high contrast", HIGH_CONTRAST))
+           for pair, colours in text_pairs(theme).items() if contrast_ratio(*colours) < 4.5}
+    assert low == {}
+
+
+def _hex6(h):
+    return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)) + (1.0,)
+
+
+def test_audio_on_arrival_is_off_by_default_and_saved():
+    assert Settings().audio_on_arrival is False
+    s = Settings.from_dict({"audio_on_arrival": True})
+    assert s.audio_on_arrival is True and Settings.from_dict(s.to_dict()).audio_on_arrival is True
+    assert Settings.from_dict({"audio_on_arrival": "yes"}).audio_on_arrival is False
+    for lang in ("fr", "en"):
+        assert Translator(lang).tr("settings.audio_on_arrival")

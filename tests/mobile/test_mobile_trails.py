@@ -2,8 +2,11 @@
 
 from datetime import datetime, timezone
 
+import pytest
+
 from heritage_kit.types import LatLon
 from mobile.i18n import Translator
+from mobile.presenters.markup import escape
 from mobile.presenters.trails import PlannedWalk, TrailsPresenter, itinerary_to_walk
 
 
@@ -47,3 +50,50 @@ def test_itinerary_reader_accepts_stops_or_visits():
 
     w = itinerary_to_walk(Itin())
     assert w.stop_ids == ["a:1", "a:2"] and w.length_m == 10.0 and w.duration_s == 60.0
+
+
+def test_must_visit_from_a_poi_page_is_in_the_real_plan_with_arrival_times(monaco):
+    """plan_trail on the Monaco pack: a heritage place the 30-minute plan left out, once marked
+    "must visit", is in the plan, with an arrival time per stop."""
+    from zoneinfo import ZoneInfo
+
+    from mobile.presenters.trails import make_planner
+
+    tr = Translator("fr")
+    p = TrailsPresenter(monaco, tr, planner=make_planner(monaco))
+    start = monaco.poi(monaco.trails[0].stops[0]).location
+    when = datetime(2026, 7, 15, 10, tzinfo=ZoneInfo("Europe/Monaco"))
+    free = p.plan(minutes=30, start=start, start_time=when, step_free=False)
+    assert p.planned is not None, free
+    from heritage_kit.geo import haversine_m
+
+    left_out = [x for x in monaco.pois if x.kind == "heritage" and x.id not in p.planned.stop_ids]
+    far = min(left_out, key=lambda x: float(haversine_m(start.lat, start.lon, x.location.lat, x.location.lon)))
+    text = p.plan(minutes=30, start=start, start_time=when, step_free=False, must_visit=[far.id])
+    assert p.planned is not None and far.id in p.planned.stop_ids, text
+    assert len(p.planned.arrivals) == len(p.planned.stop_ids)
+    assert far.name.get("fr") in text and " h" in text.split("\n")[1]  # "10 h 12 · name" lines
+    assert p.must_visit_text([far.id, "nope:1"]) == f"À voir absolument : {far.name.get('fr')}".replace("&", "&amp;")
+    assert p.must_visit_text([]) == ""
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_must_visit_place_closed_all_walk_long_is_left_out_saying_so(monaco, lang):
+    from zoneinfo import ZoneInfo
+
+    from mobile.presenters.hours import HoursBadges
+    from mobile.presenters.trails import make_planner
+
+    palace = monaco.poi(monaco.trails[0].stops[0])
+    assert palace.opening_hours  # the palace has visiting hours
+    p = TrailsPresenter(monaco, Translator(lang), planner=make_planner(monaco),
+                        badges=HoursBadges(country="MC", timezone="Europe/Monaco"))
+    dawn = datetime(2026, 12, 7, 5, 0, tzinfo=ZoneInfo("Europe/Monaco"))
+    text = p.plan(minutes=90, start=monaco.manifest.centre, start_time=dawn, step_free=False, must_visit=[palace.id])
+    assert p.planned is not None and palace.id not in p.planned.stop_ids  # not "no walking path"
+    closed = {"fr": "Pas dans cette balade, fermé pendant tout ce temps : ",
+              "en": "Not in this walk, closed all that time: "}[lang]
+    assert text.split("\n")[-1] == escape(closed + palace.name.get(lang))
+    morning = datetime(2026, 7, 15, 10, 0, tzinfo=ZoneInfo("Europe/Monaco"))
+    p.plan(minutes=90, start=monaco.manifest.centre, start_time=morning, step_free=False, must_visit=[palace.id])
+    assert palace.id in p.planned.stop_ids

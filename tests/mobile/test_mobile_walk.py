@@ -64,7 +64,9 @@ def test_alerts_once_in_order_and_progress(pack):
     alerts = []
     for i in range(8):
         alerts += w.on_position(pos(pack.poi(stops[min(i // 2, 3)]).location, t=i * 30))
-    assert [a.poi_id for a in alerts] == [stops[0], stops[1], stops[3], stops[2]]  # each once; not the shop
+    # each once; not the shop; the museum reported while the walker stands at the cathedral (the next
+    # stop) does not pass the cathedral over: the cathedral first, the museum on the next fix
+    assert [a.poi_id for a in alerts] == [stops[0], stops[1], stops[2], stops[3]]
     assert alerts[0].title == "Vous êtes arrivé : Palais Princier"
     v = w.view()
     assert v.finished and v.progress == "4/4 étapes vues" and v.next_name == "Balade terminée, bravo !"
@@ -259,3 +261,61 @@ def test_geofence_arrivals_in_route_mode(pack):
     assert arrivals.engine.route_length_m is not None
     saved = w.to_dict()
     assert saved["engine"]["version"] == 2 and saved["engine"]["route"] is not None
+
+
+def test_a_neighbour_does_not_steal_the_next_stops_arrival(pack):
+    """The engine reports the later stop first (47 m from the next one, 25 m accuracy): the next stop
+    is announced first, the neighbour on the following fix, and nothing is marked skipped."""
+    stops = ["osm:node/4", "osm:node/5", "osm:way/2"]  # chapel, bakery 47 m away, cathedral
+    eng = ScriptedEngine([["osm:node/5"], [], []])
+    w = WalkPresenter(pack, None, tr=Translator("en"), engine=eng, stops=stops, title="t")
+    first = w.on_position(pos(pack.poi("osm:node/5").location, acc=25.0))
+    assert [a.poi_id for a in first] == ["osm:node/4"]
+    assert w.view().skipped == [] and w.next_id == "osm:node/5"
+    second = w.on_position(pos(pack.poi("osm:node/5").location, t=5, acc=25.0))
+    assert [a.poi_id for a in second] == ["osm:node/5"]
+    v = w.view()
+    assert v.skipped == [] and v.done == 2 and v.next_id == "osm:way/2"
+    # far from the next stop, a later stop reached does pass it over (the walk is never blocked)
+    w2 = WalkPresenter(pack, None, tr=Translator("en"), engine=ScriptedEngine([["osm:way/2"]]), stops=stops, title="t")
+    assert [a.poi_id for a in w2.on_position(pos(pack.poi("osm:way/2").location, acc=8.0))] == ["osm:way/2"]
+    assert w2.view().skipped == ["osm:node/4", "osm:node/5"]
+
+
+def test_two_stops_entered_on_one_fix_are_announced_in_trail_order_one_per_fix(pack):
+    stops = pack.trail("rocher").stops
+    eng = ScriptedEngine([[stops[1], stops[0]], []])
+    w = make(pack, eng)
+    assert [a.poi_id for a in w.on_position(pos(pack.poi(stops[0]).location))] == [stops[0]]
+    assert [a.poi_id for a in w.on_position(pos(pack.poi(stops[1]).location, t=5))] == [stops[1]]
+    assert w.view().skipped == []
+
+
+def test_markers_number_the_stops_as_the_list_does(pack):
+    stops = pack.trail("rocher").stops
+    w = make(pack, ScriptedEngine([]))
+    w.arrived()
+    w.skip()
+    v = w.view()
+    assert v.markers == [(stops[0], 1, "visited"), (stops[1], 2, "skipped"), (stops[2], 3, "next"),
+                         (stops[3], 4, "todo")]
+    assert [m[0] for m in v.markers] == [s for s, _n, _seen in v.stops]
+
+
+def test_audio_on_arrival_plays_the_packs_file_else_reads_the_page(pack):
+    from mobile.presenters.walk import arrival_audio
+
+    kind, text = arrival_audio(pack, "osm:way/1", "fr")  # no audio file in the mini pack: the phone's voice
+    assert kind == "speech" and text.startswith("Palais Princier. Résidence des princes")
+    assert arrival_audio(pack, "osm:way/1", "en")[1].startswith("Prince's Palace. Home of")
+
+
+def test_audio_on_arrival_uses_monacos_audio_file(monaco):
+    from heritage_kit.export.audio import audio_for
+    from mobile.presenters.walk import arrival_audio
+
+    with_audio = [p for p in monaco.pois if (t := audio_for(p, "fr")) is not None and t.path in monaco.media]
+    if not with_audio:
+        pytest.skip("this Monaco pack has no audio files")
+    kind, path = arrival_audio(monaco, with_audio[0].id, "fr")
+    assert kind == "file" and path == audio_for(with_audio[0], "fr").path

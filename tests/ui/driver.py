@@ -79,6 +79,28 @@ def small_targets(app) -> list[str]:
     return out
 
 
+def text_colours(app) -> list[str]:
+    """Every visible label's text colour (buttons included) on every screen built so far that is not
+    one of the theme's checked text colours (mobile.presenters.settings.text_pairs): "screen: 'text' rgba"."""
+    from kivy.uix.label import Label
+
+    from mobile.presenters.settings import text_pairs
+
+    allowed = {tuple(round(c, 3) for c in fg[:3]) for fg, _bg in text_pairs(app.theme).values()}
+    out = []
+    roots = [("root", app.root_widget)] + [(s.name, s) for s in app.sm.screens]
+    result["labels_checked"] = 0
+    for name, root in roots:
+        for w in root.walk(restrict=True):
+            if not isinstance(w, Label) or not w.text.strip() or w.opacity == 0 or w.width <= 0:
+                continue
+            result["labels_checked"] += 1
+            rgb = tuple(round(c, 3) for c in w.color[:3])
+            if rgb not in allowed:
+                out.append(f"{name}: {w.text[:24]!r} {rgb}")
+    return sorted(set(out))
+
+
 class Script:
     """A list of steps run one per frame or more; a step returning a float waits that long,
     returning a callable waits until it is true."""
@@ -167,6 +189,11 @@ def s_tap_marker(app):
 
 def s_poi_shot(app):
     shot("poi")
+    s = app.screen("poi")
+    button = next(w for w in s.walk(restrict=True) if getattr(w, "text", "") == "Must visit on my walk")
+    button.dispatch("on_release")  # "must visit": the planner must include this place
+    result["must_visit"] = list(app.must_visit)
+    result["must_visit_button_after"] = button.text
 
 
 def s_take_me(app):
@@ -226,6 +253,24 @@ def s_explore_filtered(app):
 def s_explore_search(app):
     s = app.screen("explore")
     result["explore_search"] = [r["title"] for r in s.ids.rv.data[:5]]
+    s.ids.search.text = "bakery"
+    return 0.5
+
+
+def s_explore_bakery(app):
+    s = app.screen("explore")
+    result["explore_bakery"] = [app.pack.poi(r["poi_id"]).categories for r in s.ids.rv.data[:5]]
+    s.ids.open_on_arrival.state = "down"
+    return 0.5
+
+
+def s_explore_on_arrival(app):
+    s = app.screen("explore")
+    rows = s.ids.rv.data
+    result["explore_bakery_on_arrival"] = [
+        {"cats": app.pack.poi(r["poi_id"]).categories, "badge": r["badge"], "state": r["badge_state"]} for r in rows]
+    shot("explore_bakery_open_on_arrival")
+    s.ids.open_on_arrival.state = "normal"
     s.ids.search.text = ""
 
 
@@ -238,6 +283,8 @@ def s_trails(app):
 
 def s_trails_shot(app):
     s = app.screen("trails")
+    result["must_visit_text"] = s.must_visit_text
+    result["plan_stops"] = list(app.trails_presenter().planned.stop_ids) if app.trails_presenter().planned else []
     result["plan_text"] = s.plan_text
     result["plan_ok"] = s.can_start_plan
     result["trail_cards"] = len(s.ids.list.children)
@@ -273,6 +320,7 @@ def s_start_walk(app):
     trail = app.pack.trails[0]
     result["trail"] = trail.id
     result["trail_stops"] = list(trail.stops)
+    app.set_setting("audio_on_arrival", True)  # Settings: play the stop's audio when it is reached
     app.start_walk(trail.id)
     return lambda: app.provider is not None and app.provider.finished is False and app.provider.loaded.is_set()
 
@@ -287,7 +335,69 @@ def walk_until_first_alert(app):
 
 def s_walk_shot(app):
     result["banner_after_first_alert"] = app.banner_text
+    first = app.alert_log[0].poi_id
+    result["arrival_playback"] = {"poi": first, "what": list(app.arrival_playback or [])}
+    result["arrival_audio_path"] = next((m.path for m in app.pack.poi(first).media
+                                         if m.type == "audio" and m.lang == "en" and m.path in app.pack.media), None)
+    app.set_setting("audio_on_arrival", False)
     shot("walk")
+
+
+def _rect(w):
+    x, y = w.to_window(w.x, w.y)
+    return [x, y, x + w.width, y + w.height]
+
+
+def s_walk_follow(app):
+    """Follow mode, numbered markers, the banner clear of the zoom buttons, a tap on it opens nothing."""
+    from kivy.tests.common import UnitTestTouch
+
+    s = app.screen("walk")
+    m = s.ids.map
+    wx, wy = m.scene.to_xy(app.position.lat, app.position.lon)
+    nx, ny = m.scene.poi_xy[m.scene.poi_ids.index(s.next_id)] if s.next_id else (wx, wy)
+    banner = app.root_widget.ids.banner
+    zoom = [w for w in app.screen("map").walk(restrict=True) if w.__class__.__name__ == "MapRoundButton"]
+    b, mr = _rect(banner), _rect(m)
+    result["walk_follow"] = {
+        "following": s.following,
+        "walker_visible": m.viewport.visible(wx, wy),
+        "next_visible": m.viewport.visible(nx, ny),
+        # the next stop is not under the banner: below the banner's bottom edge in window pixels
+        "next_below_banner": m.to_window(*m.viewport.to_screen(nx, ny))[1] < b[1] if b[1] < mr[3] else True,
+        "numbers": [n for _pid, n, _x, _y in s.ids.numbers.drawn],
+        "stops": len(s.stop_ids),
+        "banner_overlaps_zoom": [z.text for z in zoom if not (b[2] <= _rect(z)[0] or b[0] >= _rect(z)[2]
+                                                            or b[3] <= _rect(z)[1] or b[1] >= _rect(z)[3])],
+    }
+    touch = UnitTestTouch(banner.x + dp_(20), banner.center_y)
+    touch.touch_down()
+    touch.touch_up()
+    return 0.2
+
+
+def dp_(v):
+    from kivy.metrics import dp
+
+    return dp(v)
+
+
+def s_walk_banner_tapped(app):
+    s = app.screen("walk")
+    result["banner_tap"] = {"screen": app.sm.current, "banner": app.banner_text}
+    s.ids.map.pan_by(150, 40)  # the user drags the map away
+    result["walk_after_pan"] = {"following": s.following, "recentre": s.show_recentre}
+    b = s.ids.recentre
+    result["recentre_button"] = {"size": list(b.size), "pos": list(b.pos), "opacity": b.opacity,
+                                 "disabled": b.disabled, "map_top": s.ids.map.top, "map_right": s.ids.map.right}
+    return 0.3  # a frame for the ◎ button to be laid out and drawn
+
+
+def s_walk_recentre(app):
+    s = app.screen("walk")
+    shot("walk_recentre")
+    s.recentre()
+    result["walk_after_recentre"] = {"following": s.following, "recentre": s.show_recentre}
 
 
 def walk_rest(app):
@@ -399,6 +509,7 @@ def s_settings(app):
 
 def s_settings_shot(app):
     result["small_targets"] = small_targets(app)
+    result["text_colours"] = text_colours(app)
     shot("settings")
     app.screen("settings").choose_gpx()  # the GPX file chooser opens (then is closed)
     return 0.3
@@ -420,16 +531,41 @@ def s_settings_chooser(app):
 def s_french_large(app):
     result["explore_fr_count"] = app.screen("explore").count_text
     result["nav_fr"] = [b.text for b in app.root_widget.ids.nav.children][::-1]
+    nav = app.root_widget.ids.nav
+    result["large_text"] = {
+        "font_scale": app.font_scale,
+        "nav_cols": nav.cols,
+        # a label cut by `shorten` renders narrower text than it needs: compare with an unshortened render
+        "nav_cut": [b.text for b in nav.children if _cut(b)],
+        "small_targets": small_targets(app),
+    }
     shot("explore_fr_large_text")
+    app.show("trails")
+    return 0.5
+
+
+def s_trails_fr_large(app):
+    s = app.screen("trails")
+    result["plan_after_language_change"] = {"text": s.plan_text, "can_start": s.can_start_plan}
+    shot("trails_fr_large_text")
     app.set_setting("high_contrast", True)
     app.open_poi(app.pack.trails[0].stops[0])
     return 0.6
+
+
+def _cut(button) -> bool:
+    from kivy.core.text import Label as CoreLabel
+
+    full = CoreLabel(text=button.text, font_size=button.font_size, bold=button.bold)
+    full.refresh()
+    return full.texture.size[0] > button.width - 2
 
 
 def s_contrast(app):
     result["poi_fr_title"] = app.screen("poi").title
     result["hc_nav_colour"] = list(app.root_widget.ids.nav.children[-1].color)  # every kv rule follows the theme
     result["hc_muted"] = list(app.theme.muted)
+    result["hc_text_colours"] = text_colours(app)
     shot("poi_fr_high_contrast")
     app.set_setting("high_contrast", False)
     app.set_setting("large_text", False)
@@ -454,11 +590,13 @@ def s_restart_replay(app):
 
 
 TOUR = [s_map, s_pan, s_pan_check, s_tap_marker, s_poi_shot, s_take_me, s_route_shot, s_home, s_home_shot, s_explore, s_explore_shot,
-        s_explore_filtered, s_explore_search, s_trails, s_trails_shot, s_walk_skip, s_walk_skip_tap,
-        s_walk_skip_shot, s_start_walk, walk_until_first_alert, s_walk_shot,
+        s_explore_filtered, s_explore_search, s_explore_bakery, s_explore_on_arrival,
+        s_trails, s_trails_shot, s_walk_skip, s_walk_skip_tap,
+        s_walk_skip_shot, s_start_walk, walk_until_first_alert, s_walk_shot, s_walk_follow,
+        s_walk_banner_tapped, s_walk_recentre,
         walk_rest, s_walk_done, s_contribute_empty, s_contribute, s_contribute_dup, s_contribute_saved, s_send_without_server,
         s_send_to_local_server, s_submissions_shot, s_settings,
-        s_settings_shot, s_settings_chooser, s_french_large, s_contrast]
+        s_settings_shot, s_settings_chooser, s_french_large, s_trails_fr_large, s_contrast]
 RESTART = [s_restart, s_restart_replay]
 
 

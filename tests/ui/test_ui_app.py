@@ -99,10 +99,28 @@ def test_explore_sorts_filters_and_searches(runs):
     assert any("Museum" in t or "Musée" in t for t in tour["explore_search"])
 
 
+def test_searching_bakery_lists_bakeries_first(runs):
+    assert all("bakery" in cats for cats in runs[0]["explore_bakery"])  # not the bike shop next door
+
+
+def test_open_when_i_arrive_in_explore(runs):
+    rows = runs[0]["explore_bakery_on_arrival"]
+    # only places open on arrival (at any hour the tests run, maybe none), each saying when that is
+    assert all(r["state"] == "open" and r["badge"].startswith("Open when you arrive (") for r in rows)
+
+
 def test_plan_my_walk(runs):
     tour, _ = runs
     assert tour["plan_ok"], tour["plan_text"]
     assert tour["plan_text"].startswith("Suggested walk: ")
+    # the place marked "must visit" on its page is listed on the planner and is in the plan
+    stop = tour["tapped"]["stop"]
+    assert tour["must_visit"] == [stop] and tour["must_visit_button_after"] == "Remove from must visit"
+    assert tour["must_visit_text"].startswith("Must visit: ")
+    lines = tour["plan_text"].split("\n")  # one line per stop with its arrival time ("10:42 · name")
+    if stop not in tour["plan_stops"]:  # the tests run at any hour: the palace may be closed all walk long
+        assert lines.pop().startswith("Not in this walk, closed all that time: ")
+    assert len(lines) == len(tour["plan_stops"]) + 1 and all(":" in line.split(" · ")[0] for line in lines[1:])
     assert tour["trail_cards"] >= 1
 
 
@@ -127,6 +145,30 @@ def test_walk_im_here_and_skip_always_finish_the_walk(runs):
     assert lines[0].endswith("— visited") and lines[1].endswith("— skipped")
     done = tour["walk_all_skipped"]
     assert done["finished"] and done["next"] == f"Walk finished. Stops visited: 1, skipped: {len(stops) - 1}."
+
+
+def test_audio_on_arrival_plays_the_stops_audio(runs):
+    tour, _ = runs
+    played = tour["arrival_playback"]["what"]
+    if tour["arrival_audio_path"]:  # the pack's English audio for that stop
+        assert played == ["file", tour["arrival_audio_path"]]
+    else:  # no file: the phone's voice reads the page
+        assert played[0] == "speech" and played[1]
+
+
+def test_walk_map_follows_the_walker_with_numbered_stops(runs):
+    tour, _ = runs
+    f = tour["walk_follow"]
+    assert f["following"] and f["walker_visible"] and f["next_visible"] and f["next_below_banner"]
+    assert f["numbers"] and set(f["numbers"]) <= set(range(1, f["stops"] + 1))
+    assert tour["walk_after_pan"] == {"following": False, "recentre": True}  # panning away offers ◎
+    assert tour["walk_after_recentre"] == {"following": True, "recentre": False}
+
+
+def test_arrival_banner_clear_of_the_zoom_buttons_and_a_tap_opens_nothing(runs):
+    tour, _ = runs
+    assert tour["walk_follow"]["banner_overlaps_zoom"] == []
+    assert tour["banner_tap"] == {"screen": "walk", "banner": ""}  # dismissed, no POI page
 
 
 def test_restart_restores_the_walk_without_alerting_again(runs):
@@ -157,6 +199,11 @@ def test_french_and_large_text(runs):
     tour, _ = runs
     assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Réglages"]
     assert "résultats" in tour["explore_fr_count"]
+    # the English plan is not left on screen (nor startable) after switching to French
+    assert tour["plan_after_language_change"] == {"text": "", "can_start": False}
+    large = tour["large_text"]
+    assert large["font_scale"] >= 1.6 and large["nav_cols"] == 3  # the navigation scales too, on two rows
+    assert large["nav_cut"] == [] and large["small_targets"] == []
 
 
 def test_high_contrast_reaches_every_widget(runs):
@@ -186,3 +233,12 @@ def test_gpx_file_can_be_chosen_in_settings(runs):
 def test_every_touch_target_is_at_least_48_dp(runs):
     tour, _ = runs
     assert tour["small_targets"] == [], "\n".join(tour["small_targets"])
+
+
+def test_every_label_uses_a_checked_text_colour_in_both_themes(runs):
+    """The contrast inventory over the real screens: every visible text is drawn in one of the
+    theme's text colours whose pairs are checked ≥ 4.5:1 (tests/mobile: text_pairs)."""
+    tour, _ = runs
+    assert tour["labels_checked"] > 60  # every screen's labels and buttons were looked at
+    assert tour["text_colours"] == [], "\n".join(tour["text_colours"])
+    assert tour["hc_text_colours"] == [], "\n".join(tour["hc_text_colours"])

@@ -16,6 +16,7 @@ from mobile.ui.widgets import choose_file, make
 Builder.load_file(os.path.join(os.path.dirname(__file__), "contribute.kv"))
 
 KINDS = ("heritage", "commerce", "service")
+NAME_HINT_FROM = 0.75  # the name's counter shows from 75 % of its limit (a short name needs none)
 
 
 class ContributeScreen(HKScreen):
@@ -30,6 +31,7 @@ class ContributeScreen(HKScreen):
     result_ok = BooleanProperty(False)
     saving = BooleanProperty(False)  # Save is disabled while the outbox stores the entry
     description_hint = StringProperty("")  # "123 / 5000 characters"
+    name_hint = StringProperty("")  # the same for the name, once it nears its limit
     errors = DictProperty({})  # form field -> escaped message, shown under the field
 
     def refresh(self) -> None:
@@ -50,6 +52,7 @@ class ContributeScreen(HKScreen):
         self.photo_text = p.photo_text()
         self.warning_text = p.duplicate_warning(self.ids.name.text)
         self.description_hint = p.length_hint("description", self.ids.description.text)
+        self.name_hint = p.length_hint("name", self.ids.name.text, near=NAME_HINT_FROM)
 
     def _sync(self):
         app = App.get_running_app()
@@ -82,6 +85,7 @@ class ContributeScreen(HKScreen):
             return
         self.warning_text = p.duplicate_warning(self.ids.name.text)
         self.description_hint = p.length_hint("description", self.ids.description.text)
+        self.name_hint = p.length_hint("name", self.ids.name.text, near=NAME_HINT_FROM)
         if self.errors:  # after a refused save, the messages follow the corrections as they are made
             self._revalidate()
 

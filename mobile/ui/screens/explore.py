@@ -1,4 +1,5 @@
-"""Explore: search box, filters (heritage / shops / open now / category), results by distance."""
+"""Explore: search box, filters (heritage / shops / open now / open when I arrive / category), results
+by relevance for typed words, else by distance."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ class ExploreScreen(HKScreen):
         f.heritage = self.ids.heritage.state == "down"
         f.shops = self.ids.shops.state == "down"
         f.open_now = self.ids.open_now.state == "down"
+        f.open_on_arrival = self.ids.open_on_arrival.state == "down"
         chosen = self.ids.category.text
         f.category = next((c for c, label in self._categories if label == chosen), None)
         rows = presenter.rows(near=app.position.latlon if app.position else None, now=app.now())

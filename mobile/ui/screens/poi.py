@@ -24,6 +24,8 @@ class PoiScreen(HKScreen):
     subtitle = StringProperty("")
     hours = StringProperty("")
     hours_state = StringProperty("")
+    reopens = StringProperty("")  # closed now: when it opens again
+    week = StringProperty("")  # the hours of the 7 days from today, one line each
     body = StringProperty("")
     facts = StringProperty("")
     practical = StringProperty("")
@@ -55,6 +57,8 @@ class PoiScreen(HKScreen):
         self.subtitle = page.subtitle
         self.hours = page.hours.text if page.hours else ""
         self.hours_state = page.hours.state if page.hours else ""
+        self.reopens = page.reopens
+        self.week = "\n".join(page.week)
         self.body = page.body
         self.origin = page.origin
         self.summary = page.summary

@@ -1,5 +1,6 @@
 """Trails: the pack's curated trails, and "plan my walk" through ``plan_trail``: time available,
-start here, step-free, interests, open on arrival; the plan lists the arrival time at each stop."""
+start here, step-free, interests, open on arrival, the places marked "must visit" on their page;
+the plan lists the arrival time at each stop."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ Builder.load_file(os.path.join(os.path.dirname(__file__), "trails.kv"))
 
 class TrailsScreen(HKScreen):
     plan_text = StringProperty("")
+    must_visit_text = StringProperty("")  # "Must visit: …" (the places marked on their page)
     can_start_plan = BooleanProperty(False)
     planning = BooleanProperty(False)
     empty_text = StringProperty("")
@@ -33,6 +35,10 @@ class TrailsScreen(HKScreen):
             box.add_widget(make("TrailCard", trail_id=row.trail_id, title=row.title, detail=row.detail,
                                              description=row.description))
         self.empty_text = "" if rows else app.t("trails.none")
+        self.must_visit_text = presenter.must_visit_text(app.must_visit) if presenter else ""
+        if self.can_start_plan and (presenter is None or presenter.planned is None):
+            # the plan was made in another language or town (the presenter was renewed): not startable any more
+            self.plan_text, self.can_start_plan = "", False
         offered = presenter.interest_labels() if presenter else []
         if offered != list(self.interests):
             chosen = self.chosen_interests()
@@ -53,6 +59,7 @@ class TrailsScreen(HKScreen):
             step_free=self.ids.step_free.active,
             interests=self.chosen_interests(),
             open_on_arrival=self.ids.open_on_arrival.active,
+            must_visit=tuple(App.get_running_app().must_visit),
         )
 
     def plan(self) -> None:
