@@ -15,7 +15,6 @@ __all__ = [
     "HeritageKitError",
     "PackError",
     "PackSignatureError",
-    "ImportError_",
     "SourceDataError",
     "PoiNotFound",
     "RouteNotFound",
@@ -66,7 +65,7 @@ class PackError(HeritageKitError, ValueError):
         if self.report is None or not self.report.problems:
             return base
         core = base.split(": ", 1)[-1]
-        lines = []
+        lines: list[str] = []
         for problem in self.report.problems:
             if str(problem) in base or (problem.message in base and problem.file in base):
                 continue  # the message already says it
@@ -87,8 +86,19 @@ class SourceDataError(HeritageKitError, ValueError):
     """Source data given to an importer is malformed (names the file and record)."""
 
 
-# Backwards-compatible alias with a name that does not shadow the builtin.
-ImportError_ = SourceDataError
+# Deprecated names: still importable, with a DeprecationWarning, until the release CHANGELOG.md names.
+_DEPRECATED = {"ImportError_": ("SourceDataError", "0.3.0")}
+
+
+def __getattr__(name: str):
+    if name in _DEPRECATED:
+        import warnings
+
+        new, removal = _DEPRECATED[name]
+        warnings.warn(f"heritage_kit.errors.{name} is deprecated, use {new} (removed in {removal})",
+                      DeprecationWarning, stacklevel=2)
+        return globals()[new]
+    raise AttributeError(f"module 'heritage_kit.errors' has no attribute {name!r}")
 
 
 class PoiNotFound(HeritageKitError, LookupError):

@@ -236,7 +236,8 @@ class PoiIndex:
 
     def _query(self, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
         """Rows of the POIs in any of the degree boxes (each once, in no particular order)."""
-        if self._tree is None:
+        ctree = self._ctree
+        if self._tree is None or ctree is None:
             return np.empty(0, dtype=np.intp)
         geoms = np.empty(len(boxes), dtype=object)
         if len(boxes) == 1:
@@ -244,7 +245,7 @@ class PoiIndex:
         else:
             for j, b in enumerate(boxes):
                 geoms[j] = _box(*b, True)
-        idx = self._ctree.query(geoms, 0)[1]
+        idx = ctree.query(geoms, 0)[1]
         return idx if len(boxes) == 1 else np.unique(idx)
 
     def _candidates(self, lat: float, lon: float, radius_m: float, mask: np.ndarray | None) -> np.ndarray:

@@ -154,6 +154,11 @@ class HeritageApp(App):
         self.plans = PlanFlow(self)
         self.contributions = ContributionFlow(self)
         self.walks = WalkSession(self, self.walk_store)
+        from kivy.utils import platform as kivy_platform
+
+        from mobile.platform.walk_service import walk_service
+
+        self.walk_service = walk_service(kivy_platform)  # the walk while the app sleeps (Android service)
         self._open_outbox: tuple[Any, Any] | None = None  # (pack, Outbox): the current town's
         self._outbox_lock = threading.Lock()
         self.title = "heritage-kit"
@@ -218,6 +223,23 @@ class HeritageApp(App):
         else:
             Clock.schedule_once(lambda dt: self.show("home"))
         return root
+
+    def on_pause(self) -> bool:
+        """Going to the background: a walk in progress is saved and handed to the walk service."""
+        if self.walk is not None and self.pack_path and self.walk_service.available:
+            # written here, not on the worker: the service process reads walk.json as soon as it starts
+            self.walk_store.save({"kind": self.walks.kind, **self.walk.to_dict()})
+            self.walk_service.start(title=self.walk.title or self.t("nav.walk"),
+                                    text=self.t("walk.background"),
+                                    argument={"pack": self.pack_path, "user_dir": str(self.user_dir),
+                                              "lang": self.tr.lang})
+        return True
+
+    def on_resume(self) -> None:
+        """Back in front: the service stops and the walk (with what it recorded) is taken back."""
+        if self.walk_service.running:
+            self.walk_service.stop()
+            self.run_io(self.walk_store.load, done=lambda saved: self.walks.restore(saved))
 
     def on_stop(self) -> None:
         if self.provider is not None:

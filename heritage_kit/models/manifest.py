@@ -77,6 +77,8 @@ class FileEntry(BaseModel):
 
 
 class PackManifest(BaseModel):
+    """A pack's ``manifest.json``: the town, version, format, languages, centre, attributions and file checksums."""
+
     model_config = ConfigDict(extra="forbid")
 
     format_version: int | str  # 1, or "MAJOR.MINOR" ("1.1"); see format_version_parts

@@ -15,6 +15,8 @@ TRAIL_TAGS = ("step-free", "family", "shopping", "heritage", "food", "loop", "sh
 
 
 class Trail(BaseModel):
+    """A curated walk: ordered stops (POI ids), title and description in each language, optional duration."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_-]*$")]

@@ -10,6 +10,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "nav.explore": {"fr": "Explorer", "en": "Explore"},
     "nav.trails": {"fr": "Parcours", "en": "Trails"},
     "nav.walk": {"fr": "Balade", "en": "Walk"},
+    "walk.background": {"fr": "Balade en cours : vous serez prévenu à chaque arrêt.",
+                        "en": "Walk in progress: you will be told at each stop."},
     "nav.contribute": {"fr": "Contribuer", "en": "Contribute"},
     "nav.settings": {"fr": "Réglages", "en": "Settings"},
     "common.back": {"fr": "Retour", "en": "Back"},

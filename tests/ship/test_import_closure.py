@@ -39,6 +39,7 @@ RECIPES = ROOT / "mobile" / "recipes"
 # Imported on the desktop, absent (and not needed) on the phone — with the reason.
 DESKTOP_ONLY = {
     "setuptools": "its _distutils_hack is loaded by a .pth file of the desktop venv",
+    "cffi": "Pillow 10 imports it only if installed (PyAccess, for PyPy; guarded ImportError)",
     "pysocks": "requests imports urllib3.contrib.socks only if PySocks is installed (guarded ImportError)",
 }
 # Compiled on the desktop, but their sdist builds pure Python (which p4a's pip does).
