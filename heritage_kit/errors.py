@@ -38,6 +38,8 @@ __all__ = [
     "GeofenceError",
     "CatalogueError",
     "PackDownloadError",
+    "AccountError",
+    "AccountExists",
 ]
 
 
@@ -254,3 +256,15 @@ class PackDownloadError(HeritageKitError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "pack download failed"
+
+
+class AccountError(HeritageKitError, ValueError):
+    """A moderator account cannot be created or changed as asked (unknown role, bad name)."""
+
+
+class AccountExists(AccountError):
+    """An account with this name already exists; ``name`` carries it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"an account named {name!r} already exists")
+        self.name = name
