@@ -92,6 +92,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     rc.add_argument("--reason", required=True)
     rc.set_defaults(func=cmd_request_changes)
 
+    u = isub.add_parser("user", help="desk accounts: add, remove, passwd")
+    usub = u.add_subparsers(dest="user_command", metavar="ACTION")
+    usub.required = True
+
+    def where(q):
+        g = q.add_mutually_exclusive_group(required=True)
+        g.add_argument("--db", help="SQLite database file")
+        g.add_argument("--database", metavar="URL", help="postgresql://… or sqlite:///FILE")
+
+    ua = usub.add_parser("add", help="create an account for given towns (password read from stdin)")
+    ua.add_argument("name")
+    ua.add_argument("--town", action="append", required=True, help="a town id the account moderates ('*': all)")
+    ua.add_argument("--role", required=True, choices=["moderator", "admin"])
+    ua.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
+    where(ua)
+    ua.set_defaults(func=cmd_user_add)
+    ur = usub.add_parser("remove", help="delete an account and end its sessions")
+    ur.add_argument("name")
+    where(ur)
+    ur.set_defaults(func=cmd_user_remove)
+    up = usub.add_parser("passwd", help="set a new password (read from stdin) and end the account's sessions")
+    up.add_argument("name")
+    up.add_argument("--password-stdin", action="store_true", required=True)
+    where(up)
+    up.set_defaults(func=cmd_user_passwd)
+
 
 # -- helpers -----------------------------------------------------------------------
 def load_moderator_keys(path: str | None, environ: dict | None = None) -> dict[str, str]:
@@ -302,4 +328,55 @@ def cmd_reject(args) -> int:
 def cmd_request_changes(args) -> int:
     st = _service(args).request_changes(args.id, actor=_actor(args), reason=args.reason)
     print(f"{st.uuid} sent back to the contributor")
+    return 0
+
+
+# -- accounts --------------------------------------------------------------------------
+def _account_storage(args):
+    from heritage_kit.inbox.storage import open_storage
+
+    return open_storage(args.database or args.db)
+
+
+def _read_password() -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise ConfigurationError("--password-stdin: no password on standard input")
+    return line.rstrip("\r\n")
+
+
+def cmd_user_add(args) -> int:
+    from heritage_kit.inbox import accounts
+
+    accounts.check_name(args.name)
+    accounts.check_role(args.role, args.town)
+    password_hash = accounts.hash_password(_read_password())
+    storage = _account_storage(args)
+    storage.add_account(args.name, password_hash=password_hash, role=args.role, towns=tuple(args.town))
+    storage.record_audit(f"cli:{_actor_name()}", "account_added",
+                         detail={"account": args.name, "role": args.role, "towns": list(args.town)})
+    print(f"account {args.name} ({args.role}) for {', '.join(args.town)} created")
+    return 0
+
+
+def cmd_user_remove(args) -> int:
+    storage = _account_storage(args)
+    storage.delete_sessions_of(args.name)
+    if not storage.remove_account(args.name):
+        raise ConfigurationError(f"no account named {args.name!r}")
+    storage.record_audit(f"cli:{_actor_name()}", "account_removed", detail={"account": args.name})
+    print(f"account {args.name} removed")
+    return 0
+
+
+def cmd_user_passwd(args) -> int:
+    from heritage_kit.inbox import accounts
+
+    password_hash = accounts.hash_password(_read_password())
+    storage = _account_storage(args)
+    if not storage.set_password(args.name, password_hash):
+        raise ConfigurationError(f"no account named {args.name!r}")
+    storage.delete_sessions_of(args.name)
+    storage.record_audit(f"cli:{_actor_name()}", "password_changed", detail={"account": args.name})
+    print(f"password of {args.name} changed; its sessions are signed out")
     return 0
