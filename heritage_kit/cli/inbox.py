@@ -26,10 +26,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     isub.required = True
 
     s = isub.add_parser("serve", help="run the inbox HTTP service (needs the 'server' extra)")
-    s.add_argument("--db", required=True, help="SQLite database file (created if missing)")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--db", help="SQLite database file (created if missing)")
+    g.add_argument("--database", metavar="URL", help="postgresql://… (or sqlite:///FILE)")
     s.add_argument("--pack", required=True, help="the town's current pack (folder or .zip)")
     s.add_argument("--port", type=int, default=8765)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                   help="reverse proxy whose X-Forwarded-For/-Proto headers are believed (repeatable); "
+                        "without it forwarded headers are ignored")
     s.add_argument("--moderator-keys", metavar="FILE", help=f"JSON {{name: key}}; else ${ENV_KEYS}")
     s.add_argument("--submissions-per-hour", type=float, default=60.0, metavar="N",
                    help="sustained submissions per device token (default 60)")
@@ -215,10 +220,13 @@ def cmd_serve(args) -> int:
     settings = InboxSettings(moderator_keys=keys, submissions_per_hour=args.submissions_per_hour,
                              submission_burst=args.burst, address_burst=args.address_burst,
                              address_submissions_per_hour=10 * args.submissions_per_hour)
-    app = create_app(SqliteStorage(args.db), pack, settings)
+    from heritage_kit.inbox.storage import open_storage
+
+    app = create_app(open_storage(args.database or args.db, town=pack.manifest.town_id), pack, settings)
     print(f"inbox for {pack.manifest.town_name} (pack v{pack.manifest.version}) on http://{args.host}:{args.port}",
           file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False,
+                proxy_headers=bool(args.trusted_proxy), forwarded_allow_ips=args.trusted_proxy or None)
     return 0
 
 
