@@ -43,6 +43,8 @@ __all__ = [
     "ArgumentTypeError",
     "ArgumentValueError",
     "StartTooFar",
+    "AccountError",
+    "AccountExists",
 ]
 
 
@@ -340,3 +342,13 @@ class MissingExtra(HeritageKitError, ImportError):
         self.module = module
         self.extra = extra
         self.feature = feature
+class AccountError(HeritageKitError, ValueError):
+    """A moderator account cannot be created or changed as asked (unknown role, bad name)."""
+
+
+class AccountExists(AccountError):
+    """An account with this name already exists; ``name`` carries it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"an account named {name!r} already exists")
+        self.name = name

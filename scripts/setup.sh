@@ -10,7 +10,8 @@ need=()
 # poppler-utils, zbar-tools: the leaflet tests read the PDF and its QR codes; fonts-dejavu-core: embedded in PDFs;
 # chromium, chromium-driver, npm: the site tests open pages in a real headless Chromium and run axe-core in it;
 # espeak-ng, sox, libsox-fmt-all: `heritage-kit pack audio` reads texts aloud into OGG files.
-for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core chromium chromium-driver espeak-ng sox libsox-fmt-all; do
+# postgresql: the inbox storage tests start a throwaway cluster (initdb + pg_ctl in a temp dir).
+for pkg in libgl1 libegl1 libmtdev1 poppler-utils zbar-tools fonts-dejavu-core chromium chromium-driver espeak-ng sox libsox-fmt-all postgresql; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # npm: only when the machine has none. Debian's npm package depends on Debian's nodejs, which cannot sit beside

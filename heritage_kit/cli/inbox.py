@@ -26,10 +26,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     isub.required = True
 
     s = isub.add_parser("serve", help="run the inbox HTTP service (needs the 'server' extra)")
-    s.add_argument("--db", required=True, help="SQLite database file (created if missing)")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--db", help="SQLite database file (created if missing)")
+    g.add_argument("--database", metavar="URL", help="postgresql://… (or sqlite:///FILE)")
     s.add_argument("--pack", required=True, help="the town's current pack (folder or .zip)")
     s.add_argument("--port", type=int, default=8765)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                   help="reverse proxy whose X-Forwarded-For/-Proto headers are believed (repeatable); "
+                        "without it forwarded headers are ignored")
     s.add_argument("--moderator-keys", metavar="FILE", help=f"JSON {{name: key}}; else ${ENV_KEYS}")
     s.add_argument("--submissions-per-hour", type=float, default=60.0, metavar="N",
                    help="sustained submissions per device token (default 60)")
@@ -91,6 +96,32 @@ def register(sub: argparse._SubParsersAction) -> None:
     rc.add_argument("id")
     rc.add_argument("--reason", required=True)
     rc.set_defaults(func=cmd_request_changes)
+
+    u = isub.add_parser("user", help="desk accounts: add, remove, passwd")
+    usub = u.add_subparsers(dest="user_command", metavar="ACTION")
+    usub.required = True
+
+    def where(q):
+        g = q.add_mutually_exclusive_group(required=True)
+        g.add_argument("--db", help="SQLite database file")
+        g.add_argument("--database", metavar="URL", help="postgresql://… or sqlite:///FILE")
+
+    ua = usub.add_parser("add", help="create an account for given towns (password read from stdin)")
+    ua.add_argument("name")
+    ua.add_argument("--town", action="append", required=True, help="a town id the account moderates ('*': all)")
+    ua.add_argument("--role", required=True, choices=["moderator", "admin"])
+    ua.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
+    where(ua)
+    ua.set_defaults(func=cmd_user_add)
+    ur = usub.add_parser("remove", help="delete an account and end its sessions")
+    ur.add_argument("name")
+    where(ur)
+    ur.set_defaults(func=cmd_user_remove)
+    up = usub.add_parser("passwd", help="set a new password (read from stdin) and end the account's sessions")
+    up.add_argument("name")
+    up.add_argument("--password-stdin", action="store_true", required=True)
+    where(up)
+    up.set_defaults(func=cmd_user_passwd)
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -189,10 +220,13 @@ def cmd_serve(args) -> int:
     settings = InboxSettings(moderator_keys=keys, submissions_per_hour=args.submissions_per_hour,
                              submission_burst=args.burst, address_burst=args.address_burst,
                              address_submissions_per_hour=10 * args.submissions_per_hour)
-    app = create_app(SqliteStorage(args.db), pack, settings)
+    from heritage_kit.inbox.storage import open_storage
+
+    app = create_app(open_storage(args.database or args.db, town=pack.manifest.town_id), pack, settings)
     print(f"inbox for {pack.manifest.town_name} (pack v{pack.manifest.version}) on http://{args.host}:{args.port}",
           file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False,
+                proxy_headers=bool(args.trusted_proxy), forwarded_allow_ips=args.trusted_proxy or None)
     return 0
 
 
@@ -302,4 +336,55 @@ def cmd_reject(args) -> int:
 def cmd_request_changes(args) -> int:
     st = _service(args).request_changes(args.id, actor=_actor(args), reason=args.reason)
     print(f"{st.uuid} sent back to the contributor")
+    return 0
+
+
+# -- accounts --------------------------------------------------------------------------
+def _account_storage(args):
+    from heritage_kit.inbox.storage import open_storage
+
+    return open_storage(args.database or args.db)
+
+
+def _read_password() -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise ConfigurationError("--password-stdin: no password on standard input")
+    return line.rstrip("\r\n")
+
+
+def cmd_user_add(args) -> int:
+    from heritage_kit.inbox import accounts
+
+    accounts.check_name(args.name)
+    accounts.check_role(args.role, args.town)
+    password_hash = accounts.hash_password(_read_password())
+    storage = _account_storage(args)
+    storage.add_account(args.name, password_hash=password_hash, role=args.role, towns=tuple(args.town))
+    storage.record_audit(f"cli:{_actor_name()}", "account_added",
+                         detail={"account": args.name, "role": args.role, "towns": list(args.town)})
+    print(f"account {args.name} ({args.role}) for {', '.join(args.town)} created")
+    return 0
+
+
+def cmd_user_remove(args) -> int:
+    storage = _account_storage(args)
+    storage.delete_sessions_of(args.name)
+    if not storage.remove_account(args.name):
+        raise ConfigurationError(f"no account named {args.name!r}")
+    storage.record_audit(f"cli:{_actor_name()}", "account_removed", detail={"account": args.name})
+    print(f"account {args.name} removed")
+    return 0
+
+
+def cmd_user_passwd(args) -> int:
+    from heritage_kit.inbox import accounts
+
+    password_hash = accounts.hash_password(_read_password())
+    storage = _account_storage(args)
+    if not storage.set_password(args.name, password_hash):
+        raise ConfigurationError(f"no account named {args.name!r}")
+    storage.delete_sessions_of(args.name)
+    storage.record_audit(f"cli:{_actor_name()}", "password_changed", detail={"account": args.name})
+    print(f"password of {args.name} changed; its sessions are signed out")
     return 0

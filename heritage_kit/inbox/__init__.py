@@ -10,10 +10,13 @@ from heritage_kit.inbox.moderation import ACTIONS, STATUSES, allowed_actions, ne
 from heritage_kit.inbox.publish import PublishResult, build_next_pack, publish
 from heritage_kit.inbox.ratelimit import RateLimiter
 from heritage_kit.inbox.service import InboxService, InboxSettings
-from heritage_kit.inbox.storage import AuditEntry, SqliteStorage, Storage, StoredSubmission
+from heritage_kit.inbox.storage import Account, AuditEntry, Session, SqliteStorage, Storage, StoredSubmission, open_storage
 
 __all__ = [
     "ACTIONS",
+    "Account",
+    "Session",
+    "open_storage",
     "STATUSES",
     "AuditEntry",
     "InboxService",

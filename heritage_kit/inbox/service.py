@@ -161,7 +161,8 @@ class InboxService:
             hints = [h.to_dict() for h in duplicate_hints(pois, name=p.name, lat=p.location.lat, lon=p.location.lon)]
         th = token_hash(token)
         return self.storage.add(stored_sub, token_hash=th, content_hash=hash_, photos=clean, hints=hints,
-                                actor=f"device:{th[:12]}", at=at)
+                                actor=f"device:{th[:12]}", town=getattr(getattr(self.pack, "manifest", None),
+                                                                         "town_id", "") or "", at=at)
 
     def _candidate_entries(self, limit: int = 5_000) -> list["_Entry"]:
         """New entries pending or approved but not yet published, as POI-like objects ``hk:<uuid>``."""

@@ -1,0 +1,190 @@
+"""Versioned schemas of the inbox database, for SQLite and PostgreSQL.
+
+``MIGRATIONS[dialect][i]`` takes a database from version ``i`` to ``i + 1``.
+Version 1 is the schema of the first inbox (submissions, photos, audit);
+version 2 adds the town of each submission, moderator accounts, desk sessions,
+and audit entries without a submission (account events). A migration runs in
+one transaction with its version stamp (SQLite: ``PRAGMA user_version``;
+PostgreSQL: a ``schema_migrations`` table), so a database is never half-upgraded.
+``{town}`` in a script is the town given to rows stored before v2.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS", "LATEST", "scripts", "sql_literal"]
+
+# Accounts and desk sessions (v2): the same DDL on both engines.
+_ACCOUNTS = """
+CREATE TABLE accounts (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('moderator','admin')),
+    towns TEXT NOT NULL DEFAULT '[]',
+    password_hash TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    expires TEXT NOT NULL,
+    csrf TEXT NOT NULL
+);
+CREATE INDEX sessions_account ON sessions(account);
+"""
+
+_SQLITE_V1 = """
+CREATE TABLE IF NOT EXISTS submissions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    target TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending','approved','rejected','changes_requested')),
+    submission TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    duplicate_hints TEXT NOT NULL DEFAULT '[]',
+    message TEXT,
+    edits TEXT,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    published_version INTEGER
+);
+CREATE INDEX IF NOT EXISTS submissions_status ON submissions(status, seq);
+CREATE TABLE IF NOT EXISTS photos (
+    uuid TEXT NOT NULL REFERENCES submissions(uuid),
+    n INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    sha256 TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    PRIMARY KEY (uuid, n)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS audit_uuid ON audit(uuid, id);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+# v2: audit.uuid becomes nullable — SQLite cannot alter a column, so the table is copied (the
+# append-only triggers are dropped for the copy and created again, inside the same transaction).
+_SQLITE_V2 = """
+ALTER TABLE submissions ADD COLUMN town TEXT NOT NULL DEFAULT '';
+UPDATE submissions SET town = {town};
+CREATE INDEX submissions_town ON submissions(town, status, seq);
+DROP TRIGGER audit_no_update;
+DROP TRIGGER audit_no_delete;
+CREATE TABLE audit_v2 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO audit_v2(id, uuid, at, actor, action, from_status, to_status, detail)
+    SELECT id, uuid, at, actor, action, from_status, to_status, detail FROM audit;
+DROP TABLE audit;
+ALTER TABLE audit_v2 RENAME TO audit;
+CREATE INDEX audit_uuid ON audit(uuid, id);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+_PG_V1 = """
+CREATE TABLE submissions (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    target TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending','approved','rejected','changes_requested')),
+    submission TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    duplicate_hints TEXT NOT NULL DEFAULT '[]',
+    message TEXT,
+    edits TEXT,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    published_version INTEGER
+);
+CREATE INDEX submissions_status ON submissions(status, seq);
+CREATE TABLE photos (
+    uuid TEXT NOT NULL REFERENCES submissions(uuid),
+    n INTEGER NOT NULL,
+    data BYTEA NOT NULL,
+    sha256 TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    PRIMARY KEY (uuid, n)
+);
+CREATE TABLE audit (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    uuid TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_uuid ON audit(uuid, id);
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+"""
+
+_PG_V2 = """
+ALTER TABLE submissions ADD COLUMN town TEXT NOT NULL DEFAULT '';
+UPDATE submissions SET town = {town};
+CREATE INDEX submissions_town ON submissions(town, status, seq);
+ALTER TABLE audit ALTER COLUMN uuid DROP NOT NULL;
+"""
+
+MIGRATIONS: dict[str, tuple[str, ...]] = {
+    "sqlite": (_SQLITE_V1, _SQLITE_V2 + _ACCOUNTS),
+    "postgresql": (_PG_V1, _PG_V2 + _ACCOUNTS),
+}
+LATEST = 2
+
+
+def sql_literal(text: str) -> str:
+    """``text`` as a SQL string literal (for the ``{town}`` placeholder; both engines quote alike)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def scripts(dialect: str, current: int, *, town: str = "") -> list[tuple[int, list[str]]]:
+    """The migrations still to run on a ``dialect`` database at version ``current``: (new version, statements)."""
+    out = []
+    for i, script in enumerate(MIGRATIONS[dialect][current:], start=current + 1):
+        text = script.replace("{town}", sql_literal(town))
+        out.append((i, _split(text)))
+    return out
+
+
+def _split(script: str) -> list[str]:
+    """Statements of a script: one ends on a line ending with ``;`` outside a ``$$`` body."""
+    out, buf = [], []
+    for line in script.strip().splitlines():
+        buf.append(line)
+        stmt = "\n".join(buf)
+        if line.rstrip().endswith(";") and stmt.count("$$") % 2 == 0:
+            out.append(stmt.strip())
+            buf = []
+    return out
