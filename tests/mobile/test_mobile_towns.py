@@ -127,6 +127,16 @@ def started(flow, loop, p):
     loop.run_until(lambda: not p.checking and p.state.fetched is not None or p.state.error)
 
 
+def installed_and_open(tmp_path, url):
+    """Périgueux v1 downloaded and opened."""
+    p, flow, host, loop = make(tmp_path, url)
+    started(flow, loop, p)
+    flow.download("perigueux")
+    loop.run_until(lambda: "perigueux" not in p.progress)
+    flow.switch("perigueux")
+    return p, flow, host, loop
+
+
 # -- the screen's state ------------------------------------------------------------------------------
 def test_without_a_catalogue_address_only_bundled_towns(tmp_path, content_dir):
     p, flow, host, loop = make(tmp_path, "", bundled=discover_packs(content_dir))
@@ -187,11 +197,7 @@ def test_progress_reaches_the_ui_thread_while_downloading(server, tmp_path, monk
 
 
 def test_update_available_uses_the_delta_and_reloads_the_open_town(server, pub, tmp_path):
-    p, flow, host, loop = make(tmp_path, server.url + "index.json")
-    started(flow, loop, p)
-    flow.download("perigueux")
-    loop.run_until(lambda: "perigueux" not in p.progress)
-    flow.switch("perigueux")
+    p, flow, host, loop = installed_and_open(tmp_path, server.url + "index.json")
     v2 = publish_v2(pub, tmp_path)
     flow.check_now()
     assert p.header() == "Checking for updates…"
@@ -264,11 +270,7 @@ def test_resume_after_a_dropped_connection(server, tmp_path, monkeypatch):
 
 
 def test_a_walk_keeps_its_pack_until_it_ends(server, pub, tmp_path):
-    p, flow, host, loop = make(tmp_path, server.url + "index.json")
-    started(flow, loop, p)
-    flow.download("perigueux")
-    loop.run_until(lambda: "perigueux" not in p.progress)
-    flow.switch("perigueux")
+    p, flow, host, loop = installed_and_open(tmp_path, server.url + "index.json")
     publish_v2(pub, tmp_path)
     host.walking = True
     p.last_check = NOW - timedelta(days=2)
