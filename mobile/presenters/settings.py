@@ -23,6 +23,7 @@ class Settings:
     pack: str = ""  # path of the last opened pack ("" = the default town)
     inbox_url: str = ""  # the town's inbox server for "Send now" ("" = none: submissions stay on the device)
     device_token: str = ""  # this device's token for the inbox (made on the first "Send now")
+    catalogue_url: str = ""  # the pack catalogue (index.json) for the Towns screen ("" = the bundled packs only)
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:

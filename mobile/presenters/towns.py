@@ -38,6 +38,7 @@ __all__ = ["CHECK_EVERY", "DownloadOutcome", "CatalogueState", "TownRowView", "T
 CHECK_EVERY = timedelta(days=1)
 RETRY_AFTER = timedelta(hours=1)  # a failed check (offline, server down) is tried again after this
 APP_VERSION = "0.1.0"
+MAX_LANGS = 3  # languages named on a row, the user's first (Monaco's names come in 16)
 
 
 def should_check_updates(last_check: datetime | None, now: datetime, *, walking: bool, online: bool,
@@ -347,7 +348,10 @@ class TownsPresenter:
                 key = "towns.bundled" if inst.bundled else "towns.installed"
                 details.append(self.tr.tr(key, version=inst.version))
             if entry is not None:
-                details.append(self.tr.tr("towns.languages", langs=", ".join(entry.languages)))
+                ordered = sorted(entry.languages, key=lambda lg: (lg != lang, lg not in ("fr", "en"), lg))
+                langs = ", ".join(ordered[:MAX_LANGS])
+                more = len(ordered) - MAX_LANGS
+                details.append(self.tr.tr("towns.languages", langs=f"{langs} +{more}" if more > 0 else langs))
             action, action_text, status = "", "", ""
             if entry is not None:
                 size = self.size_text(self.update_size(entry, inst))
@@ -504,6 +508,16 @@ class TownsFlow:
             self.presenter.note(town, self.presenter.tr.tr("towns.after_walk"))
         else:
             self.host.open_pack(outcome.path)
+
+    def set_url(self, url: str) -> None:
+        """A new catalogue address (Settings): forget the old catalogue, read the new one."""
+        p = self.presenter
+        p.catalogue_url = url.strip()
+        p.state = CatalogueState()
+        p.last_check = None
+        self.host.towns_changed()
+        if p.catalogue_url:
+            self.check_now()
 
     def switch(self, town_id: str) -> None:
         """Open ``town_id``'s installed pack (the active town)."""

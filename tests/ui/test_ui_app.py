@@ -155,7 +155,7 @@ def test_send_now_without_server_then_to_a_local_inbox(runs):
 
 def test_french_and_large_text(runs):
     tour, _ = runs
-    assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Réglages"]
+    assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Guides", "Réglages"]
     assert "résultats" in tour["explore_fr_count"]
 
 
