@@ -33,7 +33,7 @@ from mobile.i18n import Translator
 from mobile.presenters.markup import escape
 
 __all__ = ["CHECK_EVERY", "DownloadOutcome", "CatalogueState", "TownRowView", "TownsFlow", "TownsPresenter",
-           "error_text", "should_check_updates"]
+           "error_text", "in_guide", "should_check_updates"]
 
 CHECK_EVERY = timedelta(days=1)
 RETRY_AFTER = timedelta(hours=1)  # a failed check (offline, server down) is tried again after this
@@ -53,6 +53,15 @@ def should_check_updates(last_check: datetime | None, now: datetime, *, walking:
         return True
     age = now - last_check
     return age >= CHECK_EVERY or age < timedelta(0)
+
+
+def in_guide(pack) -> Callable[[str], bool]:
+    """``is_in(uuid)``: whether a contribution is in ``pack`` — its new POI ``hk:<uuid>``, or an edit's credit
+    line (``contribution <uuid[:8]>``, ``heritage_kit.inbox.publish.credit_source``) on a POI."""
+    ids = {p.id for p in pack.pois if p.id.startswith("hk:")}
+    credits = {s.attribution.rsplit("contribution ", 1)[-1] for p in pack.pois for s in p.sources
+               if s.attribution and "contribution " in s.attribution}
+    return lambda uuid: f"hk:{uuid}" in ids or str(uuid)[:8] in credits
 
 
 def _utc(text: str | None) -> datetime | None:
@@ -446,8 +455,9 @@ class TownsFlow:
                 del self.pending_reload[t]
                 if t == town:
                     self.host.open_pack(new_path)
+        failed_at = p.state.attempted if p.state.offline else None
         if p.catalogue_url and should_check_updates(p.last_check, p.clock(), walking=walking,
-                                                    online=self.host.online(), last_attempt=p.state.attempted):
+                                                    online=self.host.online(), last_attempt=failed_at):
             self.check_now()
 
     def check_now(self) -> None:

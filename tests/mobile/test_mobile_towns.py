@@ -253,9 +253,15 @@ def test_offline_shows_the_cached_catalogue_with_its_age(pub, tmp_path):
     assert header.startswith("Offline: catalogue from 3 h ago") and "No connection" in header
     (row,) = p2.rows()
     assert row.action == "download" and "Not downloaded yet" in row.status
-    # the failed attempt is not retried within the hour
+    # even with no check on record, the failed attempt is not retried within the hour; then it is
+    p2.last_check = None
     flow2.tick()
     assert not p2.checking
+    clock[0] += timedelta(minutes=61)
+    flow2.tick()
+    assert p2.checking
+    loop2.run_until(lambda: not p2.checking)
+    assert p2.state.offline and p2.state.attempted == clock[0]
 
 
 def test_resume_after_a_dropped_connection(server, tmp_path, monkeypatch):
@@ -318,3 +324,17 @@ def test_relay_throttles_but_always_delivers_the_last_call():
         t[0] += 0.03
     relay(100, 100)
     assert calls[0] == 0 and calls[-1] == 100 and len(calls) < 6
+
+
+def test_in_guide_finds_new_pois_and_accepted_edits(pack):
+    from heritage_kit.inbox.publish import credit_source
+    from mobile.presenters.towns import in_guide
+
+    new_uuid, edit_uuid = "0b7e2c1a-0000-4000-8000-000000000001", "5d3f9e7b-0000-4000-8000-000000000002"
+    first = pack.pois[0]
+    edited = first.model_copy(update={"sources": [*first.sources, credit_source("Marie P.", edit_uuid)]})
+    added = first.model_copy(update={"id": f"hk:{new_uuid}"})
+    pack.pois = [edited, added, *pack.pois[1:]]
+    is_in = in_guide(pack)
+    assert is_in(new_uuid) and is_in(edit_uuid)
+    assert not is_in("99999999-0000-4000-8000-000000000003")
