@@ -408,7 +408,7 @@ class TownsHost(Protocol):
 
     def active_pack(self) -> tuple[str | None, str | None]: ...  # (path, town_id) of the open pack
 
-    def open_pack(self, path: str) -> None: ...
+    def open_pack(self, path: str, *, reload: bool = False) -> None: ...  # reload: stay on the screen shown
 
     def towns_changed(self) -> None: ...  # refresh the Towns screen (and Home's list) if shown
 
@@ -454,7 +454,7 @@ class TownsFlow:
             for t, new_path in list(self.pending_reload.items()):
                 del self.pending_reload[t]
                 if t == town:
-                    self.host.open_pack(new_path)
+                    self.host.open_pack(new_path, reload=True)
         failed_at = p.state.attempted if p.state.offline else None
         if p.catalogue_url and should_check_updates(p.last_check, p.clock(), walking=walking,
                                                     online=self.host.online(), last_attempt=failed_at):
@@ -517,7 +517,7 @@ class TownsFlow:
             self.pending_reload[town] = outcome.path
             self.presenter.note(town, self.presenter.tr.tr("towns.after_walk"))
         else:
-            self.host.open_pack(outcome.path)
+            self.host.open_pack(outcome.path, reload=True)
 
     def set_url(self, url: str) -> None:
         """A new catalogue address (Settings): forget the old catalogue, read the new one."""

@@ -34,8 +34,19 @@ class AppTownsHost:
         pack = self.app.pack
         return self.app.pack_path, (pack.manifest.town_id if pack is not None else None)
 
-    def open_pack(self, path: str) -> None:
-        self.app.open_pack(path)
+    def open_pack(self, path: str, *, reload: bool = False) -> None:
+        """Open ``path``; ``reload`` (an update of the open town): come back to the screen shown
+        (the app shows the map when a pack is loaded)."""
+        app = self.app
+        if reload and getattr(app, "sm", None) is not None and app.sm.current != "map":
+            screen = app.sm.current
+
+            def back(*_a):
+                app.unbind(pack=back)
+                Clock.schedule_once(lambda _dt: app.show(screen, push=False))
+
+            app.bind(pack=back)
+        app.open_pack(path)
 
     def online(self) -> bool:
         return online()
@@ -43,11 +54,15 @@ class AppTownsHost:
     def towns_changed(self) -> None:
         app = self.app
         installed = app.towns.presenter.installed
-        if installed is not self._installed:  # Home lists the downloaded packs too
+        if installed is not self._installed:  # Home lists the downloaded packs too, one per town
             self._installed = installed
             packs_dir = str(app.towns.presenter.packs_dir)
-            app.run_io(lambda: discover_packs(packs_dir),
-                       lambda found: setattr(app, "pack_entries", self.bundled + found))
+            best = {inst.path for inst in installed.values()}
+
+            def listed(found):
+                app.pack_entries = [e for e in self.bundled + found if e.manifest is None or e.path in best]
+
+            app.run_io(lambda: discover_packs(packs_dir), listed)
         if getattr(app, "sm", None) is not None and app.sm.current == "towns":
             app.screen("towns").refresh()
 

@@ -72,6 +72,7 @@ class Host:
         self.walking = False
         self.is_online = True
         self.opened: list[str] = []
+        self.reloads: list[bool] = []
         self.active: tuple[str | None, str | None] = (None, None)
         self.changes = 0
 
@@ -81,8 +82,9 @@ class Host:
     def active_pack(self):
         return self.active
 
-    def open_pack(self, path):
+    def open_pack(self, path, reload=False):
         self.opened.append(path)
+        self.reloads.append(reload)
         self.active = (path, load_pack(path).manifest.town_id)
 
     def towns_changed(self):
@@ -211,6 +213,7 @@ def test_update_available_uses_the_delta_and_reloads_the_open_town(server, pub, 
     (row,) = p.rows(*host.active)
     assert "Version 2 installed and verified" in row.message and "downloaded instead of" in row.message
     assert host.opened[-1].endswith("perigueux.zip") and len(host.opened) == 2  # reloaded: not walking
+    assert host.reloads == [False, True]  # "Open this guide" goes to the map; an update stays on the screen
     assert load_pack(host.opened[-1]).manifest.version == 2
 
 

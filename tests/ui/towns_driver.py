@@ -90,13 +90,15 @@ def script(app, server, new_ids):
     server.faults.rate = 0
     yield lambda: "monaco" not in p.progress
     yield lambda: app.pack is not None and app.pack.manifest.version == 2
-    yield 0.4
+    yield 0.6
+    result["screen_after_update"] = app.sm.current
     card = next(c for c in screen.ids.list.children if c.town_id == "monaco")
     result["after"] = {"status": card.status, "message": card.message, "failed": card.failed}
     result["pack_version"] = app.pack.manifest.version
     result["new_in_pack"] = [i for i in new_ids if app.pack.poi(i) is not None]
     result["new_on_map"] = [i for i in new_ids if i in set(app.scene.poi_ids)]
     shot("towns-updated")
+    result["home_towns"] = sorted(e.town_id for e in app.pack_entries)
 
 
 def main() -> None:
