@@ -54,7 +54,7 @@ __all__ = ["HeritageApp", "SCREENS"]
 
 log = logging.getLogger("mobile")
 HERE = pathlib.Path(__file__).resolve().parent
-SCREENS = ("home", "map", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings")
+SCREENS = ("home", "map", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings", "towns")
 SCREEN_CLASSES = {
     "home": ("mobile.ui.screens.home", "HomeScreen"),
     "map": ("mobile.ui.screens.map", "MapScreen"),
@@ -65,8 +65,9 @@ SCREEN_CLASSES = {
     "contribute": ("mobile.ui.screens.contribute", "ContributeScreen"),
     "submissions": ("mobile.ui.screens.contribute", "SubmissionsScreen"),
     "settings": ("mobile.ui.screens.settings", "SettingsScreen"),
+    "towns": ("mobile.ui.screens.towns", "TownsScreen"),
 }
-NAV_SCREENS = ("map", "explore", "trails", "walk", "contribute", "settings")
+NAV_SCREENS = ("map", "explore", "trails", "walk", "contribute", "towns", "settings")
 BANNER_SECONDS = 8.0
 
 
@@ -215,6 +216,9 @@ class HeritageApp(App):
         self.root_widget = root
         self.screen("map")  # the first screen; the others are built when first shown (faster launch)
         Clock.schedule_interval(self._auto_send, AUTO_SEND_SECONDS)  # queued contributions leave when online
+        from mobile.ui.towns_host import start_towns
+
+        self.towns = start_towns(self)  # the pack catalogue, downloads, the daily update check
         path = self.arg_pack or self.settings.pack or HomePresenter(self.pack_entries, self.tr).default_path()
         self._set_title("map")
         self._select_nav("map")
@@ -432,6 +436,7 @@ class HeritageApp(App):
             "contribute": "contrib.title",
             "submissions": "contrib.mine",
             "settings": "settings.title",
+            "towns": "towns.title",
         }[name]
         if name == "map":
             self.title_text = escape(self.t("map.title", town=town))

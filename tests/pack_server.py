@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -16,6 +17,7 @@ class Faults:
         self.status_503 = 0    # requests answered 503 (Retry-After: 0)
         self.no_range = False  # ignore Range (always 200 with the whole file)
         self.on_zip = None     # callable run when a zip is requested (e.g. replace the index)
+        self.rate = 0          # bytes per second for zip bodies (0: as fast as possible)
         self.lock = threading.Lock()
         self.ranges: list[str] = []
 
@@ -72,6 +74,13 @@ def make_handler(root: Path, faults: Faults):
                 self.wfile.flush()
                 self.close_connection = True
                 self.connection.shutdown(2)
+                return
+            if is_zip and faults.rate:
+                step = max(1024, faults.rate // 20)
+                for i in range(0, len(body), step):
+                    self.wfile.write(body[i:i + step])
+                    self.wfile.flush()
+                    time.sleep(step / faults.rate)
                 return
             self.wfile.write(body)
 

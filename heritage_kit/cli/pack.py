@@ -68,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pub.add_argument("--to", required=True, help="publish folder (served as static files)")
     pub.add_argument("--min-app-version", default="0.1.0", help="oldest app version that reads this pack")
     pub.add_argument("--key", default=None, help="the town's private key file (pack keygen): sign the zip")
+    pub.add_argument("--no-delta", action="store_true", help="do not publish a patch from the previous version")
     pub.set_defaults(func=cmd_publish)
 
     from heritage_kit.cli.export import register_pack_audio
@@ -151,10 +152,12 @@ def cmd_publish(args) -> int:
     from heritage_kit.packs.publish import publish_pack
 
     result = publish_pack(args.path, args.to, min_app_version=args.min_app_version,
-                          sign_key=_key_text(args.key) if args.key else None)
+                          sign_key=_key_text(args.key) if args.key else None, deltas_enabled=not args.no_delta)
     e = result.entry
     print(f"{'already published' if result.reused else 'published'} {result.path} "
           f"({e.town_id} v{e.version}, {e.size} bytes, sha256 {e.sha256[:12]}); index: {args.to}/index.json")
+    for d in e.deltas:
+        print(f"delta from v{d.from_version}: {d.file} ({d.size} bytes, {100 * d.size / e.size:.1f} % of the zip)")
     return 0
 
 

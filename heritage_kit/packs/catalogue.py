@@ -19,12 +19,24 @@ from heritage_kit.errors import CatalogueError, PackDownloadError
 from heritage_kit.models.manifest import Attribution, PackManifest
 from heritage_kit.types import LangCode, LatLon, ShortText
 
-__all__ = ["CATALOGUE_FORMAT", "Catalogue", "CatalogueEntry", "catalogue_schema", "entry_for",
-           "pack_file_name", "parse_catalogue", "update_available", "upsert_entry", "verify_download"]
+__all__ = ["CATALOGUE_FORMAT", "Catalogue", "CatalogueEntry", "DeltaEntry", "catalogue_schema", "delta_file_name",
+           "delta_for", "entry_for", "pack_file_name", "parse_catalogue", "update_available", "upsert_entry", "verify_download"]
 
 CATALOGUE_FORMAT = 1
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 TownId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+
+
+class DeltaEntry(BaseModel):
+    """A patch from an older published zip (``from_sha256``) to the entry's latest (``packs.delta``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    from_version: Annotated[int, Field(ge=1)]
+    from_sha256: Sha256
+    file: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*-[0-9]+-[0-9]+-[0-9a-f]{12}\.delta\.zip$")]
+    size: Annotated[int, Field(ge=1)]
+    sha256: Sha256
 
 
 class CatalogueEntry(BaseModel):
@@ -43,6 +55,7 @@ class CatalogueEntry(BaseModel):
     min_app_version: Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")] = "0.1.0"
     attributions: Annotated[list[Attribution], Field(min_length=1)]
     published: datetime
+    deltas: list[DeltaEntry] = Field(default_factory=list, description="patches from older versions (optional)")
 
 
 class Catalogue(BaseModel):
@@ -70,6 +83,15 @@ def pack_file_name(town_id: str, version: int, sha256: str) -> str:
     return f"{town_id}-{version}-{sha256[:12]}.zip"
 
 
+def delta_file_name(town_id: str, from_version: int, to_version: int, sha256: str) -> str:
+    return f"{town_id}-{from_version}-{to_version}-{sha256[:12]}.delta.zip"
+
+
+def delta_for(entry: CatalogueEntry, installed_sha256: str | None) -> DeltaEntry | None:
+    """The published delta that starts from the installed zip, if any."""
+    return next((d for d in entry.deltas if installed_sha256 and d.from_sha256 == installed_sha256), None)
+
+
 def parse_catalogue(data: bytes | str | dict, url: str = "index.json") -> Catalogue:
     """A validated :class:`Catalogue`, or :class:`CatalogueError` naming the field."""
     try:
@@ -93,13 +115,14 @@ def entry_for(catalogue: Catalogue, town_id: str, url: str = "index.json") -> Ca
 
 
 def upsert_entry(catalogue: Catalogue, manifest: PackManifest, *, file: str, size: int, sha256: str,
-                 published: datetime, min_app_version: str = "0.1.0") -> Catalogue:
+                 published: datetime, min_app_version: str = "0.1.0",
+                 deltas: list[DeltaEntry] | None = None) -> Catalogue:
     """A new catalogue with ``manifest``'s town set to this pack (towns kept sorted by id)."""
     name = {"fr": manifest.town_name, "en": manifest.town_name}
     entry = CatalogueEntry(town_id=manifest.town_id, name=name, centre=manifest.centre,
                            languages=manifest.languages, version=manifest.version, file=file, size=size,
                            sha256=sha256, min_app_version=min_app_version,
-                           attributions=manifest.attributions, published=published)
+                           attributions=manifest.attributions, published=published, deltas=deltas or [])
     towns = [e for e in catalogue.towns if e.town_id != manifest.town_id] + [entry]
     return Catalogue(updated=published, towns=sorted(towns, key=lambda e: e.town_id))
 
@@ -121,18 +144,18 @@ def update_available(entry: CatalogueEntry, installed_version: int | None, insta
     return installed_sha256 is not None and installed_sha256 != entry.sha256
 
 
-def verify_download(entry: CatalogueEntry, data_size: int, sha256: str, url: str) -> None:
+def verify_download(entry: CatalogueEntry | DeltaEntry, data_size: int, sha256: str, url: str) -> None:
     """Raise :class:`PackDownloadError` unless the downloaded bytes match the catalogue entry."""
     if data_size != entry.size:
         raise PackDownloadError(
             f"{url}: {data_size} bytes received, the catalogue says {entry.size} "
             f"(taille incorrecte / wrong size); the installed pack is kept",
-            town_id=entry.town_id, url=url, reason="size")
+            town_id=getattr(entry, "town_id", None), url=url, reason="size")
     if sha256 != entry.sha256:
         raise PackDownloadError(
             f"{url}: SHA-256 {sha256[:12]}… differs from the catalogue's {entry.sha256[:12]}… "
             f"(fichier corrompu / corrupted file); the installed pack is kept",
-            town_id=entry.town_id, url=url, reason="sha256")
+            town_id=getattr(entry, "town_id", None), url=url, reason="sha256")
 
 
 def sha256_of(chunks) -> str:

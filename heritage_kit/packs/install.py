@@ -5,6 +5,9 @@ zip to ``<dest>/<town>.zip.part`` (resuming with HTTP Range after a dropped
 connection), verifies size + SHA-256 (``catalogue.verify_download``) and the
 pack's own integrity (``validate_pack``) and only then renames it over
 ``<dest>/<town>.zip``: the old pack stays usable until the new one is valid.
+When the catalogue lists a delta from the installed zip (``packs.delta``), it is
+downloaded and applied first; the rebuilt zip must match the catalogue's SHA-256,
+else the full zip is downloaded.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import zipfile
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -23,9 +27,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from heritage_kit.errors import PackDownloadError
-from heritage_kit.packs.catalogue import Catalogue, entry_for, parse_catalogue, update_available, verify_download
+from heritage_kit.packs.catalogue import (Catalogue, delta_for, entry_for, parse_catalogue, update_available,
+                                          verify_download)
 
-__all__ = ["fetch_catalogue", "install_pack", "installed_version", "make_session"]
+__all__ = ["InstallResult", "fetch_catalogue", "install_pack", "install_result", "installed_version", "make_session"]
 
 TIMEOUT = (5.0, 15.0)  # connect, read (seconds)
 CHUNK = 16 * 1024  # bytes lost at most on a dropped connection (the partial chunk)
@@ -138,6 +143,19 @@ def _download(session, url: str, part: Path, size: int, town_id: str,
     raise _net_error(url, last or ConnectionError("no data"), town_id)
 
 
+@dataclass(frozen=True)
+class InstallResult:
+    """What :func:`install_result` did: ``method`` is ``"none"`` (up to date), ``"delta"`` or ``"full"``;
+    ``downloaded`` the bytes fetched (the index aside); ``fallback`` why a delta was not used."""
+
+    path: Path
+    version: int
+    sha256: str
+    method: str
+    downloaded: int = 0
+    fallback: str | None = None
+
+
 def install_pack(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike, *,
                  session: requests.Session | None = None,
                  progress: Callable[[int, int], None] | None = None, force: bool = False,
@@ -146,23 +164,48 @@ def install_pack(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike, 
 
     With ``public_key`` (the town's Ed25519 key, hex) the pack must be signed by it, else it is not installed.
     """
-    from heritage_kit.packs import validate_pack
+    return install_result(catalogue_url, town_id, dest_dir, session=session, progress=progress, force=force,
+                          public_key=public_key).path
 
+
+def install_result(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike, *,
+                   session: requests.Session | None = None, progress: Callable[[int, int], None] | None = None,
+                   force: bool = False, catalogue: Catalogue | None = None, use_delta: bool = True,
+                   public_key: str | None = None) -> InstallResult:
+    """:func:`install_pack` with the details: a published delta from the installed zip is tried first
+    (applied, then checked byte for byte against the catalogue's SHA-256); on any mismatch the full zip
+    is downloaded. ``catalogue`` skips fetching the index again (the app has just read it)."""
     session = session or make_session()
-    catalogue = fetch_catalogue(catalogue_url, session=session)
+    catalogue = catalogue or fetch_catalogue(catalogue_url, session=session)
     entry = entry_for(catalogue, town_id, url=catalogue_url)
     dest = Path(dest_dir)
     dest.mkdir(parents=True, exist_ok=True)
     final = dest / f"{town_id}.zip"
     version, sha = installed_version(dest, town_id)
     if not force and final.is_file() and not update_available(entry, version, sha):
-        return final
+        return InstallResult(final, version or entry.version, sha or entry.sha256, "none")
+    for stale in dest.glob(f"{town_id}.*.part"):
+        if entry.sha256[:12] not in stale.name:
+            stale.unlink(missing_ok=True)
+    fallback = None
+    delta = delta_for(entry, sha) if use_delta and final.is_file() else None
+    if delta is not None:
+        try:
+            _install_delta(session, catalogue_url, entry, delta, final, progress, public_key)
+            return InstallResult(final, entry.version, entry.sha256, "delta", delta.size)
+        except PackDownloadError as exc:  # a damaged or mismatched delta, or the network: the whole zip next
+            fallback = str(exc)
     url = urljoin(catalogue_url, entry.file)
     part = dest / f"{town_id}.{entry.sha256[:12]}.zip.part"
-    for stale in dest.glob(f"{town_id}.*.zip.part"):
-        if stale != part:
-            stale.unlink(missing_ok=True)
     _download(session, url, part, entry.size, town_id, progress)
+    _verify_and_swap(entry, part, final, url, public_key)
+    return InstallResult(final, entry.version, entry.sha256, "full", entry.size, fallback)
+
+
+def _verify_and_swap(entry, part: Path, final: Path, url: str, public_key: str | None = None) -> None:
+    """Size + SHA-256 against the catalogue, then the pack's own check, then the atomic rename."""
+    from heritage_kit.packs import validate_pack
+
     try:
         verify_download(entry, part.stat().st_size, _file_sha256(part), url)
     except PackDownloadError:
@@ -172,6 +215,30 @@ def install_pack(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike, 
     if not report.ok:
         part.unlink(missing_ok=True)
         raise PackDownloadError(f"{url}: the pack fails its integrity check (paquet invalide / invalid pack): "
-                                f"{report}", town_id=town_id, url=url, reason="invalid")
+                                f"{report}", town_id=entry.town_id, url=url, reason="invalid")
     os.replace(part, final)
-    return final
+
+
+def _install_delta(session, catalogue_url: str, entry, delta, final: Path, progress, public_key=None) -> None:
+    from heritage_kit.packs.delta import apply_delta
+
+    url = urljoin(catalogue_url, delta.file)
+    dpart = final.with_name(f"{entry.town_id}.{entry.sha256[:12]}.delta.part")
+    try:
+        _download(session, url, dpart, delta.size, entry.town_id, progress)
+        verify_download(delta, dpart.stat().st_size, _file_sha256(dpart), url)
+        rebuilt = apply_delta(final.read_bytes(), dpart.read_bytes(), town_id=entry.town_id)
+    finally:
+        dpart.unlink(missing_ok=True)
+    part = final.with_name(f"{entry.town_id}.{entry.sha256[:12]}.zip.part")
+    try:
+        with _open_writer(part, "wb") as fh:
+            fh.write(rebuilt)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise PackDownloadError(f"{part.parent}: disk full (espace disque insuffisant / no space left); "
+                                    f"the installed pack is kept", town_id=entry.town_id, url=url,
+                                    reason="disk") from None
+        raise
+    _verify_and_swap(entry, part, final, url, public_key)

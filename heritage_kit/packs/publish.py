@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from heritage_kit.errors import CatalogueError, PackError
-from heritage_kit.packs.catalogue import (Catalogue, CatalogueEntry, catalogue_schema, entry_for, pack_file_name,
-                                          parse_catalogue, upsert_entry)
+from heritage_kit.packs.catalogue import (Catalogue, CatalogueEntry, DeltaEntry, catalogue_schema, delta_file_name,
+                                          entry_for, pack_file_name, parse_catalogue, upsert_entry)
 
 __all__ = ["INDEX", "PublishResult", "publish_pack", "read_index", "write_atomic"]
 
@@ -48,6 +48,23 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _publish_delta(folder: Path, old: CatalogueEntry, data: bytes, version: int) -> list[DeltaEntry]:
+    """A delta from the previous published zip to ``data`` (written to ``folder``), if it is worth it."""
+    from heritage_kit.packs.delta import MAX_RATIO, make_delta
+
+    base = folder / old.file
+    if not base.is_file() or old.version >= version:
+        return []
+    delta = make_delta(base.read_bytes(), data, town_id=old.town_id, base_version=old.version, target_version=version)
+    if len(delta) > MAX_RATIO * len(data):
+        return []
+    sha = hashlib.sha256(delta).hexdigest()
+    name = delta_file_name(old.town_id, old.version, version, sha)
+    if not (folder / name).is_file():
+        write_atomic(folder / name, delta)
+    return [DeltaEntry(from_version=old.version, from_sha256=old.sha256, file=name, size=len(delta), sha256=sha)]
+
+
 def read_index(folder: Path) -> Catalogue:
     path = folder / INDEX
     if not path.is_file():
@@ -56,11 +73,14 @@ def read_index(folder: Path) -> Catalogue:
 
 
 def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app_version: str = "0.1.0",
-                 now: datetime | None = None, sign_key: str | None = None) -> PublishResult:
+                 now: datetime | None = None, sign_key: str | None = None,
+                 deltas_enabled: bool = True) -> PublishResult:
     """Validate the pack at ``pack_path``, copy it as a content-addressed zip into ``to``, update the index.
 
     With ``sign_key`` (the town's private Ed25519 key, hex) the zip carries ``manifest.sig``, the signature of
-    the manifest it holds (:mod:`heritage_kit.packs.signing`).
+    the manifest it holds (:mod:`heritage_kit.packs.signing`). With ``deltas_enabled`` and the previous
+    version's zip in ``to``, a patch from it (``packs.delta``) is published too when it is small enough;
+    phones on that version download it instead of the whole zip.
     """
     from heritage_kit.packs import load_pack, validate_pack
     from heritage_kit.packs.pack import pack_files
@@ -89,13 +109,15 @@ def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app
         if not reused:
             os.replace(staged, target)
     try:
-        old = entry_for(catalogue, pack.manifest.town_id)
+        old: CatalogueEntry | None = entry_for(catalogue, pack.manifest.town_id)
         if old.sha256 == sha:
             return PublishResult(target, old, True)
     except CatalogueError:  # not yet in the catalogue
-        pass
+        old = None
+    deltas = [] if old is None or not deltas_enabled else _publish_delta(folder, old, data, pack.manifest.version)
     catalogue = upsert_entry(catalogue, pack.manifest, file=name, size=len(data), sha256=sha,
-                             published=now or datetime.now(timezone.utc), min_app_version=min_app_version)
+                             published=now or datetime.now(timezone.utc), min_app_version=min_app_version,
+                             deltas=deltas)
     write_atomic(folder / "index.schema.json",
                  (json.dumps(catalogue_schema(), ensure_ascii=False, indent=2) + "\n").encode())
     write_atomic(folder / INDEX, (catalogue.model_dump_json(indent=1) + "\n").encode())

@@ -21,6 +21,7 @@ __all__ = [
     "PackReader",
     "open_pack_files",
     "write_pack_files",
+    "write_zip",
     "check_member_name",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_FILE_BYTES",
@@ -209,6 +210,32 @@ def open_pack_files(path: str | os.PathLike, report: ValidationReport) -> PackRe
     raise PackError(f"{p}: no such pack (folder or .zip)", report)
 
 
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # every entry's timestamp: a zip is a function of its files only
+ZIP_MODE = 0o644  # every entry's Unix permissions
+ZIP_LEVEL = 6  # zlib level, fixed
+# already compressed: stored as they are (deflate would gain nothing, and stored bytes do not depend on zlib)
+STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".zip", ".gz")
+
+
+def write_zip(files: dict[str, bytes], fh) -> None:
+    """Write ``files`` as a deterministic zip into the binary file ``fh``.
+
+    The same files give the same bytes: entries sorted by name, a fixed
+    timestamp (1980-01-01), fixed permissions (0644, "made on Unix"), a fixed
+    deflate level, already-compressed media stored. ``pack publish`` twice on
+    the same pack therefore writes one content-addressed file, and a delta
+    (``packs.delta``) rebuilds the published zip byte for byte.
+    """
+    with zipfile.ZipFile(fh, "w") as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.create_system = 3  # Unix, so external_attr holds the mode
+            info.external_attr = (stat.S_IFREG | ZIP_MODE) << 16
+            stored = name.lower().endswith(STORED_SUFFIXES)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            zf.writestr(info, files[name], compresslevel=None if stored else ZIP_LEVEL)
+
+
 def write_pack_files(files: dict[str, bytes], path: str | os.PathLike) -> None:
     """Write ``files`` as a folder, or a zip when ``path`` ends in ``.zip``, atomically.
 
@@ -227,9 +254,7 @@ def write_pack_files(files: dict[str, bytes], path: str | os.PathLike) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".zip", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as fh:
-                with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                    for name in sorted(files):
-                        zf.writestr(name, files[name])
+                write_zip(files, fh)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a pack is a normal file

@@ -15,6 +15,10 @@ import locale
 import os
 
 from mobile.i18n.catalog import CATALOG
+from mobile.i18n.towns_text import TEXTS as _TOWNS_TEXTS
+
+assert not set(_TOWNS_TEXTS) & set(CATALOG), "a Towns key is also in catalog.py"
+CATALOG.update(_TOWNS_TEXTS)
 
 __all__ = ["LANGUAGES", "Translator", "default_language", "CATALOG"]
 

@@ -262,8 +262,10 @@ class ContributePresenter:
     def my_submissions(self) -> list[SubmissionRow]:
         """The outbox's items, newest first, with their status (call off the UI thread)."""
         from mobile.i18n import CATALOG
+        from mobile.presenters.towns import in_guide
 
         rows = []
+        is_in = in_guide(self.pack)
         for item in sorted(self.outbox.items(), key=lambda i: i.created, reverse=True):
             p = item.submission.proposal
             name = (p.name or {}).get(self.tr.lang) or next(iter((p.name or {}).values()), "") or item.submission.target or "—"
@@ -275,6 +277,8 @@ class ContributePresenter:
             status = self.tr.tr(key) if key in CATALOG else self.tr.tr("status.unknown")
             if item.status == "queued" and item.last_error:
                 status = self.tr.tr("status.queued_retry", status=status)
+            if item.status == "approved" and is_in(item.uuid):  # the pack update carrying it is installed
+                status = f"{status} · {self.tr.tr('towns.in_guide', town=self.pack.manifest.town_name)}"
             rows.append(SubmissionRow(item.uuid, escape(name), escape(detail), escape(status), item.status,
                                       escape(self._item_message(item))))
         return rows

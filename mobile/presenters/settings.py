@@ -30,6 +30,7 @@ class Settings:
     inbox_url: str = ""  # the town's inbox server for "Send now" ("" = none: submissions stay on the device)
     device_token: str = ""  # this device's token for the inbox (made on the first "Send now")
     audio_on_arrival: bool = False  # walk mode: play the stop's audio when it is reached (off by default)
+    catalogue_url: str = ""  # the pack catalogue (index.json) for the Towns screen ("" = the bundled packs only)
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:

@@ -197,7 +197,7 @@ def test_send_now_without_server_then_to_a_local_inbox(runs):
 
 def test_french_and_large_text(runs):
     tour, _ = runs
-    assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Réglages"]
+    assert tour["nav_fr"] == ["Carte", "Explorer", "Parcours", "Balade", "Contribuer", "Guides", "Réglages"]
     assert "résultats" in tour["explore_fr_count"]
     # the English plan is not left on screen (nor startable) after switching to French
     assert tour["plan_after_language_change"] == {"text": "", "can_start": False}
