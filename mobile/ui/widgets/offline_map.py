@@ -25,7 +25,8 @@ from kivy.uix.stencilview import StencilView
 import numpy as np
 
 from mobile.presenters.basemap import band_for, triangle_meshes
-from mobile.ui.map_style import style_for
+from mobile.presenters.map_labels import Placement, layout_labels
+from mobile.ui.map_style import label_px, style_for
 from mobile.presenters.map_view import scale_bar
 from mobile.presenters.map_view import DISC_SEGMENTS, KIND_ORDER, MapScene, Viewport, discs, line_quads
 
@@ -49,6 +50,8 @@ class OfflineMap(StencilView):
     pick_mode = BooleanProperty(False)
     marker_px = NumericProperty(dp(9))
     redraws = NumericProperty(0)  # counts base-layer rebuilds (tests, benchmarks)
+    lang = StringProperty("")  # POI label language ("" = the running app's)
+    font_scale = NumericProperty(0)  # large-text setting (0 = the running app's)
 
     __events__ = ("on_marker", "on_pick", "on_frame")
 
@@ -59,6 +62,9 @@ class OfflineMap(StencilView):
         self._fitted = False
         self._fit_extent = None  # what the last fit() showed (None: the whole town)
         self._follow_size = True  # re-fit when the widget is resized, until the user moves the view
+        self._label_textures: dict = {}  # (text, kind, style, px) -> Kivy texture, rendered once
+        self._label_box = None  # world box (x0, y0, x1, y1) the current labels were laid out for
+        self.labels: list[Placement] = []  # what the last layout placed (tests)
         super().__init__(**kwargs)
         # The base layer (background, streets, markers) is rendered into a texture (Fbo) that is only
         # re-rendered when its instructions change (pan, zoom, rebuild): a frame for a location update
@@ -69,8 +75,9 @@ class OfflineMap(StencilView):
         self._base_translate = Translate(0, 0)
         self._base_scale = Scale(1, 1, 1)
         self._base = InstructionGroup()
+        self._labels = InstructionGroup()  # street, place and POI names: textured quads in metres
         for instruction in (ClearColor(0, 0, 0, 0), ClearBuffers(), self._bg_color, self._bg, PushMatrix(),
-                            self._base_translate, self._base_scale, self._base, PopMatrix()):
+                            self._base_translate, self._base_scale, self._base, self._labels, PopMatrix()):
             self._fbo.add(instruction)
         self._translate = Translate(0, 0)
         self._scale = Scale(1, 1, 1)
@@ -83,11 +90,13 @@ class OfflineMap(StencilView):
             self.canvas.add(instruction)
         self._rebuild_trigger = Clock.create_trigger(self._rebuild_base, 0.12)
         self._overlay_trigger = Clock.create_trigger(lambda dt: self._build_overlay(), -1)
+        self._labels_trigger = Clock.create_trigger(lambda dt: self._build_labels(), 0.08)
         self.bind(pos=self._on_geometry, size=self._on_geometry)
         self._on_geometry()  # a size given to the constructor: the Fbo takes it now
         self.bind(scene=self._on_scene, theme=self._on_theme)
         self.bind(position=self._schedule_overlay, route=self._schedule_overlay, picked=self._schedule_overlay)
         self.bind(selected=self._schedule_rebuild, highlight=self._schedule_rebuild)
+        self.bind(lang=self._schedule_rebuild, font_scale=self._schedule_rebuild)
 
     # -- events ----------------------------------------------------------------
     def on_marker(self, poi_id: str) -> None:
@@ -122,6 +131,7 @@ class OfflineMap(StencilView):
         self.rebuild_now()
 
     def _on_theme(self, *_a) -> None:
+        self._label_textures.clear()
         if self.theme is not None:
             self._bg_color.rgba = self.theme.map_bg
             self._fbo.ask_update()
@@ -181,6 +191,12 @@ class OfflineMap(StencilView):
         self._base_translate.x = vp.width / 2 - vp.cx * s
         self._base_translate.y = vp.height / 2 - vp.cy * s
         self._fbo.ask_update()  # changes inside an Fbo do not re-render it by themselves
+        if self._label_box is not None and vp.scale == self._built_scale:
+            wx0, wy0 = vp.to_world(0, 0)
+            wx1, wy1 = vp.to_world(vp.width, vp.height)
+            bx0, by0, bx1, by1 = self._label_box
+            if wx0 < bx0 or wy0 < by0 or wx1 > bx1 or wy1 > by1:  # panned past the laid-out area
+                self._labels_trigger()
         self._build_hud()
         self.dispatch("on_frame")
 
@@ -277,7 +293,68 @@ class OfflineMap(StencilView):
             rr = r * 2.2
             base.add(Color(*theme.accent))
             base.add(Line(circle=(x, y, rr), width=dp(2.5) * px))
+        self._build_labels()
         self._build_overlay()
+
+    # -- labels --------------------------------------------------------------------
+    def _app_value(self, name: str, default):
+        from kivy.app import App
+
+        return getattr(App.get_running_app(), name, default)
+
+    def _label_texture(self, text: str, kind: str):
+        style = style_for(self.theme)
+        scale = self.font_scale or self._app_value("font_scale", 1.0)
+        size = round(label_px(kind, scale, dp(1)), 1)
+        key = (text, kind, id(style), size)
+        tex = self._label_textures.get(key)
+        if tex is None:
+            colour = {"place": style.place_label, "square": style.place_label,
+                      "housenumber": style.housenumber}.get(kind, style.label)
+            lbl = CoreLabel(text=text, font_size=size, color=colour, bold=kind in ("place", "street_major"),
+                            italic=kind == "square", outline_width=max(1, int(round(dp(1.5)))),
+                            outline_color=style.label_halo[:3])
+            lbl.refresh()
+            tex = lbl.texture
+            if len(self._label_textures) > 3000:  # a long session over many towns: start again
+                self._label_textures.clear()
+            self._label_textures[key] = tex
+        return tex
+
+    def _build_labels(self) -> None:
+        """Lay out the names for the current view (and half a screen around it) and draw them as textured
+        quads in metres, so a pan moves them with the map without a new layout."""
+        self._labels_trigger.cancel()
+        group = self._labels
+        group.clear()
+        self._fbo.ask_update()
+        self.labels = []
+        scene, theme, vp = self.scene, self.theme, self.viewport
+        if scene is None or theme is None or vp.scale != self._built_scale:
+            self._label_box = None
+            return
+        w, h = vp.width, vp.height
+        region = (-w / 2, -h / 2, 1.5 * w, 1.5 * h)
+        (bx0, by0), (bx1, by1) = vp.to_world(region[0], region[1]), vp.to_world(region[2], region[3])
+        self._label_box = (bx0, by0, bx1, by1)
+
+        def measure(text: str, kind: str):
+            return self._label_texture(text, kind).size
+
+        lang = self.lang or self._app_value("lang", "en")
+        self.labels = layout_labels(scene, vp, lang=lang, measure=measure, marker_px=self.marker_radius_px(),
+                                    region=region)
+        group.add(Color(1, 1, 1, 1))
+        s = vp.scale
+        for pl in self.labels:
+            tex = self._label_texture(pl.text, pl.kind)
+            c = pl.corners()
+            wx = (c[:, 0] - w / 2) / s + vp.cx
+            wy = (c[:, 1] - h / 2) / s + vp.cy
+            uv = tex.tex_coords  # bottom-left, bottom-right, top-right, top-left
+            verts = [wx[0], wy[0], uv[0], uv[1], wx[1], wy[1], uv[2], uv[3],
+                     wx[2], wy[2], uv[4], uv[5], wx[3], wy[3], uv[6], uv[7]]
+            group.add(Mesh(vertices=verts, indices=[0, 1, 2, 3], mode="triangle_fan", texture=tex))
 
     def _build_overlay(self) -> None:
         ov = self._overlay
