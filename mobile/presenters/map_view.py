@@ -18,7 +18,7 @@ import numpy as np
 from heritage_kit.geo import LocalProjection
 from mobile.presenters.basemap import BasemapScene
 
-__all__ = ["scale_bar", "poi_ranks", "chain_lines", "MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
+__all__ = ["scale_bar", "heading_of", "heading_arrow", "poi_ranks", "chain_lines", "MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
            "MAX_QUADS_PER_MESH", "MAX_DISCS_PER_MESH"]
 
 # Kivy meshes index vertices with unsigned shorts: at most 65,536 vertices each.
@@ -395,6 +395,38 @@ def discs(centres: np.ndarray, radii: np.ndarray, segments: int = DISC_SEGMENTS)
         tri = np.stack([np.zeros(k, int), 1 + j, 1 + (j + 1) % k], axis=1).ravel()  # (3k,)
         idx = (base + tri[None]).ravel()
         out.append((verts.ravel().tolist(), idx.tolist()))
+    return out
+
+
+MIN_HEADING_SPEED_MPS = 0.4  # below this a GPS bearing is noise (a walker standing still)
+
+
+def heading_of(position) -> float | None:
+    """The direction to draw on the position dot (degrees clockwise from north), or None: the provider's
+    bearing when it gives one and the walker is moving (speed unknown counts as moving)."""
+    b = getattr(position, "bearing_deg", None)
+    if b is None or not math.isfinite(b):
+        return None
+    speed = getattr(position, "speed_mps", None)
+    if speed is not None and speed < MIN_HEADING_SPEED_MPS:
+        return None
+    return float(b) % 360.0
+
+
+def heading_arrow(x: float, y: float, bearing_deg: float, r: float) -> list[float]:
+    """A pointed wedge ahead of a dot of radius ``r`` at (x, y), toward ``bearing_deg`` (clockwise from
+    north, map north up): Kivy ``Mesh`` vertices ``[x, y, u, v]`` × 4 for a triangle fan (tip, left, notch,
+    right)."""
+    b = math.radians(bearing_deg)
+    fx, fy = math.sin(b), math.cos(b)  # forward
+    sx, sy = fy, -fx  # to the right
+    tip = (x + fx * r * 2.3, y + fy * r * 2.3)
+    left = (x + fx * r * 0.6 - sx * r * 1.05, y + fy * r * 0.6 - sy * r * 1.05)
+    notch = (x + fx * r * 1.25, y + fy * r * 1.25)
+    right = (x + fx * r * 0.6 + sx * r * 1.05, y + fy * r * 0.6 + sy * r * 1.05)
+    out: list[float] = []
+    for px, py in (tip, left, notch, right):
+        out += [px, py, 0.0, 0.0]
     return out
 
 

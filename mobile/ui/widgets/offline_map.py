@@ -1,4 +1,5 @@
-"""The offline map: streets, POI markers by kind, position with accuracy, route; pan, pinch, tap.
+"""The offline map: basemap, streets, names, POI markers by kind, position with accuracy and heading, route;
+pan, pinch, tap.
 
 Geometry is drawn once in local metres (:class:`mobile.presenters.map_view.MapScene`)
 under one ``Translate`` + ``Scale``: panning and pinching only change those
@@ -27,7 +28,7 @@ import numpy as np
 from mobile.presenters.basemap import band_for, triangle_meshes
 from mobile.presenters.map_labels import Placement, layout_labels
 from mobile.ui.map_style import label_px, style_for
-from mobile.presenters.map_view import scale_bar
+from mobile.presenters.map_view import heading_arrow, heading_of, scale_bar
 from mobile.presenters.map_view import DISC_SEGMENTS, KIND_ORDER, MapScene, Viewport, discs, line_quads
 
 __all__ = ["OfflineMap"]
@@ -258,6 +259,16 @@ class OfflineMap(StencilView):
                     base.add(Color(*style.fill(layer)))
                     for verts, idx in triangle_meshes(tris):
                         base.add(Mesh(vertices=verts, indices=idx, mode="triangles"))
+            if band >= 1:  # building outlines from street view on: one house from the next
+                a, b = scene.basemap.outlines(band)
+                if len(a):
+                    base.add(Color(*style.building_outline))
+                    _add_meshes(base, line_quads(a, b, dp(0.5) * px))
+            for layer, lines in scene.basemap.lines(band).items():  # rivers and railways
+                a = np.vstack([ln[:-1] for ln in lines])
+                b = np.vstack([ln[1:] for ln in lines])
+                base.add(Color(*style.fill(layer)))
+                _add_meshes(base, line_quads(a, b, dp(1.5 if layer == "water" else 1.0) * px))
         # streets: casing, then fill; minor first, major on top (one Mesh per class and layer)
         street_px = max(1.3, min(dp(2.2) * (s / 1.2) ** 0.5, dp(7)))
         casing = _darker(theme.map_bg, 0.82)
@@ -385,6 +396,13 @@ class OfflineMap(StencilView):
             ov.add(Color(c[0], c[1], c[2], 0.6))
             ov.add(Line(circle=(x, y, acc), width=dp(1.2) * px))
             rr = dp(8) * px
+            heading = heading_of(pos)
+            if heading is not None:  # which way the walker goes: a wedge ahead of the dot, white-edged
+                ov.add(Color(1, 1, 1, 1))
+                ov.add(Mesh(vertices=heading_arrow(x, y, heading, rr * 1.3), indices=[0, 1, 2, 3],
+                            mode="triangle_fan"))
+                ov.add(Color(*c))
+                ov.add(Mesh(vertices=heading_arrow(x, y, heading, rr), indices=[0, 1, 2, 3], mode="triangle_fan"))
             ov.add(Color(1, 1, 1, 1))
             ov.add(Ellipse(pos=(x - rr * 1.35, y - rr * 1.35), size=(2.7 * rr, 2.7 * rr), segments=24))
             ov.add(Color(*c))
