@@ -11,8 +11,9 @@
 4. **house numbers** at building view, if room is left.
 
 Collisions are tested on a :class:`CollisionGrid` of small square cells: a label (an oriented box plus a few
-pixels of padding) takes the cells whose centres fall inside it; a label that would take a taken cell is not
-drawn. Important POI dots are reserved first, so no street name covers them. Text sizes come from a
+pixels of padding) takes the cells under its bounds, or for a slanted label under a chain of squares of its
+height along its axis (slices of a boolean array: a few microseconds a label); a label that would take a taken
+cell is not drawn. Important POI dots are reserved first, so no street name covers them. Text sizes come from a
 ``measure(text, kind) -> (width, height)`` callable: the widget passes one that renders (and caches) the Kivy
 texture; tests pass an estimate.
 """
@@ -84,40 +85,45 @@ class CollisionGrid:
         self.ny = max(1, int(math.ceil((y1 - self.y0) / self.cell)))
         self.taken = np.zeros((self.ny, self.nx), dtype=bool)
 
-    def _cells(self, cx: float, cy: float, w: float, h: float, angle_deg: float):
-        """Row and column indices of the cells whose centre lies in the box (None if it leaves the grid)."""
+    def _boxes(self, cx: float, cy: float, w: float, h: float, angle_deg: float):
+        """Grid slices (r0, r1, c0, c1) covering the box: its bounds when (nearly) axis-aligned, else a chain
+        of squares of the text height along its axis, each by its bounds (at most 41 % more than the box at
+        45°, and never less). None if the box leaves the grid."""
         a = math.radians(angle_deg)
         ux, uy = math.cos(a), math.sin(a)
-        hw, hh = w / 2, h / 2
-        ex = abs(ux) * hw + abs(uy) * hh  # half extents of the box's axis-aligned bounds
-        ey = abs(uy) * hw + abs(ux) * hh
-        c0 = int(math.floor((cx - ex - self.x0) / self.cell))
-        c1 = int(math.floor((cx + ex - self.x0) / self.cell))
-        r0 = int(math.floor((cy - ey - self.y0) / self.cell))
-        r1 = int(math.floor((cy + ey - self.y0) / self.cell))
-        if c0 < 0 or r0 < 0 or c1 >= self.nx or r1 >= self.ny:
-            return None
-        if not self.taken[r0 : r1 + 1, c0 : c1 + 1].any():  # the whole bounding box is free: mark it
-            rr, cc = np.mgrid[r0 : r1 + 1, c0 : c1 + 1]
-            if abs(ux) > 0.99 or abs(uy) > 0.99:  # (near) axis-aligned: the box is its bounds
-                return rr.ravel(), cc.ravel()
-        cols = np.arange(c0, c1 + 1)
-        rows = np.arange(r0, r1 + 1)
-        px = self.x0 + (cols + 0.5) * self.cell - cx
-        py = self.y0 + (rows + 0.5) * self.cell - cy
-        along = px[None, :] * ux + py[:, None] * uy
-        across = -px[None, :] * uy + py[:, None] * ux
-        half = self.cell / 2  # a cell touching the box counts: no gap lets two boxes overlap
-        inside = (np.abs(along) <= hw + half) & (np.abs(across) <= hh + half)
-        rr, cc = np.nonzero(inside)
-        return rr + r0, cc + c0
+        if abs(ux) > 0.985 or abs(uy) > 0.985:  # within 10° of the axes: the bounds hug the box
+            ex = abs(ux) * w / 2 + abs(uy) * h / 2
+            ey = abs(uy) * w / 2 + abs(ux) * h / 2
+            centres, half = [(cx, cy, ex, ey)], None
+        else:
+            n = max(1, int(math.ceil(w / h)))
+            step = (w - h) / (n - 1) if n > 1 else 0.0
+            e = (abs(ux) + abs(uy)) * h / 2
+            first = -(w - h) / 2
+            centres = [(cx + ux * (first + i * step), cy + uy * (first + i * step), e, e) for i in range(n)]
+        out = []
+        cell = self.cell
+        for x, y, ex, ey in centres:
+            c0 = int(math.floor((x - ex - self.x0) / cell))
+            c1 = int(math.floor((x + ex - self.x0) / cell))
+            r0 = int(math.floor((y - ey - self.y0) / cell))
+            r1 = int(math.floor((y + ey - self.y0) / cell))
+            if c0 < 0 or r0 < 0 or c1 >= self.nx or r1 >= self.ny:
+                return None
+            out.append((r0, r1 + 1, c0, c1 + 1))
+        return out
 
     def place(self, cx: float, cy: float, w: float, h: float, angle_deg: float = 0.0) -> bool:
         """Take the box's cells if all are free (and the box is inside the region); say whether it did."""
-        cells = self._cells(cx, cy, w, h, angle_deg)
-        if cells is None or self.taken[cells].any():
+        boxes = self._boxes(cx, cy, w, h, angle_deg)
+        if boxes is None:
             return False
-        self.taken[cells] = True
+        taken = self.taken
+        for r0, r1, c0, c1 in boxes:
+            if taken[r0:r1, c0:c1].any():
+                return False
+        for r0, r1, c0, c1 in boxes:
+            taken[r0:r1, c0:c1] = True
         return True
 
     def reserve(self, cx: float, cy: float, w: float, h: float) -> None:

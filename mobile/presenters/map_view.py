@@ -352,8 +352,8 @@ class Viewport:
 def line_quads(a: np.ndarray, b: np.ndarray, half_width: float) -> list[tuple[list[float], list[int]]]:
     """Segments a->b as quads ``half_width`` wide (ends extended: square caps hide joints).
 
-    Returns Kivy ``Mesh`` (vertices [x, y, u, v]…, indices) chunks of at most
-    :data:`MAX_QUADS_PER_MESH` quads.
+    Returns Kivy ``Mesh`` chunks of at most :data:`MAX_QUADS_PER_MESH` quads: (vertices [x, y, u, v]… as a
+    float32 array, indices as uint16), which Kivy takes as memoryviews without a Python list per float.
     """
     d = b - a
     length = np.hypot(d[:, 0], d[:, 1])
@@ -367,11 +367,11 @@ def line_quads(a: np.ndarray, b: np.ndarray, half_width: float) -> list[tuple[li
     for start in range(0, len(quads), MAX_QUADS_PER_MESH):
         q = quads[start : start + MAX_QUADS_PER_MESH]
         m = len(q)
-        verts = np.zeros((m * 4, 4))
+        verts = np.zeros((m * 4, 4), dtype=np.float32)
         verts[:, :2] = q.reshape(-1, 2)
-        base = (np.arange(m) * 4)[:, None]
-        idx = (base + np.array([0, 1, 2, 0, 2, 3])).ravel()
-        out.append((verts.ravel().tolist(), idx.tolist()))
+        base = (np.arange(m, dtype=np.uint16) * 4)[:, None]
+        idx = (base + np.array([0, 1, 2, 0, 2, 3], dtype=np.uint16)).ravel()
+        out.append((verts.ravel(), idx))
     return out
 
 
@@ -388,13 +388,13 @@ def discs(centres: np.ndarray, radii: np.ndarray, segments: int = DISC_SEGMENTS)
         pts = np.empty((m, k + 1, 2))
         pts[:, 0] = c
         pts[:, 1:] = c[:, None, :] + r[:, None, None] * ring[None]
-        verts = np.zeros((m * (k + 1), 4))
+        verts = np.zeros((m * (k + 1), 4), dtype=np.float32)
         verts[:, :2] = pts.reshape(-1, 2)
-        base = (np.arange(m) * (k + 1))[:, None]
+        base = (np.arange(m, dtype=np.uint16) * (k + 1))[:, None]
         j = np.arange(k)
-        tri = np.stack([np.zeros(k, int), 1 + j, 1 + (j + 1) % k], axis=1).ravel()  # (3k,)
+        tri = np.stack([np.zeros(k, int), 1 + j, 1 + (j + 1) % k], axis=1).ravel().astype(np.uint16)  # (3k,)
         idx = (base + tri[None]).ravel()
-        out.append((verts.ravel().tolist(), idx.tolist()))
+        out.append((verts.ravel(), idx))
     return out
 
 

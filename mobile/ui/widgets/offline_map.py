@@ -3,11 +3,13 @@ pan, pinch, tap.
 
 Geometry is drawn once in local metres (:class:`mobile.presenters.map_view.MapScene`)
 under one ``Translate`` + ``Scale``: panning and pinching only change those
-two instructions. The base layer lives in an ``Fbo``, re-rendered only when
-it or the view changes; other frames just draw its texture. Line widths and marker sizes are given in pixels, so after a
-zoom settles (a ``Clock`` trigger) the base layer is re-made at the new scale.
-The position layer (accuracy circle, dot, route) is small and re-made on
-every location update.
+two instructions. The base layer (basemap, streets, markers, names) lives in an ``Fbo`` a quarter of the widget
+larger on each side, re-rendered only when it changes, at a new scale, or when a pan goes past that margin; a pan
+within it only moves the texture, so a pan frame costs what a frame with nothing changed does. Line widths,
+marker and text sizes are given in pixels, so after a zoom settles (a ``Clock`` trigger) the base layer is re-made
+at the new scale. Names (:mod:`mobile.presenters.map_labels`) are laid out for the view and the Fbo's margin around
+it, drawn as textured quads in metres (a pan moves them too), and laid out again when a pan leaves that area.
+The position layer (accuracy circle, heading, dot, route) is small and re-made on every location update.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ DRAW_ORDER = ("service", "commerce", "heritage")
 TAP_MAX_MOVE = 12.0
 TAP_MAX_SECONDS = 0.5
 WHEEL_FACTOR = 1.25
+PAN_MARGIN = 0.25  # the base layer's texture reaches this fraction of the widget beyond each side (pans move it)
 SIMPLIFY_PX = 1.0  # streets simplified to about a pixel at the current zoom (see MapScene.segments)
 
 
@@ -63,6 +66,9 @@ class OfflineMap(StencilView):
         self._fitted = False
         self._fit_extent = None  # what the last fit() showed (None: the whole town)
         self._follow_size = True  # re-fit when the widget is resized, until the user moves the view
+        self._fbo_margin = (0, 0)  # pixels of base layer rendered beyond each side of the widget
+        self._render_at = None  # (cx, cy, scale) the Fbo was last rendered for
+        self._fill_meshes: dict = {}  # (basemap, band, style) -> [(Color, [Mesh…])] of the basemap's areas
         self._label_textures: dict = {}  # (text, kind, style, px) -> Kivy texture, rendered once
         self._label_box = None  # world box (x0, y0, x1, y1) the current labels were laid out for
         self.labels: list[Placement] = []  # what the last layout placed (tests)
@@ -111,12 +117,14 @@ class OfflineMap(StencilView):
 
     # -- property reactions -------------------------------------------------------
     def _on_geometry(self, *_a) -> None:
-        size = (max(1, int(round(self.width))), max(1, int(round(self.height))))
+        mx, my = int(round(self.width * PAN_MARGIN)), int(round(self.height * PAN_MARGIN))
+        size = (max(1, int(round(self.width)) + 2 * mx), max(1, int(round(self.height)) + 2 * my))
+        self._fbo_margin = (mx, my)
         if tuple(self._fbo.size) != size:
             self._fbo.size = size
             self._base_rect.texture = self._fbo.texture
             self._bg.size = size
-        self._base_rect.pos, self._base_rect.size = self.pos, size
+        self._render_at = None  # the base layer is rendered again for the new size
         self.viewport.resize(self.width, self.height)
         # A screen built on first show lays its map out after the first fit: fit again at the real size
         # (unless the user has panned or zoomed since).
@@ -188,10 +196,7 @@ class OfflineMap(StencilView):
         self._scale.x = self._scale.y = s
         self._translate.x = self.x + vp.width / 2 - vp.cx * s
         self._translate.y = self.y + vp.height / 2 - vp.cy * s
-        self._base_scale.x = self._base_scale.y = s  # in the Fbo: its own origin, no widget offset
-        self._base_translate.x = vp.width / 2 - vp.cx * s
-        self._base_translate.y = vp.height / 2 - vp.cy * s
-        self._fbo.ask_update()  # changes inside an Fbo do not re-render it by themselves
+        self._place_base()
         if self._label_box is not None and vp.scale == self._built_scale:
             wx0, wy0 = vp.to_world(0, 0)
             wx1, wy1 = vp.to_world(vp.width, vp.height)
@@ -200,6 +205,28 @@ class OfflineMap(StencilView):
                 self._labels_trigger()
         self._build_hud()
         self.dispatch("on_frame")
+
+    def _place_base(self, rerender: bool = False) -> None:
+        """Show the base layer's texture under the view. The Fbo holds the view and a margin around it
+        (:data:`PAN_MARGIN`): a pan within the margin only moves the texture; past it, or at a new scale,
+        the Fbo is rendered again centred on the view."""
+        vp, s = self.viewport, self.viewport.scale
+        mx, my = self._fbo_margin
+        at = self._render_at
+        if rerender or at is None or at[2] != s or abs((at[0] - vp.cx) * s) > mx or abs((at[1] - vp.cy) * s) > my:
+            at = self._render_at = (vp.cx, vp.cy, s)
+            self._base_scale.x = self._base_scale.y = s  # in the Fbo: its own origin, no widget offset
+            self._base_translate.x = vp.width / 2 + mx - vp.cx * s
+            self._base_translate.y = vp.height / 2 + my - vp.cy * s
+            self._fbo.ask_update()  # changes inside an Fbo do not re-render it by themselves
+        # only the part under the widget is drawn (the texture's sub-rectangle): no overdraw outside it
+        fw, fh = self._fbo.size
+        u0 = (mx - (at[0] - vp.cx) * s) / fw
+        v0 = (my - (at[1] - vp.cy) * s) / fh
+        u1, v1 = u0 + vp.width / fw, v0 + vp.height / fh
+        self._base_rect.pos = self.pos
+        self._base_rect.size = (vp.width, vp.height)
+        self._base_rect.tex_coords = (u0, v0, u1, v0, u1, v1, u0, v1)
 
     def _build_hud(self) -> None:
         """A metric scale bar (a round length, bottom left) and a north arrow (top left), redrawn on zoom."""
@@ -241,7 +268,7 @@ class OfflineMap(StencilView):
     def _rebuild_base(self, *_a) -> None:
         base = self._base
         base.clear()
-        self._fbo.ask_update()
+        self._place_base(rerender=True)
         self._built_scale = self.viewport.scale
         self.redraws += 1
         scene, theme = self.scene, self.theme
@@ -254,11 +281,16 @@ class OfflineMap(StencilView):
         if scene.basemap is not None:
             style = style_for(theme)
             band = band_for(px)
-            for layer, tris in scene.basemap.fills(band).items():
-                if len(tris):
-                    base.add(Color(*style.fill(layer)))
-                    for verts, idx in triangle_meshes(tris):
-                        base.add(Mesh(vertices=verts, indices=idx, mode="triangles"))
+            key = (id(scene.basemap), band, id(style))
+            if key not in self._fill_meshes:  # fills do not depend on the scale: their meshes are kept per band
+                if len(self._fill_meshes) > 6:
+                    self._fill_meshes.clear()
+                self._fill_meshes[key] = [(Color(*style.fill(layer)), _meshes(triangle_meshes(tris)))
+                                          for layer, tris in scene.basemap.fills(band).items() if len(tris)]
+            for colour, meshes in self._fill_meshes[key]:
+                base.add(colour)
+                for mesh in meshes:
+                    base.add(mesh)
             if band >= 1:  # building outlines from street view on: one house from the next
                 a, b = scene.basemap.outlines(band)
                 if len(a):
@@ -333,19 +365,20 @@ class OfflineMap(StencilView):
         return tex
 
     def _build_labels(self) -> None:
-        """Lay out the names for the current view (and half a screen around it) and draw them as textured
+        """Lay out the names for the current view (and the Fbo's margin around it) and draw them as textured
         quads in metres, so a pan moves them with the map without a new layout."""
         self._labels_trigger.cancel()
         group = self._labels
         group.clear()
-        self._fbo.ask_update()
+        self._place_base(rerender=True)  # centred on the view again: the names laid out around it fit
         self.labels = []
         scene, theme, vp = self.scene, self.theme, self.viewport
         if scene is None or theme is None or vp.scale != self._built_scale:
             self._label_box = None
             return
         w, h = vp.width, vp.height
-        region = (-w / 2, -h / 2, 1.5 * w, 1.5 * h)
+        mx, my = self._fbo_margin  # as far as the base layer's texture reaches
+        region = (-mx, -my, w + mx, h + my)
         (bx0, by0), (bx1, by1) = vp.to_world(region[0], region[1]), vp.to_world(region[2], region[3])
         self._label_box = (bx0, by0, bx1, by1)
 
@@ -483,9 +516,14 @@ class OfflineMap(StencilView):
         return self.x + sx, self.y + sy
 
 
+def _meshes(chunks) -> list:
+    """Kivy meshes from (float32 vertices, uint16 indices) arrays, passed as memoryviews (no float lists)."""
+    return [Mesh(vertices=memoryview(v), indices=memoryview(i), mode="triangles") for v, i in chunks]
+
+
 def _add_meshes(group, chunks) -> None:
-    for vertices, indices in chunks:
-        group.add(Mesh(vertices=vertices, indices=indices, mode="triangles"))
+    for mesh in _meshes(chunks):
+        group.add(mesh)
 
 
 def _darker(rgba, f: float):
