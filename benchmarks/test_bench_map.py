@@ -20,7 +20,6 @@ Real Kivy drawing off-screen (SDL ``offscreen``, Mesa's software GL: no GPU here
 from __future__ import annotations
 
 import os
-import pathlib
 import tempfile
 
 import numpy as np
@@ -31,32 +30,13 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-bench-"))
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-MONACO = ROOT / "content" / "monaco"
-MAP_SIZE = (432, 912 - 52 - 54)  # the phone-sized window less the top bar and the navigation bar
+from test_bench_app import MAP_SIZE, kivy_window, monaco  # noqa: E402,F401 - the same window and pack fixtures
+
 STREET_MPP = 1.2
 
 
-@pytest.fixture(scope="module")
-def window():
-    from kivy.config import Config
-
-    Config.set("graphics", "width", str(MAP_SIZE[0]))
-    Config.set("graphics", "height", str(MAP_SIZE[1]))
-    from kivy.core.window import Window
-
-    return Window
-
-
-@pytest.fixture(scope="module")
-def monaco():
-    from heritage_kit.packs import load_pack
-
-    return load_pack(MONACO)
-
-
 @pytest.fixture
-def new_map(window):
+def new_map(kivy_window):
     from mobile.presenters.settings import NORMAL
     from mobile.ui.widgets.offline_map import OfflineMap
 
@@ -65,19 +45,19 @@ def new_map(window):
     def make():
         m = OfflineMap(size_hint=(None, None), size=MAP_SIZE, pos=(0, 0), lang="en", font_scale=1.0)
         m.theme = NORMAL
-        window.add_widget(m)
+        kivy_window.add_widget(m)
         made.append(m)
         return m
 
     yield make
     for m in made:
-        window.remove_widget(m)
+        kivy_window.remove_widget(m)
 
 
-def _frame(window) -> None:
+def _frame(kivy_window) -> None:
     from kivy.graphics.opengl import glFinish
 
-    window.dispatch("on_draw")
+    kivy_window.dispatch("on_draw")
     glFinish()
 
 
@@ -88,14 +68,14 @@ def _settle() -> None:
 
 
 # -- first frame -------------------------------------------------------------------------------------
-def _bench_first_frame(benchmark, window, new_map, pack) -> None:
+def _bench_first_frame(benchmark, kivy_window, new_map, pack) -> None:
     from mobile.presenters.map_view import MapScene
 
     maps = []
 
     def setup():
         for m in maps:
-            window.remove_widget(m)
+            kivy_window.remove_widget(m)
         maps.clear()
         _settle()
         maps.append(new_map())
@@ -103,7 +83,7 @@ def _bench_first_frame(benchmark, window, new_map, pack) -> None:
 
     def first(m) -> None:
         m.scene = MapScene.from_pack(pack)  # projects, fits, builds base layer and names
-        _frame(window)
+        _frame(kivy_window)
 
     benchmark.pedantic(first, setup=setup, rounds=8, iterations=1, warmup_rounds=1)
     m = maps[-1]
@@ -112,18 +92,18 @@ def _bench_first_frame(benchmark, window, new_map, pack) -> None:
 
 
 @pytest.mark.benchmark(group="map-first-frame")
-def test_first_frame_monaco_with_basemap(benchmark, window, new_map, monaco):
+def test_first_frame_monaco_with_basemap(benchmark, kivy_window, new_map, monaco):
     assert monaco.basemap is not None
-    _bench_first_frame(benchmark, window, new_map, monaco)
+    _bench_first_frame(benchmark, kivy_window, new_map, monaco)
 
 
 @pytest.mark.benchmark(group="map-first-frame")
-def test_first_frame_monaco_without_basemap_baseline(benchmark, window, new_map, monaco):
+def test_first_frame_monaco_without_basemap_baseline(benchmark, kivy_window, new_map, monaco):
     import copy
 
     bare = copy.copy(monaco)
     bare.basemap = None
-    _bench_first_frame(benchmark, window, new_map, bare)
+    _bench_first_frame(benchmark, kivy_window, new_map, bare)
 
 
 # -- pan and zoom --------------------------------------------------------------------------------------
@@ -135,30 +115,30 @@ def scene(monaco):
 
 
 @pytest.fixture
-def town_map(new_map, scene, window):
+def town_map(new_map, scene, kivy_window):
     m = new_map()
     m.scene = scene
     m.fit()
     m.rebuild_now()
-    _frame(window)
+    _frame(kivy_window)
     return m
 
 
 @pytest.mark.benchmark(group="map-pan")
-def test_pan_frame_town_view(benchmark, window, town_map):
+def test_pan_frame_town_view(benchmark, kivy_window, town_map):
     steps = iter(range(10**6))
 
     def pan() -> None:
         i = next(steps)
         town_map.pan_by(4.0 if (i // 40) % 2 == 0 else -4.0, 1.5)  # back and forth, as a finger drags
-        _frame(window)
+        _frame(kivy_window)
 
     benchmark.pedantic(pan, setup=_settle, rounds=120, iterations=1, warmup_rounds=3)
     benchmark.extra_info["base_rebuilds"] = town_map.redraws
 
 
 @pytest.mark.benchmark(group="map-pan")
-def test_pan_frame_street_view(benchmark, window, town_map):
+def test_pan_frame_street_view(benchmark, kivy_window, town_map):
     town_map.zoom_by(town_map.viewport.scale and (1 / STREET_MPP) / town_map.viewport.scale)
     town_map.rebuild_now()
     steps = iter(range(10**6))
@@ -166,45 +146,45 @@ def test_pan_frame_street_view(benchmark, window, town_map):
     def pan() -> None:
         i = next(steps)
         town_map.pan_by(6.0 if (i // 40) % 2 == 0 else -6.0, -2.0)
-        _frame(window)
+        _frame(kivy_window)
 
     benchmark.pedantic(pan, setup=_settle, rounds=120, iterations=1, warmup_rounds=3)
     benchmark.extra_info["labels"] = len(town_map.labels)
 
 
 @pytest.mark.benchmark(group="map-pan")
-def test_pan_baseline_frame_only(benchmark, window, town_map):
-    benchmark.pedantic(lambda: _frame(window), setup=_settle, rounds=120, iterations=1, warmup_rounds=3)
+def test_pan_baseline_frame_only(benchmark, kivy_window, town_map):
+    benchmark.pedantic(lambda: _frame(kivy_window), setup=_settle, rounds=120, iterations=1, warmup_rounds=3)
 
 
-def _bench_zoom(benchmark, window, m, rounds: int = 24) -> None:
+def _bench_zoom(benchmark, kivy_window, m, rounds: int = 24) -> None:
     steps = iter(range(10**6))
 
     def zoom() -> None:
         i = next(steps)
         m.zoom_by(1.25 if (i // 4) % 2 == 0 else 0.8)  # in four steps, out four steps
         m.rebuild_now()  # a settled zoom: meshes and names re-made at the new scale
-        _frame(window)
+        _frame(kivy_window)
 
     benchmark.pedantic(zoom, setup=_settle, rounds=rounds, iterations=1, warmup_rounds=2)
     benchmark.extra_info["labels"] = len(m.labels)
 
 
 @pytest.mark.benchmark(group="map-zoom")
-def test_zoom_rerender_town_view(benchmark, window, town_map):
-    _bench_zoom(benchmark, window, town_map)
+def test_zoom_rerender_town_view(benchmark, kivy_window, town_map):
+    _bench_zoom(benchmark, kivy_window, town_map)
 
 
 @pytest.mark.benchmark(group="map-zoom")
-def test_zoom_rerender_street_view(benchmark, window, town_map):
+def test_zoom_rerender_street_view(benchmark, kivy_window, town_map):
     town_map.zoom_by((1 / STREET_MPP) / town_map.viewport.scale)
     town_map.rebuild_now()
-    _bench_zoom(benchmark, window, town_map)
+    _bench_zoom(benchmark, kivy_window, town_map)
 
 
 @pytest.mark.benchmark(group="map-zoom")
-def test_zoom_baseline_frame_only(benchmark, window, town_map):
-    benchmark.pedantic(lambda: _frame(window), setup=_settle, rounds=60, iterations=1, warmup_rounds=3)
+def test_zoom_baseline_frame_only(benchmark, kivy_window, town_map):
+    benchmark.pedantic(lambda: _frame(kivy_window), setup=_settle, rounds=60, iterations=1, warmup_rounds=3)
 
 
 # -- label layout alone ----------------------------------------------------------------------------------
