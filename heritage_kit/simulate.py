@@ -23,6 +23,7 @@ GPS noise model (:class:`NoiseModel`), per axis (east, north), in metres:
   as it was (the phone does not know).
 * **Speed** (Doppler, as phones report it): the true walking speed plus
   Gaussian noise of std ``speed_noise_mps · sigma_m / 10``, as an absolute value.
+* **Bearing**: the direction of the true track (degrees clockwise from north), none while standing still.
 * **Dropouts**: gaps starting at ``dropout_per_min`` per minute, lasting
   ``dropout_s`` seconds, with no fix at all.
 
@@ -303,8 +304,17 @@ def simulate_walk(
     tlat, tlon = proj.to_latlon(tx, ty)
     flat, flon = proj.to_latlon(tx + ex, ty + ey)
     tlat, tlon, flat, flon = (np.atleast_1d(a) for a in (tlat, tlon, flat, flon))
+    # bearing as a phone reports it with the speed: the direction walked (of the true track; no extra random
+    # draws, so a seed gives the same positions as before), none while standing still
+    if n > 1:
+        gx, gy = np.gradient(tx, t_rel), np.gradient(ty, t_rel)
+        moving = np.hypot(gx, gy) > 0.05
+        heading = np.degrees(np.arctan2(gx, gy)) % 360.0
+    else:
+        moving, heading = np.zeros(n, dtype=bool), np.zeros(n)
     fixes = [
-        Fix(float(flat[k]), float(flon[k]), round(float(acc[k]), 1), float(t_abs[k]), round(float(max(v_true[k], 0.0)), 2))
+        Fix(float(flat[k]), float(flon[k]), round(float(acc[k]), 1), float(t_abs[k]), round(float(max(v_true[k], 0.0)), 2),
+            round(float(heading[k]), 1) if moving[k] else None)
         for k in range(n)
         if keep[k]
     ]

@@ -158,3 +158,17 @@ def test_arc_length_and_lateral_offset():
     east_leg = (arc > 10) & (arc < 290)
     north_leg = (arc > 310) & (arc < 690)
     assert np.allclose(y[east_leg], -6.0, atol=0.3) and np.allclose(x[north_leg], 306.0, atol=0.6)
+
+
+def test_fixes_carry_the_walking_direction_while_moving():
+    """East, then north, then west (STOPS): a noise-free walk reports those bearings, none at the stops."""
+    path, idx = path_through(STOPS)
+    w = simulate_walk(path, seed=1, stop_vertices=idx, noise=NoiseModel.none(), walker=WalkerModel(speed_spread=0, idle_per_km=0))
+    legs = [(w.stops[0].leave, w.stops[1].arrive, 90.0), (w.stops[1].leave, w.stops[2].arrive, 0.0),
+            (w.stops[2].leave, w.stops[3].arrive, 270.0)]
+    for start, end, expected in legs:
+        inner = [f for f in w.fixes if start + 3 < f.timestamp < end - 3]
+        assert inner and all(f.bearing == pytest.approx(expected, abs=1.0) for f in inner)
+    for s in w.stops:
+        still = [f for f in w.fixes if s.arrive + 3 < f.timestamp < s.leave - 3]
+        assert still and all(f.bearing is None for f in still)

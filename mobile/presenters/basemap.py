@@ -192,12 +192,12 @@ def triangulate(geoms: np.ndarray) -> np.ndarray:
 
 
 def triangle_meshes(tris: np.ndarray) -> list[tuple[list[float], list[int]]]:
-    """Triangles ``(n, 3, 2)`` as Kivy ``Mesh`` chunks (vertices ``[x, y, u, v]…``, indices), each under
-    the 65,536-vertex limit (:data:`MAX_TRIANGLES_PER_MESH` triangles)."""
+    """Triangles ``(n, 3, 2)`` as Kivy ``Mesh`` chunks (vertices ``[x, y, u, v]…`` float32, indices uint16),
+    each under the 65,536-vertex limit (:data:`MAX_TRIANGLES_PER_MESH` triangles)."""
     out = []
     for start in range(0, len(tris), MAX_TRIANGLES_PER_MESH):
         t = tris[start : start + MAX_TRIANGLES_PER_MESH].reshape(-1, 2)
-        verts = np.zeros((len(t), 4))
+        verts = np.zeros((len(t), 4), dtype=np.float32)
         verts[:, :2] = t
-        out.append((verts.ravel().tolist(), list(range(len(t)))))
+        out.append((verts.ravel(), np.arange(len(t), dtype=np.uint16)))
     return out

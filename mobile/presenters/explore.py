@@ -20,6 +20,7 @@ from heritage_kit.types import LatLon
 from mobile.i18n import Translator
 from mobile.presenters.hours import HoursBadges
 from mobile.presenters.markup import escape
+from mobile.presenters.poi_page import photos_of
 
 __all__ = ["ExploreFilters", "ExploreRow", "ExplorePresenter"]
 
@@ -51,6 +52,8 @@ class ExploreRow:
     badge: str  # escaped hours badge ("" when the POI has no hours)
     badge_state: str  # open | closed | unknown | ""
     distance_m: float | None
+    thumb: str = ""  # the first photo in the pack ("media/…"), "" without one
+    thumb_credit: str = ""  # its author and licence, escaped
 
 
 def _poi_of(item):
@@ -115,8 +118,10 @@ class ExplorePresenter:
                 badge, state = self.tr.tr("hours.unknown"), "unknown"
             else:
                 badge, state = "", ""
+            photo = next((ph for ph in photos_of(p, self.tr) if ph.path and ph.path in self.pack.media), None)
             rows.append(
-                ExploreRow(p.id, p.kind, escape(p.name.get(self.tr.lang)), escape(f"{cats} · {dist}"), escape(badge), state, float(d[i]))
+                ExploreRow(p.id, p.kind, escape(p.name.get(self.tr.lang)), escape(f"{cats} · {dist}"), escape(badge), state,
+                           float(d[i]), photo.path if photo else "", photo.credit if photo else "")
             )
         return rows
 

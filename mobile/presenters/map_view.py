@@ -18,7 +18,7 @@ import numpy as np
 from heritage_kit.geo import LocalProjection
 from mobile.presenters.basemap import BasemapScene
 
-__all__ = ["scale_bar", "MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
+__all__ = ["scale_bar", "heading_of", "heading_arrow", "poi_ranks", "chain_lines", "MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
            "MAX_QUADS_PER_MESH", "MAX_DISCS_PER_MESH"]
 
 # Kivy meshes index vertices with unsigned shorts: at most 65,536 vertices each.
@@ -57,6 +57,35 @@ class MapScene:
     poi_xy: np.ndarray  # shape (n, 2)
     extent: tuple[float, float, float, float]  # min_x, min_y, max_x, max_y (metres)
     basemap: "BasemapScene | None" = None  # the pack's basemap.geojson in the same metres, if it has one
+    poi_names: list = field(default_factory=list)  # LocalizedText per POI (map labels)
+    poi_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # label importance, 0 = no label
+
+    def poi_name(self, i: int, lang: str) -> str:
+        return self.poi_names[i].get(lang) if i < len(self.poi_names) else ""
+
+    def named_streets(self, major: bool) -> list[StreetLine]:
+        """Named streets of one class, the OSM ways of one street chained end to end (cached): a label
+        needs the street's whole length, not the 20 m piece between two junctions."""
+        cache = self.__dict__.setdefault("_named", {})
+        if major not in cache:
+            groups: dict[str, list[np.ndarray]] = {}
+            for st in self.streets:
+                if st.name and st.major == major and len(st.xy) >= 2:
+                    groups.setdefault(st.name, []).append(st.xy)
+            cache[major] = [StreetLine(xy, major=major, name=name)
+                            for name, lines in groups.items() for xy in chain_lines(lines)]
+        return cache[major]
+
+    def named_street_bounds(self, major: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per named street (:meth:`named_streets` order): lower corner, upper corner, length in metres."""
+        cache = self.__dict__.setdefault("_named_bounds", {})
+        if major not in cache:
+            named = self.named_streets(major)
+            lo = np.array([st.xy.min(axis=0) for st in named]).reshape(-1, 2)
+            hi = np.array([st.xy.max(axis=0) for st in named]).reshape(-1, 2)
+            length = np.array([float(np.hypot(*np.diff(st.xy, axis=0).T).sum()) for st in named])
+            cache[major] = (lo, hi, length)
+        return cache[major]
 
     def __repr__(self) -> str:
         return f"<MapScene {len(self.poi_ids)} POIs, {len(self.streets)} streets>"
@@ -118,7 +147,7 @@ class MapScene:
         basemap = getattr(pack, "basemap", None)
         bm = BasemapScene.from_geojson(basemap, proj) if basemap else None
         return cls(proj, streets, ids, kinds, np.column_stack([np.atleast_1d(xs), np.atleast_1d(ys)]), ext,
-                   bm if bm else None)
+                   bm if bm else None, [p.name for p in pack.pois], poi_ranks(pack))
 
     def poi_extent(self, pad_m: float = 60.0) -> tuple[float, float, float, float]:
         if not len(self.poi_xy):
@@ -137,6 +166,60 @@ class MapScene:
             return np.zeros((0, 2))
         x, y = self.projection.to_xy(np.array([p.lat for p in pts]), np.array([p.lon for p in pts]))
         return np.column_stack([np.atleast_1d(x), np.atleast_1d(y)])
+
+
+def poi_ranks(pack) -> np.ndarray:
+    """How much a POI's name deserves a map label: 3 a trail stop, 2 protected or documented heritage
+    (Mérimée, Wikidata, Wikipedia, a text), 1 other heritage, 0 shops and services (their dots suffice)."""
+    stops = {s for t in pack.trails for s in t.stops}
+    out = np.zeros(len(pack.pois), int)
+    for i, p in enumerate(pack.pois):
+        if p.id in stops:
+            out[i] = 3
+        elif p.kind == "heritage":
+            r = p.refs
+            out[i] = 2 if (p.heritage is not None or r.merimee or r.wikidata or r.wikipedia or p.description) else 1
+    return out
+
+
+def chain_lines(lines: list[np.ndarray], tol_m: float = 0.5) -> list[np.ndarray]:
+    """Join polylines that meet end to end (within ``tol_m``) into longer ones, reversing as needed."""
+    def key(pt) -> tuple[int, int]:
+        return int(round(pt[0] / tol_m)), int(round(pt[1] / tol_m))
+
+    ends: dict[tuple[int, int], list[int]] = {}
+    for i, ln in enumerate(lines):
+        ends.setdefault(key(ln[0]), []).append(i)
+        ends.setdefault(key(ln[-1]), []).append(i)
+    used = [False] * len(lines)
+
+    def take(k, skip: int) -> int | None:
+        for j in ends.get(k, ()):
+            if not used[j] and j != skip:
+                return j
+        return None
+
+    out = []
+    for i in range(len(lines)):
+        if used[i]:
+            continue
+        used[i] = True
+        parts = [lines[i]]
+        for forward in (True, False):  # grow at the end, then at the start
+            while True:
+                tip = parts[-1][-1] if forward else parts[0][0]
+                j = take(key(tip), i)
+                if j is None:
+                    break
+                used[j] = True
+                ln = lines[j]
+                if forward:
+                    parts.append(ln if key(ln[0]) == key(tip) else ln[::-1])
+                else:
+                    parts.insert(0, ln if key(ln[-1]) == key(tip) else ln[::-1])
+        joined = np.vstack([parts[0]] + [p[1:] for p in parts[1:]])
+        out.append(joined)
+    return out
 
 
 def _streets(fc: dict, proj: LocalProjection):
@@ -269,8 +352,8 @@ class Viewport:
 def line_quads(a: np.ndarray, b: np.ndarray, half_width: float) -> list[tuple[list[float], list[int]]]:
     """Segments a->b as quads ``half_width`` wide (ends extended: square caps hide joints).
 
-    Returns Kivy ``Mesh`` (vertices [x, y, u, v]…, indices) chunks of at most
-    :data:`MAX_QUADS_PER_MESH` quads.
+    Returns Kivy ``Mesh`` chunks of at most :data:`MAX_QUADS_PER_MESH` quads: (vertices [x, y, u, v]… as a
+    float32 array, indices as uint16), which Kivy takes as memoryviews without a Python list per float.
     """
     d = b - a
     length = np.hypot(d[:, 0], d[:, 1])
@@ -284,11 +367,11 @@ def line_quads(a: np.ndarray, b: np.ndarray, half_width: float) -> list[tuple[li
     for start in range(0, len(quads), MAX_QUADS_PER_MESH):
         q = quads[start : start + MAX_QUADS_PER_MESH]
         m = len(q)
-        verts = np.zeros((m * 4, 4))
+        verts = np.zeros((m * 4, 4), dtype=np.float32)
         verts[:, :2] = q.reshape(-1, 2)
-        base = (np.arange(m) * 4)[:, None]
-        idx = (base + np.array([0, 1, 2, 0, 2, 3])).ravel()
-        out.append((verts.ravel().tolist(), idx.tolist()))
+        base = (np.arange(m, dtype=np.uint16) * 4)[:, None]
+        idx = (base + np.array([0, 1, 2, 0, 2, 3], dtype=np.uint16)).ravel()
+        out.append((verts.ravel(), idx))
     return out
 
 
@@ -305,13 +388,45 @@ def discs(centres: np.ndarray, radii: np.ndarray, segments: int = DISC_SEGMENTS)
         pts = np.empty((m, k + 1, 2))
         pts[:, 0] = c
         pts[:, 1:] = c[:, None, :] + r[:, None, None] * ring[None]
-        verts = np.zeros((m * (k + 1), 4))
+        verts = np.zeros((m * (k + 1), 4), dtype=np.float32)
         verts[:, :2] = pts.reshape(-1, 2)
-        base = (np.arange(m) * (k + 1))[:, None]
+        base = (np.arange(m, dtype=np.uint16) * (k + 1))[:, None]
         j = np.arange(k)
-        tri = np.stack([np.zeros(k, int), 1 + j, 1 + (j + 1) % k], axis=1).ravel()  # (3k,)
+        tri = np.stack([np.zeros(k, int), 1 + j, 1 + (j + 1) % k], axis=1).ravel().astype(np.uint16)  # (3k,)
         idx = (base + tri[None]).ravel()
-        out.append((verts.ravel().tolist(), idx.tolist()))
+        out.append((verts.ravel(), idx))
+    return out
+
+
+MIN_HEADING_SPEED_MPS = 0.4  # below this a GPS bearing is noise (a walker standing still)
+
+
+def heading_of(position) -> float | None:
+    """The direction to draw on the position dot (degrees clockwise from north), or None: the provider's
+    bearing when it gives one and the walker is moving (speed unknown counts as moving)."""
+    b = getattr(position, "bearing_deg", None)
+    if b is None or not math.isfinite(b):
+        return None
+    speed = getattr(position, "speed_mps", None)
+    if speed is not None and speed < MIN_HEADING_SPEED_MPS:
+        return None
+    return float(b) % 360.0
+
+
+def heading_arrow(x: float, y: float, bearing_deg: float, r: float) -> list[float]:
+    """A pointed wedge ahead of a dot of radius ``r`` at (x, y), toward ``bearing_deg`` (clockwise from
+    north, map north up): Kivy ``Mesh`` vertices ``[x, y, u, v]`` × 4 for a triangle fan (tip, left, notch,
+    right)."""
+    b = math.radians(bearing_deg)
+    fx, fy = math.sin(b), math.cos(b)  # forward
+    sx, sy = fy, -fx  # to the right
+    tip = (x + fx * r * 2.3, y + fy * r * 2.3)
+    left = (x + fx * r * 0.6 - sx * r * 1.05, y + fy * r * 0.6 - sy * r * 1.05)
+    notch = (x + fx * r * 1.25, y + fy * r * 1.25)
+    right = (x + fx * r * 0.6 + sx * r * 1.05, y + fy * r * 0.6 + sy * r * 1.05)
+    out: list[float] = []
+    for px, py in (tip, left, notch, right):
+        out += [px, py, 0.0, 0.0]
     return out
 
 

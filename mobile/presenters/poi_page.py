@@ -17,7 +17,7 @@ from mobile.i18n import Translator
 from mobile.presenters.hours import Badge, HoursBadges
 from mobile.presenters.markup import escape
 
-__all__ = ["PoiPage", "Photo", "present_poi"]
+__all__ = ["PoiPage", "Photo", "present_poi", "photos_of"]
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,7 @@ def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetim
         refs.append(escape(tr.tr("poi.sources", value="; ".join(
             s.name + (f" ({s.licence})" if s.licence else "") for s in poi.sources))))
 
-    photos = [
-        Photo(m.path, m.url, escape(tr.tr("poi.photo_credit", author=m.author or tr.tr("poi.unknown_author"),
-                                          licence=m.licence)))
-        for m in poi.media
-        if m.type == "image" and not m.pending
-    ]
+    photos = photos_of(poi, tr)
     pending = sum(1 for m in poi.media if m.pending)
     if pending:
         refs.append(escape(tr.tr("poi.photo_refs", n=pending)))
@@ -118,6 +113,17 @@ def present_poi(poi, *, tr: Translator, badges: HoursBadges | None, now: datetim
     week = [escape(line) for line in week_lines(badges, poi.opening_hours, now, tr)]
     return PoiPage(poi.id, poi.kind, escape(name), escape(cats), body, hours, photos, facts, refs, speech, practical,
                    origin, summary, _audio(poi, tr), week, escape(reopens(badges, poi.opening_hours, now, tr)))
+
+
+def photos_of(poi, tr: Translator) -> list[Photo]:
+    """The POI's photos that may be shown (in the pack or at a checked address; not the pending references
+    OpenStreetMap lists), each with its author and licence — the page's gallery and the lists' thumbnail."""
+    return [
+        Photo(m.path, m.url, escape(tr.tr("poi.photo_credit", author=m.author or tr.tr("poi.unknown_author"),
+                                          licence=m.licence)))
+        for m in poi.media
+        if m.type == "image" and not m.pending
+    ]
 
 
 def _audio(poi, tr: Translator) -> AudioTrack | None:

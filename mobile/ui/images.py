@@ -12,21 +12,21 @@ from kivy.graphics.texture import Texture
 MAX_SIDE = 1024
 
 
-def _decode(data: bytes) -> tuple[tuple[int, int], bytes] | None:
+def _decode(data: bytes, max_side: int = MAX_SIDE) -> tuple[tuple[int, int], bytes] | None:
     from PIL import Image, ImageOps
 
     try:
         with Image.open(io.BytesIO(data)) as im:
             im = ImageOps.exif_transpose(im).convert("RGBA")
-            im.thumbnail((MAX_SIDE, MAX_SIDE))
+            im.thumbnail((max_side, max_side))
             return im.size, im.tobytes()
     except Exception:  # noqa: BLE001 - a broken photo is skipped, never a crash
         return None
 
 
-def decode_async(data: bytes, done: Callable[[Texture], None]) -> None:
+def decode_async(data: bytes, done: Callable[[Texture], None], max_side: int = MAX_SIDE) -> None:
     def work():
-        result = _decode(data)
+        result = _decode(data, max_side)
         if result is None:
             return
         size, raw = result
@@ -40,3 +40,28 @@ def decode_async(data: bytes, done: Callable[[Texture], None]) -> None:
         Clock.schedule_once(make)
 
     threading.Thread(target=work, name="photo-decode", daemon=True).start()
+
+
+THUMB_SIDE = 192
+_thumbs: dict[str, Texture] = {}  # media path -> small texture (lists recycle rows: decode each photo once)
+_waiting: dict[str, list[Callable[[Texture], None]]] = {}
+
+
+def thumbnail(key: str, data: bytes, done: Callable[[Texture], None]) -> None:
+    """A small texture of a pack photo for list rows, decoded once (off the UI thread) and kept."""
+    if key in _thumbs:
+        done(_thumbs[key])
+        return
+    if key in _waiting:
+        _waiting[key].append(done)
+        return
+    _waiting[key] = [done]
+
+    def ready(tex: Texture) -> None:
+        if len(_thumbs) > 400:
+            _thumbs.clear()
+        _thumbs[key] = tex
+        for cb in _waiting.pop(key, []):
+            cb(tex)
+
+    decode_async(data, ready, THUMB_SIDE)

@@ -102,3 +102,32 @@ def test_zoomed_out_streets_are_simplified_keeping_line_ends(pack):
     assert [3.0, 50.0] in sb.tolist()  # a short line keeps its segment
     assert not any(x[1] == 0 and y[1] == 50 for x, y in zip(sa, sb))  # never joins two lines
     assert scene.segments(major=False) is scene.segments(major=False)  # cached
+
+
+def test_heading_is_drawn_only_for_a_moving_walker_with_a_bearing():
+    from datetime import datetime, timezone
+
+    from mobile.presenters.location import Position
+    from mobile.presenters.map_view import heading_of
+
+    t = datetime(2026, 6, 1, 10, tzinfo=timezone.utc)
+    assert heading_of(Position(43.73, 7.42, 8.0, t)) is None  # no bearing
+    assert heading_of(Position(43.73, 7.42, 8.0, t, speed_mps=0.1, bearing_deg=90.0)) is None  # standing still
+    assert heading_of(Position(43.73, 7.42, 8.0, t, speed_mps=1.3, bearing_deg=-90.0)) == 270.0
+    assert heading_of(Position(43.73, 7.42, 8.0, t, bearing_deg=45.0)) == 45.0  # speed unknown
+    assert heading_of(Position(43.73, 7.42, 8.0, t, bearing_deg=float("nan"))) is None
+
+
+@pytest.mark.parametrize("bearing, direction", [(0, (0, 1)), (90, (1, 0)), (180, (0, -1)), (270, (-1, 0))])
+def test_heading_arrow_points_along_the_bearing_ahead_of_the_dot(bearing, direction):
+    from mobile.presenters.map_view import heading_arrow
+
+    v = np.array(heading_arrow(10.0, 20.0, bearing, 5.0)).reshape(4, 4)[:, :2] - (10.0, 20.0)
+    tip = v[0]
+    assert tip / np.hypot(*tip) == pytest.approx(direction, abs=1e-9)
+    assert np.hypot(*tip) > 5.0  # beyond the dot
+    fwd = np.array(direction, float)
+    assert (v @ fwd > 0).all()  # the whole wedge is ahead of the centre
+    left, right = v[1], v[3]
+    cross = lambda a, b: a[0] * b[1] - a[1] * b[0]  # noqa: E731
+    assert cross(fwd, left) > 0 > cross(fwd, right)  # one wing each side of the bearing

@@ -160,6 +160,7 @@ def s_pan(app):
 
     m = app.screen("map").ids.map
     app._pan_before = hashlib.md5(m._fbo.pixels).hexdigest()
+    app._pan_u0 = m._base_rect.tex_coords[0]
     m.pan_by(80, 0)
     return 0.3
 
@@ -169,7 +170,10 @@ def s_pan_check(app):
 
     m = app.screen("map").ids.map
     result["pan_changed_base"] = hashlib.md5(m._fbo.pixels).hexdigest() != app._pan_before
+    # a pan within the Fbo's margin moves the texture under the widget instead of rendering it again
+    result["pan_texture_shift_px"] = round((m._base_rect.tex_coords[0] - app._pan_u0) * m._fbo.size[0], 1)
     result["fbo_size"] = list(m._fbo.size)
+    result["fbo_margin"] = list(m._fbo_margin)
     result["map_size"] = [int(round(m.width)), int(round(m.height))]
     m.pan_by(-80, 0)
 

@@ -12,6 +12,7 @@ from kivy.properties import ListProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
+from mobile.ui.images import thumbnail
 from mobile.ui.screens.base import HKScreen
 
 Builder.load_file(os.path.join(os.path.dirname(__file__), "explore.kv"))
@@ -24,6 +25,18 @@ class PoiRow(ButtonBehavior, BoxLayout):
     detail = StringProperty("")
     badge = StringProperty("")
     badge_state = StringProperty("")
+    thumb = StringProperty("")  # pack media path of the POI's first photo
+    thumb_credit = StringProperty("")
+
+    def on_thumb(self, *_a) -> None:
+        """A recycled row shows its new POI's photo (decoded once per photo, off the UI thread)."""
+        img = self.ids.thumb
+        img.texture = None
+        app = App.get_running_app()
+        data = app.pack.media.get(self.thumb) if self.thumb and app.pack is not None else None
+        if data is not None:
+            wanted = self.thumb
+            thumbnail(f"{app.pack.manifest.town_id}/{self.thumb}", data, lambda tex: setattr(img, "texture", tex) if self.thumb == wanted else None)
 
     def on_release(self):
         App.get_running_app().open_poi(self.poi_id)
@@ -68,6 +81,8 @@ class ExploreScreen(HKScreen):
                 "detail": r.detail,
                 "badge": r.badge,
                 "badge_state": r.badge_state,
+                "thumb": r.thumb,
+                "thumb_credit": r.thumb_credit,
             }
             for r in rows
         ]

@@ -1,12 +1,15 @@
-"""The offline map: streets, POI markers by kind, position with accuracy, route; pan, pinch, tap.
+"""The offline map: basemap, streets, names, POI markers by kind, position with accuracy and heading, route;
+pan, pinch, tap.
 
 Geometry is drawn once in local metres (:class:`mobile.presenters.map_view.MapScene`)
 under one ``Translate`` + ``Scale``: panning and pinching only change those
-two instructions. The base layer lives in an ``Fbo``, re-rendered only when
-it or the view changes; other frames just draw its texture. Line widths and marker sizes are given in pixels, so after a
-zoom settles (a ``Clock`` trigger) the base layer is re-made at the new scale.
-The position layer (accuracy circle, dot, route) is small and re-made on
-every location update.
+two instructions. The base layer (basemap, streets, markers, names) lives in an ``Fbo`` a quarter of the widget
+larger on each side, re-rendered only when it changes, at a new scale, or when a pan goes past that margin; a pan
+within it only moves the texture, so a pan frame costs what a frame with nothing changed does. Line widths,
+marker and text sizes are given in pixels, so after a zoom settles (a ``Clock`` trigger) the base layer is re-made
+at the new scale. Names (:mod:`mobile.presenters.map_labels`) are laid out for the view and the Fbo's margin around
+it, drawn as textured quads in metres (a pan moves them too), and laid out again when a pan leaves that area.
+The position layer (accuracy circle, heading, dot, route) is small and re-made on every location update.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from kivy.uix.stencilview import StencilView
 import numpy as np
 
 from mobile.presenters.basemap import band_for, triangle_meshes
-from mobile.ui.map_style import style_for
-from mobile.presenters.map_view import scale_bar
+from mobile.presenters.map_labels import Placement, layout_labels
+from mobile.ui.map_style import label_px, style_for
+from mobile.presenters.map_view import heading_arrow, heading_of, scale_bar
 from mobile.presenters.map_view import DISC_SEGMENTS, KIND_ORDER, MapScene, Viewport, discs, line_quads
 
 __all__ = ["OfflineMap"]
@@ -35,6 +39,7 @@ DRAW_ORDER = ("service", "commerce", "heritage")
 TAP_MAX_MOVE = 12.0
 TAP_MAX_SECONDS = 0.5
 WHEEL_FACTOR = 1.25
+PAN_MARGIN = 0.25  # the base layer's texture reaches this fraction of the widget beyond each side (pans move it)
 SIMPLIFY_PX = 1.0  # streets simplified to about a pixel at the current zoom (see MapScene.segments)
 
 
@@ -49,6 +54,8 @@ class OfflineMap(StencilView):
     pick_mode = BooleanProperty(False)
     marker_px = NumericProperty(dp(9))
     redraws = NumericProperty(0)  # counts base-layer rebuilds (tests, benchmarks)
+    lang = StringProperty("")  # POI label language ("" = the running app's)
+    font_scale = NumericProperty(0)  # large-text setting (0 = the running app's)
 
     __events__ = ("on_marker", "on_pick", "on_frame")
 
@@ -59,6 +66,12 @@ class OfflineMap(StencilView):
         self._fitted = False
         self._fit_extent = None  # what the last fit() showed (None: the whole town)
         self._follow_size = True  # re-fit when the widget is resized, until the user moves the view
+        self._fbo_margin = (0, 0)  # pixels of base layer rendered beyond each side of the widget
+        self._render_at = None  # (cx, cy, scale) the Fbo was last rendered for
+        self._fill_meshes: dict = {}  # (basemap, band, style) -> [(Color, [Mesh…])] of the basemap's areas
+        self._label_textures: dict = {}  # (text, kind, style, px) -> Kivy texture, rendered once
+        self._label_box = None  # world box (x0, y0, x1, y1) the current labels were laid out for
+        self.labels: list[Placement] = []  # what the last layout placed (tests)
         super().__init__(**kwargs)
         # The base layer (background, streets, markers) is rendered into a texture (Fbo) that is only
         # re-rendered when its instructions change (pan, zoom, rebuild): a frame for a location update
@@ -69,8 +82,9 @@ class OfflineMap(StencilView):
         self._base_translate = Translate(0, 0)
         self._base_scale = Scale(1, 1, 1)
         self._base = InstructionGroup()
+        self._labels = InstructionGroup()  # street, place and POI names: textured quads in metres
         for instruction in (ClearColor(0, 0, 0, 0), ClearBuffers(), self._bg_color, self._bg, PushMatrix(),
-                            self._base_translate, self._base_scale, self._base, PopMatrix()):
+                            self._base_translate, self._base_scale, self._base, self._labels, PopMatrix()):
             self._fbo.add(instruction)
         self._translate = Translate(0, 0)
         self._scale = Scale(1, 1, 1)
@@ -83,11 +97,13 @@ class OfflineMap(StencilView):
             self.canvas.add(instruction)
         self._rebuild_trigger = Clock.create_trigger(self._rebuild_base, 0.12)
         self._overlay_trigger = Clock.create_trigger(lambda dt: self._build_overlay(), -1)
+        self._labels_trigger = Clock.create_trigger(lambda dt: self._build_labels(), 0.08)
         self.bind(pos=self._on_geometry, size=self._on_geometry)
         self._on_geometry()  # a size given to the constructor: the Fbo takes it now
         self.bind(scene=self._on_scene, theme=self._on_theme)
         self.bind(position=self._schedule_overlay, route=self._schedule_overlay, picked=self._schedule_overlay)
         self.bind(selected=self._schedule_rebuild, highlight=self._schedule_rebuild)
+        self.bind(lang=self._schedule_rebuild, font_scale=self._schedule_rebuild)
 
     # -- events ----------------------------------------------------------------
     def on_marker(self, poi_id: str) -> None:
@@ -101,12 +117,14 @@ class OfflineMap(StencilView):
 
     # -- property reactions -------------------------------------------------------
     def _on_geometry(self, *_a) -> None:
-        size = (max(1, int(round(self.width))), max(1, int(round(self.height))))
+        mx, my = int(round(self.width * PAN_MARGIN)), int(round(self.height * PAN_MARGIN))
+        size = (max(1, int(round(self.width)) + 2 * mx), max(1, int(round(self.height)) + 2 * my))
+        self._fbo_margin = (mx, my)
         if tuple(self._fbo.size) != size:
             self._fbo.size = size
             self._base_rect.texture = self._fbo.texture
             self._bg.size = size
-        self._base_rect.pos, self._base_rect.size = self.pos, size
+        self._render_at = None  # the base layer is rendered again for the new size
         self.viewport.resize(self.width, self.height)
         # A screen built on first show lays its map out after the first fit: fit again at the real size
         # (unless the user has panned or zoomed since).
@@ -122,6 +140,7 @@ class OfflineMap(StencilView):
         self.rebuild_now()
 
     def _on_theme(self, *_a) -> None:
+        self._label_textures.clear()
         if self.theme is not None:
             self._bg_color.rgba = self.theme.map_bg
             self._fbo.ask_update()
@@ -177,12 +196,37 @@ class OfflineMap(StencilView):
         self._scale.x = self._scale.y = s
         self._translate.x = self.x + vp.width / 2 - vp.cx * s
         self._translate.y = self.y + vp.height / 2 - vp.cy * s
-        self._base_scale.x = self._base_scale.y = s  # in the Fbo: its own origin, no widget offset
-        self._base_translate.x = vp.width / 2 - vp.cx * s
-        self._base_translate.y = vp.height / 2 - vp.cy * s
-        self._fbo.ask_update()  # changes inside an Fbo do not re-render it by themselves
+        self._place_base()
+        if self._label_box is not None and vp.scale == self._built_scale:
+            wx0, wy0 = vp.to_world(0, 0)
+            wx1, wy1 = vp.to_world(vp.width, vp.height)
+            bx0, by0, bx1, by1 = self._label_box
+            if wx0 < bx0 or wy0 < by0 or wx1 > bx1 or wy1 > by1:  # panned past the laid-out area
+                self._labels_trigger()
         self._build_hud()
         self.dispatch("on_frame")
+
+    def _place_base(self, rerender: bool = False) -> None:
+        """Show the base layer's texture under the view. The Fbo holds the view and a margin around it
+        (:data:`PAN_MARGIN`): a pan within the margin only moves the texture; past it, or at a new scale,
+        the Fbo is rendered again centred on the view."""
+        vp, s = self.viewport, self.viewport.scale
+        mx, my = self._fbo_margin
+        at = self._render_at
+        if rerender or at is None or at[2] != s or abs((at[0] - vp.cx) * s) > mx or abs((at[1] - vp.cy) * s) > my:
+            at = self._render_at = (vp.cx, vp.cy, s)
+            self._base_scale.x = self._base_scale.y = s  # in the Fbo: its own origin, no widget offset
+            self._base_translate.x = vp.width / 2 + mx - vp.cx * s
+            self._base_translate.y = vp.height / 2 + my - vp.cy * s
+            self._fbo.ask_update()  # changes inside an Fbo do not re-render it by themselves
+        # only the part under the widget is drawn (the texture's sub-rectangle): no overdraw outside it
+        fw, fh = self._fbo.size
+        u0 = (mx - (at[0] - vp.cx) * s) / fw
+        v0 = (my - (at[1] - vp.cy) * s) / fh
+        u1, v1 = u0 + vp.width / fw, v0 + vp.height / fh
+        self._base_rect.pos = self.pos
+        self._base_rect.size = (vp.width, vp.height)
+        self._base_rect.tex_coords = (u0, v0, u1, v0, u1, v1, u0, v1)
 
     def _build_hud(self) -> None:
         """A metric scale bar (a round length, bottom left) and a north arrow (top left), redrawn on zoom."""
@@ -224,7 +268,7 @@ class OfflineMap(StencilView):
     def _rebuild_base(self, *_a) -> None:
         base = self._base
         base.clear()
-        self._fbo.ask_update()
+        self._place_base(rerender=True)
         self._built_scale = self.viewport.scale
         self.redraws += 1
         scene, theme = self.scene, self.theme
@@ -237,11 +281,26 @@ class OfflineMap(StencilView):
         if scene.basemap is not None:
             style = style_for(theme)
             band = band_for(px)
-            for layer, tris in scene.basemap.fills(band).items():
-                if len(tris):
-                    base.add(Color(*style.fill(layer)))
-                    for verts, idx in triangle_meshes(tris):
-                        base.add(Mesh(vertices=verts, indices=idx, mode="triangles"))
+            key = (id(scene.basemap), band, id(style))
+            if key not in self._fill_meshes:  # fills do not depend on the scale: their meshes are kept per band
+                if len(self._fill_meshes) > 6:
+                    self._fill_meshes.clear()
+                self._fill_meshes[key] = [(Color(*style.fill(layer)), _meshes(triangle_meshes(tris)))
+                                          for layer, tris in scene.basemap.fills(band).items() if len(tris)]
+            for colour, meshes in self._fill_meshes[key]:
+                base.add(colour)
+                for mesh in meshes:
+                    base.add(mesh)
+            if band >= 1:  # building outlines from street view on: one house from the next
+                a, b = scene.basemap.outlines(band)
+                if len(a):
+                    base.add(Color(*style.building_outline))
+                    _add_meshes(base, line_quads(a, b, dp(0.5) * px))
+            for layer, lines in scene.basemap.lines(band).items():  # rivers and railways
+                a = np.vstack([ln[:-1] for ln in lines])
+                b = np.vstack([ln[1:] for ln in lines])
+                base.add(Color(*style.fill(layer)))
+                _add_meshes(base, line_quads(a, b, dp(1.5 if layer == "water" else 1.0) * px))
         # streets: casing, then fill; minor first, major on top (one Mesh per class and layer)
         street_px = max(1.3, min(dp(2.2) * (s / 1.2) ** 0.5, dp(7)))
         casing = _darker(theme.map_bg, 0.82)
@@ -277,7 +336,69 @@ class OfflineMap(StencilView):
             rr = r * 2.2
             base.add(Color(*theme.accent))
             base.add(Line(circle=(x, y, rr), width=dp(2.5) * px))
+        self._build_labels()
         self._build_overlay()
+
+    # -- labels --------------------------------------------------------------------
+    def _app_value(self, name: str, default):
+        from kivy.app import App
+
+        return getattr(App.get_running_app(), name, default)
+
+    def _label_texture(self, text: str, kind: str):
+        style = style_for(self.theme)
+        scale = self.font_scale or self._app_value("font_scale", 1.0)
+        size = round(label_px(kind, scale, dp(1)), 1)
+        key = (text, kind, id(style), size)
+        tex = self._label_textures.get(key)
+        if tex is None:
+            colour = {"place": style.place_label, "square": style.place_label,
+                      "housenumber": style.housenumber}.get(kind, style.label)
+            lbl = CoreLabel(text=text, font_size=size, color=colour, bold=kind in ("place", "street_major"),
+                            italic=kind == "square", outline_width=max(1, int(round(dp(1.5)))),
+                            outline_color=style.label_halo[:3])
+            lbl.refresh()
+            tex = lbl.texture
+            if len(self._label_textures) > 3000:  # a long session over many towns: start again
+                self._label_textures.clear()
+            self._label_textures[key] = tex
+        return tex
+
+    def _build_labels(self) -> None:
+        """Lay out the names for the current view (and the Fbo's margin around it) and draw them as textured
+        quads in metres, so a pan moves them with the map without a new layout."""
+        self._labels_trigger.cancel()
+        group = self._labels
+        group.clear()
+        self._place_base(rerender=True)  # centred on the view again: the names laid out around it fit
+        self.labels = []
+        scene, theme, vp = self.scene, self.theme, self.viewport
+        if scene is None or theme is None or vp.scale != self._built_scale:
+            self._label_box = None
+            return
+        w, h = vp.width, vp.height
+        mx, my = self._fbo_margin  # as far as the base layer's texture reaches
+        region = (-mx, -my, w + mx, h + my)
+        (bx0, by0), (bx1, by1) = vp.to_world(region[0], region[1]), vp.to_world(region[2], region[3])
+        self._label_box = (bx0, by0, bx1, by1)
+
+        def measure(text: str, kind: str):
+            return self._label_texture(text, kind).size
+
+        lang = self.lang or self._app_value("lang", "en")
+        self.labels = layout_labels(scene, vp, lang=lang, measure=measure, marker_px=self.marker_radius_px(),
+                                    region=region)
+        group.add(Color(1, 1, 1, 1))
+        s = vp.scale
+        for pl in self.labels:
+            tex = self._label_texture(pl.text, pl.kind)
+            c = pl.corners()
+            wx = (c[:, 0] - w / 2) / s + vp.cx
+            wy = (c[:, 1] - h / 2) / s + vp.cy
+            uv = tex.tex_coords  # bottom-left, bottom-right, top-right, top-left
+            verts = [wx[0], wy[0], uv[0], uv[1], wx[1], wy[1], uv[2], uv[3],
+                     wx[2], wy[2], uv[4], uv[5], wx[3], wy[3], uv[6], uv[7]]
+            group.add(Mesh(vertices=verts, indices=[0, 1, 2, 3], mode="triangle_fan", texture=tex))
 
     def _build_overlay(self) -> None:
         ov = self._overlay
@@ -308,6 +429,13 @@ class OfflineMap(StencilView):
             ov.add(Color(c[0], c[1], c[2], 0.6))
             ov.add(Line(circle=(x, y, acc), width=dp(1.2) * px))
             rr = dp(8) * px
+            heading = heading_of(pos)
+            if heading is not None:  # which way the walker goes: a wedge ahead of the dot, white-edged
+                ov.add(Color(1, 1, 1, 1))
+                ov.add(Mesh(vertices=heading_arrow(x, y, heading, rr * 1.3), indices=[0, 1, 2, 3],
+                            mode="triangle_fan"))
+                ov.add(Color(*c))
+                ov.add(Mesh(vertices=heading_arrow(x, y, heading, rr), indices=[0, 1, 2, 3], mode="triangle_fan"))
             ov.add(Color(1, 1, 1, 1))
             ov.add(Ellipse(pos=(x - rr * 1.35, y - rr * 1.35), size=(2.7 * rr, 2.7 * rr), segments=24))
             ov.add(Color(*c))
@@ -388,9 +516,14 @@ class OfflineMap(StencilView):
         return self.x + sx, self.y + sy
 
 
+def _meshes(chunks) -> list:
+    """Kivy meshes from (float32 vertices, uint16 indices) arrays, passed as memoryviews (no float lists)."""
+    return [Mesh(vertices=memoryview(v), indices=memoryview(i), mode="triangles") for v, i in chunks]
+
+
 def _add_meshes(group, chunks) -> None:
-    for vertices, indices in chunks:
-        group.add(Mesh(vertices=vertices, indices=indices, mode="triangles"))
+    for mesh in _meshes(chunks):
+        group.add(mesh)
 
 
 def _darker(rgba, f: float):
