@@ -128,9 +128,9 @@ def theme_for(settings: Settings) -> Theme:
 
 
 def nav_columns(font_scale: float) -> int:
-    """Columns of the bottom navigation: six in a row, two rows of three with large text (so that
-    "Contribuer" at ×1.7 is not cut)."""
-    return 3 if font_scale >= NAV_ROWS_FROM_SCALE else 6
+    """Columns of the bottom navigation (seven buttons): two rows of four, rows of three with large text
+    (so that "Contribuer" at ×1.7 is not cut; seven in one row would cut it at normal size on a phone)."""
+    return 3 if font_scale >= NAV_ROWS_FROM_SCALE else 4
 
 
 def _luminance(rgba) -> float:

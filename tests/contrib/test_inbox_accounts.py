@@ -142,3 +142,4 @@ def test_cli_serve_with_database_url_and_trusted_proxy(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        proc.stderr.close()

@@ -88,7 +88,7 @@ def test_large_text_is_at_least_1_6_and_the_navigation_takes_two_rows():
     from mobile.presenters.settings import nav_columns
 
     assert 1.6 <= Settings(large_text=True).font_scale <= 2.0
-    assert nav_columns(Settings(large_text=False).font_scale) == 6
+    assert nav_columns(Settings(large_text=False).font_scale) == 4
     assert nav_columns(Settings(large_text=True).font_scale) == 3
 
 

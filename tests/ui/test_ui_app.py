@@ -202,7 +202,7 @@ def test_french_and_large_text(runs):
     # the English plan is not left on screen (nor startable) after switching to French
     assert tour["plan_after_language_change"] == {"text": "", "can_start": False}
     large = tour["large_text"]
-    assert large["font_scale"] >= 1.6 and large["nav_cols"] == 3  # the navigation scales too, on two rows
+    assert large["font_scale"] >= 1.6 and large["nav_cols"] == 3  # the navigation scales too, on three rows
     assert large["nav_cut"] == [] and large["small_targets"] == []
 
 

@@ -55,5 +55,5 @@ def test_update_is_verified_swapped_and_its_pois_are_on_the_map(run):
     assert run["after"]["status"] == "Up to date" and not run["after"]["failed"]
     assert run["after"]["message"].startswith("Version 2 installed and verified (")
     assert run["pack_version"] == 2 and run["screen_after_update"] == "towns"  # the update keeps the screen
-    assert run["home_towns"] == ["chambery", "monaco", "perigueux"]  # one entry per town (the newest)
+    assert run["home_towns"] == ["chambery", "chartres", "monaco", "perigueux"]  # one entry per town (the newest)
     assert len(run["new_in_pack"]) == 5 and run["new_on_map"] == run["new_in_pack"]
