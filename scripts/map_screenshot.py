@@ -1,5 +1,5 @@
-"""The map off-screen at a zoom: python scripts/map_screenshot.py PACK LANG M_PER_PX OUT.png [LAT LON]
-(docs/screenshots/map_*.png)."""
+"""The map off-screen at a zoom: python scripts/map_screenshot.py PACK LANG M_PER_PX OUT.png [LAT LON [BEARING]]
+(docs/screenshots/map_*.png). With BEARING, the walker is shown at LAT LON heading that way (accuracy 12 m)."""
 import os, sys, tempfile
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen"); os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -11,6 +11,7 @@ from kivy.core.window import Window
 from mobile.app import HeritageApp
 pack, lang, mpp, out = sys.argv[1:5]
 centre = tuple(map(float, sys.argv[5:7])) if len(sys.argv) >= 7 else None
+bearing = float(sys.argv[7]) if len(sys.argv) >= 8 else None
 
 def ready(app):
     def go(_):
@@ -21,6 +22,10 @@ def ready(app):
         lat, lon = centre or (app.pack.manifest.centre.lat, app.pack.manifest.centre.lon)
         m.centre_on_latlon(lat, lon, min_scale=1.0 / float(mpp))
         m.viewport.scale = 1.0 / float(mpp); m.centre_on_latlon(lat, lon)
+        if bearing is not None:
+            from datetime import datetime, timezone
+            from mobile.presenters.location import Position
+            m.position = Position(lat, lon, 12.0, datetime.now(timezone.utc), speed_mps=1.3, bearing_deg=bearing)
         m.rebuild_now()
         Clock.schedule_once(snap, 1.0)
     def snap(_):

@@ -141,7 +141,6 @@ CATALOG: dict[str, dict[str, str]] = {
     "poi.protection.other": {"fr": "autre protection", "en": "other protection"},
     "poi.dates": {"fr": "Dates : {value}", "en": "Dates: {value}"},
     "poi.period": {"fr": "Période : {value}", "en": "Period: {value}"},
-    "poi.act": {"fr": "Acte : {value}", "en": "Act: {value}"},
     "poi.practical": {"fr": "Infos pratiques", "en": "Practical information"},
     "poi.refs": {"fr": "Références", "en": "References"},
     "poi.address": {"fr": "Adresse : {value}", "en": "Address: {value}"},

@@ -127,11 +127,12 @@ class CollisionGrid:
         return True
 
     def reserve(self, cx: float, cy: float, w: float, h: float) -> None:
-        """Take the cells of an axis-aligned box (a POI dot), clipped to the grid."""
-        c0 = max(0, int((cx - w / 2 - self.x0) // self.cell))
-        c1 = min(self.nx - 1, int((cx + w / 2 - self.x0) // self.cell))
-        r0 = max(0, int((cy - h / 2 - self.y0) // self.cell))
-        r1 = min(self.ny - 1, int((cy + h / 2 - self.y0) // self.cell))
+        """Take the cells whose centre lies in an axis-aligned box (a POI dot), clipped to the grid: a label
+        beside the dot may share the cells its edge only touches."""
+        c0 = max(0, int(math.ceil((cx - w / 2 - self.x0) / self.cell - 0.5)))
+        c1 = min(self.nx - 1, int(math.floor((cx + w / 2 - self.x0) / self.cell - 0.5)))
+        r0 = max(0, int(math.ceil((cy - h / 2 - self.y0) / self.cell - 0.5)))
+        r1 = min(self.ny - 1, int(math.floor((cy + h / 2 - self.y0) / self.cell - 0.5)))
         if c0 <= c1 and r0 <= r1:
             self.taken[r0 : r1 + 1, c0 : c1 + 1] = True
 

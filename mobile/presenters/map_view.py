@@ -420,10 +420,10 @@ def heading_arrow(x: float, y: float, bearing_deg: float, r: float) -> list[floa
     b = math.radians(bearing_deg)
     fx, fy = math.sin(b), math.cos(b)  # forward
     sx, sy = fy, -fx  # to the right
-    tip = (x + fx * r * 2.3, y + fy * r * 2.3)
-    left = (x + fx * r * 0.6 - sx * r * 1.05, y + fy * r * 0.6 - sy * r * 1.05)
-    notch = (x + fx * r * 1.25, y + fy * r * 1.25)
-    right = (x + fx * r * 0.6 + sx * r * 1.05, y + fy * r * 0.6 + sy * r * 1.05)
+    tip = (x + fx * r * 2.9, y + fy * r * 2.9)
+    left = (x + fx * r * 0.6 - sx * r * 1.2, y + fy * r * 0.6 - sy * r * 1.2)
+    notch = (x + fx * r * 1.6, y + fy * r * 1.6)
+    right = (x + fx * r * 0.6 + sx * r * 1.2, y + fy * r * 0.6 + sy * r * 1.2)
     out: list[float] = []
     for px, py in (tip, left, notch, right):
         out += [px, py, 0.0, 0.0]
