@@ -163,6 +163,9 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
     submit_limit = RateLimiter(per_hour=settings.submissions_per_hour, burst=settings.submission_burst)
     read_limit = RateLimiter(per_hour=settings.reads_per_hour, burst=settings.read_burst)
     address_limit = RateLimiter(per_hour=settings.address_submissions_per_hour, burst=settings.address_burst)
+    # failed moderator-key attempts: per client address, and all addresses together (a spread-out guess)
+    key_failures = RateLimiter(per_hour=settings.key_failures_per_hour, burst=settings.key_failure_burst)
+    all_key_failures = RateLimiter(per_hour=settings.key_failures_per_hour * 10, burst=settings.all_key_failure_burst)
     app = FastAPI(
         title="heritage-kit inbox",
         version="1",
@@ -224,11 +227,17 @@ def create_app(storage: Storage, pack: Any, settings: InboxSettings | None = Non
             raise StarletteHTTPException(401, headers={"WWW-Authenticate": "Bearer"})
         return token
 
-    def moderator(key: Annotated[str | None, Depends(api_key)]) -> str:
+    def moderator(request: Request, key: Annotated[str | None, Depends(api_key)]) -> str:
+        address = request.client.host if request.client else "-"
+        wait = max(key_failures.wait(address), all_key_failures.wait("*"))
+        if wait > 0:  # too many wrong keys: no key is even compared until the budget refills
+            raise StarletteHTTPException(429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
         if key:
             for known, name in settings.moderator_keys.items():
                 if hmac.compare_digest(key.encode("utf-8", "surrogateescape"), known.encode("utf-8")):
                     return f"moderator:{name}"
+        key_failures.allow(address)  # one failure spent
+        all_key_failures.allow("*")
         return _raise_moderator()
 
     def _raise_moderator() -> str:

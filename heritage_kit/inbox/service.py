@@ -52,6 +52,10 @@ class InboxSettings:
     # Device tokens are made by the devices: a client minting tokens is still held by its address.
     address_submissions_per_hour: float = 600.0
     address_burst: int = 200
+    # wrong moderator keys: a budget per client address and one for all addresses together (then 429)
+    key_failures_per_hour: float = 60.0
+    key_failure_burst: int = 10
+    all_key_failure_burst: int = 100
     bounds_margin_m: float = BOUNDS_MARGIN_M
     # HTTP limits (heritage_kit.inbox.limits): requests with a body handled at once (503 + Retry-After beyond),
     # and at most one "client disconnected" log line per interval.

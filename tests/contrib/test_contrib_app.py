@@ -247,3 +247,20 @@ def test_minting_device_tokens_does_not_escape_the_limit(storage, pack):
         codes = [post(c, new_poi_doc(), headers={"Authorization": f"Bearer fresh-token-{i:012d}"}).status_code
                  for i in range(4)]
         assert codes == [201, 201, 201, 429]
+
+
+def test_wrong_moderator_keys_are_throttled_per_address(client):
+    """Red team: 300 wrong keys gave 300 × 401 and no 429. Now a budget of failures per address."""
+    codes = [client.get("/v1/moderation/queue", headers={"X-API-Key": f"guess-{i:04d}-0123456789"}).status_code
+             for i in range(300)]
+    assert codes[:10] == [401] * 10
+    assert set(codes[10:]) == {429}, "every attempt past the budget is refused without comparing the key"
+    r = client.get("/v1/moderation/queue", headers={"X-API-Key": "guess-more-0123456789"})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+    # the right key waits too while the address is over its budget (no oracle for a guesser)
+    assert client.get("/v1/moderation/queue", headers=MOD).status_code == 429
+
+
+def test_a_right_key_is_not_spending_the_failure_budget(client):
+    for _ in range(50):
+        assert client.get("/v1/moderation/queue", headers=MOD).status_code == 200

@@ -27,6 +27,7 @@ SETTINGS = dict(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 def client(pack):
     storage = SqliteStorage(":memory:")
     app = create_app(storage, pack, InboxSettings(moderator_keys={KEY: "fuzz"}, submission_burst=10**6,
+                                                  key_failure_burst=10**6, all_key_failure_burst=10**6,
                                                   read_burst=10**6, address_burst=10**6))
     # raise_server_exceptions=True: any unhandled exception fails the test loudly
     with TestClient(app, raise_server_exceptions=True) as c:
