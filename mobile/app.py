@@ -230,9 +230,7 @@ class HeritageApp(App):
 
     def on_pause(self) -> bool:
         """Going to the background: a walk in progress is saved and handed to the walk service."""
-        if self.walk is not None and self.pack_path and self.walk_service.available:
-            # written here, not on the worker: the service process reads walk.json as soon as it starts
-            self.walk_store.save({"kind": self.walks.kind, **self.walk.to_dict()})
+        if self.pack_path and self.walk_service.available and self.walks.save_now():
             self.walk_service.start(title=self.walk.title or self.t("nav.walk"),
                                     text=self.t("walk.background"),
                                     argument={"pack": self.pack_path, "user_dir": str(self.user_dir),

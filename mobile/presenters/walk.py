@@ -168,6 +168,7 @@ class WalkPresenter:
             "visited": self.visited,
             "skipped": self.skipped,
             "alerted": sorted(self.alerted),
+            "held": list(self._held),  # reached next to the next stop, not announced yet
             "route_set": self._route_set,
             "engine": self.engine.state_dict(),
         }
@@ -182,6 +183,7 @@ class WalkPresenter:
         self.visited = [s for s in data.get("visited", []) if s in ids]
         self.skipped = [s for s in data.get("skipped", []) if s in ids and s not in self.visited]  # absent before
         self.alerted = {s for s in data.get("alerted", []) if s in ids}
+        self._held = [s for s in data.get("held", []) if s in ids and s not in self.visited]  # absent before
         if isinstance(data.get("engine"), dict):
             self.engine.load_state(data["engine"])
         self._tell_next()

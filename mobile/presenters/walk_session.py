@@ -110,12 +110,23 @@ class WalkSession:
         return sid
 
     # -- saved state ---------------------------------------------------------------------------
-    def save(self) -> None:
+    def _state(self) -> dict | None:
         walk = self.host.walk
-        if walk is None:
-            return
-        data = {"kind": self.kind, **walk.to_dict()}
-        self.host.run_io(lambda: self.store.save(data))
+        return None if walk is None else {"kind": self.kind, **walk.to_dict()}
+
+    def save(self) -> None:
+        data = self._state()
+        if data is not None:
+            self.host.run_io(lambda: self.store.save(data))
+
+    def save_now(self) -> bool:
+        """Write the walk at once, on this thread (the hand-over to the walk service, which reads the file
+        as soon as it starts); False when there is no walk."""
+        data = self._state()
+        if data is None:
+            return False
+        self.store.save(data)
+        return True
 
     def restore(self, data: dict) -> bool:
         """Take back the walk in progress after a restart (no alert repeats); ``data`` as saved.

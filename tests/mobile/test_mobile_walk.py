@@ -319,3 +319,17 @@ def test_audio_on_arrival_uses_monacos_audio_file(monaco):
         pytest.skip("this Monaco pack has no audio files")
     kind, path = arrival_audio(monaco, with_audio[0].id, "fr")
     assert kind == "file" and path == audio_for(with_audio[0], "fr").path
+
+
+def test_a_held_arrival_survives_a_restart_and_is_announced_after_it(pack):
+    """A neighbour held back for the next fix is saved with the walk: after a restart (or the hand-over
+    to the background walk service) it is still announced, once."""
+    stops = ["osm:node/4", "osm:node/5", "osm:way/2"]
+    w = WalkPresenter(pack, None, tr=Translator("en"), engine=ScriptedEngine([["osm:node/5"]]), stops=stops, title="t")
+    assert [a.poi_id for a in w.on_position(pos(pack.poi("osm:node/5").location, acc=25.0))] == ["osm:node/4"]
+    saved = w.to_dict()
+    assert saved["held"] == ["osm:node/5"]
+    again = WalkPresenter(pack, None, tr=Translator("en"), engine=ScriptedEngine([]), stops=stops, title="t")
+    assert again.restore(saved)
+    assert [a.poi_id for a in again.on_position(pos(pack.poi("osm:node/5").location, t=5, acc=25.0))] == ["osm:node/5"]
+    assert again.on_position(pos(pack.poi("osm:node/5").location, t=10, acc=25.0)) == []

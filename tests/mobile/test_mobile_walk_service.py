@@ -259,7 +259,8 @@ def test_background_walk_takes_over_notifies_each_arrival_once_and_hands_back(pa
     half = len(positions) // 3
     for p in positions[:half]:
         session.on_position(p)
-    session.save()
+    assert session.save_now()  # the app's on_pause: written at once, before the service starts
+    assert store.load()["visited"] == list(app.walk.visited)
     seen_by_app = list(app.walk.visited)
 
     notes = []
@@ -280,6 +281,11 @@ def test_background_walk_takes_over_notifies_each_arrival_once_and_hands_back(pa
     assert again.restore(store.load())
     assert back.walk.next_id is None and set(back.walk.visited) == set(stops)
     assert all(not back.walk.on_position(p) for p in positions[-5:])
+
+
+def test_save_now_without_a_walk_writes_nothing(pack, tmp_path):
+    store = JsonStore(tmp_path / "walk.json")
+    assert not WalkSession(_AppHost(pack), store).save_now() and not (tmp_path / "walk.json").exists()
 
 
 def test_background_walk_without_a_saved_walk_is_inactive(pack, tmp_path):
