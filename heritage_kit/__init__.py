@@ -22,7 +22,7 @@ from heritage_kit.errors import (
     SyncError,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 # name -> module that defines it (imported on first access)
 _LAZY: dict[str, str] = {

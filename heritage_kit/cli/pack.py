@@ -66,7 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "and update its index.json")
     pub.add_argument("path", help="pack folder or .zip")
     pub.add_argument("--to", required=True, help="publish folder (served as static files)")
-    pub.add_argument("--min-app-version", default="0.1.0", help="oldest app version that reads this pack")
+    pub.add_argument("--min-app-version", default=None,
+                     help="oldest app version that reads this pack (default, and at least: the pack's reader_min_version)")
     pub.add_argument("--key", default=None, help="the town's private key file (pack keygen): sign the zip")
     pub.add_argument("--no-delta", action="store_true", help="do not publish a patch from the previous version")
     pub.set_defaults(func=cmd_publish)

@@ -21,6 +21,9 @@ __all__ = [
     "FORMAT_MINOR",
     "SUPPORTED_FORMAT_VERSIONS",
     "format_version_parts",
+    "FORMAT_READERS",
+    "reader_min_version",
+    "release_tuple",
 ]
 
 # The pack format is MAJOR.MINOR. ``format_version`` is written ``1`` (= 1.0) or ``"1.1"``.
@@ -30,6 +33,29 @@ __all__ = [
 FORMAT_VERSION = 1  # the major
 FORMAT_MINOR = 1  # the highest minor this heritage-kit knows
 SUPPORTED_FORMAT_VERSIONS = frozenset({1})  # majors
+
+# The first heritage-kit release that reads each format (major, minor). A pack of format 1.1 or later says it in
+# its manifest (``reader_min_version``) so a catalogue, an app or a person can tell before reading the pack;
+# format 1.0 packs carry no note: every release reads them (and 0.1.0 refused any key it did not know).
+# A new minor adds its row here (tests/ship/test_pack_reader_version.py checks every known minor has one).
+FORMAT_READERS: dict[tuple[int, int], str] = {(1, 0): "0.1.0", (1, 1): "0.2.0"}
+
+
+def release_tuple(version: str) -> tuple[int, int, int]:
+    """``"0.2.0"``, ``"0.2.0.dev1"``, ``"1.4"`` -> (0, 2, 0), (0, 2, 0), (1, 4, 0): the release part only."""
+    m = re.match(r"(\d{1,6})(?:\.(\d{1,6}))?(?:\.(\d{1,6}))?", version.strip())
+    if not m:
+        raise ValueError(f"not a version number: {version!r:.40}")
+    return int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
+
+
+def reader_min_version(format_version: object) -> str:
+    """The lowest heritage-kit release that reads a pack of ``format_version`` (a major/minor this library knows)."""
+    major, minor = format_version_parts(format_version)
+    try:
+        return FORMAT_READERS[(major, minor)]
+    except KeyError:
+        raise ValueError(f"pack format {major}.{minor} is not one this heritage-kit writes") from None
 
 
 def format_version_parts(value: object) -> tuple[int, int]:
@@ -98,6 +124,8 @@ class PackManifest(BaseModel):
     # format 1.1: the town's look in the app, and its own namespaced data (heritage_kit.models.extensions)
     branding: Branding | None = None
     extensions: Extensions | None = None
+    # format 1.1: the lowest heritage-kit release that reads this pack (FORMAT_READERS; written by save_pack)
+    reader_min_version: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,6}(\.[0-9]{1,6}){0,2}$")] | None = None
 
     @field_validator("format_version")
     @classmethod

@@ -34,6 +34,8 @@ from heritage_kit.models.manifest import (
     PackManifest,
     format_version_parts,
     format_version_problem,
+    reader_min_version,
+    release_tuple,
 )
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
@@ -265,7 +267,9 @@ def pack_files(pack: ContentPack) -> dict[str, bytes]:
     entries = {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for name, data in sorted(files.items())
     }
-    manifest = pack.manifest.model_copy(update={"files": {}, "format_version": _written_format(pack)})
+    written = _written_format(pack)
+    reader = reader_min_version(written) if format_version_parts(written)[1] >= 1 else None
+    manifest = pack.manifest.model_copy(update={"files": {}, "format_version": written, "reader_min_version": reader})
     manifest = PackManifest.model_validate({**manifest.model_dump(mode="json"), "files": entries})
     pack.manifest = manifest
     files[MANIFEST] = json.dumps(manifest.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=1).encode()
@@ -279,6 +283,17 @@ def _written_format(pack: ContentPack) -> int | str:
     uses = pack.manifest.branding is not None or pack.manifest.extensions or any(p.extensions for p in pack.pois)
     minor = max(min(minor, FORMAT_MINOR), 1 if uses else 0)
     return major if minor == 0 else f"{major}.{minor}"
+
+
+def _check_reader_version(manifest: PackManifest, report: ValidationReport) -> None:
+    """A pack that says it needs a later heritage-kit than this one is read (its format is one we know) but the
+    report says so: the writer knew something this release does not."""
+    from heritage_kit import __version__
+
+    needed = manifest.reader_min_version
+    if needed and release_tuple(needed) > release_tuple(__version__):
+        report.add(MANIFEST, f"this pack says it needs heritage-kit {needed} or later; this is {__version__}: "
+                   "upgrade heritage-kit if something is missing", field="reader_min_version", severity="warning")
 
 
 def save_pack(pack: ContentPack, path: str | os.PathLike) -> None:
@@ -364,6 +379,7 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
     except ValidationError as err:
         _pydantic_problems(report, MANIFEST, err, lambda loc: (None, loc))
         return None, report
+    _check_reader_version(manifest, report)
 
     # Files: listed ones exist with their hash; unlisted ones are refused.
     for name, entry in manifest.files.items():

@@ -72,7 +72,16 @@ def read_index(folder: Path) -> Catalogue:
     return parse_catalogue(path.read_bytes(), url=str(path))
 
 
-def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app_version: str = "0.1.0",
+def _min_app_version(asked: str | None, reader: str | None) -> str:
+    from heritage_kit.models.manifest import release_tuple
+
+    floor = reader or "0.1.0"
+    if asked is None or release_tuple(asked) < release_tuple(floor):
+        return floor
+    return asked
+
+
+def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app_version: str | None = None,
                  now: datetime | None = None, sign_key: str | None = None,
                  deltas_enabled: bool = True) -> PublishResult:
     """Validate the pack at ``pack_path``, copy it as a content-addressed zip into ``to``, update the index.
@@ -81,6 +90,9 @@ def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app
     the manifest it holds (:mod:`heritage_kit.packs.signing`). With ``deltas_enabled`` and the previous
     version's zip in ``to``, a patch from it (``packs.delta``) is published too when it is small enough;
     phones on that version download it instead of the whole zip.
+
+    ``min_app_version`` (the catalogue's "oldest app that reads it") is at least the pack's own
+    ``reader_min_version`` (format 1.1 and later), whatever is passed; by default exactly that.
     """
     from heritage_kit.packs import load_pack, validate_pack
     from heritage_kit.packs.pack import pack_files
@@ -96,6 +108,7 @@ def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app
     with tempfile.TemporaryDirectory(dir=folder, prefix=".publish-") as tmp:
         staged = Path(tmp) / "pack.zip"
         files = pack_files(pack)
+        min_app_version = _min_app_version(min_app_version, pack.manifest.reader_min_version)
         if sign_key is not None:
             from heritage_kit.packs.signing import SIGNATURE, sign_manifest
 

@@ -39,6 +39,8 @@ FIELD_TEXT: dict[str, dict[str, str]] = {
         "branding": "format 1.1: the town's name, colours, logo and links shown in the app",
         "extensions": "format 1.1: the town's own data by namespace ({\"chartres\": {…}}), kept as is, never read "
                       "by heritage-kit; namespace 'hk' is reserved",
+        "reader_min_version": "format 1.1: the lowest heritage-kit release that reads this pack (written by "
+                              "save_pack from the format; a catalogue's min_app_version is at least this)",
     },
     "Attribution": _ATTRIBUTION,
     "BBox": {"south": "southern latitude", "west": "western longitude", "north": "northern latitude",

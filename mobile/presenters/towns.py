@@ -29,6 +29,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from heritage_kit import __version__
+from heritage_kit.models.manifest import release_tuple
 from mobile.i18n import Translator
 from mobile.presenters.markup import escape
 
@@ -37,7 +39,9 @@ __all__ = ["CHECK_EVERY", "DownloadOutcome", "CatalogueState", "TownRowView", "T
 
 CHECK_EVERY = timedelta(days=1)
 RETRY_AFTER = timedelta(hours=1)  # a failed check (offline, server down) is tried again after this
-APP_VERSION = "0.1.0"
+# the app is released with the library it embeds: its version is the library's release (0.2.0.dev0 -> "0.2.0"),
+# compared with a catalogue entry's min_app_version (itself at least the pack's reader_min_version)
+APP_VERSION = ".".join(map(str, release_tuple(__version__)))
 MAX_LANGS = 3  # languages named on a row, the user's first (Monaco's names come in 16)
 
 
