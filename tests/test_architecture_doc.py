@@ -15,6 +15,11 @@ def _modules(package: str, suffixes=(".py", ".kv")) -> list[Path]:
 
 
 def test_every_module_is_named_in_the_architecture_doc():
+    def named(p: Path) -> bool:
+        if p.parent.name == "screens" and "ui/screens/*.kv" in DOC:  # one row covers the screens (a kv + py each)
+            return True
+        return any(f in DOC for f in (p.name, f"{p.stem}.*", f"`{p.stem}`", f"{p.stem}.py`", f"{p.stem}.kv`"))
+
     missing = [str(p.relative_to(ROOT)) for pkg in ("heritage_kit", "mobile") for p in _modules(pkg)
-               if p.name not in DOC and p.stem not in DOC]
+               if not named(p)]
     assert not missing, f"docs/architecture.md has no row for: {missing}"
