@@ -286,22 +286,34 @@ class HeritageApp(App):
         self.run_io(lambda: self.settings_store.save(data))
 
     # -- packs --------------------------------------------------------------------
-    def open_pack(self, path: str, *, first: bool = False) -> None:
+    def open_pack(self, path: str, *, first: bool = False, pack=None) -> None:
         """Load a pack off the UI thread; the map shows as soon as the pack is read,
-        the walking network is built next (routes, walks and plans wait for it)."""
+        the walking network is built next (routes, walks and plans wait for it).
+
+        A downloaded town that signs its packs is loaded with its key (``towns.key_for_path``): a zip
+        altered on the phone is refused. ``pack``: the pack the install has just loaded (and verified)
+        from ``path`` — not read a second time."""
+        towns = getattr(self, "towns", None)
 
         def work():
             from heritage_kit.packs import load_pack
 
-            pack = load_pack(path)
-            return pack, MapScene.from_pack(pack), self.walk_store.load()
+            loaded = pack
+            if loaded is None:
+                key = towns.presenter.key_for_path(path) if towns is not None else None
+                loaded = load_pack(path, public_key=key)
+            return loaded, MapScene.from_pack(loaded), self.walk_store.load()
 
         def done(result):
             pack, scene, saved_walk = result
             self._pack_loaded(path, pack, scene, saved_walk, first)
 
         def failed(exc):
+            from heritage_kit.errors import PackSignatureError
+
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if isinstance(exc, PackSignatureError):  # plain words, not the library's detail
+                msg = self.t("towns.err.signature")
             self.pack_error = escape(self.t("home.bad_pack", message=msg))  # shown as markup on Home
             self.show("home", push=self.pack is not None)  # no way back to an empty map
             if self.screenshot_path:  # --screenshot: the first screen is Home with the error
