@@ -45,7 +45,7 @@ from mobile.presenters.location import Position
 from mobile.presenters.map_view import MapScene
 from mobile.presenters.markup import escape
 from mobile.presenters.poi_page import present_poi
-from mobile.presenters.settings import NORMAL, Settings, theme_for
+from mobile.presenters.settings import NORMAL, Settings, brand_logo, header_colours, theme_for
 from mobile.presenters.trails import TrailsPresenter, make_planner
 from mobile.presenters.walk import Alert
 from mobile.presenters.walk_session import WalkSession
@@ -86,6 +86,8 @@ class HeritageApp(App):
     audio_on_arrival = BooleanProperty(False)
     # rebind: kv rules read `app.theme.text` etc.; without it Kivy does not re-evaluate them when the theme changes
     theme = ObjectProperty(NORMAL, rebind=True)
+    header = ObjectProperty(header_colours(NORMAL), rebind=True)  # the top bar: the town's branding colour
+    header_logo = ObjectProperty(None, allownone=True)  # the town's logo texture (branding.logo), if any
     location_source = StringProperty("gps")
     gpx_path = StringProperty("")
     inbox_url = StringProperty("")
@@ -258,6 +260,7 @@ class HeritageApp(App):
         self.high_contrast = s.high_contrast
         self.audio_on_arrival = s.audio_on_arrival
         self.theme = theme_for(s)
+        self.header = header_colours(self.theme, self.pack.manifest if self.pack is not None else None)
         self.location_source = s.location_source
         self.gpx_path = s.gpx_path
         self.inbox_url = s.inbox_url
@@ -321,6 +324,19 @@ class HeritageApp(App):
 
         self.run_io(work, done, failed)
 
+    def _show_logo(self, pack) -> None:
+        """The town's logo in the top bar: decoded off the UI thread, shown if the pack is still open."""
+        self.header_logo = None
+        data = brand_logo(pack)
+        if data:
+            from mobile.ui.images import decode_async
+
+            def shown(tex):
+                if self.pack is pack:
+                    self.header_logo = tex
+
+            decode_async(data, shown, 128)
+
     def _build_network(self, pack) -> None:
         def work():
             from heritage_kit.routing import WalkingGraph
@@ -349,6 +365,8 @@ class HeritageApp(App):
     def _pack_loaded(self, path, pack, scene, saved_walk: dict, first: bool) -> None:
         self.pack_error = ""
         self.pack = pack
+        self.header = header_colours(self.theme, pack.manifest)
+        self._show_logo(pack)
         self.pack_path = path
         self.network = None
         self.network_ready = False

@@ -71,6 +71,7 @@ class OfflineMap(StencilView):
         self._fill_meshes: dict = {}  # (basemap, band, style) -> [(Color, [Mesh…])] of the basemap's areas
         self._label_textures: dict = {}  # (text, kind, style, px) -> Kivy texture, rendered once
         self._label_box = None  # world box (x0, y0, x1, y1) the current labels were laid out for
+        self._label_at = None  # the view centre (world) they were laid out for: no name cut by the edge there
         self.labels: list[Placement] = []  # what the last layout placed (tests)
         super().__init__(**kwargs)
         # The base layer (background, streets, markers) is rendered into a texture (Fbo) that is only
@@ -178,6 +179,14 @@ class OfflineMap(StencilView):
             self.viewport.zoom(min_scale / self.viewport.scale)
             self._rebuild_trigger()
         self._apply_transform()
+        self.settle_labels()
+
+    def settle_labels(self) -> None:
+        """The view came to rest away from where the names were laid out (end of a pan, follow mode): lay
+        them out again, so none is left cut by the edge of the screen (a pan in progress only moves them)."""
+        at, vp = self._label_at, self.viewport
+        if at is not None and vp.scale == self._built_scale and (at[0] != vp.cx or at[1] != vp.cy):
+            self._labels_trigger()
 
     def zoom_by(self, factor: float, anchor=None) -> None:
         self._follow_size = False
@@ -374,13 +383,14 @@ class OfflineMap(StencilView):
         self.labels = []
         scene, theme, vp = self.scene, self.theme, self.viewport
         if scene is None or theme is None or vp.scale != self._built_scale:
-            self._label_box = None
+            self._label_box = self._label_at = None
             return
         w, h = vp.width, vp.height
         mx, my = self._fbo_margin  # as far as the base layer's texture reaches
         region = (-mx, -my, w + mx, h + my)
         (bx0, by0), (bx1, by1) = vp.to_world(region[0], region[1]), vp.to_world(region[2], region[3])
         self._label_box = (bx0, by0, bx1, by1)
+        self._label_at = (vp.cx, vp.cy)
 
         def measure(text: str, kind: str):
             return self._label_texture(text, kind).size
@@ -489,6 +499,8 @@ class OfflineMap(StencilView):
         info = self._touches.pop(touch.uid, None)
         if info and info["moved"] <= TAP_MAX_MOVE and time.monotonic() - info["t"] <= TAP_MAX_SECONDS and not self._touches:
             self.tap(touch.x - self.x, touch.y - self.y)
+        elif not self._touches:
+            self.settle_labels()
         return True
 
     def tap(self, lx: float, ly: float) -> None:
