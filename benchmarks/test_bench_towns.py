@@ -6,6 +6,9 @@ the whole zip: download, size + SHA-256, the pack's own integrity check, ``os.re
 through the published delta (5 residents' POIs with photos: download the delta, rebuild the zip, SHA-256,
 integrity check, swap). Wall-clock medians (network I/O).
 
+Install then open (issue 17): the installer's integrity check loads the pack; the app used to read the zip
+again to open it (two parses), it now opens the pack the check loaded (one parse). Both are measured here.
+
     python -m pytest benchmarks/test_bench_towns.py --benchmark-only
 """
 
@@ -117,3 +120,21 @@ def test_update_on_a_10_mbit_link(benchmark, served, kind):
     finally:
         srv.faults.rate = 0
     assert res.method == kind
+
+
+@pytest.mark.parametrize("parses", [2, 1])
+def test_install_then_open(benchmark, served, parses):
+    """Full install of Monaco and the pack in memory, ready for the map: before (the check, then
+    ``load_pack`` of the installed zip) and after (the pack the check loaded)."""
+    session = inst.make_session()
+    url = served["full"].url + "index.json"
+
+    def setup():
+        return (_fresh(served["tmp"], f"phone-open-{parses}"),), {}
+
+    def run(dest):
+        res = inst.install_result(url, "monaco", dest, session=session)
+        return load_pack(res.path) if parses == 2 else res.pack
+
+    pack = benchmark.pedantic(run, setup=setup, rounds=5, warmup_rounds=1)
+    assert pack.manifest.town_id == "monaco" and len(pack.pois) > 500

@@ -313,8 +313,8 @@ class PackDownloadError(HeritageKitError, OSError):
     """Downloading or installing a pack failed; the previously installed pack (if any) is untouched.
 
     ``town_id`` and ``url`` name the pack; ``reason`` is one of ``network``, ``http``, ``size``,
-    ``sha256``, ``invalid``, ``disk`` (``delta``: a patch did not rebuild the published zip — the installer
-    then downloads the full zip); ``status_code`` the HTTP status, if one was received.
+    ``sha256``, ``invalid``, ``signature`` (not signed by the town's key), ``disk`` (``delta``: a patch did
+    not rebuild the published zip — the installer then downloads the full zip); ``status_code`` the HTTP status, if one was received.
     """
 
     def __init__(self, message: str, *, town_id: str | None = None, url: str | None = None,

@@ -45,7 +45,7 @@ from mobile.presenters.location import Position
 from mobile.presenters.map_view import MapScene
 from mobile.presenters.markup import escape
 from mobile.presenters.poi_page import present_poi
-from mobile.presenters.settings import NORMAL, Settings, theme_for
+from mobile.presenters.settings import NORMAL, Settings, brand_logo, header_colours, theme_for
 from mobile.presenters.trails import TrailsPresenter, make_planner
 from mobile.presenters.walk import Alert
 from mobile.presenters.walk_session import WalkSession
@@ -86,6 +86,8 @@ class HeritageApp(App):
     audio_on_arrival = BooleanProperty(False)
     # rebind: kv rules read `app.theme.text` etc.; without it Kivy does not re-evaluate them when the theme changes
     theme = ObjectProperty(NORMAL, rebind=True)
+    header = ObjectProperty(header_colours(NORMAL), rebind=True)  # the top bar: the town's branding colour
+    header_logo = ObjectProperty(None, allownone=True)  # the town's logo texture (branding.logo), if any
     location_source = StringProperty("gps")
     gpx_path = StringProperty("")
     inbox_url = StringProperty("")
@@ -258,6 +260,7 @@ class HeritageApp(App):
         self.high_contrast = s.high_contrast
         self.audio_on_arrival = s.audio_on_arrival
         self.theme = theme_for(s)
+        self.header = header_colours(self.theme, self.pack.manifest if self.pack is not None else None)
         self.location_source = s.location_source
         self.gpx_path = s.gpx_path
         self.inbox_url = s.inbox_url
@@ -286,28 +289,53 @@ class HeritageApp(App):
         self.run_io(lambda: self.settings_store.save(data))
 
     # -- packs --------------------------------------------------------------------
-    def open_pack(self, path: str, *, first: bool = False) -> None:
+    def open_pack(self, path: str, *, first: bool = False, pack=None) -> None:
         """Load a pack off the UI thread; the map shows as soon as the pack is read,
-        the walking network is built next (routes, walks and plans wait for it)."""
+        the walking network is built next (routes, walks and plans wait for it).
+
+        A downloaded town that signs its packs is loaded with its key (``towns.key_for_path``): a zip
+        altered on the phone is refused. ``pack``: the pack the install has just loaded (and verified)
+        from ``path`` — not read a second time."""
+        towns = getattr(self, "towns", None)
 
         def work():
             from heritage_kit.packs import load_pack
 
-            pack = load_pack(path)
-            return pack, MapScene.from_pack(pack), self.walk_store.load()
+            loaded = pack
+            if loaded is None:
+                key = towns.presenter.key_for_path(path) if towns is not None else None
+                loaded = load_pack(path, public_key=key)
+            return loaded, MapScene.from_pack(loaded), self.walk_store.load()
 
         def done(result):
             pack, scene, saved_walk = result
             self._pack_loaded(path, pack, scene, saved_walk, first)
 
         def failed(exc):
+            from heritage_kit.errors import PackSignatureError
+
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if isinstance(exc, PackSignatureError):  # plain words, not the library's detail
+                msg = self.t("towns.err.signature")
             self.pack_error = escape(self.t("home.bad_pack", message=msg))  # shown as markup on Home
             self.show("home", push=self.pack is not None)  # no way back to an empty map
             if self.screenshot_path:  # --screenshot: the first screen is Home with the error
                 Clock.schedule_once(self._take_screenshot, 0.25)
 
         self.run_io(work, done, failed)
+
+    def _show_logo(self, pack) -> None:
+        """The town's logo in the top bar: decoded off the UI thread, shown if the pack is still open."""
+        self.header_logo = None
+        data = brand_logo(pack)
+        if data:
+            from mobile.ui.images import decode_async
+
+            def shown(tex):
+                if self.pack is pack:
+                    self.header_logo = tex
+
+            decode_async(data, shown, 128)
 
     def _build_network(self, pack) -> None:
         def work():
@@ -337,6 +365,8 @@ class HeritageApp(App):
     def _pack_loaded(self, path, pack, scene, saved_walk: dict, first: bool) -> None:
         self.pack_error = ""
         self.pack = pack
+        self.header = header_colours(self.theme, pack.manifest)
+        self._show_logo(pack)
         self.pack_path = path
         self.network = None
         self.network_ready = False

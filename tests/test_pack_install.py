@@ -244,11 +244,15 @@ def test_signed_publish_installs_only_with_the_town_key(tmp_path):
     publish_pack(PERIGUEUX, signed, sign_key=private)
     publish_pack(PERIGUEUX, unsigned)
     with PackServer(signed) as srv:
-        path = install_pack(srv.url + "index.json", "perigueux", tmp_path / "a", session=session(), public_key=public)
+        assert fetch_catalogue(srv.url + "index.json", session=session()).towns[0].public_key == public
+        res = inst.install_result(srv.url + "index.json", "perigueux", tmp_path / "a", session=session(),
+                                  public_key=public)
+        path = res.path
+        assert res.pack.manifest.town_id == "perigueux" and res.pack.source == str(path)  # checked once, kept
         assert load_pack(path, public_key=public).manifest.town_id == "perigueux"
         with pytest.raises(PackDownloadError) as info:
             install_pack(srv.url + "index.json", "perigueux", tmp_path / "b", session=session(), public_key=other)
-        assert info.value.reason == "invalid" and "manifest.sig" in str(info.value)
+        assert info.value.reason == "signature" and "manifest.sig" in str(info.value)
         assert not list((tmp_path / "b").glob("*.zip"))
     with PackServer(unsigned) as srv, pytest.raises(PackDownloadError, match="not signed"):
         install_pack(srv.url + "index.json", "perigueux", tmp_path / "c", session=session(), public_key=public)

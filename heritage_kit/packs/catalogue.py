@@ -25,6 +25,7 @@ __all__ = ["CATALOGUE_FORMAT", "Catalogue", "CatalogueEntry", "DeltaEntry", "cat
 CATALOGUE_FORMAT = 1
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 TownId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+PublicKey = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 class DeltaEntry(BaseModel):
@@ -56,6 +57,9 @@ class CatalogueEntry(BaseModel):
     attributions: Annotated[list[Attribution], Field(min_length=1)]
     published: datetime
     deltas: list[DeltaEntry] = Field(default_factory=list, description="patches from older versions (optional)")
+    public_key: PublicKey | None = Field(
+        None, description="the town's Ed25519 public key (hex) when its packs are signed; the app pins the key "
+                          "it first installed with and refuses a pack not signed by it")
 
 
 class Catalogue(BaseModel):
@@ -116,13 +120,15 @@ def entry_for(catalogue: Catalogue, town_id: str, url: str = "index.json") -> Ca
 
 def upsert_entry(catalogue: Catalogue, manifest: PackManifest, *, file: str, size: int, sha256: str,
                  published: datetime, min_app_version: str = "0.1.0",
-                 deltas: list[DeltaEntry] | None = None) -> Catalogue:
-    """A new catalogue with ``manifest``'s town set to this pack (towns kept sorted by id)."""
+                 deltas: list[DeltaEntry] | None = None, public_key: str | None = None) -> Catalogue:
+    """A new catalogue with ``manifest``'s town set to this pack (towns kept sorted by id); ``public_key``:
+    the town's signing key (hex), listed when the pack is signed."""
     name = {"fr": manifest.town_name, "en": manifest.town_name}
     entry = CatalogueEntry(town_id=manifest.town_id, name=name, centre=manifest.centre,
                            languages=manifest.languages, version=manifest.version, file=file, size=size,
                            sha256=sha256, min_app_version=min_app_version,
-                           attributions=manifest.attributions, published=published, deltas=deltas or [])
+                           attributions=manifest.attributions, published=published, deltas=deltas or [],
+                           public_key=public_key)
     towns = [e for e in catalogue.towns if e.town_id != manifest.town_id] + [entry]
     return Catalogue(updated=published, towns=sorted(towns, key=lambda e: e.town_id))
 

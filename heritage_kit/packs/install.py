@@ -3,8 +3,11 @@
 ``fetch_catalogue`` reads ``index.json``; ``install_pack`` downloads the town's
 zip to ``<dest>/<town>.zip.part`` (resuming with HTTP Range after a dropped
 connection), verifies size + SHA-256 (``catalogue.verify_download``) and the
-pack's own integrity (``validate_pack``) and only then renames it over
-``<dest>/<town>.zip``: the old pack stays usable until the new one is valid.
+pack's own integrity (``load_pack``: with the town's ``public_key``, its
+signature too) and only then renames it over ``<dest>/<town>.zip``: the old
+pack stays usable until the new one is valid. The pack parsed by that check is
+handed back (``InstallResult.pack``): the app opens it without reading the zip
+a second time.
 When the catalogue lists a delta from the installed zip (``packs.delta``), it is
 downloaded and applied first; the rebuilt zip must match the catalogue's SHA-256,
 else the full zip is downloaded.
@@ -18,7 +21,7 @@ import os
 import zipfile
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -26,7 +29,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from heritage_kit.errors import PackDownloadError
+from heritage_kit.errors import PackDownloadError, PackError, PackSignatureError
 from heritage_kit.packs.catalogue import (Catalogue, delta_for, entry_for, parse_catalogue, update_available,
                                           verify_download)
 
@@ -146,7 +149,8 @@ def _download(session, url: str, part: Path, size: int, town_id: str,
 @dataclass(frozen=True)
 class InstallResult:
     """What :func:`install_result` did: ``method`` is ``"none"`` (up to date), ``"delta"`` or ``"full"``;
-    ``downloaded`` the bytes fetched (the index aside); ``fallback`` why a delta was not used."""
+    ``downloaded`` the bytes fetched (the index aside); ``fallback`` why a delta was not used; ``pack`` the
+    :class:`~heritage_kit.packs.ContentPack` the integrity check loaded (None when nothing was installed)."""
 
     path: Path
     version: int
@@ -154,6 +158,7 @@ class InstallResult:
     method: str
     downloaded: int = 0
     fallback: str | None = None
+    pack: object | None = field(default=None, compare=False, repr=False)
 
 
 def install_pack(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike, *,
@@ -191,35 +196,46 @@ def install_result(catalogue_url: str, town_id: str, dest_dir: str | os.PathLike
     delta = delta_for(entry, sha) if use_delta and final.is_file() else None
     if delta is not None:
         try:
-            _install_delta(session, catalogue_url, entry, delta, final, progress, public_key)
-            return InstallResult(final, entry.version, entry.sha256, "delta", delta.size)
+            pack = _install_delta(session, catalogue_url, entry, delta, final, progress, public_key)
+            return InstallResult(final, entry.version, entry.sha256, "delta", delta.size, pack=pack)
         except PackDownloadError as exc:  # a damaged or mismatched delta, or the network: the whole zip next
+            if exc.reason == "signature":  # the published bytes themselves are not the town's: no retry
+                raise
             fallback = str(exc)
     url = urljoin(catalogue_url, entry.file)
     part = dest / f"{town_id}.{entry.sha256[:12]}.zip.part"
     _download(session, url, part, entry.size, town_id, progress)
-    _verify_and_swap(entry, part, final, url, public_key)
-    return InstallResult(final, entry.version, entry.sha256, "full", entry.size, fallback)
+    pack = _verify_and_swap(entry, part, final, url, public_key)
+    return InstallResult(final, entry.version, entry.sha256, "full", entry.size, fallback, pack=pack)
 
 
-def _verify_and_swap(entry, part: Path, final: Path, url: str, public_key: str | None = None) -> None:
-    """Size + SHA-256 against the catalogue, then the pack's own check, then the atomic rename."""
-    from heritage_kit.packs import validate_pack
+def _verify_and_swap(entry, part: Path, final: Path, url: str, public_key: str | None = None):
+    """Size + SHA-256 against the catalogue, then the pack's own check (one parse: the loaded pack is
+    returned), then the atomic rename. A signature that fails is ``reason="signature"``."""
+    from heritage_kit.packs import load_pack
 
     try:
         verify_download(entry, part.stat().st_size, _file_sha256(part), url)
     except PackDownloadError:
         part.unlink(missing_ok=True)  # never resume from bad bytes
         raise
-    report = validate_pack(part, public_key=public_key)
-    if not report.ok:
+    try:
+        pack = load_pack(part, public_key=public_key)
+    except PackSignatureError as exc:
         part.unlink(missing_ok=True)
+        raise PackDownloadError(f"{url}: {exc} (signature refusée / signature refused)", town_id=entry.town_id,
+                                url=url, reason="signature") from None
+    except PackError as exc:
+        part.unlink(missing_ok=True)
+        detail = exc.report if exc.report is not None and exc.report.problems else exc
         raise PackDownloadError(f"{url}: the pack fails its integrity check (paquet invalide / invalid pack): "
-                                f"{report}", town_id=entry.town_id, url=url, reason="invalid")
+                                f"{detail}", town_id=entry.town_id, url=url, reason="invalid") from None
     os.replace(part, final)
+    pack.source = str(final)
+    return pack
 
 
-def _install_delta(session, catalogue_url: str, entry, delta, final: Path, progress, public_key=None) -> None:
+def _install_delta(session, catalogue_url: str, entry, delta, final: Path, progress, public_key=None):
     from heritage_kit.packs.delta import apply_delta
 
     url = urljoin(catalogue_url, delta.file)
@@ -241,4 +257,4 @@ def _install_delta(session, catalogue_url: str, entry, delta, final: Path, progr
                                     f"the installed pack is kept", town_id=entry.town_id, url=url,
                                     reason="disk") from None
         raise
-    _verify_and_swap(entry, part, final, url, public_key)
+    return _verify_and_swap(entry, part, final, url, public_key)

@@ -130,8 +130,17 @@ def publish_pack(pack_path: str | os.PathLike, to: str | os.PathLike, *, min_app
     deltas = [] if old is None or not deltas_enabled else _publish_delta(folder, old, data, pack.manifest.version)
     catalogue = upsert_entry(catalogue, pack.manifest, file=name, size=len(data), sha256=sha,
                              published=now or datetime.now(timezone.utc), min_app_version=min_app_version,
-                             deltas=deltas)
+                             deltas=deltas, public_key=_public_key(sign_key))
     write_atomic(folder / "index.schema.json",
                  (json.dumps(catalogue_schema(), ensure_ascii=False, indent=2) + "\n").encode())
     write_atomic(folder / INDEX, (catalogue.model_dump_json(indent=1) + "\n").encode())
     return PublishResult(target, entry_for(catalogue, pack.manifest.town_id), reused)
+
+
+def _public_key(sign_key: str | None) -> str | None:
+    """The public half of the signing key, listed in the catalogue for the app to pin (issue 15)."""
+    if sign_key is None:
+        return None
+    from heritage_kit.packs.signing import public_key_of
+
+    return public_key_of(sign_key)

@@ -5,8 +5,9 @@
 * **Scores** (:func:`poi_score`, documented in docs/architecture.md): a base
   per category (:data:`CATEGORY_SCORE`; a cathedral or castle outweighs a
   memorial plaque), times protection (``classé`` ×1.5, ``inscrit`` ×1.25) and
-  small factors for a description, a Wikidata/Wikipedia link and a photo,
-  squared (a landmark outweighs many small sights); services score 0 unless asked for. ``interests`` weight kinds and
+  small factors for a description, a Wikidata/Wikipedia link, a photo, a name
+  in many languages (known abroad) and a stop on one of the pack's own trails
+  (the town's curated pick), squared (a landmark outweighs many small sights); services score 0 unless asked for. ``interests`` weight kinds and
   categories: a list multiplies matching POIs by :data:`INTEREST_WEIGHT` (at
   least :data:`INTEREST_FLOOR` each) and divides the others by it, a
   mapping gives each kind/category its own weight (0 excludes it).
@@ -84,6 +85,11 @@ PROTECTION_FACTOR = {"classé": 1.5, "classé et inscrit": 1.5, "inscrit": 1.25,
 INTEREST_WEIGHT = 3.0
 SCORE_SCALE = 60.0  # score = interest² / SCORE_SCALE
 INTEREST_FLOOR = 20.0  # an asked-for place is worth at least this before INTEREST_WEIGHT (a shop scores 4 alone)
+# What a visitor would not want to miss, beyond the category (issue 16): the town put it on one of its own trails,
+# and mappers named it in many languages (Monaco's Oceanographic Museum: 12; the stamp museum: 1).
+CURATED_FACTOR = 1.2
+WELL_KNOWN_NAMES = 5  # names in at least this many languages
+WELL_KNOWN_FACTOR = 1.1
 
 # Minutes a visit lasts, by category (the longest of a POI's categories); by kind otherwise.
 VISIT_MINUTES: dict[str, float] = {
@@ -103,12 +109,14 @@ def _matches(poi: "POI", key: str) -> bool:
     return key == poi.kind or key in poi.categories
 
 
-def poi_score(poi: "POI", interests: Mapping[str, float] | Sequence[str] | None = None) -> float:
+def poi_score(poi: "POI", interests: Mapping[str, float] | Sequence[str] | None = None, *,
+              curated: bool = False) -> float:
     """The documented interest of a POI (see the module docstring).
 
     The POI's best category (or its kind) gives its *interest* (:data:`CATEGORY_SCORE`), **multiplied** by its
-    protection (:data:`PROTECTION_FACTOR`) and by small factors for a text, a Wikidata/Wikipedia link and a
-    photo. The score is that interest squared over :data:`SCORE_SCALE` (an unlisted cathedral: 60): a visitor
+    protection (:data:`PROTECTION_FACTOR`) and by small factors for a text, a Wikidata/Wikipedia link, a
+    photo, a name in :data:`WELL_KNOWN_NAMES` languages or more and — ``curated`` — a stop of one of the
+    pack's own trails (:data:`CURATED_FACTOR`). The score is that interest squared over :data:`SCORE_SCALE` (an unlisted cathedral: 60): a visitor
     trades many small sights for one landmark — with interest itself, six listed houses outweighed the cathedral
     of Chartres on a 60-minute walk (issue 22). A list of ``interests`` is what the visitor asks for: matching
     POIs score ``INTEREST_WEIGHT`` times more (at least ``INTEREST_FLOOR`` each), the others ``INTEREST_WEIGHT``
@@ -123,6 +131,10 @@ def poi_score(poi: "POI", interests: Mapping[str, float] | Sequence[str] | None 
         interest *= 1.1
     if any(m.type == "image" for m in poi.media):
         interest *= 1.05
+    if len(poi.name.root) >= WELL_KNOWN_NAMES:
+        interest *= WELL_KNOWN_FACTOR
+    if curated:
+        interest *= CURATED_FACTOR
     base = interest * interest / SCORE_SCALE
     if interests:
         if isinstance(interests, Mapping):
@@ -459,9 +471,10 @@ def plan_trail(
     if end is not None:
         reach = max(reach, float(haversine_m(start.lat, start.lon, end.lat, end.lon)) / 2 + speed * budget * 0.5)
     scored: list[tuple[float, "POI"]] = []
+    curated = {pid for t in pack.trails for pid in t.stops}
     for poi in pack.pois:
         forced = poi.id in must
-        s = poi_score(poi, interests)
+        s = poi_score(poi, interests, curated=poi.id in curated)
         if s <= 0 and not forced:
             continue
         d = float(haversine_m(start.lat, start.lon, poi.lat, poi.lon))

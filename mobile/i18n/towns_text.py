@@ -57,6 +57,12 @@ TEXTS: dict[str, dict[str, str]] = {
                          "en": "The file received is corrupted or was tampered with."},
     "towns.err.invalid": {"fr": "Le guide reçu ne passe pas sa vérification.",
                           "en": "The guide received fails its integrity check."},
+    "towns.err.signature": {"fr": "Ce guide n'est pas signé par la ville (ou a été modifié) : il est refusé.",
+                            "en": "This guide is not signed by the town (or was altered): it is refused."},
+    "towns.err.key_changed": {
+        "fr": "La clé de signature de la ville n'est plus celle de votre première installation : mise à jour refusée.",
+        "en": "The town's signing key is not the one of your first install: update refused."},
+    "towns.signed": {"fr": "signé par la ville", "en": "signed by the town"},
     "towns.err.disk": {"fr": "Plus assez de place sur le téléphone.", "en": "Not enough space left on the phone."},
     "towns.err.delta": {"fr": "La mise à jour partielle ne correspond pas.", "en": "The partial update does not match."},
     "towns.err.catalogue": {"fr": "Le catalogue est illisible : {message}", "en": "The catalogue is unreadable: {message}"},

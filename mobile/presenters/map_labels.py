@@ -10,6 +10,11 @@
    upside down (angle in (-90°, 90°]), repeated every :data:`REPEAT_PX` on long streets; from street view on;
 4. **house numbers** at building view, if room is left.
 
+No label is cut by the edge of the screen: the widget lays out a region larger than the view (its pan margin),
+and a label that would straddle the view's edge — part shown, part beyond — is moved to its next spot (the other
+side of its dot, further along its street, a place name pushed inside) or not drawn; labels wholly in the margin
+are kept for the next pan (:func:`straddles`).
+
 Collisions are tested on a :class:`CollisionGrid` of small square cells: a label (an oriented box plus a few
 pixels of padding) takes the cells under its bounds, or for a slanted label under a chain of squares of its
 height along its axis (slices of a boolean array: a few microseconds a label); a label that would take a taken
@@ -26,7 +31,8 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Placement", "CollisionGrid", "layout_labels", "street_label_spots", "upright", "short_name", "REPEAT_PX",
+__all__ = ["Placement", "CollisionGrid", "layout_labels", "street_label_spots", "upright", "short_name", "straddles",
+           "REPEAT_PX",
            "STREET_VIEW_MPP", "BUILDING_VIEW_MPP"]
 
 STREET_VIEW_MPP = 3.0  # street names and POI labels from this zoom on (metres per pixel), as basemap band 1
@@ -137,6 +143,31 @@ class CollisionGrid:
             self.taken[r0 : r1 + 1, c0 : c1 + 1] = True
 
 
+def _extent(w: float, h: float, angle_deg: float) -> tuple[float, float]:
+    """Half width and half height of the bounds of a ``w`` × ``h`` box turned by ``angle_deg``."""
+    a = math.radians(angle_deg)
+    c, s = abs(math.cos(a)), abs(math.sin(a))
+    return c * w / 2 + s * h / 2, s * w / 2 + c * h / 2
+
+
+def straddles(view: tuple[float, float, float, float], cx: float, cy: float, w: float, h: float,
+              angle_deg: float = 0.0) -> bool:
+    """Whether the box would be cut by the edge of ``view`` (x0, y0, x1, y1): partly inside, partly out."""
+    ex, ey = _extent(w, h, angle_deg)
+    x0, y0, x1, y1 = view
+    overlaps = cx + ex > x0 and cx - ex < x1 and cy + ey > y0 and cy - ey < y1
+    inside = cx - ex >= x0 and cx + ex <= x1 and cy - ey >= y0 and cy + ey <= y1
+    return overlaps and not inside
+
+
+def _pushed_inside(view, cx: float, cy: float, w: float, h: float) -> tuple[float, float] | None:
+    """A horizontal label whose anchor is in ``view`` moved just inside it; None if it does not fit."""
+    x0, y0, x1, y1 = view
+    if not (x0 <= cx <= x1 and y0 <= cy <= y1) or w > x1 - x0 or h > y1 - y0:
+        return None
+    return min(max(cx, x0 + w / 2), x1 - w / 2), min(max(cy, y0 + h / 2), y1 - h / 2)
+
+
 def street_label_spots(pts: np.ndarray, w: float, h: float, *, step: float | None = None):
     """Where a ``w`` × ``h`` label fits along the polyline ``pts`` (n, 2) in pixels: (x, y, angle) spots.
 
@@ -179,10 +210,16 @@ def layout_labels(scene, viewport, *, lang: str, measure: Measure, marker_px: fl
     """The labels to draw for ``viewport`` over ``scene`` (a :class:`~mobile.presenters.map_view.MapScene`).
 
     ``region`` (screen pixels, default the viewport) is the area laid out: the widget passes a larger one so a
-    pan does not need a new layout at once. ``marker_px`` is the POI dots' radius in pixels.
+    pan does not need a new layout at once; no label straddles the edge of the viewport itself (moved or
+    dropped). ``marker_px`` is the POI dots' radius in pixels.
     """
     vp = viewport
-    x0, y0, x1, y1 = region if region is not None else (0.0, 0.0, vp.width, vp.height)
+    view = (0.0, 0.0, float(vp.width), float(vp.height))
+    x0, y0, x1, y1 = region if region is not None else view
+
+    def cut(cx, cy, w, h, angle=0.0):
+        return straddles(view, cx, cy, w + PAD_PX, h + PAD_PX, angle)
+
     mpp = 1.0 / vp.scale
     grid = CollisionGrid((x0, y0, x1, y1), cell)
     out: list[Placement] = []
@@ -211,7 +248,7 @@ def layout_labels(scene, viewport, *, lang: str, measure: Measure, marker_px: fl
         w, h = measure(text, "poi")
         for cx, cy in ((px + gap + w / 2, py), (px - gap - w / 2, py), (px, py + gap + h / 2 - 2),
                        (px, py - gap - h / 2 + 2)):
-            if grid.place(cx, cy, w + PAD_PX, h + PAD_PX):
+            if not cut(cx, cy, w, h) and grid.place(cx, cy, w + PAD_PX, h + PAD_PX):
                 out.append(Placement(text, "poi", cx, cy, w, h))
                 break
 
@@ -226,6 +263,11 @@ def layout_labels(scene, viewport, *, lang: str, measure: Measure, marker_px: fl
         kind = "place" if lab.kind == "place" else "square"
         cx, cy = vp.to_screen(lab.x, lab.y)
         w, h = measure(lab.text, kind)
+        if cut(cx, cy, w, h):  # a district name at the edge: pushed inside when its anchor is on screen
+            moved = _pushed_inside(view, float(cx), float(cy), w + PAD_PX, h + PAD_PX)
+            if moved is None:
+                continue
+            cx, cy = moved
         if grid.place(cx, cy, w + PAD_PX, h + PAD_PX):
             out.append(Placement(lab.text, kind, cx, cy, w, h))
 
@@ -243,6 +285,8 @@ def layout_labels(scene, viewport, *, lang: str, measure: Measure, marker_px: fl
                         continue
                     if any((cx - ox) ** 2 + (cy - oy) ** 2 < REPEAT_PX ** 2 for ox, oy in seen):
                         continue
+                    if cut(cx, cy, w, h, ang):  # further along the street, or not at all
+                        continue
                     tries += 1
                     if tries > MAX_TRIES:
                         break
@@ -254,7 +298,7 @@ def layout_labels(scene, viewport, *, lang: str, measure: Measure, marker_px: fl
     for lab in numbers:
         cx, cy = vp.to_screen(lab.x, lab.y)
         w, h = measure(lab.text, "housenumber")
-        if grid.place(cx, cy, w + 1, h + 1):
+        if not straddles(view, cx, cy, w + 1, h + 1) and grid.place(cx, cy, w + 1, h + 1):
             out.append(Placement(lab.text, "housenumber", cx, cy, w, h))
     return out
 

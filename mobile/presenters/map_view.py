@@ -18,7 +18,7 @@ import numpy as np
 from heritage_kit.geo import LocalProjection
 from mobile.presenters.basemap import BasemapScene
 
-__all__ = ["scale_bar", "heading_of", "heading_arrow", "poi_ranks", "chain_lines", "MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
+__all__ = ["missing_data_notice", "scale_bar", "heading_of", "heading_arrow", "poi_ranks", "chain_lines", "MapScene", "Viewport", "StreetLine", "MAJOR_HIGHWAYS", "KIND_ORDER", "line_quads", "discs",
            "MAX_QUADS_PER_MESH", "MAX_DISCS_PER_MESH"]
 
 # Kivy meshes index vertices with unsigned shorts: at most 65,536 vertices each.
@@ -438,3 +438,17 @@ def scale_bar(metres_per_px: float, max_px: float) -> tuple[int, float]:
     fits = [m for m in NICE_LENGTHS_M if m / metres_per_px <= max_px]
     metres = fits[-1] if fits else NICE_LENGTHS_M[0]
     return metres, metres / metres_per_px
+
+
+def missing_data_notice(scene, tr) -> str:
+    """What the pack lacks, said plainly over the map instead of a blank map or an empty list (issue 13): no
+    street map (no streets and no basemap: routes are straight lines), no shop data (no shop POI at all);
+    "" when the pack has both (or no pack is open)."""
+    if scene is None:
+        return ""
+    lines = []
+    if not scene.streets and scene.basemap is None:
+        lines.append(tr.tr("map.no_street_map"))
+    if not (np.asarray(scene.poi_kinds) == KIND_ORDER.index("commerce")).any():
+        lines.append(tr.tr("explore.no_shop_data") + ".")
+    return "\n".join(lines)

@@ -9,7 +9,8 @@ from typing import Any, Literal
 from mobile.i18n import LANGUAGES, default_language
 
 __all__ = ["Settings", "LOCATION_SOURCES", "LARGE_TEXT_SCALE", "NAV_ROWS_FROM_SCALE", "Theme", "theme_for",
-           "contrast_ratio", "text_pairs", "nav_columns"]
+           "contrast_ratio", "text_pairs", "nav_columns", "header_colours",
+           "HeaderColours", "brand_logo"]
 
 LARGE_TEXT_SCALE = 1.7  # "large text": every text ×1.7, the bottom navigation too (issue 16: at least ×1.6)
 NAV_ROWS_FROM_SCALE = 1.5  # from this text scale the six navigation buttons take two rows of three
@@ -174,3 +175,54 @@ def text_pairs(theme: Theme) -> dict[str, tuple[tuple, tuple]]:
         "stop number on muted": (t.accent_text, t.muted),
         "toggle text on bg": (t.text, t.bg),
     }
+
+
+
+HEADER_OVERLAY = (1.0, 1.0, 1.0, 0.18)  # the top bar's "Home" button over the theme's bar: white at 18 %
+MIN_TEXT_CONTRAST = 4.5
+BLACK = (0.0, 0.0, 0.0, 1.0)
+
+
+def _over(fg, bg):
+    """``fg`` (with its alpha) composited over the opaque ``bg``."""
+    a = float(fg[3]) if len(fg) > 3 else 1.0
+    return tuple(a * float(f) + (1 - a) * float(b) for f, b in zip(fg[:3], bg[:3])) + (1.0,)
+
+
+@dataclass(frozen=True)
+class HeaderColours:
+    """The top bar: its colour, its text's (title, back, Home), and the Home button's tint over the bar."""
+
+    bar: tuple
+    text: tuple
+    button: tuple = HEADER_OVERLAY
+    branded: bool = False  # the town's colour (False: the theme's)
+
+
+def header_colours(theme: Theme, manifest=None) -> HeaderColours:
+    """The top bar's colours: the town's ``branding.colours.primary`` in the normal theme, with the theme's
+    light header text, else its dark text, else black — the first that holds 4.5:1 on the bar; the Home
+    button is tinted away from the text (darker under light text, lighter under dark text), so it holds at
+    least as much. In high contrast (the visitor's choice wins over the town's), without branding, or when no
+    text holds 4.5:1, the theme's own accent and text."""
+    default = HeaderColours(theme.accent, theme.accent_text)
+    colours = getattr(getattr(manifest, "branding", None), "colours", None)
+    if colours is None or theme is HIGH_CONTRAST:
+        return default
+    bar = _hex(colours.primary)
+    for text in (theme.accent_text, theme.text, BLACK):
+        if contrast_ratio(text, bar) >= MIN_TEXT_CONTRAST:
+            light = _luminance(text) > _luminance(bar)
+            button = (0.0, 0.0, 0.0, 0.16) if light else (1.0, 1.0, 1.0, 0.3)
+            return HeaderColours(bar, tuple(text), button, True)
+    return default
+
+
+def brand_logo(pack) -> bytes | None:
+    """The town's logo for the top bar: ``branding.logo`` when it is a ``media/`` file of the pack (an https
+    logo is not fetched: the app makes no request the visitor did not ask for)."""
+    branding = getattr(getattr(pack, "manifest", None), "branding", None)
+    logo = getattr(branding, "logo", None)
+    if not logo or not logo.startswith("media/"):
+        return None
+    return (getattr(pack, "media", None) or {}).get(logo)

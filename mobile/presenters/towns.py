@@ -16,6 +16,20 @@ Downloads go through :func:`heritage_kit.packs.install.install_result`: delta or
 full zip, verified (size, SHA-256, the pack's own check) before the atomic swap;
 on failure the installed pack is untouched and the row says why, in FR/EN.
 
+Pack signatures (issue 15): a town that signs its packs lists its Ed25519 public
+key in its catalogue entry (``public_key``). The app trusts the key it first
+installed the town with and pins it (``towns.json``, "keys"); keys that come with
+the app (``town_keys.json`` beside the bundled packs: ``{"town_id": "hex"}``)
+win over both. From then on every download of that town must be signed by that
+key (else it is refused, FR/EN, and the installed pack is kept), a catalogue
+offering another key is refused, and the app opens the town's downloaded zip with
+``load_pack(path, public_key=…)``, so a zip altered on the phone is refused too.
+
+One parse per install (issue 17): the installer's integrity check loads the pack;
+the flow keeps that :class:`~heritage_kit.packs.ContentPack` (the last one
+installed) and hands it to ``host.open_pack(path, pack=…)``, so opening the new
+version does not read the zip again.
+
 Catalogue address: ``Settings.catalogue_url``. The default is empty — the app
 then shows only the packs that come with it (``content/``); a town or a
 distributor sets the address of its published ``index.json`` (docs/publishing.md).
@@ -23,7 +37,9 @@ distributor sets the address of its published ``index.json`` (docs/publishing.md
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -106,6 +122,7 @@ class DownloadOutcome:
     message: str  # translated, plain text
     path: str | None = None
     version: int | None = None
+    pack: Any = field(default=None, compare=False, repr=False)  # the pack the install check loaded
 
 
 @dataclass(frozen=True)
@@ -148,7 +165,7 @@ class TownsPresenter:
     def __init__(self, tr: Translator, store, packs_dir: str | os.PathLike, *, catalogue_url: str = "",
                  bundled=(), session_factory: Callable[[], Any] | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 app_version: str = APP_VERSION) -> None:
+                 app_version: str = APP_VERSION, key_files=()) -> None:
         self.tr = tr
         self.store = store  # load() -> dict / save(dict): mobile.platform.storage.JsonStore
         self.packs_dir = Path(packs_dir)
@@ -163,6 +180,10 @@ class TownsPresenter:
         self.progress: dict[str, tuple[int, int]] = {}  # town -> (bytes, total) while downloading
         self.messages: dict[str, tuple[str, bool]] = {}  # town -> (text, failed)
         self.checking = False
+        self.key_files = [Path(f) for f in key_files]  # town_keys.json files that come with the app
+        self._keys_lock = threading.Lock()
+        self._trusted: dict[str, str] | None = None  # read lazily (file I/O, off the UI thread)
+        self._pinned: dict[str, str] = {}
 
     # -- I/O, off the UI thread -----------------------------------------------------
     def _session(self):
@@ -177,6 +198,8 @@ class TownsPresenter:
         from heritage_kit.errors import CatalogueError
         from heritage_kit.packs.catalogue import parse_catalogue
 
+        with self._keys_lock:
+            self._load_keys()  # now, off the UI thread: the rows say which towns are signed
         data = self.store.load()
         last_check = _utc(data.get("last_check"))
         if not self.catalogue_url or data.get("url") != self.catalogue_url or "catalogue" not in data:
@@ -227,23 +250,78 @@ class TownsPresenter:
                     out[town] = Installed(town, str(zip_path), version, sha, False, old.name if old else town)
         return out
 
+    # -- the towns' signing keys (file I/O: off the UI thread) ---------------------------------------
+    def _load_keys(self) -> None:
+        if self._trusted is not None:
+            return
+        trusted: dict[str, str] = {}
+        for f in self.key_files:
+            try:
+                data = json.loads(f.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict):
+                trusted.update({str(k): v.strip().lower() for k, v in data.items() if isinstance(v, str)})
+        pinned = self.store.load().get("keys")
+        self._pinned = {str(k): str(v) for k, v in pinned.items()} if isinstance(pinned, dict) else {}
+        self._trusted = trusted
+
+    def key_for(self, town_id: str) -> str | None:
+        """The public key ``town_id``'s packs must be signed with: one that comes with the app, else the one
+        pinned at the first install; None for a town that does not sign its packs."""
+        with self._keys_lock:
+            self._load_keys()
+            return self._trusted.get(town_id) or self._pinned.get(town_id)
+
+    def key_for_path(self, path: str | os.PathLike) -> str | None:
+        """The key a pack at ``path`` is opened with: a downloaded zip (``packs_dir/<town>.zip``) needs its
+        town's key; the packs that come with the app are trusted as they are."""
+        p = Path(path)
+        if p.suffix != ".zip" or p.parent.resolve() != self.packs_dir.resolve():
+            return None
+        return self.key_for(p.stem)
+
+    def _known_key(self, town_id: str) -> bool:
+        """Whether ``town_id`` has a key, from what is already read (no I/O: the UI thread asks)."""
+        return bool((self._trusted or {}).get(town_id) or self._pinned.get(town_id))
+
+    def _pin(self, town_id: str, key: str) -> None:
+        with self._keys_lock:
+            self._load_keys()
+            if self._pinned.get(town_id) == key:
+                return
+            self._pinned[town_id] = key
+            data = self.store.load()
+            data["keys"] = dict(self._pinned)
+            self.store.save(data)
+
     def download(self, town_id: str, progress: Callable[[int, int], None] | None = None) -> DownloadOutcome:
-        """Install or update ``town_id`` (delta or full zip, verified, swapped atomically)."""
+        """Install or update ``town_id`` (delta or full zip, verified, swapped atomically); signed by the
+        town's key when it has one (trusted on first install, then pinned)."""
         from heritage_kit.errors import HeritageKitError
         from heritage_kit.packs.install import install_result
 
+        expected = self.key_for(town_id)
+        entry = self._entry(town_id)
+        offered = entry.public_key if entry is not None else None
+        if expected and offered and offered != expected:
+            return DownloadOutcome(town_id, False, f"{self.tr.tr('towns.err.key_changed')} "
+                                                   f"{self.tr.tr('towns.kept')}")
+        key = expected or offered
         try:
             res = install_result(self.catalogue_url, town_id, self.packs_dir, session=self._session(),
-                                 progress=progress, catalogue=self.state.catalogue)
+                                 progress=progress, catalogue=self.state.catalogue, public_key=key)
         except (HeritageKitError, OSError) as exc:
             return DownloadOutcome(town_id, False, error_text(exc, self.tr))
+        if key and not expected:
+            self._pin(town_id, key)  # trust on first install
         if res.method == "delta":
             entry = self._entry(town_id)
             full = self.size_text(entry.size) if entry else "?"
             msg = self.tr.tr("towns.done_delta", version=res.version, size=self.size_text(res.downloaded), full=full)
         else:
             msg = self.tr.tr("towns.done", version=res.version)
-        return DownloadOutcome(town_id, True, msg, str(res.path), res.version)
+        return DownloadOutcome(town_id, True, msg, str(res.path), res.version, res.pack)
 
     # -- state, on the UI thread -------------------------------------------------------
     def apply_cache(self, loaded: tuple[CatalogueState, datetime | None]) -> None:
@@ -360,6 +438,8 @@ class TownsPresenter:
             if inst is not None:
                 key = "towns.bundled" if inst.bundled else "towns.installed"
                 details.append(self.tr.tr(key, version=inst.version))
+                if not inst.bundled and self._known_key(town):
+                    details.append(self.tr.tr("towns.signed"))
             if entry is not None:
                 ordered = sorted(entry.languages, key=lambda lg: (lg != lang, lg not in ("fr", "en"), lg))
                 langs = ", ".join(ordered[:MAX_LANGS])
@@ -412,7 +492,8 @@ class TownsHost(Protocol):
 
     def active_pack(self) -> tuple[str | None, str | None]: ...  # (path, town_id) of the open pack
 
-    def open_pack(self, path: str, *, reload: bool = False) -> None: ...  # reload: stay on the screen shown
+    def open_pack(self, path: str, *, reload: bool = False, pack=None) -> None: ...
+    # reload: stay on the screen shown; pack: already loaded (and verified) from ``path``
 
     def towns_changed(self) -> None: ...  # refresh the Towns screen (and Home's list) if shown
 
@@ -432,6 +513,12 @@ class TownsFlow:
     host: TownsHost
     jobs: Any
     pending_reload: dict[str, str] = field(default_factory=dict)  # town -> new path, applied after the walk
+    fresh: tuple[str, Any] | None = None  # (path, pack) of the last install: opened without a second parse
+
+    def take_fresh(self, path: str):
+        """The pack the last install loaded from ``path`` (once), or None."""
+        fresh, self.fresh = self.fresh, None
+        return fresh[1] if fresh is not None and fresh[0] == path else None
 
     def start(self) -> None:
         """Read the cached catalogue and the installed packs, then the daily check if it is due."""
@@ -458,7 +545,7 @@ class TownsFlow:
             for t, new_path in list(self.pending_reload.items()):
                 del self.pending_reload[t]
                 if t == town:
-                    self.host.open_pack(new_path, reload=True)
+                    self.host.open_pack(new_path, reload=True, pack=self.take_fresh(new_path))
         failed_at = p.state.attempted if p.state.offline else None
         if p.catalogue_url and should_check_updates(p.last_check, p.clock(), walking=walking,
                                                     online=self.host.online(), last_attempt=failed_at):
@@ -499,6 +586,7 @@ class TownsFlow:
             p.apply_download(outcome)
             p.apply_installed(installed)
             if outcome.ok:
+                self.fresh = (outcome.path, outcome.pack) if outcome.pack is not None else None
                 self._installed(outcome)
             self.host.towns_changed()
 
@@ -521,7 +609,7 @@ class TownsFlow:
             self.pending_reload[town] = outcome.path
             self.presenter.note(town, self.presenter.tr.tr("towns.after_walk"))
         else:
-            self.host.open_pack(outcome.path, reload=True)
+            self.host.open_pack(outcome.path, reload=True, pack=self.take_fresh(outcome.path))
 
     def set_url(self, url: str) -> None:
         """A new catalogue address (Settings): forget the old catalogue, read the new one."""
@@ -537,4 +625,4 @@ class TownsFlow:
         """Open ``town_id``'s installed pack (the active town)."""
         path = self.presenter.path_for(town_id)
         if path is not None:
-            self.host.open_pack(path)
+            self.host.open_pack(path, pack=self.take_fresh(path))

@@ -34,9 +34,9 @@ class AppTownsHost:
         pack = self.app.pack
         return self.app.pack_path, (pack.manifest.town_id if pack is not None else None)
 
-    def open_pack(self, path: str, *, reload: bool = False) -> None:
+    def open_pack(self, path: str, *, reload: bool = False, pack=None) -> None:
         """Open ``path``; ``reload`` (an update of the open town): come back to the screen shown
-        (the app shows the map when a pack is loaded)."""
+        (the app shows the map when a pack is loaded); ``pack``: already loaded from ``path`` by the install."""
         app = self.app
         if reload and getattr(app, "sm", None) is not None and app.sm.current != "map":
             screen = app.sm.current
@@ -46,7 +46,7 @@ class AppTownsHost:
                 Clock.schedule_once(lambda _dt: app.show(screen, push=False))
 
             app.bind(pack=back)
-        app.open_pack(path)
+        app.open_pack(path, pack=pack)
 
     def online(self) -> bool:
         return online()
@@ -71,7 +71,8 @@ def start_towns(app) -> TownsFlow:
     jobs = BackgroundJobs(lambda fn: Clock.schedule_once(lambda _dt: fn()))
     presenter = TownsPresenter(app.tr, JsonStore(os.path.join(app.user_dir, "towns.json")),
                                os.path.join(app.user_dir, "packs"), catalogue_url=app.settings.catalogue_url,
-                               bundled=app.pack_entries)
+                               bundled=app.pack_entries,
+                               key_files=[os.path.join(d, "town_keys.json") for d in app.content_dirs])
     flow = TownsFlow(presenter, AppTownsHost(app), jobs)
     app.bind(lang=lambda *_a: setattr(presenter, "tr", app.tr))
     app.bind(on_stop=lambda *_a: jobs.shutdown())

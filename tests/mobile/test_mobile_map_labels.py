@@ -164,3 +164,39 @@ def test_no_labels_without_names(pack):
     vp.scale = 1.0
     labels = layout_labels(scene, vp, lang="fr", measure=estimate)
     assert all(p.kind == "poi" for p in labels)
+
+
+def _cut_by(view, p) -> bool:
+    c = p.corners()
+    x0, y0, x1, y1 = view
+    inside = (c[:, 0] >= x0 - 0.5).all() and (c[:, 0] <= x1 + 0.5).all() and (c[:, 1] >= y0 - 0.5).all() \
+        and (c[:, 1] <= y1 + 0.5).all()
+    outside = (c[:, 0] <= x0).all() or (c[:, 0] >= x1).all() or (c[:, 1] <= y0).all() or (c[:, 1] >= y1).all()
+    return not inside and not outside
+
+
+@pytest.mark.parametrize("mpp", [2.0, 1.0, 0.35])
+def test_no_label_is_cut_by_the_edge_of_the_screen(monaco_scene, mpp):
+    """Issue 13: laid out over the widget's pan margin (as the app does), every label is either wholly on screen
+    or wholly in the margin — never half drawn at the edge; names near the edge are moved, not lost."""
+    pack, scene = monaco_scene
+    vp = _view(scene, pack, mpp)
+    margin = (-108.0, -200.0, 432.0 + 108.0, 800.0 + 200.0)  # PAN_MARGIN = 0.25 of the widget on each side
+    labels = layout_labels(scene, vp, lang="fr", measure=estimate, region=margin)
+    view = (0.0, 0.0, 432.0, 800.0)
+    assert [p.text for p in labels if _cut_by(view, p)] == []
+    on_screen = [p for p in labels if not _cut_by(view, p) and (p.corners()[:, 0] > 0).all()
+                 and (p.corners()[:, 0] < 432).all() and (p.corners()[:, 1] > 0).all()
+                 and (p.corners()[:, 1] < 800).all()]
+    alone = layout_labels(scene, vp, lang="fr", measure=estimate)  # the view alone, as before
+    assert len(on_screen) >= 0.8 * len(alone) and any(not (p in on_screen) for p in labels)  # the margin's kept
+
+
+def test_a_label_at_the_edge_moves_to_its_next_spot():
+    from mobile.presenters.map_labels import straddles
+
+    view = (0.0, 0.0, 400.0, 300.0)
+    assert straddles(view, 395, 150, 40, 12) and straddles(view, 200, -2, 40, 12)
+    assert not straddles(view, 200, 150, 40, 12) and not straddles(view, 460, 150, 40, 12)
+    assert straddles(view, 200, 297, 60, 12, 90)  # turned: its height is 60 px
+    assert not straddles(view, 200, 250, 60, 12, 90)

@@ -131,3 +131,23 @@ def test_heading_arrow_points_along_the_bearing_ahead_of_the_dot(bearing, direct
     left, right = v[1], v[3]
     cross = lambda a, b: a[0] * b[1] - a[1] * b[0]  # noqa: E731
     assert cross(fwd, left) > 0 > cross(fwd, right)  # one wing each side of the bearing
+
+
+def test_the_map_says_plainly_what_a_pack_lacks(content_dir, pack):
+    """Issue 13: no street map, no shop data — said over the map, in FR and EN, not a blank map."""
+    from heritage_kit.packs import load_pack
+    from mobile.i18n import Translator
+    from mobile.presenters.map_view import missing_data_notice
+
+    perigueux = MapScene.from_pack(load_pack(content_dir / "perigueux"))
+    assert not (perigueux.poi_kinds == KIND_ORDER.index("commerce")).any()  # 30 Mérimée points, no shop
+    fr = missing_data_notice(perigueux, Translator("fr"))
+    assert "Pas encore de plan des rues" in fr and "Pas encore de données sur les commerces" in fr
+    en = missing_data_notice(perigueux, Translator("en"))
+    assert en.splitlines() == ["No street map for this town yet: routes are straight lines.",
+                               "No shop data for this town yet."]
+    assert missing_data_notice(MapScene.from_pack(load_pack(content_dir / "monaco")), Translator("en")) == ""
+    pack.pois = [p for p in pack.pois if p.kind != "commerce"]  # streets, but its shops taken out
+    assert pack.streets and missing_data_notice(MapScene.from_pack(pack), Translator("en")) == \
+        "No shop data for this town yet."
+    assert missing_data_notice(None, Translator("en")) == ""

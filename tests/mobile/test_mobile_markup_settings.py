@@ -1,3 +1,5 @@
+import types
+
 import pytest
 
 from mobile.i18n import Translator
@@ -117,3 +119,57 @@ def test_audio_on_arrival_is_off_by_default_and_saved():
     assert Settings.from_dict({"audio_on_arrival": "yes"}).audio_on_arrival is False
     for lang in ("fr", "en"):
         assert Translator(lang).tr("settings.audio_on_arrival")
+
+
+def _branded(primary: str | None):
+    from heritage_kit.models.extensions import Branding
+
+    branding = Branding.model_validate({"colours": {"primary": primary}}) if primary else None
+    return types.SimpleNamespace(branding=branding)
+
+
+@pytest.mark.parametrize("primary", ["#003366", "#c0392b", "#ffd400", "#808080", "#f6f1e7", "#000000"])
+def test_the_header_takes_the_towns_colour_with_text_that_holds_4_5_to_1(primary):
+    """Issue 22 item 3: the top bar in the town's ``branding.colours.primary``; its text white, the theme's dark
+    text or black — the first with 4.5:1 on the bar — and the Home button tinted so it holds as much."""
+    from mobile.presenters.settings import _hex, _over, contrast_ratio, header_colours
+
+    h = header_colours(NORMAL, _branded(primary))
+    assert h.branded and h.bar == _hex(primary)
+    assert contrast_ratio(h.text, h.bar) >= 4.5
+    assert contrast_ratio(h.text, _over(h.button, h.bar)) >= contrast_ratio(h.text, h.bar)
+    candidates = [NORMAL.accent_text, NORMAL.text, (0.0, 0.0, 0.0, 1.0)]
+    first_ok = next(c for c in candidates if contrast_ratio(c, h.bar) >= 4.5)
+    assert h.text == tuple(first_ok)  # white stays white whenever it is legible
+
+
+def test_header_white_text_on_dark_town_colours_and_dark_text_on_light_ones():
+    from mobile.presenters.settings import header_colours
+
+    assert header_colours(NORMAL, _branded("#003366")).text == NORMAL.accent_text
+    assert header_colours(NORMAL, _branded("#ffd400")).text == NORMAL.text
+    grey = header_colours(NORMAL, _branded("#808080"))  # neither white (3.9:1) nor the dark text (4.0:1): black
+    assert grey.text == (0.0, 0.0, 0.0, 1.0)
+
+
+def test_header_keeps_the_theme_without_branding_and_in_high_contrast():
+    from mobile.presenters.settings import HEADER_OVERLAY, header_colours
+
+    for manifest in (None, _branded(None), types.SimpleNamespace()):
+        h = header_colours(NORMAL, manifest)
+        assert (h.bar, h.text, h.button, h.branded) == (NORMAL.accent, NORMAL.accent_text, HEADER_OVERLAY, False)
+    h = header_colours(HIGH_CONTRAST, _branded("#003366"))  # the visitor's choice wins over the town's
+    assert (h.bar, h.text, h.branded) == (HIGH_CONTRAST.accent, HIGH_CONTRAST.accent_text, False)
+
+
+def test_the_logo_is_the_packs_own_file_never_a_download():
+    from heritage_kit.models.extensions import Branding
+    from mobile.presenters.settings import brand_logo
+
+    def pack(logo):
+        manifest = types.SimpleNamespace(branding=Branding.model_validate({"logo": logo}) if logo else None)
+        return types.SimpleNamespace(manifest=manifest, media={"media/logo.png": b"PNG"})
+
+    assert brand_logo(pack("media/logo.png")) == b"PNG"
+    assert brand_logo(pack("https://example.org/logo.png")) is None  # no request the visitor did not ask for
+    assert brand_logo(pack(None)) is None and brand_logo(None) is None

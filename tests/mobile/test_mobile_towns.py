@@ -72,6 +72,7 @@ class Host:
         self.walking = False
         self.is_online = True
         self.opened: list[str] = []
+        self.given: list = []
         self.reloads: list[bool] = []
         self.active: tuple[str | None, str | None] = (None, None)
         self.changes = 0
@@ -82,10 +83,12 @@ class Host:
     def active_pack(self):
         return self.active
 
-    def open_pack(self, path, reload=False):
+    def open_pack(self, path, reload=False, pack=None):
         self.opened.append(path)
         self.reloads.append(reload)
-        self.active = (path, load_pack(path).manifest.town_id)
+        self.given.append(pack)  # the pack the install loaded, handed over (None: the app reads the zip)
+        pack = pack or load_pack(path, public_key=self.presenter.key_for_path(path))
+        self.active = (path, pack.manifest.town_id)
 
     def towns_changed(self):
         self.changes += 1
@@ -114,11 +117,12 @@ def publish_v2(pub: Path, tmp_path: Path, *, deltas: bool = True):
     return publish_pack(tmp_path / "v2.zip", pub, deltas_enabled=deltas)
 
 
-def make(tmp_path, url: str, lang: str = "en", bundled=(), clock=lambda: NOW):
+def make(tmp_path, url: str, lang: str = "en", bundled=(), clock=lambda: NOW, key_files=()):
     loop = Loop()
     p = TownsPresenter(Translator(lang), JsonStore(tmp_path / "app" / "towns.json"), tmp_path / "app" / "packs",
                        catalogue_url=url, bundled=bundled,
-                       session_factory=lambda: inst.make_session(total_retries=1, backoff=0), clock=clock)
+                       session_factory=lambda: inst.make_session(total_retries=1, backoff=0), clock=clock,
+                       key_files=key_files)
     host = Host(p)
     jobs = BackgroundJobs(loop.schedule, min_interval=0.0)
     return p, TownsFlow(p, host, jobs), host, loop
@@ -341,3 +345,123 @@ def test_in_guide_finds_new_pois_and_accepted_edits(pack):
     is_in = in_guide(pack)
     assert is_in(new_uuid) and is_in(edit_uuid)
     assert not is_in("99999999-0000-4000-8000-000000000003")
+
+
+# -- signed packs (issue 15) and one parse per install (issue 17) ----------------------------------------
+def publish_signed(pub: Path, tmp_path: Path, key: str, *, version: int = 1):
+    pack = load_pack(PERIGUEUX)
+    pack.manifest = pack.manifest.model_copy(update={"version": version})
+    save_pack(pack, tmp_path / f"v{version}.zip")
+    return publish_pack(tmp_path / f"v{version}.zip", pub, sign_key=key, deltas_enabled=False)
+
+
+def test_signed_town_is_pinned_on_first_install_then_only_its_key_is_accepted(tmp_path):
+    from heritage_kit.errors import PackSignatureError
+    from heritage_kit.packs.signing import generate_keypair
+
+    town_key, town_pub = generate_keypair()
+    thief_key, thief_pub = generate_keypair()
+    pub = tmp_path / "pub"
+    publish_signed(pub, tmp_path, town_key)
+    with PackServer(pub) as srv:
+        p, flow, host, loop = make(tmp_path, srv.url + "index.json", lang="fr")
+        started(flow, loop, p)
+        flow.download("perigueux")
+        loop.run_until(lambda: "perigueux" not in p.progress)
+        installed = tmp_path / "app" / "packs" / "perigueux.zip"
+        (row,) = p.rows()
+        assert not row.failed and "signé par la ville" in row.detail
+        assert json.loads((tmp_path / "app" / "towns.json").read_text())["keys"] == {"perigueux": town_pub}
+        assert p.key_for_path(installed) == town_pub
+        before = installed.read_bytes()
+
+        # v2 signed by someone else, the catalogue naming their key: the pinned key wins, nothing downloaded
+        publish_signed(pub, tmp_path, thief_key, version=2)
+        flow.check_now()
+        loop.run_until(lambda: not p.checking)
+        flow.download("perigueux")
+        loop.run_until(lambda: "perigueux" not in p.progress)
+        (row,) = p.rows()
+        assert row.failed and row.message == (
+            "La clé de signature de la ville n'est plus celle de votre première installation : mise à jour "
+            "refusée. Votre guide actuel est conservé.")
+        assert installed.read_bytes() == before and row.action == "update"
+
+        # the same, the catalogue still naming the town's key: the signature check refuses the zip
+        index = json.loads((pub / "index.json").read_text())
+        index["towns"][0]["public_key"] = town_pub
+        (pub / "index.json").write_text(json.dumps(index))
+        flow.check_now()
+        loop.run_until(lambda: not p.checking)
+        flow.download("perigueux")
+        loop.run_until(lambda: "perigueux" not in p.progress)
+        (row,) = p.rows()
+        assert row.failed and row.message == ("Ce guide n'est pas signé par la ville (ou a été modifié) : il est "
+                                              "refusé. Votre guide actuel est conservé.")
+        assert installed.read_bytes() == before and not list(installed.parent.glob("*.part"))
+
+    # a new start of the app: the pinned key is read back, and the zip on the phone is opened with it
+    p2, flow2, host2, loop2 = make(tmp_path, "")
+    assert p2.key_for_path(installed) == town_pub
+    assert p2.key_for_path(PERIGUEUX) is None  # a pack that comes with the app is trusted as it is
+    assert load_pack(installed, public_key=p2.key_for_path(installed)).manifest.version == 1
+    # the zip altered on the phone (a POI changed, checksums recomputed, the signature kept) is refused
+    from heritage_kit.packs.pack import pack_files
+    from heritage_kit.packs.storage import write_pack_files
+
+    pack = load_pack(installed)
+    pack.pois[0] = pack.pois[0].model_copy(update={"id": pack.pois[0].id + "x"})
+    files = pack_files(pack)
+    import zipfile
+
+    with zipfile.ZipFile(installed) as zf:
+        files["manifest.sig"] = zf.read("manifest.sig")
+    write_pack_files(files, installed)
+    with pytest.raises(PackSignatureError):
+        load_pack(installed, public_key=p2.key_for_path(installed))
+
+
+def test_a_key_that_comes_with_the_app_wins_over_the_catalogue(tmp_path):
+    from heritage_kit.packs.signing import generate_keypair
+
+    town_key, town_pub = generate_keypair()
+    other_key, _other_pub = generate_keypair()
+    keys = tmp_path / "town_keys.json"
+    keys.write_text(json.dumps({"perigueux": town_pub}))
+    pub = tmp_path / "pub"
+    publish_signed(pub, tmp_path, other_key)
+    with PackServer(pub) as srv:
+        p, flow, host, loop = make(tmp_path, srv.url + "index.json", key_files=[keys])
+        started(flow, loop, p)
+        flow.download("perigueux")
+        loop.run_until(lambda: "perigueux" not in p.progress)
+        (row,) = p.rows()
+        assert row.failed and "signing key is not the one" in row.message and row.action == "download"
+        assert not (tmp_path / "app" / "packs" / "perigueux.zip").exists()
+        publish_signed(pub, tmp_path, town_key, version=2)
+        flow.check_now()
+        loop.run_until(lambda: not p.checking)
+        flow.download("perigueux")
+        loop.run_until(lambda: "perigueux" not in p.progress)
+        assert not p.rows()[0].failed and "keys" not in json.loads((tmp_path / "app" / "towns.json").read_text())
+
+
+def test_installing_then_opening_parses_the_pack_once(server, pub, tmp_path, monkeypatch):
+    """Issue 17: the pack the installer's check loaded is the one the app opens (no second parse)."""
+    from heritage_kit.packs import pack as pack_module
+
+    reads = []
+    real = pack_module._read
+    monkeypatch.setattr(pack_module, "_read", lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    p, flow, host, loop = installed_and_open(tmp_path, server.url + "index.json")
+    assert len(reads) == 1 and str(reads[0]).endswith(".zip.part")  # the check, before the swap
+    (given,) = host.given
+    assert given is not None and given.manifest.town_id == "perigueux" and given.source == host.opened[0]
+    # an update of the open town is reloaded with the pack its install loaded, too
+    publish_v2(pub, tmp_path)
+    flow.check_now()
+    loop.run_until(lambda: not p.checking)
+    reads.clear()  # publishing v2 read packs too
+    flow.download("perigueux")
+    loop.run_until(lambda: "perigueux" not in p.progress)
+    assert len(reads) == 1 and host.given[-1].manifest.version == 2 and flow.fresh is None

@@ -57,3 +57,14 @@ def test_update_is_verified_swapped_and_its_pois_are_on_the_map(run):
     assert run["pack_version"] == 2 and run["screen_after_update"] == "towns"  # the update keeps the screen
     assert run["home_towns"] == ["chambery", "chartres", "monaco", "perigueux"]  # one entry per town (the newest)
     assert len(run["new_in_pack"]) == 5 and run["new_on_map"] == run["new_in_pack"]
+
+
+def test_a_signed_town_is_installed_with_its_key_and_a_tampered_zip_is_refused_at_launch(run):
+    """Issue 15: the catalogue's key pinned on the first install; the downloaded zip opened with it; the same
+    zip without the town's signature refused, the visitor told why (not a traceback), back on Home."""
+    signed = run["signed"]
+    assert signed["message"] == "Version 2 installed and verified." and signed["key"]
+    assert "signed by the town" in signed["row"] and signed["opened_version"] == 2
+    assert signed["tampered_error"] == ("Unreadable content: This guide is not signed by the town (or was altered): "
+                                        "it is refused.")
+    assert signed["screen"] == "home"

@@ -9,6 +9,10 @@ residents' POIs with photos) is published. The script shows the Towns screen
 (``towns.png``: update available, size before download), starts the update
 with the server throttled and shoots it half-way (``towns-update.png``), waits
 for the verified swap and records what the app then has (RESULT.json).
+Then a signed town: Périgueux v2 is published signed by the town's key, the
+app installs it (pinning the key listed in the catalogue) and opens it; the
+zip on the phone is replaced by an unsigned copy and opened again: the app
+must refuse it and say so.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ def prepare(app_dir: str):
     save_pack(v2, pub.parent / "monaco-v2.zip")
     publish_pack(pub.parent / "monaco-v2.zip", pub)
     server = PackServer(pub).__enter__()
+    server.pub = pub  # the publish folder (the signed town is published into it later)
     return server, str(packs / "monaco.zip"), [f"hk:{s.uuid}" for s in subs]
 
 
@@ -99,6 +104,41 @@ def script(app, server, new_ids):
     result["new_on_map"] = [i for i in new_ids if i in set(app.scene.poi_ids)]
     shot("towns-updated")
     result["home_towns"] = sorted(e.town_id for e in app.pack_entries)
+    yield from signed_town(app, server)
+
+
+def signed_town(app, server):
+    """Périgueux v2 signed: installed with the catalogue's key pinned, opened; then an unsigned zip refused."""
+    from pathlib import Path
+
+    from heritage_kit.packs import load_pack, save_pack
+    from heritage_kit.packs.publish import publish_pack
+    from heritage_kit.packs.signing import generate_keypair
+    from tests.towns_support import PERIGUEUX
+
+    private, public = generate_keypair()
+    pack = load_pack(PERIGUEUX)
+    pack.manifest = pack.manifest.model_copy(update={"version": 2})
+    staged = Path(app.user_dir).parent / "perigueux-v2.zip"
+    save_pack(pack, staged)
+    publish_pack(staged, server.pub, sign_key=private)
+    p = app.towns.presenter
+    app.towns.check_now()
+    yield lambda: not p.checking
+    app.towns.download("perigueux")
+    yield lambda: "perigueux" not in p.progress
+    installed = Path(p.packs_dir) / "perigueux.zip"
+    result["signed"] = {"message": p.messages.get("perigueux", ("", True))[0], "key": p.key_for("perigueux") == public,
+                        "row": next(r.detail for r in p.rows() if r.town_id == "perigueux")}
+    app.towns.switch("perigueux")
+    yield lambda: app.pack is not None and app.pack.manifest.town_id == "perigueux"
+    result["signed"]["opened_version"] = app.pack.manifest.version
+    save_pack(load_pack(installed), installed)  # the same content, without manifest.sig: not the town's
+    app.open_pack(str(installed))
+    yield lambda: bool(app.pack_error)
+    yield 0.3
+    result["signed"]["tampered_error"] = app.pack_error
+    result["signed"]["screen"] = app.sm.current
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
+from mobile.presenters.map_view import missing_data_notice
 from mobile.ui.screens.base import HKScreen
 from mobile.ui.widgets.offline_map import OfflineMap  # noqa: F401 - used by the kv rule
 
@@ -20,6 +21,10 @@ class MapScreen(HKScreen):
     def refresh(self) -> None:
         app = App.get_running_app()
         self.info_text = app.map_info_text()
+
+    def missing_data(self, scene, _lang: str) -> str:
+        """The notice over the map (kv re-reads it when the scene or the language changes)."""
+        return missing_data_notice(scene, App.get_running_app().tr)
 
     def show_route(self, poi_id: str, box: tuple[float, float, float, float] | None) -> None:
         """"Take me there": ring the target and fit the view to the route's box (scene metres)."""

@@ -29,7 +29,7 @@ import numpy as np
 
 from mobile.presenters.basemap import band_for, triangle_meshes
 from mobile.presenters.map_labels import Placement, layout_labels
-from mobile.ui.map_style import label_px, style_for
+from mobile.ui.map_style import label_px, map_features, style_for
 from mobile.presenters.map_view import heading_arrow, heading_of, scale_bar
 from mobile.presenters.map_view import DISC_SEGMENTS, KIND_ORDER, MapScene, Viewport, discs, line_quads
 
@@ -71,6 +71,7 @@ class OfflineMap(StencilView):
         self._fill_meshes: dict = {}  # (basemap, band, style) -> [(Color, [Mesh…])] of the basemap's areas
         self._label_textures: dict = {}  # (text, kind, style, px) -> Kivy texture, rendered once
         self._label_box = None  # world box (x0, y0, x1, y1) the current labels were laid out for
+        self._label_at = None  # the view centre (world) they were laid out for: no name cut by the edge there
         self.labels: list[Placement] = []  # what the last layout placed (tests)
         super().__init__(**kwargs)
         # The base layer (background, streets, markers) is rendered into a texture (Fbo) that is only
@@ -142,7 +143,7 @@ class OfflineMap(StencilView):
     def _on_theme(self, *_a) -> None:
         self._label_textures.clear()
         if self.theme is not None:
-            self._bg_color.rgba = self.theme.map_bg
+            self._bg_color.rgba = style_for(self.theme).land
             self._fbo.ask_update()
         self.rebuild_now()
 
@@ -178,6 +179,14 @@ class OfflineMap(StencilView):
             self.viewport.zoom(min_scale / self.viewport.scale)
             self._rebuild_trigger()
         self._apply_transform()
+        self.settle_labels()
+
+    def settle_labels(self) -> None:
+        """The view came to rest away from where the names were laid out (end of a pan, follow mode): lay
+        them out again, so none is left cut by the edge of the screen (a pan in progress only moves them)."""
+        at, vp = self._label_at, self.viewport
+        if at is not None and vp.scale == self._built_scale and (at[0] != vp.cx or at[1] != vp.cy):
+            self._labels_trigger()
 
     def zoom_by(self, factor: float, anchor=None) -> None:
         self._follow_size = False
@@ -277,9 +286,10 @@ class OfflineMap(StencilView):
             return
         s = self.viewport.scale
         px = 1.0 / s  # metres per pixel
+        style = style_for(theme)  # every map colour (mobile.ui.map_style)
+        marks = map_features(theme, style)
         # basemap fills (sea, water, parks, squares, buildings), triangulated once per zoom band, under the streets
         if scene.basemap is not None:
-            style = style_for(theme)
             band = band_for(px)
             key = (id(scene.basemap), band, id(style))
             if key not in self._fill_meshes:  # fills do not depend on the scale: their meshes are kept per band
@@ -303,9 +313,9 @@ class OfflineMap(StencilView):
                 _add_meshes(base, line_quads(a, b, dp(1.5 if layer == "water" else 1.0) * px))
         # streets: casing, then fill; minor first, major on top (one Mesh per class and layer)
         street_px = max(1.3, min(dp(2.2) * (s / 1.2) ** 0.5, dp(7)))
-        casing = _darker(theme.map_bg, 0.82)
+        casing = style.street_casing
         cased = s > 0.6  # outlines only when zoomed in enough to read streets
-        for major, fill, width in ((False, theme.street, street_px), (True, theme.street_major, street_px * 1.5)):
+        for major, fill, width in ((False, style.street, street_px), (True, style.street_major, street_px * 1.5)):
             a, b = scene.segments(major=major, tol_m=SIMPLIFY_PX * px)
             if not len(a):
                 continue
@@ -319,16 +329,15 @@ class OfflineMap(StencilView):
         ring = max(1.0, r / px / 6) * px
         hs = set(self.highlight)
         hl = np.array([pid in hs for pid in scene.poi_ids], dtype=bool)
-        outline = theme.text if theme.bg[0] < 0.5 else (1, 1, 1, 1)
         seg = DISC_SEGMENTS if r / px >= 6 else 8  # small dots: 8 triangles look as round as 14
         for kind in DRAW_ORDER:
             mask = scene.poi_kinds == KIND_ORDER.index(kind)
             if not mask.any():
                 continue
             radii = np.where(hl[mask], r * 1.5, r)
-            base.add(Color(*outline))
+            base.add(Color(*marks[kind].ring))
             _add_meshes(base, discs(scene.poi_xy[mask], radii + ring, seg))
-            base.add(Color(*getattr(theme, kind)))
+            base.add(Color(*marks[kind].fill))
             _add_meshes(base, discs(scene.poi_xy[mask], radii, seg))
         if self.selected and self.selected in scene.poi_ids:
             i = scene.poi_ids.index(self.selected)
@@ -374,13 +383,14 @@ class OfflineMap(StencilView):
         self.labels = []
         scene, theme, vp = self.scene, self.theme, self.viewport
         if scene is None or theme is None or vp.scale != self._built_scale:
-            self._label_box = None
+            self._label_box = self._label_at = None
             return
         w, h = vp.width, vp.height
         mx, my = self._fbo_margin  # as far as the base layer's texture reaches
         region = (-mx, -my, w + mx, h + my)
         (bx0, by0), (bx1, by1) = vp.to_world(region[0], region[1]), vp.to_world(region[2], region[3])
         self._label_box = (bx0, by0, bx1, by1)
+        self._label_at = (vp.cx, vp.cy)
 
         def measure(text: str, kind: str):
             return self._label_texture(text, kind).size
@@ -407,11 +417,12 @@ class OfflineMap(StencilView):
         if scene is None or theme is None:
             return
         px = 1.0 / self.viewport.scale
+        marks = map_features(theme)
         if len(self.route) >= 2:
             xy = scene.line_xy(self.route)
-            ov.add(Color(1, 1, 1, 0.9))
+            ov.add(Color(*marks["route"].ring))
             ov.add(Line(points=xy.ravel().tolist(), width=dp(6.5) * px, cap="round", joint="round"))
-            ov.add(Color(*theme.route))
+            ov.add(Color(*marks["route"].fill))
             ov.add(Line(points=xy.ravel().tolist(), width=dp(4.5) * px, cap="round", joint="round"))
         if self.picked is not None:
             x, y = self.picked
@@ -423,20 +434,20 @@ class OfflineMap(StencilView):
         if pos is not None:
             x, y = scene.to_xy(pos.lat, pos.lon)
             acc = max(float(pos.accuracy_m), 1.0)
-            c = theme.position
+            c, edge = marks["position"].fill, marks["position"].ring
             ov.add(Color(c[0], c[1], c[2], 0.18))
             ov.add(Ellipse(pos=(x - acc, y - acc), size=(2 * acc, 2 * acc), segments=48))
             ov.add(Color(c[0], c[1], c[2], 0.6))
             ov.add(Line(circle=(x, y, acc), width=dp(1.2) * px))
             rr = dp(8) * px
             heading = heading_of(pos)
-            if heading is not None:  # which way the walker goes: a wedge ahead of the dot, white-edged
-                ov.add(Color(1, 1, 1, 1))
+            if heading is not None:  # which way the walker goes: a wedge ahead of the dot, edged
+                ov.add(Color(*edge))
                 ov.add(Mesh(vertices=heading_arrow(x, y, heading, rr * 1.3), indices=[0, 1, 2, 3],
                             mode="triangle_fan"))
                 ov.add(Color(*c))
                 ov.add(Mesh(vertices=heading_arrow(x, y, heading, rr), indices=[0, 1, 2, 3], mode="triangle_fan"))
-            ov.add(Color(1, 1, 1, 1))
+            ov.add(Color(*edge))
             ov.add(Ellipse(pos=(x - rr * 1.35, y - rr * 1.35), size=(2.7 * rr, 2.7 * rr), segments=24))
             ov.add(Color(*c))
             ov.add(Ellipse(pos=(x - rr, y - rr), size=(2 * rr, 2 * rr), segments=24))
@@ -489,6 +500,8 @@ class OfflineMap(StencilView):
         info = self._touches.pop(touch.uid, None)
         if info and info["moved"] <= TAP_MAX_MOVE and time.monotonic() - info["t"] <= TAP_MAX_SECONDS and not self._touches:
             self.tap(touch.x - self.x, touch.y - self.y)
+        elif not self._touches:
+            self.settle_labels()
         return True
 
     def tap(self, lx: float, ly: float) -> None:
@@ -524,7 +537,3 @@ def _meshes(chunks) -> list:
 def _add_meshes(group, chunks) -> None:
     for mesh in _meshes(chunks):
         group.add(mesh)
-
-
-def _darker(rgba, f: float):
-    return (rgba[0] * f, rgba[1] * f, rgba[2] * f, 1.0)
