@@ -27,8 +27,9 @@ __all__ = [
 # A reader accepts every minor of its major: a higher minor only adds optional fields, which a reader that
 # does not know them drops (with a warning; heritage_kit.packs.pack). A higher major is refused.
 # 1.1 adds ``extensions`` (manifest and POIs) and ``branding`` (manifest).
+# 1.2 adds ``events.json`` (heritage_kit.models.event) and the POI fields ``housed_in`` and ``support``.
 FORMAT_VERSION = 1  # the major
-FORMAT_MINOR = 1  # the highest minor this heritage-kit knows
+FORMAT_MINOR = 2  # the highest minor this heritage-kit knows
 SUPPORTED_FORMAT_VERSIONS = frozenset({1})  # majors
 
 
