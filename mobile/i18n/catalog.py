@@ -390,7 +390,7 @@ CATALOG.update({
     "events.tomorrow": {"fr": "demain", "en": "tomorrow"},
     "events.date": {"fr": "{d} {n} {m}", "en": "{d} {n} {m}"},
     "events.same_day": {"fr": "{day}, {a}–{b}", "en": "{day}, {a}–{b}"},
-    "events.span": {"fr": "du {day}, {a} au {day2}, {b}", "en": "{day}, {a} to {day2}, {b}"},
+    "events.span": {"fr": "{day}, {a} – {day2}, {b}", "en": "{day}, {a} to {day2}, {b}"},
     "events.now_until": {"fr": "En ce moment, jusqu'à {t}", "en": "On now, until {t}"},
     "events.now_until_day": {"fr": "En ce moment, jusqu'à {day}, {t}", "en": "On now, until {day}, {t}"},
     "events.moved": {"fr": "Déplacé : le {day} est férié", "en": "Moved: {day} is a public holiday"},
