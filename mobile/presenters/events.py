@@ -83,8 +83,7 @@ def _day(t: datetime, now: datetime, tr: Translator) -> str:
         return tr.tr("events.tomorrow")
     lang = tr.lang
     n = hk_text("hours.first", lang) if (t.day == 1 and lang == "fr") else str(t.day)
-    return tr.tr("events.date", d=hk_text(f"hours.day.{t.weekday()}", lang), n=n,
-                 m=hk_text(f"hours.month.{t.month}", lang))
+    return f"{hk_text(f'hours.day.{t.weekday()}', lang)} {n} {hk_text(f'hours.month.{t.month}', lang)}"
 
 
 def _when(o: Occurrence, now: datetime, tr: Translator) -> str:
@@ -95,9 +94,9 @@ def _when(o: Occurrence, now: datetime, tr: Translator) -> str:
             return tr.tr("events.now_until", t=end.strftime(hm))
         return tr.tr("events.now_until_day", day=_day(end, now, tr), t=end.strftime(hm))
     if start.date() == end.date():
-        return tr.tr("events.same_day", day=_day(start, now, tr), a=start.strftime(hm), b=end.strftime(hm))
+        return f"{_day(start, now, tr)}, {start.strftime(hm)}–{end.strftime(hm)}"  # (the same in both languages)
     if (end.date() - start.date()).days == 1 and end.hour == 0 and end.minute == 0:  # until midnight
-        return tr.tr("events.same_day", day=_day(start, now, tr), a=start.strftime(hm), b="24:00")
+        return f"{_day(start, now, tr)}, {start.strftime(hm)}–24:00"
     return tr.tr("events.span", day=_day(start, now, tr), a=start.strftime(hm), day2=_day(end, now, tr),
                  b=end.strftime(hm))
 
@@ -173,7 +172,7 @@ def poi_extras(pack, poi_id: str, *, tr: Translator, now: datetime) -> PoiExtras
             host = None
         if host is not None:
             words = protection_words(host.heritage, lang) if host.heritage is not None else ""
-            protection = tr.tr("poi.housing.protection", value=words) if words else (
+            protection = words[:1].upper() + words[1:] if words else (
                 tr.tr("poi.housing.merimee", ref=host.refs.merimee) if host.refs.merimee else "")
             cats = ", ".join(category_label(c, lang) for c in host.categories)
             heading = tr.tr("poi.housing.title" if is_listed(host) else "poi.housing.title_heritage")
