@@ -286,3 +286,13 @@ def test_chambery_pack_carries_the_european_heritage_days(content_dir):
                       country=pack.manifest.country)
     assert [(o.start.isoformat(), o.end.isoformat()) for o in occ] == [
         ("2026-09-19T09:00:00+02:00", "2026-09-20T18:00:00+02:00")]
+
+
+def test_the_next_edition_built_from_contributions_keeps_the_events(content_dir):
+    from datetime import timezone as tz
+
+    from heritage_kit.inbox.publish import build_next_pack
+
+    pack = load_pack(content_dir / "chambery")
+    result = build_next_pack(pack, [], lambda _u: [], now=datetime(2026, 9, 1, tzinfo=tz.utc))
+    assert result.pack.events == pack.events and result.pack.events  # not dropped by the rebuild
