@@ -150,4 +150,4 @@ def _with(pack: "ContentPack", pois: list, media: dict[str, bytes]) -> "ContentP
     from heritage_kit.packs import ContentPack
 
     return ContentPack(pack.manifest, pois, pack.trails, streets=pack.streets, media=media, source=pack.source,
-                       build=pack.build, **{k: getattr(pack, k) for k in ("basemap",) if getattr(pack, k, None) is not None})
+                       build=pack.build, **{k: getattr(pack, k) for k in ("basemap", "events") if getattr(pack, k, None) is not None})

@@ -165,7 +165,8 @@ def build_next_pack(
         "files": {},
     })
     result.pack = ContentPack(manifest, list(pois.values()), pack.trails, streets=pack.streets, media=media,
-                              build=getattr(pack, "build", None), basemap=getattr(pack, "basemap", None))
+                              build=getattr(pack, "build", None), basemap=getattr(pack, "basemap", None),
+                              events=getattr(pack, "events", None))
     # an accepted edit makes the text's synthesised audio stale: drop it (the phone's own voice reads the new text)
     result.pack, result.stale_audio = drop_stale_audio(result.pack)
     return result

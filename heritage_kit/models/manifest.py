@@ -30,15 +30,16 @@ __all__ = [
 # A reader accepts every minor of its major: a higher minor only adds optional fields, which a reader that
 # does not know them drops (with a warning; heritage_kit.packs.pack). A higher major is refused.
 # 1.1 adds ``extensions`` (manifest and POIs) and ``branding`` (manifest).
+# 1.2 adds ``events.json`` (heritage_kit.models.event) and the POI fields ``housed_in`` and ``support``.
 FORMAT_VERSION = 1  # the major
-FORMAT_MINOR = 1  # the highest minor this heritage-kit knows
+FORMAT_MINOR = 2  # the highest minor this heritage-kit knows
 SUPPORTED_FORMAT_VERSIONS = frozenset({1})  # majors
 
 # The first heritage-kit release that reads each format (major, minor). A pack of format 1.1 or later says it in
 # its manifest (``reader_min_version``) so a catalogue, an app or a person can tell before reading the pack;
 # format 1.0 packs carry no note: every release reads them (and 0.1.0 refused any key it did not know).
 # A new minor adds its row here (tests/ship/test_pack_reader_version.py checks every known minor has one).
-FORMAT_READERS: dict[tuple[int, int], str] = {(1, 0): "0.1.0", (1, 1): "0.2.0"}
+FORMAT_READERS: dict[tuple[int, int], str] = {(1, 0): "0.1.0", (1, 1): "0.2.0", (1, 2): "0.2.0"}
 
 
 def release_tuple(version: str) -> tuple[int, int, int]:

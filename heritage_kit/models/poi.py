@@ -25,6 +25,7 @@ __all__ = [
     "HeritageFacts",
     "Footprint",
     "TextOrigin",
+    "SupportLink",
 ]
 
 Kind = Literal["heritage", "commerce", "service"]
@@ -78,6 +79,22 @@ class Source(BaseModel):
     url: HttpUrl | None = None
     licence: Licence | None = None
     attribution: ShortText | None = None
+
+
+def _https_only(value: str) -> str:
+    if not value.lower().startswith("https://"):
+        raise ValueError("a support link must be an https:// address")
+    return value
+
+
+class SupportLink(BaseModel):
+    """Where visitors can help a monument: a restoration fund, a Fondation du patrimoine campaign, the town's
+    donation page (set by the town in its recipe; https only)."""
+
+    model_config = _STRICT
+
+    url: Annotated[HttpUrl, AfterValidator(_https_only)]
+    label: LocalizedText
 
 
 class Refs(BaseModel):
@@ -212,6 +229,10 @@ class POI(BaseModel):
     osm_tags: OsmTags | None = None
     # format 1.1: the town's own data, by namespace ({"chartres": {...}}), kept as is (heritage_kit.models.extensions)
     extensions: Extensions | None = None
+    # format 1.2: the listed building this shop is in (a heritage POI's id; computed at pack build,
+    # heritage_kit.housing), and the monument's support link (set by the town)
+    housed_in: PoiId | None = None
+    support: SupportLink | None = None
 
     def display_name(self, lang: str | None = None) -> str:
         return self.name.get(lang)

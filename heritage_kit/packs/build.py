@@ -29,6 +29,8 @@ its parents — never the current folder — or against ``root`` when given)::
       "trails": [{"id": "…", "title": {…}, "description": {…}, "stops": ["…"], "tags": ["heritage"]}],
       "streets": "data/raw/osm/monaco-2026-07.osm.pbf",          (optional; needs heritage_kit.routing)
       "basemap": true,                                            (optional; or an OSM / Overpass .json path)
+      "events": "events.json",                (optional; {"events": [Event, …]}, the pack's events.json)
+      "housed_in": "listed",                  (optional; "heritage" or "off": which buildings house shops)
       "attributions": [{"text": "…", "licence": "…", "url": "…"}]
     }
 
@@ -48,6 +50,13 @@ legs (a lower bound); ``duration_min`` is that length at 4.5 km/h.
 railways, labels: :mod:`heritage_kit.basemap`) from the recipe's first ``osm`` or ``overpass`` source; a path
 reads that OSM file or Overpass answer instead. It is clipped to ``clip.bbox`` (else the clip polygon's box,
 else the whole file). A recipe without OSM data gets no basemap (a note says so) and the pack works as before.
+
+``events``: a file of dated events (markets, concerts, the European Heritage Days…; :mod:`heritage_kit.events`),
+checked event by event (file, event id, field) and against the pack's POI ids, stored as the pack's
+``events.json``. ``housed_in``: every shop whose point lies in a listed monument's footprint, or in the mapped
+building of a monument known as a point, names it (:mod:`heritage_kit.housing`; ``"heritage"`` takes every
+heritage POI, ``"off"`` none). A monument's ``support`` link (restoration fund, Fondation du patrimoine
+campaign, donation page; https only) is set in ``poi_overrides``.
 
 ``audio``: ``true`` reads every heritage POI's text aloud in each pack language into ``media/audio/`` (espeak-ng and
 sox must be installed on the build machine; :mod:`heritage_kit.export.audio`, byte-identical from one build to the
@@ -142,6 +151,8 @@ class BuildConfig(BaseModel):
     streets: str | None = None
     basemap: bool | str | None = None
     audio: bool = False
+    events: str | None = None  # a file {"events": [Event, …]}
+    housed_in: Literal["listed", "heritage", "off"] | None = None  # None: "listed"
     attributions: Annotated[list[Attribution], Field(min_length=1)]
 
 
@@ -165,14 +176,19 @@ class BuildResult:
         return "\n".join(lines)
 
 
+def _read_json(path: Path, what: str) -> Any:
+    """The JSON document at ``path``; a PackError naming the file and ``what`` it is otherwise."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PackError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise PackError(f"{path}: {what} is not valid JSON: {exc}") from None
+
+
 def load_build_config(path: str | os.PathLike) -> BuildConfig:
     path = Path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PackError(f"{path}: cannot read build config: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise PackError(f"{path}: build config is not valid JSON: {exc}") from None
+    raw = _read_json(path, "build config")
     try:
         return BuildConfig.model_validate(raw)
     except ValidationError as err:
@@ -395,6 +411,7 @@ def build_pack(
             raise PackError(f"build config streets: no such file {spath}")
         streets, graph = _streets(config, spath, bbox, notes)
     basemap = _basemap(config, base, config_dir, bbox, notes) if config.basemap else None
+    pois = _housed(pois, basemap, config.housed_in or "listed", notes)
     # texts composed from the sourced facts where no human text exists (heritage_kit.compose)
     from heritage_kit.compose import compose_pois
 
@@ -444,8 +461,49 @@ def build_pack(
         raise PackError(f"build config field {'.'.join(str(x) for x in e['loc'])}: {e['msg']}") from None
     if config.audio:
         pack = _audio(pack, notes)
+    if config.events:
+        pack.events = _events(_resolve(config.events, base, config_dir), {p.id for p in pack.pois})
+        notes.append(f"events: {len(pack.events)} from {Path(config.events).name}")
     pack.build = recipe
     return BuildResult(pack, result_imports, merge_report, notes)
+
+
+def _housed(pois: list[POI], basemap, hosts: str, notes: list[str]) -> list[POI]:
+    """Shops in listed buildings name them (heritage_kit.housing)."""
+    from heritage_kit.housing import apply_housed_in, basemap_buildings, housed_in
+
+    if hosts == "off":
+        return pois
+    links = housed_in(pois, buildings=basemap_buildings(basemap), hosts=hosts)  # type: ignore[arg-type]
+    shops = sum(1 for p in pois if p.kind == "commerce")
+    notes.append(f"housed_in: {len(links)} of {shops} shops lie in a{' listed' if hosts == 'listed' else ''} "
+                 f"heritage building ({len(set(links.values()))} buildings)")
+    return apply_housed_in(pois, links)
+
+
+def _events(path: Path, poi_ids: set[str]) -> list:
+    """The recipe's events file, checked: a PackError names the file, the event and the field."""
+    from heritage_kit.models.event import Event
+
+    doc = _read_json(path, "the recipe's events file")
+    if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
+        raise PackError(f"build config events: {path} must be an object with an 'events' list")
+    events, seen = [], set()
+    for i, raw in enumerate(doc["events"]):
+        label = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{i}"
+        try:
+            ev = Event.model_validate(raw)
+        except ValidationError as err:
+            e = err.errors(include_url=False)[0]
+            where = ".".join(str(x) for x in e["loc"]) or "(event)"
+            raise PackError(f"{path}: event {label[:100]!r} field {where}: {e['msg']}") from None
+        if ev.poi is not None and ev.poi not in poi_ids:
+            raise PackError(f"{path}: event {ev.id!r} field poi: {ev.poi!r} is not a POI of the pack")
+        if ev.id in seen:
+            raise PackError(f"{path}: event {ev.id!r} field id: duplicate event id")
+        seen.add(ev.id)
+        events.append(ev)
+    return events
 
 
 def _audio(pack, notes: list[str]):

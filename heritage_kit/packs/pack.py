@@ -8,6 +8,7 @@ A pack is a folder, or the same files in one ``.zip``::
     streets.geojson   optional walking network (see heritage_kit.routing)
     basemap.geojson   optional map layers: sea, water, parks, buildings… (see heritage_kit.basemap, docs/basemap.md)
     build.json        optional: the recipe the pack was built from (heritage_kit.packs.build)
+    events.json       optional (format 1.2): {"events": [Event, ...]}, dated events (heritage_kit.events)
     media/...         images and audio referenced by POIs
 """
 
@@ -28,6 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from heritage_kit.errors import PackError, PackSignatureError, PoiNotFound
 from heritage_kit.models.compact import compact_pois
+from heritage_kit.models.event import Event
 from heritage_kit.models.manifest import (
     FORMAT_MINOR,
     FORMAT_VERSION,
@@ -54,11 +56,13 @@ TRAILS = "trails.json"
 STREETS = "streets.geojson"
 BASEMAP = "basemap.geojson"
 BUILD = "build.json"
+EVENTS = "events.json"
 REQUIRED = (MANIFEST, POIS, TRAILS)
 SIGNATURE = "manifest.sig"  # optional: heritage_kit.packs.signing
 
 _POIS_ADAPTER = TypeAdapter(list[POI])
 _TRAILS_ADAPTER = TypeAdapter(list[Trail])
+_EVENTS_ADAPTER = TypeAdapter(list[Event])
 
 
 _T = TypeVar("_T")
@@ -113,6 +117,7 @@ class ContentPack:
         source: str | None = None,
         build: dict[str, Any] | None = None,
         basemap: dict[str, Any] | None = None,
+        events: list[Event] | None = None,
     ) -> None:
         self.manifest = manifest
         self.pois = list(pois)
@@ -122,6 +127,7 @@ class ContentPack:
         self.source = source
         self.build = build  # the recipe (build config) the pack was made from, if any
         self.basemap = basemap  # parsed basemap.geojson (a FeatureCollection), if any
+        self.events = list(events or [])  # events.json: markets, concerts, heritage days… (heritage_kit.events)
         self._derived = DerivedCache()
         self._derived_stamp: tuple[int, int] = (id(self.pois), len(self.pois))
 
@@ -188,6 +194,7 @@ class ContentPack:
             and self.streets == other.streets
             and self.build == other.build
             and self.basemap == other.basemap
+            and self.events == other.events
             and self.media == other.media
         )
 
@@ -211,6 +218,7 @@ class ContentPack:
         streets: dict | None = None,
         basemap: dict | None = None,
         media: dict[str, bytes] | None = None,
+        events: list[Event] | None = None,
         centre: dict | None = None,
         description: dict[str, str] | str | None = None,
         created: datetime | None = None,
@@ -238,7 +246,7 @@ class ContentPack:
             attributions=attributions,
             description=description,
         )
-        return cls(manifest, pois, trails, streets=streets, media=media, basemap=basemap)
+        return cls(manifest, pois, trails, streets=streets, media=media, basemap=basemap, events=events)
 
 
 def timezone_utc():
@@ -260,6 +268,10 @@ def pack_files(pack: ContentPack) -> dict[str, bytes]:
         files[STREETS] = _dumps(pack.streets)
     if pack.basemap is not None:
         files[BASEMAP] = _dumps(pack.basemap)
+    if pack.events:
+        files[EVENTS] = json.dumps({"events": [e.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+                                               for e in pack.events]},
+                                   ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")
     if pack.build is not None:
         files[BUILD] = json.dumps(pack.build, ensure_ascii=False, indent=2, allow_nan=False).encode("utf-8")
     for name, data in pack.media.items():
@@ -278,10 +290,12 @@ def pack_files(pack: ContentPack) -> dict[str, bytes]:
 
 def _written_format(pack: ContentPack) -> int | str:
     """The format a save writes: the pack's own (at most this library's minor: fields of a newer minor were
-    dropped on reading), raised to 1.1 when the pack uses branding or extensions."""
+    dropped on reading), raised to 1.1 when the pack uses branding or extensions, to 1.2 when it has events or
+    POIs with ``housed_in`` / ``support``."""
     major, minor = format_version_parts(pack.manifest.format_version)
     uses = pack.manifest.branding is not None or pack.manifest.extensions or any(p.extensions for p in pack.pois)
-    minor = max(min(minor, FORMAT_MINOR), 1 if uses else 0)
+    uses_12 = bool(pack.events) or any(p.housed_in is not None or p.support is not None for p in pack.pois)
+    minor = max(min(minor, FORMAT_MINOR), 2 if uses_12 else 1 if uses else 0)
     return major if minor == 0 else f"{major}.{minor}"
 
 
@@ -422,11 +436,12 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
             report.add(BUILD, "must be a JSON object (the build recipe)")
             build = None
     basemap = _read_geojson(BASEMAP, contents[BASEMAP], manifest, report) if BASEMAP in contents else None
+    events = _read_events(contents[EVENTS], report, drop_unknown=newer_minor) if EVENTS in contents else []
     media = {n: d for n, d in contents.items() if n.startswith("media/")}
     for n in contents:
-        if n not in (POIS, TRAILS, STREETS, BASEMAP, BUILD) and not n.startswith("media/"):
+        if n not in (POIS, TRAILS, STREETS, BASEMAP, BUILD, EVENTS) and not n.startswith("media/"):
             report.add(n, "unexpected file (only manifest.json, pois.geojson, trails.json, streets.geojson, "
-                          "basemap.geojson, build.json, media/)",
+                          "basemap.geojson, build.json, events.json, media/)",
                        severity="warning")
 
     # Cross-references.
@@ -444,6 +459,8 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
         for s in t.stops:
             if s not in ids:
                 report.add(TRAILS, f"stop {s!r} is not a POI of this pack", record=t.id, field="stops")
+    if POIS in contents:
+        _check_poi_links(pois, events, ids, report)
     tids = [t.id for t in trails]
     if len(set(tids)) != len(tids):
         seen: set[str] = set()
@@ -453,7 +470,7 @@ def _read_from(path, reader, report: ValidationReport) -> tuple[ContentPack | No
             seen.add(t)
 
     pack = ContentPack(manifest, pois, trails, streets=streets, media=media, source=str(path), build=build,
-                       basemap=basemap)
+                       basemap=basemap, events=events)
     return pack, report
 
 
@@ -582,6 +599,47 @@ def _read_trails(data: bytes, report: ValidationReport) -> list[Trail]:
 
         _pydantic_problems(report, TRAILS, err, record_of)
         return []
+
+
+def _read_events(data: bytes, report: ValidationReport, *, drop_unknown: bool = False) -> list[Event]:
+    """``events.json``'s events; every problem reported with the event's id (or index) and field."""
+    doc = _load_json_bytes(data, EVENTS, report)
+    if doc is None:
+        return []
+    if not isinstance(doc, dict) or not isinstance(doc.get("events"), list):
+        report.add(EVENTS, "must be an object with an 'events' list")
+        return []
+    raw = doc["events"]
+    if drop_unknown:
+        seen: set[str] = set()
+        raw = [_drop_unknown(e, Event, EVENTS, report, seen=seen) if isinstance(e, dict) else e for e in raw]
+    labels = []
+    for i, e in enumerate(raw):
+        eid = e.get("id") if isinstance(e, dict) else None
+        labels.append(eid if isinstance(eid, str) and len(eid) <= 100 else f"#{i}")
+    events: list[Event] = []
+    for i, e in enumerate(raw):
+        try:
+            events.append(Event.model_validate(e))
+        except ValidationError as err:
+            _pydantic_problems(report, EVENTS, err, lambda loc, i=i: (labels[i], loc))
+    seen_ids: set[str] = set()
+    for ev in events:
+        if ev.id in seen_ids:
+            report.add(EVENTS, "duplicate event id", record=ev.id, field="id")
+        seen_ids.add(ev.id)
+    return events
+
+
+def _check_poi_links(pois: list[POI], events: list[Event], ids: set[str], report: ValidationReport) -> None:
+    """Events name POIs of the pack; ``housed_in`` names another POI of the pack."""
+    for ev in events:
+        if ev.poi is not None and ev.poi not in ids:
+            report.add(EVENTS, f"poi {ev.poi!r} is not a POI of this pack", record=ev.id, field="poi")
+    for p in pois:
+        if p.housed_in is not None and (p.housed_in not in ids or p.housed_in == p.id):
+            report.add(POIS, f"housed_in {p.housed_in!r} is not another POI of this pack", record=p.id,
+                       field="housed_in")
 
 
 def validate_pack(path: str | os.PathLike, *, public_key: str | None = None) -> ValidationReport:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from heritage_kit.basemap.contract import basemap_schema
+from heritage_kit.models.event import Event
 from heritage_kit.models.manifest import PackManifest
 from heritage_kit.models.poi import POI
 from heritage_kit.models.trail import Trail
@@ -93,6 +94,9 @@ def pack_schemas() -> dict[str, dict[str, Any]]:
     trail = Trail.model_json_schema()
     tdefs = trail.pop("$defs", {})
     tdefs["Trail"] = trail
+    event = Event.model_json_schema()
+    edefs = event.pop("$defs", {})
+    edefs["Event"] = event
     schemas = {
         "manifest.schema.json": _wrap("manifest.json", PackManifest.model_json_schema(),
                                       "The pack manifest: town, area, licences and every file with its SHA-256."),
@@ -115,11 +119,19 @@ def pack_schemas() -> dict[str, dict[str, Any]]:
             "The optional basemap: map layers in draw order, each feature meant for a zoom band "
             "(heritage_kit.basemap, docs/basemap.md).",
         ),
+        "events.schema.json": _wrap(
+            "events.json",
+            {"type": "object", "required": ["events"],
+             "properties": {"events": {"type": "array", "items": {"$ref": "#/$defs/Event"}}}, "$defs": edefs},
+            "Format 1.2, optional: the pack's dated events (markets, concerts, the European Heritage Days…), "
+            "in local time of the pack's timezone (heritage_kit.events).",
+        ),
         "build.schema.json": _wrap("build.json", BuildConfig.model_json_schema(),
                                    "The recipe a pack is built from (heritage_kit.packs.build)."),
     }
     tops = {"manifest.schema.json": "PackManifest", "build.schema.json": "BuildConfig",
-            "pois.schema.json": "pois.geojson", "trails.schema.json": "trails.json"}
+            "pois.schema.json": "pois.geojson", "trails.schema.json": "trails.json",
+            "events.schema.json": "events.json"}
     for name, schema in schemas.items():
         describe(schema, tops.get(name))
     return schemas

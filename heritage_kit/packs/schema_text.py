@@ -78,7 +78,41 @@ FIELD_TEXT: dict[str, dict[str, str]] = {
         "text_origin": "human (written by a person) or composed (from the sourced facts)",
         "osm_tags": "OSM tags kept as sourced facts for composed texts",
         "extensions": "format 1.1: the town's own data by namespace, kept as is",
+        "housed_in": "format 1.2: the id of the listed building (a heritage POI) this shop is in; computed at "
+                     "pack build from the monument's footprint or its mapped building",
+        "support": "format 1.2: how to help this monument (restoration fund, Fondation du patrimoine campaign, "
+                   "donation page), set by the town; https only",
     },
+    "SupportLink": {"url": "an https:// address", "label": "the link's text per language"},
+    "Event": {
+        "id": "stable identifier of the event (lower case letters, digits, '.', ':', '_', '-')",
+        "kind": "market, sale, concert, heritage_days, guided_visit, festival, exhibition, closure or other",
+        "title": "the event's title per language",
+        "text": "a text about it per language",
+        "start": "first occurrence's start, local time without offset (\"2026-09-19T09:00\"); the pack's timezone "
+                 "applies",
+        "end": "first occurrence's end, local time without offset, after start",
+        "recurrence": "how it repeats (weekly, monthly, yearly); none: it happens once",
+        "poi": "the POI it takes place at (a POI id of the pack)",
+        "location": "where it takes place, when not at a POI (or more precisely)",
+        "opens_poi": "the POI is open during the event (default: true for a market or a sale at a POI)",
+        "closes_poi": "the POI is closed to visitors during the event (the trail planner leaves it out)",
+        "url": "a page about the event",
+        "source": "where the event comes from, with its licence (required)",
+    },
+    "Recurrence": {
+        "freq": "weekly, monthly or yearly",
+        "interval": "every how many weeks / months / years (default 1)",
+        "weekdays": "MO…SU: weekly, the days it is held; monthly/yearly with nth, the weekday",
+        "nth": "monthly/yearly: which of those weekdays in the month (1…5, -1 the last)",
+        "months": "yearly: the months (1…12; default: start's month)",
+        "until": "last day it may be held (local date, included)",
+        "count": "how many occurrences in all",
+        "except_dates": "cancelled dates",
+        "on_public_holiday": "keep, skip, day_before or day_after: what an occurrence on a public holiday of "
+                             "the pack's country does",
+    },
+    "events.json": {"events": "the pack's dated events"},
     "Feature": {"type": "always \"Feature\"", "id": "the POI's stable id: osm:node/123, merimee:PA00082725, hk:<uuid>, "
                 "or the town's own scheme", "geometry": "a GeoJSON Point", "properties": "the POI's fields"},
     "Address": {"housenumber": "house number", "street": "street name", "postcode": "postal code", "city": "town"},
@@ -138,6 +172,9 @@ FIELD_TEXT: dict[str, dict[str, str]] = {
         "streets": "an OSM file (or \"overpass\") to build the walking network from",
         "basemap": "true, or an OSM / Overpass file: extract the map layers",
         "audio": "true: read every heritage text aloud (espeak-ng and sox on the build machine)",
+        "events": "an events file ({\"events\": [Event, …]}, as the pack's events.json), relative to the recipe",
+        "housed_in": "which buildings house shops: \"listed\" (default: Mérimée monuments / protected), "
+                     "\"heritage\" (every heritage POI with a footprint), or \"off\"",
         "attributions": "every source's credit and licence",
     },
     "SourceSpec": {

@@ -170,7 +170,8 @@ class ItineraryStop:
     departure: datetime
     score: float
     opening_hours: str | None = None
-    open_checked: bool = False  # True: opening hours prove it open for the whole visit
+    open_checked: bool = False  # True: opening hours (or an event opening it, a market) prove it open for the visit
+    events: tuple[str, ...] = ()  # ids of the pack's events held at this POI during the visit
 
     @property
     def wait_min(self) -> float:
@@ -378,6 +379,20 @@ class Itinerary:
         return g.to_xml(version="1.1")
 
 
+@dataclass(frozen=True)
+class _EventHours:
+    """When a POI is open once events are counted (heritage_kit.events.availability): checks the visit the way
+    ``OpeningHours.is_open_for`` does; ``proves`` is False when only closures were applied (nothing says open)."""
+
+    spans: list
+    proves: bool
+
+    def is_open_for(self, begin: datetime, minutes: float) -> bool:
+        from heritage_kit.events import open_throughout
+
+        return open_throughout(self.spans, begin, minutes) if self.spans else not self.proves
+
+
 def _local_time(t: datetime, tz) -> datetime:
     return t.replace(tzinfo=tz) if t.tzinfo is None else t.astimezone(tz)
 
@@ -441,6 +456,7 @@ def plan_trail(
     step_free: bool = False,
     must_visit: Sequence[str] = (),
     shops_open_on_arrival: bool = True,
+    events: Sequence[Any] | None = None,
     network: WalkingNetwork | None = None,
     max_candidates: int = 40,
     time_limit_s: float = 1.0,
@@ -451,7 +467,12 @@ def plan_trail(
     ``end=None`` ends the walk at the last stop; give ``end=start`` for a loop.
     ``must_visit`` POI ids are always included, or :class:`RouteNotFound`
     says why they cannot be.
+
+    ``events`` (default: the pack's, ``pack.events``; ``()`` for none) change when a POI may be visited
+    (:mod:`heritage_kit.events`): an event opening its POI (a market on its marketplace) makes it open while it
+    is held, even without opening hours; one with ``closes_poi`` makes it closed, whatever its hours say.
     """
+    from heritage_kit.events import availability, occurrences, poi_event_windows
     from heritage_kit.hours import OpeningHours
 
     start, end, minutes = _checked_request(pack, start, end, minutes)
@@ -464,6 +485,7 @@ def plan_trail(
     must = list(dict.fromkeys(must_visit))
     for pid in must:
         pack.poi(pid)  # raises PoiNotFound
+    occs = occurrences(getattr(pack, "events", ()) if events is None else events, t0, t1, tz, country=country)
 
     # -- candidates: reachable, worth a visit, best first -------------------------------------
     speed = getattr(net, "speed_mps", 1.25)
@@ -493,32 +515,40 @@ def plan_trail(
         vm = visit_minutes(poi)
         windows = None
         hours = None
+        opened, closed = poi_event_windows(occs, poi.id) if occs else ([], [])
+        base = None  # when its hours (and events opening it) say it is open; None: not constrained
         if shops_open_on_arrival and (poi.opening_hours or _needs_open(poi)):
             hours = OpeningHours(poi.opening_hours, country=country, timezone=tz) if poi.opening_hours else None
             if hours is None or not hours.readable:
-                if _needs_open(poi):
-                    if poi.id in must:
-                        raise RouteNotFound(f"{poi.id} ({poi.name.get(lang)}): its opening hours are unknown")
-                    skipped["hours unknown"] += 1
-                    continue  # cannot prove it open
                 hours = None
+                if _needs_open(poi):
+                    if not opened:
+                        if poi.id in must:
+                            raise RouteNotFound(f"{poi.id} ({poi.name.get(lang)}): its opening hours are unknown")
+                        skipped["hours unknown"] += 1
+                        continue  # cannot prove it open
+                    base = []  # open only while an event (its market) is held
             else:
-                windows = []
-                for iv in hours.intervals(t0, t1):
-                    if str(iv.state) != "open":
-                        continue
-                    a = (iv.start - t0).total_seconds()
-                    b = (iv.end - t0).total_seconds() - vm * 60
-                    if b >= a:
-                        windows.append((a, b))
-                if not windows:
-                    if poi.id in must:
-                        raise RouteNotFound(
-                            f"{poi.id} ({poi.name.get(lang)}) is not open for a {vm:.0f}-minute visit "
-                            f"between {t0:%Y-%m-%d %H:%M} and {t1:%H:%M}"
-                        )
-                    skipped["closed"] += 1
-                    continue
+                base = [(iv.start, iv.end) for iv in hours.intervals(t0, t1) if str(iv.state) == "open"]
+        avail = availability(base, opened, closed, window=(t0, t1))
+        if avail is not None:
+            windows = []
+            for a_dt, b_dt in avail:
+                a = (a_dt - t0).total_seconds()
+                b = (b_dt - t0).total_seconds() - vm * 60
+                if b >= a:
+                    windows.append((a, b))
+            if not windows:
+                if poi.id in must:
+                    why = " (closed for an event)" if closed else ""
+                    raise RouteNotFound(
+                        f"{poi.id} ({poi.name.get(lang)}) is not open for a {vm:.0f}-minute visit "
+                        f"between {t0:%Y-%m-%d %H:%M} and {t1:%H:%M}{why}"
+                    )
+                skipped["closed"] += 1
+                continue
+        if opened or closed:
+            hours = _EventHours(avail or [], proves=base is not None)
         try:
             net.snap(poi.location, step_free=step_free)  # off the network (too far, no step-free way): skip it
         except RouteNotFound:
@@ -569,11 +599,14 @@ def plan_trail(
             checked = hours.is_open_for(begin, visit_minutes(poi))
             if not checked:  # the windows came from the same hours: this would be a bug
                 raise AssertionError(f"{poi.id} planned while closed at {begin:%H:%M}")
+            checked = getattr(hours, "proves", True)
+        held = tuple(dict.fromkeys(o.event.id for o in occs
+                                   if o.event.poi == poi.id and o.start < depart and o.end > begin))
         stops.append(
             ItineraryStop(
                 poi_id=poi.id, name=poi.name.get(lang), kind=poi.kind, categories=tuple(poi.categories),
                 location=poi.location, arrival=arrive, start=begin, departure=depart, score=s,
-                opening_hours=poi.opening_hours, open_checked=checked,
+                opening_hours=poi.opening_hours, open_checked=checked, events=held,
             )
         )
         prev_pt, prev_t = poi.location, depart

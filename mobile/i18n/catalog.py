@@ -380,3 +380,24 @@ CATALOG: dict[str, dict[str, str]] = {
     # platform fallbacks
     "platform.gps_error": {"fr": "Position indisponible : {message}", "en": "Location unavailable: {message}"},
 }
+
+# -- issue 20: events ("This week", POI pages), shops in listed buildings, support links ---------------------
+CATALOG.update({
+    "home.this_week": {"fr": "Cette semaine", "en": "This week"},
+    "home.this_week_none": {"fr": "Aucun événement prévu dans les 7 prochains jours.",
+                            "en": "No event planned in the next 7 days."},
+    "events.today": {"fr": "aujourd'hui", "en": "today"},
+    "events.tomorrow": {"fr": "demain", "en": "tomorrow"},
+    "events.span": {"fr": "{day}, {a} – {day2}, {b}", "en": "{day}, {a} to {day2}, {b}"},
+    "events.now_until": {"fr": "En ce moment, jusqu'à {t}", "en": "On now, until {t}"},
+    "events.now_until_day": {"fr": "En ce moment, jusqu'à {day}, {t}", "en": "On now, until {day}, {t}"},
+    "events.moved": {"fr": "Déplacé : le {day} est férié", "en": "Moved: {day} is a public holiday"},
+    "events.closes": {"fr": "Fermé à la visite pendant l'événement", "en": "Closed to visitors during the event"},
+    "poi.events": {"fr": "Événements à venir", "en": "Coming events"},
+    "poi.housing.title": {"fr": "Dans un bâtiment protégé", "en": "In a listed building"},
+    "poi.housing.title_heritage": {"fr": "Dans un bâtiment patrimonial", "en": "In a heritage building"},
+    "poi.housing.merimee": {"fr": "Monument historique (Mérimée {ref})", "en": "Historic monument (Mérimée {ref})"},
+    "poi.housing.open": {"fr": "Voir le monument", "en": "See the monument"},
+    "poi.shops": {"fr": "Commerces dans ce bâtiment", "en": "Shops in this building"},
+    "poi.support": {"fr": "Soutenir ce monument", "en": "Support this monument"},
+})

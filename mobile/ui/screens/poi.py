@@ -8,9 +8,10 @@ from kivy.app import App
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.metrics import dp
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.image import Image
 
+from mobile.presenters.events import poi_extras
 from mobile.ui.screens.base import HKScreen
 from mobile.ui.images import decode_async
 
@@ -35,6 +36,15 @@ class PoiScreen(HKScreen):
     notice = StringProperty("")
     audio_credit = StringProperty("")  # who speaks the pack's audio, and for how long; "" without a file
     listen_label = StringProperty("")  # "Listen" / "Pause" with a file, "Read aloud" without
+    events = StringProperty("")  # the place's coming events, one paragraph each
+    host_id = StringProperty("")  # a shop in a listed building: that building's POI id
+    host_heading = StringProperty("")
+    host_title = StringProperty("")
+    host_protection = StringProperty("")
+    host_subtitle = StringProperty("")
+    has_shops = BooleanProperty(False)  # a monument that houses shops
+    support_url = StringProperty("")  # https only (checked by the pack model)
+    support_label = StringProperty("")
     speech = ""
     audio_path: str | None = None
 
@@ -69,6 +79,7 @@ class PoiScreen(HKScreen):
         self.audio_path = page.audio.path if page.audio else None
         self.audio_credit = page.audio.credit if page.audio else ""
         self._label_listen(app)
+        self._show_extras(app)
         box = self.ids.photos
         box.clear_widgets()
         for photo in page.photos[:3]:
@@ -79,6 +90,33 @@ class PoiScreen(HKScreen):
             box.add_widget(img)
             box.add_widget(Factory.HKMuted(text=photo.credit))
             decode_async(data, lambda tex, img=img: setattr(img, "texture", tex))
+
+    def _show_extras(self, app) -> None:
+        """Events, the building a shop is in, the shops a monument houses, the support link."""
+        extras = poi_extras(app.pack, self.poi_id, tr=app.tr, now=app.now())
+        self.events = "\n\n".join(
+            "\n".join(x for x in (f"[b]{r.title}[/b]", r.when, r.note) if x) for r in extras.events)
+        card = extras.housing
+        self.host_id = card.poi_id if card else ""
+        self.host_heading = card.heading if card else ""
+        self.host_title = card.title if card else ""
+        self.host_protection = card.protection if card else ""
+        self.host_subtitle = card.subtitle if card else ""
+        self.support_url = extras.support.url if extras.support else ""
+        self.support_label = (f"{app.t('poi.support')} · {extras.support.label}" if extras.support else "")
+        box = self.ids.shops
+        box.clear_widgets()
+        for shop in extras.shops:
+            text = shop.title + (f"  [size=13sp]{shop.subtitle}[/size]" if shop.subtitle else "")
+            box.add_widget(Factory.HKFlatButton(text=text, on_release=lambda _b, pid=shop.poi_id: app.open_poi(pid)))
+        self.has_shops = bool(extras.shops)
+
+    def open_support(self) -> None:
+        """The support page in the phone's browser (p4a's webbrowser opens an Android intent)."""
+        if self.support_url.startswith("https://"):
+            import webbrowser
+
+            webbrowser.open(self.support_url)
 
     def _label_listen(self, app, playing: bool = False) -> None:
         key = "poi.pause" if playing else ("poi.listen" if self.audio_path else "poi.read_aloud")
