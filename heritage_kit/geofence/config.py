@@ -18,7 +18,7 @@ class GeofenceConfig:
     """Tuning of :class:`~heritage_kit.geofence.GeofenceEngine` (rules: :mod:`heritage_kit.geofence`; ``route_*``: rule 8)."""
 
     # -- rule 1: accuracy gate
-    max_accuracy_m: float = 50.0
+    max_accuracy_m: float = 100.0
     """A fix less accurate than this (m) is ignored altogether."""
     accuracy_gate: float = 1.5
     """A fix decides a fence only if its accuracy <= this x the fence's enter radius (or buffer, at least 10 m)."""
@@ -103,6 +103,20 @@ class GeofenceConfig:
     route_halt_slack: float = 0.0
     """halt_slack on the route (0: the halt's mean route point must be inside the zone)."""
 
+    # -- rule 9: free walking (Kalman filter on east/north metres, heritage_kit.geofence.track)
+    free_filter: bool = True
+    """Judge fences at the free-walking filter's position when no route holds the walker (False: at raw fixes)."""
+    free_gate: float = 4.0
+    """A fix whose innovation exceeds this many sigmas (per axis) is not believed by the filter."""
+    free_still_noise_mps: float = 0.05
+    """Position noise (m/s) of a walker standing still (sway, a step or two)."""
+    free_turn_mps: float = 0.6
+    """Position noise (m/s) for turns between fixes, growing with the interval (dead reckoning over 20 s misses corners)."""
+    still_mps: float = 0.75
+    """The walker stands still when the smoothed Doppler speed is below this (m/s) ..."""
+    still_tau_s: float = 4.0
+    """... smoothed with this time constant (s)."""
+
     # -- battery (suggest_interval)
     walking_speed_mps: float = 1.4
     """Assumed walking speed (m/s) when the measured one is lower."""
@@ -148,6 +162,11 @@ class GeofenceConfig:
             "route_linearise_m": self.route_linearise_m >= 0.0,
             "route_max_gap_s": self.route_max_gap_s > 0.0,
             "route_halt_slack": self.route_halt_slack >= 0.0,
+            "free_gate": self.free_gate > 0.0,
+            "free_still_noise_mps": self.free_still_noise_mps >= 0.0,
+            "free_turn_mps": self.free_turn_mps >= 0.0,
+            "still_mps": self.still_mps >= 0.0,
+            "still_tau_s": self.still_tau_s > 0.0,
         }
         if self.exit_factor == 1.0 and self.exit_margin_m == 0.0:
             checks["exit_margin_m"] = False  # no hysteresis at all

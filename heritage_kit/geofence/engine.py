@@ -19,6 +19,7 @@ from heritage_kit.geofence.config import GeofenceConfig
 from heritage_kit.geofence.model import Fence, Fix, GeofenceEvent, OsFence, as_geometry
 from heritage_kit.geofence.route import RouteFilter, route_coords
 from heritage_kit.geofence.state import Anchor, GeofenceState, Halt, Pending, Stay
+from heritage_kit.geofence.track import FreeFilter
 
 __all__ = ["GeofenceEngine"]
 
@@ -63,6 +64,7 @@ class GeofenceEngine:
         self._gate_out: list[float] = []
         self._poly: list[Any] = []  # None or (geom_m, lat0, lon0, kx0, ky0)
         self._prio: list[int] = []
+        self._halt_only: list[bool] = []  # rule 10: walking past is no arrival
         self._os_r: list[float] = []  # radius of the circle holding the enter zone
         self._inv_size: list[float] = []  # 1 / (equivalent radius of the enter zone)
         grid: dict[int, list[int]] = {}
@@ -79,6 +81,7 @@ class GeofenceEngine:
             self._rin.append(rin)
             self._rout.append(rout)
             self._prio.append(f.priority)
+            self._halt_only.append(f.halt_only)
             if f.footprint is not None:
                 scale = np.array([kx0, ky0])
                 origin = np.array([lon0, lat0])
@@ -115,6 +118,7 @@ class GeofenceEngine:
         self._mpd_key = None
         self._mpd = (0.0, 0.0)
         self._route: RouteFilter | None = None
+        self._free = FreeFilter(cfg)
         self._state = GeofenceState()
         if state is not None:
             self.state = state
@@ -281,12 +285,17 @@ class GeofenceEngine:
         st.last_t = t
         enter_margin = cfg.enter_margin
         halt_slack = cfg.halt_slack
+        # rule 9: the free-walking filter runs on every trusted fix (warm when the route lets go)
+        st.free, f_lat, f_lon, f_acc, still_now = self._free.step(fix, st.free)
+        on_route = None
         if self._route is not None:
             on_route = self._route.step(fix, st)
             if on_route is not None:
                 lat, lon, acc = on_route  # judged at the filtered point on the route
                 enter_margin = cfg.route_enter_margin
                 halt_slack = cfg.route_halt_slack
+        if on_route is None and cfg.free_filter:
+            lat, lon, acc = f_lat, f_lon, f_acc
 
         events: list[GeofenceEvent] = []
         inside = st.inside
@@ -299,7 +308,7 @@ class GeofenceEngine:
         clat, clon = self._lat, self._lon
         # a halt: Doppler says we stand still; its fixes are averaged (accuracy-weighted)
         speed = fix.speed
-        halted = speed is not None and speed < cfg.stationary_mps
+        halted = (speed is not None and speed < cfg.stationary_mps) if still_now is None else still_now
         if halted:
             h = st.halt
             if h is None:
@@ -330,6 +339,8 @@ class GeofenceEngine:
         entering: list[tuple[int, float]] | None = None
         hits: list[tuple[int, float]] = []
         inv_size = self._inv_size
+        # rule 10: a halt-only fence (a shop) watched among every fence is entered only standing still
+        halt_only = self._halt_only if (st.active is None and not halted) else None
         seen_inside = 0
         for i in cands:
             if not active[i]:
@@ -362,6 +373,8 @@ class GeofenceEngine:
                         best_rel, best, best_d = rel, -1, d  # the fence we are in is nearest
                 continue
             if d <= rin[i] - margin:
+                if halt_only is not None and halt_only[i] and fid != st.next_id:
+                    continue
                 if acc > gin[i] or still:
                     held = True  # the accuracy circle cannot decide this fence
                     continue

@@ -15,7 +15,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 
 from heritage_kit.errors import GeofenceError
 
-__all__ = ["GeofenceState", "Anchor", "Stay", "Pending", "Halt", "Track", "RouteCoords"]
+__all__ = ["GeofenceState", "Anchor", "Stay", "Pending", "Halt", "Track", "FreeTrack", "Evidence", "RouteCoords"]
 
 _TRACK_FIELDS = ("s_m", "speed_mps", "bias_east_m", "bias_north_m", "covariance", "t")
 _SYM = (0, 1, 2, 3, 5, 6, 7, 10, 11, 15)  # the upper triangle of a row-major 4x4
@@ -95,6 +95,50 @@ class Track:
     t: float
 
 
+_FREE_FIELDS = ("lat0", "lon0", "kx", "ky", "x", "y", "bx", "by", "pxx", "pxb", "pbb", "t", "ema", "speed", "bearing", "rejected")
+
+
+@dataclass(slots=True)
+class FreeTrack:
+    """The free-walking filter's state (rule 9, :mod:`heritage_kit.geofence.track`).
+
+    Origin (``lat0``, ``lon0``, metres per degree ``kx``, ``ky``), position (``x``, ``y``) and GPS bias
+    (``bx``, ``by``) in metres east/north of it, the covariance per axis of (position, bias) as
+    ``pxx``, ``pxb``, ``pbb``, the time ``t`` of the last fix, the smoothed Doppler speed ``ema``, the
+    last fix's Doppler ``speed`` and ``bearing``, and consecutive wild fixes ``rejected``.
+    """
+
+    lat0: float
+    lon0: float
+    kx: float
+    ky: float
+    x: float
+    y: float
+    bx: float
+    by: float
+    pxx: float
+    pxb: float
+    pbb: float
+    t: float
+    ema: float | None
+    speed: float | None
+    bearing: float | None
+    rejected: int
+
+    def to_list(self) -> list:
+        return [getattr(self, k) for k in _FREE_FIELDS]
+
+    @classmethod
+    def from_list(cls, values: Sequence[Any]) -> "FreeTrack":
+        if len(values) != len(_FREE_FIELDS):
+            raise GeofenceError(f"geofence state: field 'free': expected {len(_FREE_FIELDS)} values")
+        v = [None if x is None else float(x) for x in values]
+        if any(x is None for x in v[:12]):
+            raise GeofenceError("geofence state: field 'free': missing numbers")
+        v[15] = int(v[15] or 0)
+        return cls(*v)
+
+
 class RouteCoords(NamedTuple):
     """A route as the state keeps it: its points' latitudes and longitudes."""
 
@@ -114,8 +158,8 @@ class GeofenceState:
     where it was; version-1 states (no route) still load.
     """
 
-    VERSION = 2
-    VERSIONS = (1, 2)
+    VERSION = 3
+    VERSIONS = (1, 2, 3)
 
     def __init__(self) -> None:
         self.last_t: float | None = None
@@ -137,6 +181,7 @@ class GeofenceState:
         self.route_hits = 0  # consecutive fixes near the route while not locked
         self.route_done_m = 0.0  # furthest filtered progress along the route
         self.route_done_t: float | None = None  # time of the last fix on the route
+        self.free: FreeTrack | None = None  # the free-walking filter (rule 9)
 
     def to_dict(self) -> dict[str, Any]:
         tr = self.track
@@ -166,6 +211,7 @@ class GeofenceState:
             "route_hits": self.route_hits,
             "route_done_m": self.route_done_m,
             "route_done_t": self.route_done_t,
+            "free": None if self.free is None else self.free.to_list(),
         }
 
     @classmethod
@@ -218,6 +264,8 @@ class GeofenceState:
             st.route_hits = int(data.get("route_hits", 0))
             st.route_done_m = float(data.get("route_done_m", 0.0))
             st.route_done_t = None if data.get("route_done_t") is None else float(data["route_done_t"])
+            free = data.get("free")
+            st.free = None if free is None else FreeTrack.from_list(free)
         except GeofenceError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
