@@ -253,6 +253,11 @@ class GeofenceEngine:
         else:
             kx, ky = self._mpd = metres_per_degree(lat)
             self._mpd_key = key
+        # standing still? (the smoothed Doppler, rule 9: steadier than one reading)
+        fr = st.free
+        _, still_now = self._free.still.step(
+            None if fr is None else fr.ema, fix.speed, 0.0 if fr is None else t - fr.t
+        )
         # jump rejection against the last accepted fix
         anchor = st.anchor
         if anchor is not None:
@@ -286,7 +291,7 @@ class GeofenceEngine:
         enter_margin = cfg.enter_margin
         halt_slack = cfg.halt_slack
         # rule 9: the free-walking filter runs on every trusted fix (warm when the route lets go)
-        st.free, f_lat, f_lon, f_acc, still_now = self._free.step(fix, st.free)
+        st.free, f_lat, f_lon, f_acc, _ = self._free.step(fix, st.free)
         on_route = None
         if self._route is not None:
             on_route = self._route.step(fix, st)

@@ -84,7 +84,7 @@ class FreeFilter:
         sig = fix.accuracy_m * SIGMA_PER_ACCURACY
         var = sig * sig
         fb = cfg.route_bias_fraction
-        no_motion = fix.speed is None or (fix.bearing is None and fix.speed >= cfg.still_mps)
+        no_motion = fix.speed is None
         if tr is None or tr.t is None or no_motion:
             # (re)start at this fix; without Doppler the fix is judged as it is (no motion to model)
             kx, ky = metres_per_degree(fix.lat)

@@ -298,12 +298,13 @@ def test_halt_by_the_next_stop_arrives_even_when_single_fixes_stay_outside():
     fences = [circle("shop:1", 0, 0, 15), circle("shop:2", 60, 0, 15)]
     eng = GeofenceEngine(fences)
     eng.set_active(["shop:1", "shop:2"], next_id="shop:1")
-    approach = [Fix(*at(x - 14, 0), 12.0, float(t), 1.3) for t, x in enumerate(range(-60, 1, 1))]
+    # walking east (Doppler speed and bearing, as a phone gives them), then standing still
+    approach = [Fix(*at(x - 14, 0), 12.0, float(t), 1.0, 90.0) for t, x in enumerate(range(-60, 1, 1))]
     halt = [Fix(*at(-14, 0), 12.0, float(61 + k), 0.1) for k in range(10)]
     ev = [e for f in approach + halt for e in eng.update(f)]
     assert [(e.kind, e.fence_id) for e in ev] == [("enter", "shop:1")]
-    # standing still from t = 63 (the smoothed Doppler below still_mps), then halt_arrival_s = 5 s
-    assert ev[0].timestamp == 63 + 5
+    # standing still from t = 62 (the smoothed Doppler 1.0 -> 0.1 falls below still_mps), then halt_arrival_s = 5 s
+    assert ev[0].timestamp == 62 + 5
     # the same halt when shop:1 is not the next stop gives nothing
     eng2 = GeofenceEngine(fences)
     eng2.set_active(["shop:1", "shop:2"], next_id="shop:2")
