@@ -36,6 +36,8 @@ class GeofenceConfig:
     """Hits needed to enter a fence ..."""
     enter_window: int = 2
     """... among this many consecutive decisive fixes (>= enter_fixes)."""
+    evidence_s: float = 5.0
+    """A hit after a gap of g > this (s) without fixes counts g / this hits (at most enter_fixes): a fix every 20 s stands for 20 s."""
     enter_margin: float = 0.3
     """A hit must be this x the fix's accuracy inside the enter radius (a fix barely inside is no evidence)."""
     exclusive: bool = True
@@ -137,6 +139,7 @@ class GeofenceConfig:
             "reanchor_fixes": self.reanchor_fixes >= 1,
             "enter_fixes": self.enter_fixes >= 1,
             "enter_window": self.enter_window >= self.enter_fixes,
+            "evidence_s": self.evidence_s > 0.0,
             "exit_fixes": self.exit_fixes >= 1,
             "dwell_s": self.dwell_s >= 0.0,
             "cooldown_s": self.cooldown_s >= 0.0,

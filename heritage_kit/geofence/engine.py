@@ -287,6 +287,7 @@ class GeofenceEngine:
             anchor.lat, anchor.lon, anchor.t, anchor.acc = lat, lon, t, acc
         st.rejected = None
         st.n_rejected = 0
+        prev_t = st.last_t
         st.last_t = t
         enter_margin = cfg.enter_margin
         halt_slack = cfg.halt_slack
@@ -413,12 +414,18 @@ class GeofenceEngine:
                 c.misses += 1
                 if c.misses > slack:
                     del pending[k]
+        # a hit is worth the time it stands for: 1 at 1 s fixes, up to enter_fixes at long intervals
+        if hits:
+            gap = t - prev_t if prev_t is not None else 0.0
+            worth = gap / cfg.evidence_s if gap > cfg.evidence_s else 1.0
+            if worth > cfg.enter_fixes:
+                worth = float(cfg.enter_fixes)
         for i, d in hits:
             fid = ids[i]
             c = pending.get(fid)
             if c is None:
                 pending[fid] = c = Pending()
-            c.hits += 1
+            c.hits += worth
             if c.hits >= cfg.enter_fixes:
                 if entering is None:
                     entering = []

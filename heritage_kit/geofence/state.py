@@ -55,7 +55,7 @@ class Stay:
 class Pending:
     """Evidence for entering a fence (rule 3): ``hits`` and ``misses`` among the decisive fixes (saved as a pair)."""
 
-    hits: int = 0
+    hits: float = 0  # an int at 1 s fixes; a fraction when a hit after a long gap is worth more (evidence_s)
     misses: int = 0
 
 
@@ -233,7 +233,7 @@ class GeofenceState:
             st.n_rejected = int(data.get("n_rejected", 0))
             for k, s in (data.get("inside") or {}).items():
                 st.inside[str(k)] = Stay(float(s["entered"]), bool(s["alerted"]), bool(s["dwelled"]), int(s["out"]))
-            st.pending = {str(k): Pending(int(v[0]), int(v[1])) for k, v in (data.get("pending") or {}).items()}
+            st.pending = {str(k): Pending(v[0] if isinstance(v[0], int) else float(v[0]), int(v[1])) for k, v in (data.get("pending") or {}).items()}
             st.last_alert = {str(k): float(v) for k, v in (data.get("last_alert") or {}).items()}
             st.alerts = deque(float(t) for t in data.get("alerts") or [])
             act = data.get("active")
