@@ -37,7 +37,7 @@ class GeofenceConfig:
     enter_window: int = 2
     """... among this many consecutive decisive fixes (>= enter_fixes)."""
     evidence_s: float = 5.0
-    """A hit after a gap of g > this (s) without fixes counts g / this hits (at most enter_fixes): a fix every 20 s stands for 20 s."""
+    """A hit after a gap of g > this (s) counts g / this hits (at most enter_fixes; g <= max_interval_s, else a dropout: 1)."""
     enter_margin: float = 0.3
     """A hit must be this x the fix's accuracy inside the enter radius (a fix barely inside is no evidence)."""
     exclusive: bool = True

@@ -417,7 +417,8 @@ class GeofenceEngine:
         # a hit is worth the time it stands for: 1 at 1 s fixes, up to enter_fixes at long intervals
         if hits:
             gap = t - prev_t if prev_t is not None else 0.0
-            worth = gap / cfg.evidence_s if gap > cfg.evidence_s else 1.0
+            # (a gap longer than max_interval_s is a dropout, not a sampling choice: worth 1)
+            worth = gap / cfg.evidence_s if cfg.evidence_s < gap <= cfg.max_interval_s else 1.0
             if worth > cfg.enter_fixes:
                 worth = float(cfg.enter_fixes)
         for i, d in hits:
