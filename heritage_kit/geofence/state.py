@@ -3,6 +3,8 @@
 ``to_dict()`` / ``from_dict()`` give and take the saved format, version 2
 (byte-for-byte what the single-module engine wrote: see
 ``tests/data/geofence_state_v2.json``); version-1 states (no route) still load.
+The free-walking filter (rule 9) is saved as an optional ``free`` list, only
+when it has started: an older reader ignores it, a state without it loads.
 The records are mutable slotted dataclasses: the engine updates them in place
 on every fix.
 """
@@ -158,8 +160,8 @@ class GeofenceState:
     where it was; version-1 states (no route) still load.
     """
 
-    VERSION = 3
-    VERSIONS = (1, 2, 3)
+    VERSION = 2
+    VERSIONS = (1, 2)
 
     def __init__(self) -> None:
         self.last_t: float | None = None
@@ -185,7 +187,7 @@ class GeofenceState:
 
     def to_dict(self) -> dict[str, Any]:
         tr = self.track
-        return {
+        out = {
             "version": self.VERSION,
             "last_t": self.last_t,
             "anchor": self.anchor.to_list() if self.anchor else None,
@@ -211,8 +213,10 @@ class GeofenceState:
             "route_hits": self.route_hits,
             "route_done_m": self.route_done_m,
             "route_done_t": self.route_done_t,
-            "free": None if self.free is None else self.free.to_list(),
         }
+        if self.free is not None:  # optional (a v2 reader ignores it): the free-walking filter, rule 9
+            out["free"] = self.free.to_list()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "GeofenceState":
