@@ -126,6 +126,8 @@ class GeofenceConfig:
     """Shortest suggested interval between fixes (s)."""
     max_interval_s: float = 30.0
     """Longest suggested interval between fixes (s)."""
+    still_interval_s: float = 3.0
+    """Suggested interval (s) while standing still in fences already announced."""
 
     def __post_init__(self) -> None:
         checks = {
@@ -152,6 +154,7 @@ class GeofenceConfig:
             "halt_mean_fixes": self.halt_mean_fixes >= 0,
             "moved_m": self.moved_m >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
+            "still_interval_s": self.still_interval_s > 0.0,
             "route_gate_m": self.route_gate_m > 0.0,
             "route_gate_accuracy": self.route_gate_accuracy >= 0.0,
             "route_off_fixes": self.route_off_fixes >= 1,

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from heritage_kit.errors import GeofenceError
-from heritage_kit.geo import metres_per_degree
+from heritage_kit.geo import ACCURACY_PER_SIGMA, metres_per_degree
 from heritage_kit.geofence.config import GeofenceConfig
 from heritage_kit.geofence.model import Fence, Fix, GeofenceEvent, OsFence, as_geometry
 from heritage_kit.geofence.route import RouteFilter, route_coords
@@ -511,19 +511,35 @@ class GeofenceEngine:
         accuracy, walked at the larger of the measured speed and
         ``walking_speed_mps``, halved for safety; clamped to
         [``min_interval_s``, ``max_interval_s``]. While an enter or exit waits
-        for confirmation, ``min_interval_s``.
+        for confirmation, ``min_interval_s``. When the free filter (rule 9)
+        holds this fix, its position, the larger of its and the fix's
+        accuracy and the smoothed Doppler are used (the speed between raw fixes is mostly noise at poor
+        accuracy); standing still in fences already announced,
+        ``still_interval_s``.
         """
         cfg = self.config
         st = self._state
         if st.pending or any(s.out for s in st.inside.values()):
             return cfg.min_interval_s
-        lat, lon = fix.lat, fix.lon
+        lat, lon, acc = fix.lat, fix.lon, fix.accuracy_m
+        fr = st.free
+        if fr is not None and fr.t == fix.timestamp and fr.ema is not None:
+            # the free filter has this fix: its position, the larger of its and the fix's accuracy (measured:
+            # the filter's alone lets intervals grow too long near a stop), and the smoothed Doppler (the speed
+            # between raw fixes is mostly noise at 30 m accuracy)
+            lat, lon = fr.lat0 + fr.y / fr.ky, fr.lon0 + fr.x / fr.kx
+            acc = max(acc, ACCURACY_PER_SIGMA * math.sqrt(max(fr.pxx, 0.0)))
+            speed = max(fix.speed or 0.0, fr.ema, cfg.walking_speed_mps)
+            if fr.ema < cfg.still_mps and st.inside and all(s.alerted for s in st.inside.values()):
+                # standing at a stop already announced: nothing to decide until the walker walks on
+                return float(min(max(cfg.still_interval_s, cfg.min_interval_s), cfg.max_interval_s))
+        else:
+            speed = max(fix.speed or 0.0, st.speed_mps or 0.0, cfg.walking_speed_mps)
         kx, ky = metres_per_degree(lat)
-        speed = max(fix.speed or 0.0, st.speed_mps or 0.0, cfg.walking_speed_mps)
         iy, ix = math.floor(lat * _INV_CELL), math.floor(lon * _INV_CELL)
         # rings of grid cells around the fix; a fence in no scanned cell has its
         # exit zone at least ``k`` cells away
-        need = 2.0 * cfg.max_interval_s * speed + fix.accuracy_m
+        need = 2.0 * cfg.max_interval_s * speed + acc
         cell_m = _CELL_DEG * min(kx, ky)
         gap = math.inf
         k = 0
@@ -543,7 +559,7 @@ class GeofenceEngine:
                 gap = min(gap, bound) if gap > bound else gap
                 break
             k += 1
-        interval = 0.5 * (gap - fix.accuracy_m) / speed
+        interval = 0.5 * (gap - acc) / speed
         return float(min(max(interval, cfg.min_interval_s), cfg.max_interval_s))
 
     # -- while the app sleeps: a rolling set for the OS ---------------------------
