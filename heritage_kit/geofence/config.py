@@ -94,6 +94,8 @@ class GeofenceConfig:
     """Time constant (s) of the bias (Ornstein–Uhlenbeck process)."""
     route_speed_noise_mps: float = 0.3
     """Standard deviation (m/s) of a Doppler speed measurement."""
+    speed_noise_per_accuracy: float = 0.013
+    """Doppler noise grows with poor reception: at least this x the fix's accuracy (m/s per m; routes and free walking)."""
     route_min_accuracy_m: float = 3.0
     """Fences are judged with at least this accuracy (m) for the filtered route point."""
     route_enter_margin: float = 1.2
@@ -163,6 +165,7 @@ class GeofenceConfig:
             "route_bias_fraction": 0.0 <= self.route_bias_fraction < 1.0,
             "route_bias_tau_s": self.route_bias_tau_s > 0.0,
             "route_speed_noise_mps": self.route_speed_noise_mps > 0.0,
+            "speed_noise_per_accuracy": self.speed_noise_per_accuracy >= 0.0,
             "route_min_accuracy_m": self.route_min_accuracy_m >= 0.0,
             "route_enter_margin": 0.0 <= self.route_enter_margin < 3.0,
             "route_linearise_m": self.route_linearise_m >= 0.0,

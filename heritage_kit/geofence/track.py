@@ -109,7 +109,8 @@ class FreeFilter:
             step = speed * dt
             ux, uy = step * math.sin(b), step * math.cos(b)
             # Doppler noise, and a turn between fixes (grows with dt²: a street corner at 20 s)
-            q = (cfg.route_speed_noise_mps * dt) ** 2 + (cfg.free_turn_mps * dt) ** 2 * (dt / (dt + 5.0))
+            sn = max(cfg.route_speed_noise_mps, cfg.speed_noise_per_accuracy * fix.accuracy_m)
+            q = (sn * dt) ** 2 + (cfg.free_turn_mps * dt) ** 2 * (dt / (dt + 5.0))
         else:  # moving, last fix without bearing: the walker went speed x dt somewhere
             ux = uy = 0.0
             q = ((speed or cfg.walking_speed_mps) * dt) ** 2
