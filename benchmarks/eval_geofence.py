@@ -6,8 +6,17 @@
     python benchmarks/eval_geofence.py --no-route        # plain mode: the engine is not told the route
     python benchmarks/eval_geofence.py --offset 8        # robustness: walker 8 m right of the route
     python benchmarks/eval_geofence.py --skip-stop       # robustness: walker skips each trail's middle stop
+    python benchmarks/eval_geofence.py --free            # free walking: every POI, no next stop, no route
+    python benchmarks/eval_geofence.py --interval 20     # a fix every 20 s (battery saving); --adaptive: suggest_interval
+    python benchmarks/eval_geofence.py --pause 0         # every stop walked past (20, 120: paused exactly that long)
+    python benchmarks/eval_geofence.py --canyon          # urban-canyon multipath (CANYON)
+    python benchmarks/eval_geofence.py --matrix --walks 12 --seed-offset 100000   # the README's table (held-out seeds)
 
-For each sigma (5, 10, 20 m) and each walk (seed), a trail of the pack is chosen
+No recorded GPS trace exists (``../shared/data/gps/`` does not exist), so every walk is simulated.
+The truth and the noise are simulated every second; with ``--interval`` the phone keeps one fix every
+that many seconds, with ``--adaptive`` the next after ``engine.suggest_interval(fix)`` seconds.
+
+For each sigma (5, 10, 20, 30 m) and each walk (seed), a trail of the pack is chosen
 (walks alternate over the pack's trails). The walker starts about 150 m before
 the first stop, visits the trail's stops in order along the pack's streets
 (shortest routes of ``heritage_kit.routing.WalkingGraph``; straight segments
@@ -41,6 +50,10 @@ the footprint for polygon fences — exactly what the engine tests):
   into the zone); negative = the alert came before the walker was truly inside.
 * **alerts per visit** — ``enter`` alerts for the stop in a true visit's window
   (mean over the visits that were told; max over every true visit).
+* **free walking** (``--free``) — recall counts only the stops the walker stopped at (passing by is no
+  visit), and an alert for a ``halt_only`` fence (a shop) is correct only in a true visit during which
+  the walker stood still in its zone: passing close is an arrival for a trail stop, not for a shop.
+* **fixes per km** — fixes given to the engine over kilometres walked (battery).
 """
 
 from __future__ import annotations
