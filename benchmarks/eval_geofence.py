@@ -6,8 +6,17 @@
     python benchmarks/eval_geofence.py --no-route        # plain mode: the engine is not told the route
     python benchmarks/eval_geofence.py --offset 8        # robustness: walker 8 m right of the route
     python benchmarks/eval_geofence.py --skip-stop       # robustness: walker skips each trail's middle stop
+    python benchmarks/eval_geofence.py --free            # free walking: every POI, no next stop, no route
+    python benchmarks/eval_geofence.py --interval 20     # a fix every 20 s (battery saving); --adaptive: suggest_interval
+    python benchmarks/eval_geofence.py --pause 0         # every stop walked past (20, 120: paused exactly that long)
+    python benchmarks/eval_geofence.py --canyon          # urban-canyon multipath (CANYON)
+    python benchmarks/eval_geofence.py --matrix --walks 12 --seed-offset 100000   # the README's table (held-out seeds)
 
-For each sigma (5, 10, 20 m) and each walk (seed), a trail of the pack is chosen
+No recorded GPS trace exists (``../shared/data/gps/`` does not exist), so every walk is simulated.
+The truth and the noise are simulated every second; with ``--interval`` the phone keeps one fix every
+that many seconds, with ``--adaptive`` the next after ``engine.suggest_interval(fix)`` seconds.
+
+For each sigma (5, 10, 20, 30 m) and each walk (seed), a trail of the pack is chosen
 (walks alternate over the pack's trails). The walker starts about 150 m before
 the first stop, visits the trail's stops in order along the pack's streets
 (shortest routes of ``heritage_kit.routing.WalkingGraph``; straight segments
@@ -41,6 +50,10 @@ the footprint for polygon fences — exactly what the engine tests):
   into the zone); negative = the alert came before the walker was truly inside.
 * **alerts per visit** — ``enter`` alerts for the stop in a true visit's window
   (mean over the visits that were told; max over every true visit).
+* **free walking** (``--free``) — recall counts only the stops the walker stopped at (passing by is no
+  visit), and an alert for a ``halt_only`` fence (a shop) is correct only in a true visit during which
+  the walker stood still in its zone: passing close is an arrival for a trail stop, not for a shop.
+* **fixes per km** — fixes given to the engine over kilometres walked (battery).
 """
 
 from __future__ import annotations
@@ -60,9 +73,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from heritage_kit.geofence import GeofenceConfig, GeofenceEngine, fences_for  # noqa: E402
-from heritage_kit.simulate import NoiseModel, simulate_walk, trail_path  # noqa: E402
+from heritage_kit.simulate import NoiseModel, WalkerModel, simulate_walk, trail_path  # noqa: E402
 
-SIGMAS = (5.0, 10.0, 20.0)
+SIGMAS = (5.0, 10.0, 20.0, 30.0)
 WINDOW_S = 10.0
 
 
@@ -98,26 +111,55 @@ def run_walk(
     route=None,
     visited=None,
     offset_m: float = 0.0,
+    walker_options=None,
+    free: bool = False,
+    adaptive: bool = False,
 ) -> dict:
     """One walk: ``path`` = (the walker's path, its stop vertices); ``visited`` the ids of those stops
-    (default: the trail's); ``route``: what the engine is told the walker will walk (None: plain mode)."""
+    (default: the trail's); ``route``: what the engine is told the walker will walk (None: plain mode).
+
+    ``free``: free walking — every fence watched, no next stop, no route; only the stops the walker
+    stopped at are counted for recall, and an alert for a halt-only fence (a shop) is correct only if
+    the walker truly stood still in its zone. ``adaptive``: the phone takes the next fix
+    ``engine.suggest_interval(fix)`` seconds later (the walk is simulated at 1 s and sub-sampled).
+    """
     path, stop_vertices = path
     visited = list(trail.stops) if visited is None else list(visited)
     noise = NoiseModel(sigma_m=sigma, **(noise_options or {}))
+    walker_options = dict(walker_options or {})
+    interval = float(walker_options.pop("fix_interval_s", 1.0))
+    # the truth and the noise at 1 s; the phone keeps a fix every ``interval`` s (or as suggested)
+    walker = WalkerModel(fix_interval_s=1.0, **walker_options)
     walk = simulate_walk(
-        path, seed=seed, stop_vertices=stop_vertices, noise=noise, start_time=1.8e9, lateral_offset_m=offset_m
+        path, seed=seed, stop_vertices=stop_vertices, noise=noise, start_time=1.8e9, lateral_offset_m=offset_m,
+        walker=walker,
     )
     engine = GeofenceEngine(fences, config=config)
-    engine.set_route(route)
+    engine.set_route(None if free else route)
     remaining = list(trail.stops)
-    engine.set_active(None if all_active else remaining, next_id=remaining[0])
+    if free:
+        engine.set_active(None, next_id=None)
+    else:
+        engine.set_active(None if all_active else remaining, next_id=remaining[0])
     alerts: list[tuple[str, float]] = []
+    used = 0
+    next_t = -1.0
+    t_first = walk.fixes[0].timestamp if walk.fixes else 0.0
     for fix in walk.fixes:
-        for ev in engine.update(fix):
+        if adaptive:
+            if fix.timestamp < next_t:
+                continue
+        elif interval > 1.0 and round(fix.timestamp - t_first) % round(interval):
+            continue
+        used += 1
+        events = engine.update(fix)
+        if adaptive:
+            next_t = fix.timestamp + engine.suggest_interval(fix) - 1e-6
+        for ev in events:
             if ev.kind != "enter":
                 continue
             alerts.append((ev.fence_id, ev.timestamp))
-            if ev.fence_id in remaining:
+            if not free and ev.fence_id in remaining:
                 # the app: the next stop is the first not yet announced after this one
                 k = remaining.index(ev.fence_id)
                 remaining = remaining[k + 1 :] + [r for r in remaining[:k]]
@@ -131,11 +173,16 @@ def run_walk(
         d = np.array([engine.distance_m(fid, la, lo) for la, lo in zip(walk.lat, walk.lon)])
         zones[fid] = true_intervals(d <= r, walk.t)
 
+    arc = walk.extra["arc_m"]
+    still = np.concatenate([[True], np.diff(arc) == 0.0])  # the walker truly standing still
+    halt_only = {f.id for f in fences if f.halt_only}
     visits = []
     for sv in walk.stops:
+        if free and sv.passed:
+            continue  # free walking: passing by is no visit to be told of
         fid = visited[sv.stop]
         mid = (sv.arrive + sv.leave) / 2
-        planned = next(((a, b) for a, b in zones[fid] if a <= mid <= b), None)
+        planned = next(((a, b) for a, b in zones[fid] if a - 1.0 <= mid <= b + 1.0), None)
         if planned is None:  # cannot happen: the walker stands at the POI
             raise RuntimeError(f"walk {seed}: stop {fid} never inside its own zone")
         per_iv = [(iv, [t for f, t in alerts if f == fid and iv[0] - WINDOW_S <= t <= iv[1] + WINDOW_S]) for iv in zones[fid]]
@@ -151,12 +198,15 @@ def run_walk(
                 "delay": None if told is None else told[1][0] - told[0][0],
                 "max_alerts_in_a_visit": max(len(h) for _, h in per_iv),
                 "true_visits": len(per_iv),
+                "passed": sv.passed,
             }
         )
     correct = 0
     false_alerts = []
     for fid, t in alerts:
         ivs = zones.get(fid, [])
+        if free and fid in halt_only:  # a shop: only a visit where the walker stood still in its zone
+            ivs = [(a, b) for a, b in ivs if still[(walk.t >= a) & (walk.t <= b)].any()]
         if any(a - WINDOW_S <= t <= b + WINDOW_S for a, b in ivs):
             correct += 1
         else:
@@ -183,7 +233,8 @@ def run_walk(
         "alerts": len(alerts),
         "correct_alerts": correct,
         "false_alerts": false_alerts,
-        "fixes": len(walk.fixes),
+        "fixes": used,
+        "walked_km": float(arc[-1]) / 1000.0,
         "multipath": len(walk.extra["multipath"]),
         "dropouts": len(walk.extra["dropouts"]),
         "duration_s": walk.duration_s,
@@ -210,6 +261,7 @@ def summarise(results: list[dict]) -> dict:
         "multipath_episodes": sum(r["multipath"] for r in results),
         "dropouts": sum(r["dropouts"] for r in results),
         "walked_min": sum(r["duration_s"] for r in results) / 60.0,
+        "fixes_per_km": sum(r["fixes"] for r in results) / max(sum(r["walked_km"] for r in results), 1e-9),
     }
 
 
@@ -227,6 +279,9 @@ def evaluate(
     seed_offset: int = 0,
     offset_m: float = 0.0,
     skip_stop: bool = False,
+    walker_options: dict | None = None,
+    free: bool = False,
+    adaptive: bool = False,
 ):
     """Summary per sigma, per-walk details, and how the legs were made.
 
@@ -275,6 +330,9 @@ def evaluate(
                     noise_options=noise_options,
                     route=paths[trail.id][0] if use_route else None,
                     offset_m=offset_m,
+                    walker_options=walker_options,
+                    free=free,
+                    adaptive=adaptive,
                 )
             )
         table[sigma] = summarise(res)
@@ -302,6 +360,44 @@ def markdown(table: dict, how: str, pack, all_active: bool, mode: str = "") -> s
     return "\n".join(lines)
 
 
+CANYON = {"canyon_per_min": 0.5, "canyon_m": 20.0, "canyon_s": (20.0, 60.0), "canyon_tau_s": 30.0}
+"""Urban-canyon multipath for ``--canyon`` and the matrix: a 20 m (per axis) AR(1) bias for 20–60 s, every ~2 min."""
+
+MODES = {
+    "route": {"use_route": True},
+    "plain": {"use_route": False},
+    "free": {"use_route": False, "free": True},
+}
+INTERVALS = (1.0, 10.0, 20.0, 30.0, "adaptive")
+PAUSES = (0.0, 20.0, 120.0)
+
+
+def matrix(pack, *, walks: int, sigmas=SIGMAS, seed_offset: int = 0, config=None) -> str:
+    """The README's table: each mode x fix interval (default pauses, 30–120 s) and x pause (1 s fixes),
+    with urban-canyon multipath on; recall / precision / median delay / max alerts per visit per sigma."""
+    head = " | ".join(f"σ={s:g}: R / P / delay / max" for s in sigmas)
+    lines = [f"| mode | fixes | pause (s) | {head} | fixes/km (σ=20) |", "|---|---|---|" + "---|" * len(sigmas) + "---|"]
+    rows = [(m, iv, None) for m in MODES for iv in INTERVALS] + [(m, 1.0, p) for m in MODES for p in PAUSES]
+    for mode, iv, pause in rows:
+        walker = {"fix_interval_s": 1.0 if iv == "adaptive" else iv}
+        if pause is not None:
+            walker["pause_s"] = (pause, pause)
+        table, _, _ = evaluate(
+            pack, walks=walks, sigmas=sigmas, config=config, noise_options=CANYON, walker_options=walker,
+            adaptive=iv == "adaptive", seed_offset=seed_offset, **MODES[mode],
+        )
+        cells = []
+        for sg in sigmas:
+            t = table[sg]
+            cells.append(
+                f"{t['recall']:.2f} / {t['precision']:.2f} / {t['median_delay_s']:.0f} / {t['alerts_per_visit_max']}"
+            )
+        per_km = table[20.0]["fixes_per_km"] if 20.0 in table else float("nan")
+        ivs = "suggest_interval" if iv == "adaptive" else f"{iv:g} s"
+        lines.append(f"| {mode} | {ivs} | {'30–120' if pause is None else f'{pause:g}'} | " + " | ".join(cells) + f" | {per_km:.0f} |")
+    return "\n".join(lines)
+
+
 def _assignments(items: list[str]) -> dict:
     out = {}
     for item in items:
@@ -320,6 +416,12 @@ def main(argv=None) -> int:
     ap.add_argument("--no-route", action="store_true", help="plain mode: the engine is not given the walker's route")
     ap.add_argument("--offset", type=float, default=0.0, metavar="M", help="walker M metres right of the route (robustness)")
     ap.add_argument("--skip-stop", action="store_true", help="the walker skips each trail's middle stop (robustness)")
+    ap.add_argument("--free", action="store_true", help="free walking: every POI watched, no next stop, no route")
+    ap.add_argument("--interval", type=float, default=1.0, help="seconds between fixes (default 1)")
+    ap.add_argument("--adaptive", action="store_true", help="the next fix after engine.suggest_interval(fix) s")
+    ap.add_argument("--pause", type=float, default=None, metavar="S", help="every stop paused exactly S s (0: passed by)")
+    ap.add_argument("--canyon", action="store_true", help="urban-canyon multipath (CANYON noise options)")
+    ap.add_argument("--matrix", action="store_true", help="the README's table: every mode, interval and pause")
     ap.add_argument("--seed-offset", type=int, default=0, help="add this to every seed (fresh walks)")
     ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="a GeofenceConfig field (repeatable)")
     ap.add_argument("--noise", action="append", default=[], metavar="FIELD=VALUE", help="a NoiseModel field (repeatable)")
@@ -329,6 +431,15 @@ def main(argv=None) -> int:
     pack = load_monaco(args.pack)
     config = GeofenceConfig(**_assignments(args.set))
     noise = _assignments(args.noise)
+    if args.canyon:
+        noise = {**CANYON, **noise}
+    if args.matrix:
+        print(matrix(pack, walks=args.walks, sigmas=tuple(args.sigma or SIGMAS), seed_offset=args.seed_offset, config=config))
+        print(f"\n({time.perf_counter() - t0:.1f} s)")
+        return 0
+    walker = {"fix_interval_s": args.interval}
+    if args.pause is not None:
+        walker["pause_s"] = (args.pause, args.pause)
     table, details, how = evaluate(
         pack,
         walks=args.walks,
@@ -341,10 +452,15 @@ def main(argv=None) -> int:
         seed_offset=args.seed_offset,
         config=config,
         noise_options=noise,
+        walker_options=walker,
+        free=args.free,
+        adaptive=args.adaptive,
     )
     if args.set or args.noise:
         print("config: " + ", ".join(args.set + [f"noise.{n}" for n in args.noise]))
     mode = "plain mode (no route)" if args.no_route else "route mode (the engine follows the trail's routed path)"
+    if args.free:
+        mode = "free walking (every POI watched, no next stop, no route)"
     if args.offset:
         mode += f"; walker {args.offset:g} m right of the route"
     if args.skip_stop:

@@ -23,6 +23,16 @@ GPS noise model (:class:`NoiseModel`), per axis (east, north), in metres:
   as it was (the phone does not know).
 * **Speed** (Doppler, as phones report it): the true walking speed plus
   Gaussian noise of std ``speed_noise_mps · sigma_m / 10``, as an absolute value.
+* **Urban canyon** (multipath along a street): episodes starting at
+  ``canyon_per_min`` per minute and lasting ``canyon_s`` seconds (tens of
+  seconds: the walker goes down a narrow street between stone walls), during
+  which a *persistent* bias is added — a Gauss–Markov (AR(1)) process of
+  stationary std ``canyon_m`` per axis and correlation time ``canyon_tau_s``,
+  faded in and out over ``canyon_fade_s`` — not white noise: tens of metres,
+  the same way for tens of seconds. The reported accuracy grows by only
+  ``canyon_accuracy_share`` x ``canyon_m`` (a phone underestimates multipath).
+  Off by default (``canyon_per_min = 0``); drawn after every other random
+  number, so a seed without canyons gives the same walk as before.
 * **Bearing**: the direction of the true track (degrees clockwise from north), none while standing still.
 * **Dropouts**: gaps starting at ``dropout_per_min`` per minute, lasting
   ``dropout_s`` seconds, with no fix at all.
@@ -78,6 +88,12 @@ class NoiseModel:
     dropout_per_min: float = 0.2
     dropout_s: tuple[float, float] = (5.0, 30.0)
     speed_noise_mps: float = 0.2
+    canyon_per_min: float = 0.0
+    canyon_s: tuple[float, float] = (20.0, 60.0)
+    canyon_m: float = 25.0
+    canyon_tau_s: float = 30.0
+    canyon_fade_s: float = 5.0
+    canyon_accuracy_share: float = 0.5
 
     def __post_init__(self) -> None:
         ok = (
@@ -92,6 +108,12 @@ class NoiseModel:
             and 0 <= self.multipath_m[0] <= self.multipath_m[1]
             and 0 <= self.multipath_s[0] <= self.multipath_s[1]
             and 0 <= self.dropout_s[0] <= self.dropout_s[1]
+            and self.canyon_per_min >= 0
+            and 0 <= self.canyon_s[0] <= self.canyon_s[1]
+            and self.canyon_m >= 0
+            and self.canyon_tau_s > 0
+            and self.canyon_fade_s >= 0
+            and self.canyon_accuracy_share >= 0
         )
         if not ok:
             raise GeofenceError(f"invalid NoiseModel: {self}")
@@ -109,6 +131,7 @@ class WalkerModel:
     idle_per_km: float = 3.0  # short stops anywhere: crossings, shop windows
     idle_s: tuple[float, float] = (5.0, 20.0)
     fix_interval_s: float = 1.0
+    pass_stops: tuple[int, ...] = ()  # stop numbers walked past without stopping (pause 0)
 
     def __post_init__(self) -> None:
         if not (self.speed_mps > 0 and self.speed_spread >= 0 and self.fix_interval_s > 0):
@@ -119,12 +142,20 @@ class WalkerModel:
 
 @dataclass(frozen=True)
 class StopVisit:
-    """The walker stood at path vertex ``vertex`` (stop number ``stop``) from ``arrive`` to ``leave``."""
+    """The walker stood at path vertex ``vertex`` (stop number ``stop``) from ``arrive`` to ``leave``.
+
+    ``arrive == leave`` when the walker passed the stop without stopping (``WalkerModel.pass_stops`` or a
+    pause of 0 s); :attr:`passed` says so.
+    """
 
     stop: int
     vertex: int
     arrive: float
     leave: float
+
+    @property
+    def passed(self) -> bool:
+        return self.leave <= self.arrive
 
 
 @dataclass
@@ -258,6 +289,8 @@ def simulate_walk(
             idles.append((float(start_time + knots_t[-1]), float(start_time + knots_t[-1] + pause)))
         else:
             pause = float(rng.uniform(*walker.pause_s))
+            if stop_no[v] in walker.pass_stops:
+                pause = 0.0  # drawn anyway: the other stops keep their pauses
             stops.append(StopVisit(stop_no[v], v, float(start_time + knots_t[-1]), float(start_time + knots_t[-1] + pause)))
         knots_t.append(knots_t[-1] + pause)
         knots_s.append(s)
@@ -297,6 +330,18 @@ def simulate_walk(
     for a, b in dropouts:
         keep[(t_abs >= a) & (t_abs < b)] = False
     acc = ACCURACY_PER_SIGMA * sig
+    canyons = _episodes(rng, t_abs, noise.canyon_per_min, noise.canyon_s) if noise.canyon_m > 0 else []
+    if canyons:
+        # a persistent (AR(1)) bias of tens of metres during each episode, faded in and out
+        cx = _ou(rng, n, dt, noise.canyon_tau_s, noise.canyon_m)
+        cy = _ou(rng, n, dt, noise.canyon_tau_s, noise.canyon_m)
+        on = np.zeros(n)
+        fade = max(noise.canyon_fade_s, 1e-9)
+        for a, b in canyons:
+            on = np.maximum(on, np.clip(np.minimum(t_abs - a, b - t_abs) / fade, 0.0, 1.0))
+        ex += on * cx
+        ey += on * cy
+        acc = acc + on * noise.canyon_accuracy_share * noise.canyon_m
     # speed as a phone's Doppler reports it: the true speed plus Gaussian noise
     # (speed_noise_mps x sigma/10 m), never negative
     v_true = np.gradient(s_t, t_rel) if n > 1 else np.zeros(n)
@@ -328,7 +373,7 @@ def simulate_walk(
         noise=noise,
         walker=walker,
         speed_mps=speed,
-        extra={"multipath": multipath, "dropouts": dropouts, "idles": idles, "arc_m": s_t},
+        extra={"multipath": multipath, "dropouts": dropouts, "idles": idles, "arc_m": s_t, "canyons": canyons},
     )
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from heritage_kit.errors import GeofenceError
-from heritage_kit.geo import LocalProjection, geodesic_m
+from heritage_kit.geo import LocalProjection, geodesic_m, metres_per_degree
 from heritage_kit.geofence import Fence, GeofenceEngine
 from heritage_kit.simulate import (
     ACCURACY_PER_SIGMA,
@@ -172,3 +172,40 @@ def test_fixes_carry_the_walking_direction_while_moving():
     for s in w.stops:
         still = [f for f in w.fixes if s.arrive + 3 < f.timestamp < s.leave - 3]
         assert still and all(f.bearing is None for f in still)
+
+
+def test_urban_canyon_is_a_persistent_bias_and_off_by_default():
+    path = [ll(0, 0), ll(600, 0)]
+    plain = simulate_walk(path, seed=4, noise=NoiseModel(sigma_m=5.0, multipath_per_min=0.0))
+    same = simulate_walk(path, seed=4, noise=NoiseModel(sigma_m=5.0, multipath_per_min=0.0, canyon_m=30.0))
+    assert [f.lat for f in plain.fixes] == [f.lat for f in same.fixes]  # canyon_per_min = 0: the walk as before
+    noise = NoiseModel(sigma_m=5.0, multipath_per_min=0.0, dropout_per_min=0.0, canyon_per_min=2.0, canyon_m=30.0,
+                       canyon_s=(40.0, 40.0))
+    w = simulate_walk(path, seed=4, noise=noise)
+    canyons = w.extra["canyons"]
+    assert canyons
+    err, east = [], []
+    for f in w.fixes:
+        p = w.true_position(f.timestamp)
+        err.append(geodesic_m(f.lat, f.lon, p.lat, p.lon))
+        east.append((f.lon - p.lon) * metres_per_degree(p.lat)[0])  # metres east of the truth
+    t = np.array([f.timestamp for f in w.fixes])
+    err = np.array(err)
+    inside = np.zeros(len(t), dtype=bool)
+    for a, b in canyons:
+        inside |= (t >= a + 5) & (t < b - 5)
+    assert err[inside].mean() > 2.5 * err[~inside].mean()  # tens of metres in a canyon
+    # persistent, not white: the error 5 s later is much the same
+    ex = np.array(east)
+    k = np.flatnonzero(inside[:-5] & inside[5:])
+    assert np.corrcoef(ex[k], ex[k + 5])[0, 1] > 0.5
+    # the reported accuracy grows by canyon_accuracy_share x canyon_m inside
+    acc = np.array([f.accuracy_m for f in w.fixes])
+    assert acc[inside].mean() > acc[~inside].mean() + 10.0
+
+
+def test_pass_stops_walks_past_without_stopping():
+    path = [ll(0, 0), ll(100, 0), ll(200, 0)]
+    w = simulate_walk(path, seed=2, stop_vertices=[1, 2], walker=WalkerModel(pass_stops=(0,), idle_per_km=0.0))
+    assert w.stops[0].passed and w.stops[0].arrive == w.stops[0].leave
+    assert not w.stops[1].passed and w.stops[1].leave - w.stops[1].arrive >= 30.0

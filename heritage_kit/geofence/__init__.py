@@ -38,8 +38,8 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
 4. *Hysteresis.* A fence is left after ``exit_fixes`` trusted fixes beyond its
    exit radius (``radius x exit_factor + exit_margin_m`` unless the fence sets
    its own), so a walker at the edge does not flicker.
-5. *Halts.* Fixes whose Doppler speed is below ``stationary_mps`` form a
-   *halt*; from its ``halt_mean_fixes``-th fix on, fences are judged at the
+5. *Halts.* Fixes while the walker stands still (rule 9's smoothed
+   Doppler; without Doppler, by position only) form a *halt*; from its ``halt_mean_fixes``-th fix on, fences are judged at the
    accuracy-weighted mean of the halt (standing still, the mean is steadier
    than one fix). After ``halt_arrival_s`` seconds, if the walker has walked
    ``moved_m`` since the last alert, the *next stop*
@@ -91,6 +91,34 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    and reopens ``s`` (variance + (``max_speed_mps`` x gap / 2)²) and ``v``
    (zero, free), so the next fixes place the walker without taking the bias
    for progress. Without a route, nothing changes.
+
+9. *Free walking* (:mod:`heritage_kit.geofence.track`). Whenever no route
+   holds the walker (no route, or off it), fences are judged at the position
+   of a small Kalman filter on east/north metres instead of the raw fix
+   (``free_filter``): per axis (position, GPS bias), the position moved by
+   the Doppler velocity (speed along the bearing: a walking motion model the
+   phone measures), the bias an Ornstein–Uhlenbeck process as on the route;
+   a fix whose innovation exceeds ``free_gate`` sigmas is not believed
+   (one wild fix neither fires nor cancels). Standing still is decided on the
+   Doppler speed smoothed over ``still_tau_s`` against ``still_mps`` (one
+   reading is too noisy; the speed between fixes at 30 m accuracy is
+   meaningless), and a still walker's fixes simply average. A fix without
+   Doppler restarts the filter there and is judged as it is. Why this and
+   not snapping to the street network or facade distances: the pack's
+   streets are already used by the route filter (rule 8) when a path is
+   planned, footprints are already polygon fences (distance to the walls,
+   not the centre); what poor accuracy defeats is *one fix at a time*, and
+   the filter pools every fix of the last minutes at a few float operations.
+   Evidence (rule 3) is counted in time: a hit after a gap of g seconds
+   (``evidence_s`` < g <= ``max_interval_s``) counts g / ``evidence_s`` hits,
+   at most ``enter_fixes`` — a fix every 20 s stands for 20 s; a dropout
+   longer than that counts 1.
+10. *Passing by.* A ``halt_only`` fence (a shop: ``fences_for`` makes every
+    ``commerce`` POI one) watched among every fence (``set_active(None)``,
+    free walking) is entered only while the walker stands still: walking
+    past a shop is no arrival. Watched explicitly (a trail's stops) or as
+    the next stop, it arrives on passing like any other: passing close is an
+    arrival for a trail stop.
 
 Distances are metres on the WGS84 ellipsoid's local tangent plane at the fix
 (the same radii as :class:`heritage_kit.geo.LocalProjection`), exact to ~0.1%

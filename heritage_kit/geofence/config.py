@@ -18,7 +18,7 @@ class GeofenceConfig:
     """Tuning of :class:`~heritage_kit.geofence.GeofenceEngine` (rules: :mod:`heritage_kit.geofence`; ``route_*``: rule 8)."""
 
     # -- rule 1: accuracy gate
-    max_accuracy_m: float = 50.0
+    max_accuracy_m: float = 100.0
     """A fix less accurate than this (m) is ignored altogether."""
     accuracy_gate: float = 1.5
     """A fix decides a fence only if its accuracy <= this x the fence's enter radius (or buffer, at least 10 m)."""
@@ -36,6 +36,8 @@ class GeofenceConfig:
     """Hits needed to enter a fence ..."""
     enter_window: int = 2
     """... among this many consecutive decisive fixes (>= enter_fixes)."""
+    evidence_s: float = 5.0
+    """A hit after a gap of g > this (s) counts g / this hits (at most enter_fixes; g <= max_interval_s, else a dropout: 1)."""
     enter_margin: float = 0.3
     """A hit must be this x the fix's accuracy inside the enter radius (a fix barely inside is no evidence)."""
     exclusive: bool = True
@@ -92,6 +94,8 @@ class GeofenceConfig:
     """Time constant (s) of the bias (Ornstein–Uhlenbeck process)."""
     route_speed_noise_mps: float = 0.3
     """Standard deviation (m/s) of a Doppler speed measurement."""
+    speed_noise_per_accuracy: float = 0.013
+    """Doppler noise grows with poor reception: at least this x the fix's accuracy (m/s per m; routes and free walking)."""
     route_min_accuracy_m: float = 3.0
     """Fences are judged with at least this accuracy (m) for the filtered route point."""
     route_enter_margin: float = 1.2
@@ -103,6 +107,20 @@ class GeofenceConfig:
     route_halt_slack: float = 0.0
     """halt_slack on the route (0: the halt's mean route point must be inside the zone)."""
 
+    # -- rule 9: free walking (Kalman filter on east/north metres, heritage_kit.geofence.track)
+    free_filter: bool = True
+    """Judge fences at the free-walking filter's position when no route holds the walker (False: at raw fixes)."""
+    free_gate: float = 4.0
+    """A fix whose innovation exceeds this many sigmas (per axis) is not believed by the filter."""
+    free_still_noise_mps: float = 0.05
+    """Position noise (m/s) of a walker standing still (sway, a step or two)."""
+    free_turn_mps: float = 0.6
+    """Position noise (m/s) for turns between fixes, growing with the interval (dead reckoning over 20 s misses corners)."""
+    still_mps: float = 0.75
+    """The walker stands still when the smoothed Doppler speed is below this (m/s) ..."""
+    still_tau_s: float = 4.0
+    """... smoothed with this time constant (s)."""
+
     # -- battery (suggest_interval)
     walking_speed_mps: float = 1.4
     """Assumed walking speed (m/s) when the measured one is lower."""
@@ -110,6 +128,8 @@ class GeofenceConfig:
     """Shortest suggested interval between fixes (s)."""
     max_interval_s: float = 30.0
     """Longest suggested interval between fixes (s)."""
+    still_interval_s: float = 3.0
+    """Suggested interval (s) while standing still in fences already announced."""
 
     def __post_init__(self) -> None:
         checks = {
@@ -123,6 +143,7 @@ class GeofenceConfig:
             "reanchor_fixes": self.reanchor_fixes >= 1,
             "enter_fixes": self.enter_fixes >= 1,
             "enter_window": self.enter_window >= self.enter_fixes,
+            "evidence_s": self.evidence_s > 0.0,
             "exit_fixes": self.exit_fixes >= 1,
             "dwell_s": self.dwell_s >= 0.0,
             "cooldown_s": self.cooldown_s >= 0.0,
@@ -135,6 +156,7 @@ class GeofenceConfig:
             "halt_mean_fixes": self.halt_mean_fixes >= 0,
             "moved_m": self.moved_m >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
+            "still_interval_s": self.still_interval_s > 0.0,
             "route_gate_m": self.route_gate_m > 0.0,
             "route_gate_accuracy": self.route_gate_accuracy >= 0.0,
             "route_off_fixes": self.route_off_fixes >= 1,
@@ -143,11 +165,17 @@ class GeofenceConfig:
             "route_bias_fraction": 0.0 <= self.route_bias_fraction < 1.0,
             "route_bias_tau_s": self.route_bias_tau_s > 0.0,
             "route_speed_noise_mps": self.route_speed_noise_mps > 0.0,
+            "speed_noise_per_accuracy": self.speed_noise_per_accuracy >= 0.0,
             "route_min_accuracy_m": self.route_min_accuracy_m >= 0.0,
             "route_enter_margin": 0.0 <= self.route_enter_margin < 3.0,
             "route_linearise_m": self.route_linearise_m >= 0.0,
             "route_max_gap_s": self.route_max_gap_s > 0.0,
             "route_halt_slack": self.route_halt_slack >= 0.0,
+            "free_gate": self.free_gate > 0.0,
+            "free_still_noise_mps": self.free_still_noise_mps >= 0.0,
+            "free_turn_mps": self.free_turn_mps >= 0.0,
+            "still_mps": self.still_mps >= 0.0,
+            "still_tau_s": self.still_tau_s > 0.0,
         }
         if self.exit_factor == 1.0 and self.exit_margin_m == 0.0:
             checks["exit_margin_m"] = False  # no hysteresis at all

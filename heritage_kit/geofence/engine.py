@@ -14,11 +14,12 @@ import numpy as np
 import shapely
 
 from heritage_kit.errors import GeofenceError
-from heritage_kit.geo import metres_per_degree
+from heritage_kit.geo import ACCURACY_PER_SIGMA, metres_per_degree
 from heritage_kit.geofence.config import GeofenceConfig
 from heritage_kit.geofence.model import Fence, Fix, GeofenceEvent, OsFence, as_geometry
 from heritage_kit.geofence.route import RouteFilter, route_coords
 from heritage_kit.geofence.state import Anchor, GeofenceState, Halt, Pending, Stay
+from heritage_kit.geofence.track import FreeFilter
 
 __all__ = ["GeofenceEngine"]
 
@@ -63,6 +64,7 @@ class GeofenceEngine:
         self._gate_out: list[float] = []
         self._poly: list[Any] = []  # None or (geom_m, lat0, lon0, kx0, ky0)
         self._prio: list[int] = []
+        self._halt_only: list[bool] = []  # rule 10: walking past is no arrival
         self._os_r: list[float] = []  # radius of the circle holding the enter zone
         self._inv_size: list[float] = []  # 1 / (equivalent radius of the enter zone)
         grid: dict[int, list[int]] = {}
@@ -79,6 +81,7 @@ class GeofenceEngine:
             self._rin.append(rin)
             self._rout.append(rout)
             self._prio.append(f.priority)
+            self._halt_only.append(f.halt_only)
             if f.footprint is not None:
                 scale = np.array([kx0, ky0])
                 origin = np.array([lon0, lat0])
@@ -115,6 +118,7 @@ class GeofenceEngine:
         self._mpd_key = None
         self._mpd = (0.0, 0.0)
         self._route: RouteFilter | None = None
+        self._free = FreeFilter(cfg)
         self._state = GeofenceState()
         if state is not None:
             self.state = state
@@ -249,6 +253,11 @@ class GeofenceEngine:
         else:
             kx, ky = self._mpd = metres_per_degree(lat)
             self._mpd_key = key
+        # standing still? (the smoothed Doppler, rule 9: steadier than one reading)
+        fr = st.free
+        _, still_now = self._free.still.step(
+            None if fr is None else fr.ema, fix.speed, 0.0 if fr is None else t - fr.t
+        )
         # jump rejection against the last accepted fix
         anchor = st.anchor
         if anchor is not None:
@@ -278,15 +287,21 @@ class GeofenceEngine:
             anchor.lat, anchor.lon, anchor.t, anchor.acc = lat, lon, t, acc
         st.rejected = None
         st.n_rejected = 0
+        prev_t = st.last_t
         st.last_t = t
         enter_margin = cfg.enter_margin
         halt_slack = cfg.halt_slack
+        # rule 9: the free-walking filter runs on every trusted fix (warm when the route lets go)
+        st.free, f_lat, f_lon, f_acc, _ = self._free.step(fix, st.free)
+        on_route = None
         if self._route is not None:
             on_route = self._route.step(fix, st)
             if on_route is not None:
                 lat, lon, acc = on_route  # judged at the filtered point on the route
                 enter_margin = cfg.route_enter_margin
                 halt_slack = cfg.route_halt_slack
+        if on_route is None and cfg.free_filter:
+            lat, lon, acc = f_lat, f_lon, f_acc
 
         events: list[GeofenceEvent] = []
         inside = st.inside
@@ -299,7 +314,7 @@ class GeofenceEngine:
         clat, clon = self._lat, self._lon
         # a halt: Doppler says we stand still; its fixes are averaged (accuracy-weighted)
         speed = fix.speed
-        halted = speed is not None and speed < cfg.stationary_mps
+        halted = (speed is not None and speed < cfg.stationary_mps) if still_now is None else still_now
         if halted:
             h = st.halt
             if h is None:
@@ -330,6 +345,8 @@ class GeofenceEngine:
         entering: list[tuple[int, float]] | None = None
         hits: list[tuple[int, float]] = []
         inv_size = self._inv_size
+        # rule 10: a halt-only fence (a shop) watched among every fence is entered only standing still
+        halt_only = self._halt_only if (st.active is None and not halted) else None
         seen_inside = 0
         for i in cands:
             if not active[i]:
@@ -362,6 +379,8 @@ class GeofenceEngine:
                         best_rel, best, best_d = rel, -1, d  # the fence we are in is nearest
                 continue
             if d <= rin[i] - margin:
+                if halt_only is not None and halt_only[i] and fid != st.next_id:
+                    continue
                 if acc > gin[i] or still:
                     held = True  # the accuracy circle cannot decide this fence
                     continue
@@ -395,12 +414,19 @@ class GeofenceEngine:
                 c.misses += 1
                 if c.misses > slack:
                     del pending[k]
+        # a hit is worth the time it stands for: 1 at 1 s fixes, up to enter_fixes at long intervals
+        if hits:
+            gap = t - prev_t if prev_t is not None else 0.0
+            # (a gap longer than max_interval_s is a dropout, not a sampling choice: worth 1)
+            worth = gap / cfg.evidence_s if cfg.evidence_s < gap <= cfg.max_interval_s else 1.0
+            if worth > cfg.enter_fixes:
+                worth = float(cfg.enter_fixes)
         for i, d in hits:
             fid = ids[i]
             c = pending.get(fid)
             if c is None:
                 pending[fid] = c = Pending()
-            c.hits += 1
+            c.hits += worth
             if c.hits >= cfg.enter_fixes:
                 if entering is None:
                     entering = []
@@ -485,19 +511,35 @@ class GeofenceEngine:
         accuracy, walked at the larger of the measured speed and
         ``walking_speed_mps``, halved for safety; clamped to
         [``min_interval_s``, ``max_interval_s``]. While an enter or exit waits
-        for confirmation, ``min_interval_s``.
+        for confirmation, ``min_interval_s``. When the free filter (rule 9)
+        holds this fix, its position, the larger of its and the fix's
+        accuracy and the smoothed Doppler are used (the speed between raw fixes is mostly noise at poor
+        accuracy); standing still in fences already announced,
+        ``still_interval_s``.
         """
         cfg = self.config
         st = self._state
         if st.pending or any(s.out for s in st.inside.values()):
             return cfg.min_interval_s
-        lat, lon = fix.lat, fix.lon
+        lat, lon, acc = fix.lat, fix.lon, fix.accuracy_m
+        fr = st.free
+        if fr is not None and fr.t == fix.timestamp and fr.ema is not None:
+            # the free filter has this fix: its position, the larger of its and the fix's accuracy (measured:
+            # the filter's alone lets intervals grow too long near a stop), and the smoothed Doppler (the speed
+            # between raw fixes is mostly noise at 30 m accuracy)
+            lat, lon = fr.lat0 + fr.y / fr.ky, fr.lon0 + fr.x / fr.kx
+            acc = max(acc, ACCURACY_PER_SIGMA * math.sqrt(max(fr.pxx, 0.0)))
+            speed = max(fix.speed or 0.0, fr.ema, cfg.walking_speed_mps)
+            if fr.ema < cfg.still_mps and st.inside and all(s.alerted for s in st.inside.values()):
+                # standing at a stop already announced: nothing to decide until the walker walks on
+                return float(min(max(cfg.still_interval_s, cfg.min_interval_s), cfg.max_interval_s))
+        else:
+            speed = max(fix.speed or 0.0, st.speed_mps or 0.0, cfg.walking_speed_mps)
         kx, ky = metres_per_degree(lat)
-        speed = max(fix.speed or 0.0, st.speed_mps or 0.0, cfg.walking_speed_mps)
         iy, ix = math.floor(lat * _INV_CELL), math.floor(lon * _INV_CELL)
         # rings of grid cells around the fix; a fence in no scanned cell has its
         # exit zone at least ``k`` cells away
-        need = 2.0 * cfg.max_interval_s * speed + fix.accuracy_m
+        need = 2.0 * cfg.max_interval_s * speed + acc
         cell_m = _CELL_DEG * min(kx, ky)
         gap = math.inf
         k = 0
@@ -517,7 +559,7 @@ class GeofenceEngine:
                 gap = min(gap, bound) if gap > bound else gap
                 break
             k += 1
-        interval = 0.5 * (gap - fix.accuracy_m) / speed
+        interval = 0.5 * (gap - acc) / speed
         return float(min(max(interval, cfg.min_interval_s), cfg.max_interval_s))
 
     # -- while the app sleeps: a rolling set for the OS ---------------------------

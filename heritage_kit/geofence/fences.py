@@ -11,7 +11,7 @@ from heritage_kit.errors import GeofenceError
 from heritage_kit.geo import metres_per_degree
 from heritage_kit.geofence.model import Fence, as_geometry
 
-__all__ = ["DEFAULT_RADIUS_M", "CATEGORY_RADIUS_M", "MIN_RADIUS_M", "fences_for"]
+__all__ = ["DEFAULT_RADIUS_M", "CATEGORY_RADIUS_M", "HALT_ONLY_KINDS", "MIN_RADIUS_M", "fences_for"]
 
 DEFAULT_RADIUS_M: dict[str, float] = {"heritage": 30.0, "commerce": 15.0, "service": 20.0}
 """Default enter radius by POI kind when no category below applies."""
@@ -30,6 +30,9 @@ CATEGORY_RADIUS_M: dict[str, float] = {
 }
 """Enter radius (m) by category; a POI takes the largest of its categories."""
 
+HALT_ONLY_KINDS: tuple[str, ...] = ("commerce",)
+"""Kinds whose fences need the walker to stop (walking past a shop is no arrival; rule 10)."""
+
 MIN_RADIUS_M = 12.0
 """``fences_for(..., separate=True)`` never shrinks a circle below this."""
 
@@ -46,6 +49,7 @@ def fences_for(
     grow: float = 1.0,
     min_radius_m: float = MIN_RADIUS_M,
     priority: Mapping[str, int] | None = None,
+    halt_only_kinds: Iterable[str] = HALT_ONLY_KINDS,
 ) -> list[Fence]:
     """One fence per POI of a :class:`~heritage_kit.packs.ContentPack` or a list of POIs.
 
@@ -64,6 +68,10 @@ def fences_for(
     stay apart; ``grow > 1`` lets an isolated POI's radius or buffer grow up to
     ``grow`` x its default, still within half the gap, so a lone fort is
     announced from a sensible distance while a shop among shops keeps 15 m.
+
+    POIs of a kind in ``halt_only_kinds`` (default: shops, ``commerce``) get
+    ``halt_only`` fences: walking past a shop is no arrival, stopping at it is
+    (a trail's stops, watched explicitly with ``set_active``, arrive on passing).
     """
     pois = list(getattr(pack_or_pois, "pois", pack_or_pois))
     if ids is not None:
@@ -78,6 +86,7 @@ def fences_for(
     kind_r = dict(DEFAULT_RADIUS_M)
     kind_r.update(radius_by_kind or {})
     prio = priority or {}
+    halt_kinds = frozenset(halt_only_kinds)
     if grow < 1.0:
         raise GeofenceError("fences_for: grow must be >= 1")
     polys = [bool(use_footprints and p.footprint is not None) for p in pois]
@@ -114,7 +123,9 @@ def fences_for(
     for p, r, is_poly in zip(pois, radii, polys):
         pr = int(prio.get(p.id, 0))
         if is_poly:
-            fences.append(Fence.polygon(p.id, p.footprint, buffer_m=r, center=p.location, priority=pr))
+            fences.append(
+                Fence.polygon(p.id, p.footprint, buffer_m=r, center=p.location, priority=pr, halt_only=p.kind in halt_kinds)
+            )
         else:
-            fences.append(Fence(p.id, p.location, r, None, None, pr))
+            fences.append(Fence(p.id, p.location, r, None, None, pr, p.kind in halt_kinds))
     return fences

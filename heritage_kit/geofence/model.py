@@ -62,6 +62,8 @@ class Fence:
     used for distances shown to the user and for the OS fallback circle.
     ``exit_radius_m`` (> ``radius_m``) overrides the config's hysteresis.
     ``priority``: higher goes first when several events happen on one fix.
+    ``halt_only`` (a shop): walking past is no arrival — the walker must stop
+    (rule 10), unless the fence is watched explicitly (a trail's stop).
     """
 
     id: str
@@ -70,6 +72,7 @@ class Fence:
     exit_radius_m: float | None = None
     footprint: Any = None
     priority: int = 0
+    halt_only: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -87,9 +90,17 @@ class Fence:
 
     @classmethod
     def circle(
-        cls, id: str, *, lat: float, lon: float, radius_m: float, exit_radius_m: float | None = None, priority: int = 0
+        cls,
+        id: str,
+        *,
+        lat: float,
+        lon: float,
+        radius_m: float,
+        exit_radius_m: float | None = None,
+        priority: int = 0,
+        halt_only: bool = False,
     ) -> "Fence":
-        return cls(id, LatLon(lat=lat, lon=lon), float(radius_m), exit_radius_m, None, priority)
+        return cls(id, LatLon(lat=lat, lon=lon), float(radius_m), exit_radius_m, None, priority, halt_only)
 
     @classmethod
     def polygon(
@@ -101,12 +112,13 @@ class Fence:
         exit_buffer_m: float | None = None,
         center: LatLon | None = None,
         priority: int = 0,
+        halt_only: bool = False,
     ) -> "Fence":
         geom = as_geometry(footprint, id)
         if center is None:
             p = geom.representative_point()
             center = LatLon(lat=p.y, lon=p.x)
-        return cls(id, center, float(buffer_m), exit_buffer_m, geom, priority)
+        return cls(id, center, float(buffer_m), exit_buffer_m, geom, priority, halt_only)
 
     @property
     def is_polygon(self) -> bool:

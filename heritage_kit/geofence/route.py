@@ -315,12 +315,17 @@ class RouteFilter:
         speed = fix.speed
         if speed is not None:
             # Doppler measures |v|: forward unless the track clearly goes back; a
-            # speed below ``stationary_mps`` is a halt (|noise| would creep forward)
-            if speed < cfg.stationary_mps:
+            # speed below ``stationary_mps`` is a halt (|noise| would creep forward),
+            # and so is standing still by the smoothed Doppler (rule 9)
+            fr = st.free
+            if speed < cfg.stationary_mps or (fr is not None and fr.t == fix.timestamp and fr.ema is not None
+                                              and fr.ema < cfg.still_mps):
                 zv = 0.0
             else:
                 zv = -speed if xs[1] < -cfg.stationary_mps else speed
-            _kf_update(xs, p, 0.0, 1.0, 0.0, 0.0, cfg.route_speed_noise_mps * cfg.route_speed_noise_mps, zv - xs[1])
+            # Doppler noise grows with poor reception (speed_noise_per_accuracy)
+            sn = max(cfg.route_speed_noise_mps, cfg.speed_noise_per_accuracy * fix.accuracy_m)
+            _kf_update(xs, p, 0.0, 1.0, 0.0, 0.0, sn * sn, zv - xs[1])
         s = xs[0]
         if s < 0.0:
             xs[0] = s = 0.0

@@ -3,6 +3,8 @@
 ``to_dict()`` / ``from_dict()`` give and take the saved format, version 2
 (byte-for-byte what the single-module engine wrote: see
 ``tests/data/geofence_state_v2.json``); version-1 states (no route) still load.
+The free-walking filter (rule 9) is saved as an optional ``free`` list, only
+when it has started: an older reader ignores it, a state without it loads.
 The records are mutable slotted dataclasses: the engine updates them in place
 on every fix.
 """
@@ -15,7 +17,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 
 from heritage_kit.errors import GeofenceError
 
-__all__ = ["GeofenceState", "Anchor", "Stay", "Pending", "Halt", "Track", "RouteCoords"]
+__all__ = ["GeofenceState", "Anchor", "Stay", "Pending", "Halt", "Track", "FreeTrack", "Evidence", "RouteCoords"]
 
 _TRACK_FIELDS = ("s_m", "speed_mps", "bias_east_m", "bias_north_m", "covariance", "t")
 _SYM = (0, 1, 2, 3, 5, 6, 7, 10, 11, 15)  # the upper triangle of a row-major 4x4
@@ -55,7 +57,7 @@ class Stay:
 class Pending:
     """Evidence for entering a fence (rule 3): ``hits`` and ``misses`` among the decisive fixes (saved as a pair)."""
 
-    hits: int = 0
+    hits: float = 0  # an int at 1 s fixes; a fraction when a hit after a long gap is worth more (evidence_s)
     misses: int = 0
 
 
@@ -93,6 +95,50 @@ class Track:
     bias_north_m: float
     cov: list[float] = field(repr=False)
     t: float
+
+
+_FREE_FIELDS = ("lat0", "lon0", "kx", "ky", "x", "y", "bx", "by", "pxx", "pxb", "pbb", "t", "ema", "speed", "bearing", "rejected")
+
+
+@dataclass(slots=True)
+class FreeTrack:
+    """The free-walking filter's state (rule 9, :mod:`heritage_kit.geofence.track`).
+
+    Origin (``lat0``, ``lon0``, metres per degree ``kx``, ``ky``), position (``x``, ``y``) and GPS bias
+    (``bx``, ``by``) in metres east/north of it, the covariance per axis of (position, bias) as
+    ``pxx``, ``pxb``, ``pbb``, the time ``t`` of the last fix, the smoothed Doppler speed ``ema``, the
+    last fix's Doppler ``speed`` and ``bearing``, and consecutive wild fixes ``rejected``.
+    """
+
+    lat0: float
+    lon0: float
+    kx: float
+    ky: float
+    x: float
+    y: float
+    bx: float
+    by: float
+    pxx: float
+    pxb: float
+    pbb: float
+    t: float
+    ema: float | None
+    speed: float | None
+    bearing: float | None
+    rejected: int
+
+    def to_list(self) -> list:
+        return [getattr(self, k) for k in _FREE_FIELDS]
+
+    @classmethod
+    def from_list(cls, values: Sequence[Any]) -> "FreeTrack":
+        if len(values) != len(_FREE_FIELDS):
+            raise GeofenceError(f"geofence state: field 'free': expected {len(_FREE_FIELDS)} values")
+        v = [None if x is None else float(x) for x in values]
+        if any(x is None for x in v[:12]):
+            raise GeofenceError("geofence state: field 'free': missing numbers")
+        v[15] = int(v[15] or 0)
+        return cls(*v)
 
 
 class RouteCoords(NamedTuple):
@@ -137,10 +183,11 @@ class GeofenceState:
         self.route_hits = 0  # consecutive fixes near the route while not locked
         self.route_done_m = 0.0  # furthest filtered progress along the route
         self.route_done_t: float | None = None  # time of the last fix on the route
+        self.free: FreeTrack | None = None  # the free-walking filter (rule 9)
 
     def to_dict(self) -> dict[str, Any]:
         tr = self.track
-        return {
+        out = {
             "version": self.VERSION,
             "last_t": self.last_t,
             "anchor": self.anchor.to_list() if self.anchor else None,
@@ -167,6 +214,9 @@ class GeofenceState:
             "route_done_m": self.route_done_m,
             "route_done_t": self.route_done_t,
         }
+        if self.free is not None:  # optional (a v2 reader ignores it): the free-walking filter, rule 9
+            out["free"] = self.free.to_list()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "GeofenceState":
@@ -187,7 +237,7 @@ class GeofenceState:
             st.n_rejected = int(data.get("n_rejected", 0))
             for k, s in (data.get("inside") or {}).items():
                 st.inside[str(k)] = Stay(float(s["entered"]), bool(s["alerted"]), bool(s["dwelled"]), int(s["out"]))
-            st.pending = {str(k): Pending(int(v[0]), int(v[1])) for k, v in (data.get("pending") or {}).items()}
+            st.pending = {str(k): Pending(v[0] if isinstance(v[0], int) else float(v[0]), int(v[1])) for k, v in (data.get("pending") or {}).items()}
             st.last_alert = {str(k): float(v) for k, v in (data.get("last_alert") or {}).items()}
             st.alerts = deque(float(t) for t in data.get("alerts") or [])
             act = data.get("active")
@@ -218,6 +268,8 @@ class GeofenceState:
             st.route_hits = int(data.get("route_hits", 0))
             st.route_done_m = float(data.get("route_done_m", 0.0))
             st.route_done_t = None if data.get("route_done_t") is None else float(data["route_done_t"])
+            free = data.get("free")
+            st.free = None if free is None else FreeTrack.from_list(free)
         except GeofenceError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

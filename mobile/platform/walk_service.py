@@ -34,9 +34,11 @@ __all__ = [
     "BackgroundWalk",
     "DesktopWalkService",
     "FenceChanges",
+    "GPS_INTERVALS_S",
     "JniusBridge",
     "NativeGeofences",
     "WalkService",
+    "gps_interval",
     "fence_changes",
     "walk_service",
 ]
@@ -241,23 +243,43 @@ class _ServiceHost:
         pass
 
 
+GPS_INTERVALS_S: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0, 30.0)
+"""The intervals the walk service asks the GPS for: the engine's suggestion rounded down to one of these."""
+
+
+def gps_interval(suggested: float) -> float:
+    """The largest of :data:`GPS_INTERVALS_S` not above ``suggested`` (the shortest one below it)."""
+    best = GPS_INTERVALS_S[0]
+    for step in GPS_INTERVALS_S:
+        if step <= suggested:
+            best = step
+    return best
+
+
 class BackgroundWalk:
     """The walk in progress, restored from ``store`` and fed positions in the service process.
 
     ``notify(title, body)`` posts an arrival (plyer's notification on a
     phone); ``geofences`` (a :class:`NativeGeofences`) is kept on the next
-    stops after every position. ``active`` is False when there was no walk to
+    stops after every position, and ``on_interval(seconds)`` is called when
+    the GPS should be asked for fixes at another interval
+    (:meth:`GeofenceEngine.suggest_interval`, rounded down to
+    :data:`GPS_INTERVALS_S`): every second near a stop, up to 30 s far from
+    any. ``active`` is False when there was no walk to
     take over (or it finished): the service then stops itself.
     """
 
     def __init__(self, pack, store, tr, *, notify: Callable[[str, str], None],
-                 geofences: NativeGeofences | None = None) -> None:
+                 geofences: NativeGeofences | None = None,
+                 on_interval: Callable[[float], None] | None = None) -> None:
         from mobile.presenters.walk_session import WalkSession
 
         self.host = _ServiceHost(pack, tr)
         self.session = WalkSession(self.host, store)
         self.notify = notify
         self.geofences = geofences
+        self.on_interval = on_interval
+        self.interval_s = GPS_INTERVALS_S[0]  # what the GPS is asked for now (the service starts at 1 s)
         self.active = self.session.restore(store.load())
 
     @property
@@ -274,10 +296,21 @@ class BackgroundWalk:
                 self.notify(alert.title, alert.body)
             except Exception as exc:  # noqa: BLE001 - a notification refused must not lose the walk
                 log.warning("walk service: notification failed: %s", exc)
-        if self.geofences is not None:
-            from mobile.presenters.arrivals import position_to_fix
+        from mobile.presenters.arrivals import position_to_fix
 
-            self.geofences.sync(self.walk.engine.engine.os_fences(position_to_fix(position), self.geofences.limit))
+        fix = position_to_fix(position)
+        engine = self.walk.engine.engine
+        if self.geofences is not None:
+            self.geofences.sync(engine.os_fences(fix, self.geofences.limit))
+        # battery: ask the GPS for the engine's suggested interval (a few steps, so the request rarely changes)
+        wanted = gps_interval(engine.suggest_interval(fix))
+        if wanted != self.interval_s:
+            self.interval_s = wanted
+            if self.on_interval is not None:
+                try:
+                    self.on_interval(wanted)
+                except Exception as exc:  # noqa: BLE001 - a GPS that refuses keeps its old interval
+                    log.warning("walk service: GPS interval not changed: %s", exc)
         if self.walk.next_id is None:  # the walk is over: the app shows the summary when it comes back
             self.active = False
             if self.geofences is not None:

@@ -4,7 +4,8 @@ The app starts it with a JSON argument ``{"pack": PATH, "user_dir": PATH,
 "lang": "fr"|"en"}`` when it goes to the background during a walk (see
 :mod:`mobile.platform.walk_service`). It restores the walk from
 ``walk.json``, feeds it the GPS through plyer, notifies arrivals, keeps the
-native geofences on the next stops, saves after every change and ends when
+native geofences on the next stops, asks the GPS for fixes at the engine's
+``suggest_interval`` (1 s near a stop, up to 30 s far from any), saves after every change and ends when
 the walk is over or the app stops it. No Kivy here: a service has no window.
 """
 
@@ -34,9 +35,16 @@ def main() -> int:
         notification.notify(title=title, message=body, app_name=title, timeout=10)
         vibrator.vibrate(0.4)
 
+    def on_interval(seconds: float) -> None:
+        # plyer's Android gps.start calls requestLocationUpdates again with the same listener: Android replaces
+        # the request, so this changes the interval without losing the stream
+        from plyer import gps as plyer_gps
+
+        plyer_gps.start(minTime=int(seconds * 1000), minDistance=1)
+
     lock = threading.Lock()
     walk = BackgroundWalk(pack, store, Translator(arg.get("lang", "fr")), notify=notify,
-                          geofences=NativeGeofences(JniusBridge()))
+                          geofences=NativeGeofences(JniusBridge()), on_interval=on_interval)
     done = threading.Event()
 
     def on_position(position) -> None:  # plyer's thread: one position at a time

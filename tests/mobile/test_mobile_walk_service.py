@@ -18,6 +18,8 @@ from heritage_kit.packs import load_pack
 from mobile.i18n import Translator
 from mobile.platform.storage import JsonStore
 from mobile.platform.walk_service import (
+    GPS_INTERVALS_S,
+    gps_interval,
     ANDROID_FENCE_LIMIT,
     SERVICE_CLASS,
     AndroidWalkService,
@@ -313,3 +315,42 @@ def test_position_to_fix_is_what_the_native_set_is_computed_from(pack):
     p = simulate_walk(pack, [pack.trail("rocher").stops[0]])[0]
     f = position_to_fix(p)
     assert (f.lat, f.lon) == (p.lat, p.lon)
+
+
+def test_gps_interval_rounds_the_suggestion_down_to_a_few_steps():
+    assert gps_interval(0.5) == 1.0 and gps_interval(1.0) == 1.0 and gps_interval(7.9) == 5.0
+    assert gps_interval(30.0) == 30.0 and gps_interval(1e9) == GPS_INTERVALS_S[-1]
+
+
+def test_background_walk_asks_the_gps_for_the_suggested_interval(pack, tmp_path):
+    # the service feeds fixes at the interval it asked for (as the phone would); far from the stops it asks
+    # for fewer fixes, by a stop every second, and every stop is still announced
+    store = JsonStore(tmp_path / "walk.json")
+    WalkSession(_AppHost(pack, "en"), store).start_trail("rocher")
+    asked = []
+    bg = BackgroundWalk(pack, store, Translator("en"), notify=lambda t, b: None, on_interval=asked.append)
+    stops = list(bg.walk.stop_ids)
+    positions = simulate_walk(pack, stops, seed=7)
+    taken, next_t = 0, None
+    for p in positions:
+        t = p.time.timestamp()
+        if next_t is not None and t < next_t - 1e-6:
+            continue
+        taken += 1
+        bg.on_position(p)
+        next_t = t + bg.interval_s
+        if not bg.active:
+            break
+    assert set(store.load()["visited"]) == set(stops)
+    assert asked and set(asked) <= set(GPS_INTERVALS_S) and max(asked) > 1.0 and 1.0 in asked
+    assert taken < 0.8 * len(positions)  # fewer fixes than a fixed 1 s interval
+    # a GPS that refuses the change does not stop the walk
+    def refuse(seconds):
+        raise RuntimeError("no")
+
+    store2 = JsonStore(tmp_path / "walk2.json")
+    WalkSession(_AppHost(pack, "en"), store2).start_trail("rocher")
+    bg2 = BackgroundWalk(pack, store2, Translator("en"), notify=lambda t, b: None, on_interval=refuse)
+    for p in positions:
+        bg2.on_position(p)
+    assert set(store2.load()["visited"]) == set(stops)
