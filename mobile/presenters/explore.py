@@ -6,7 +6,8 @@ yet instead of "No result" (:meth:`ExplorePresenter.count_text`).
 
 Typed words keep the search's ranking (best match first, the nearest among equals: "bakery" lists
 bakeries before a bike shop next door); without words, the nearest first. "Open when I arrive"
-keeps the places open at the walker's arrival (walking there at the library's walking speed) and
+keeps the places open at the walker's arrival (walking there at the library's walking speed; the pack's events
+count: a market opens its square, an event closing a place closes it) and
 says when that is."""
 
 from __future__ import annotations
@@ -73,6 +74,27 @@ class ExplorePresenter:
         present = {c for p in self.pack.pois for c in p.categories if c in CATEGORIES}
         return sorted(((c, category_label(c, self.tr.lang)) for c in present), key=lambda t: t[1].lower())
 
+    def _event_windows(self, now: datetime) -> dict[str, tuple[list, list]]:
+        """POI id -> (opened, closed) stretches from the pack's events over the next day (a market opens its
+        square, a private ceremony closes its church)."""
+        events = getattr(self.pack, "events", None) or []
+        if not events:
+            return {}
+        from heritage_kit.events import occurrences, poi_event_windows
+
+        tz = self.pack.manifest.timezone
+        start = now if now.tzinfo else now.replace(tzinfo=self.pack.timezone)
+        occs = occurrences(events, start, start + timedelta(days=1), tz, country=self.pack.manifest.country)
+        return {pid: poi_event_windows(occs, pid) for pid in {o.event.poi for o in occs if o.event.poi}}
+
+    def _open_at(self, p, arrival: datetime, event_windows: dict[str, tuple[list, list]]) -> bool:
+        """Open when the walker gets there: its hours say open or an event opens it, and no event closes it."""
+        opened, closed = event_windows.get(p.id, ((), ()))
+        at = arrival if arrival.tzinfo else arrival.replace(tzinfo=self.pack.timezone)
+        if any(a <= at < b for a, b in closed):
+            return False
+        return any(a <= at < b for a, b in opened) or self.badges.state(p.opening_hours, arrival) == "open"
+
     def rows(self, *, near: LatLon | None, now: datetime) -> list[ExploreRow]:
         f = self.filters
         origin = near or self.pack.manifest.centre
@@ -95,6 +117,7 @@ class ExplorePresenter:
             order = sorted(range(len(pois)), key=lambda i: (-scores[i], float(d[i])))
         else:
             order = sorted(range(len(pois)), key=lambda i: float(d[i]))
+        event_windows = self._event_windows(now) if f.open_on_arrival else {}
         rows = []
         for i in order:
             if len(rows) >= self.limit:
@@ -104,7 +127,7 @@ class ExplorePresenter:
             dist = self.tr.tr("explore.distance", distance=self.tr.distance(float(d[i])))
             if f.open_on_arrival:
                 arrival = now + timedelta(seconds=float(d[i]) / WALKING_SPEED_MPS)
-                if self.badges.state(p.opening_hours, arrival) != "open":
+                if not self._open_at(p, arrival, event_windows):
                     continue
                 when = arrival.astimezone(self.pack.timezone) if arrival.tzinfo else arrival
                 rows.append(ExploreRow(p.id, p.kind, escape(p.name.get(self.tr.lang)), escape(f"{cats} · {dist}"),

@@ -117,3 +117,27 @@ def test_nothing_open_says_so_instead_of_no_result(pack):
         assert p.filters.open_now  # the filters are left as the user set them
         p.filters.text = "zzzz nothing like it"
         assert p.count_text([]) == Translator(lang).tr("explore.no_result")
+
+
+def test_open_when_i_arrive_counts_the_pack_events(pack):
+    """Issue 20: a market makes its square open on arrival (it has no hours), an event closing the museum
+    (10:00–18:00) makes it closed, though its hours say open."""
+    from heritage_kit.models.event import Event
+
+    tz = ZoneInfo("Europe/Monaco")
+    src = {"name": "Mairie de Monaco (test)", "licence": "Licence Ouverte 2.0"}
+    pack.events = [
+        Event.model_validate({"id": "market", "kind": "market", "title": {"fr": "Marché", "en": "Market"},
+                              "start": "2026-07-15T07:00", "end": "2026-07-15T13:00", "poi": "osm:way/2",
+                              "source": src}),
+        Event.model_validate({"id": "closed", "kind": "other", "title": {"fr": "Cérémonie", "en": "Ceremony"},
+                              "start": "2026-07-15T09:00", "end": "2026-07-15T12:00", "poi": "osm:way/3",
+                              "closes_poi": True, "source": src}),
+    ]
+    p = ExplorePresenter(pack, Translator("en"), BADGES)
+    p.filters.open_on_arrival = True
+    palace = pack.poi("osm:way/1").location
+    ids = [r.poi_id for r in p.rows(near=palace, now=datetime(2026, 7, 15, 9, 55, tzinfo=tz))]
+    assert "osm:way/2" in ids and "osm:way/3" not in ids
+    later = [r.poi_id for r in p.rows(near=palace, now=datetime(2026, 7, 15, 14, 0, tzinfo=tz))]
+    assert "osm:way/3" in later and "osm:way/2" not in later  # the market is over, the ceremony too
