@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 __all__ = ["BIDI_CONTROLS", "is_default_ignorable", "find_bidi_control", "invisible_in_name", "strip_ignorable",
@@ -27,6 +28,9 @@ _IGNORABLE = (
     (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
 )
 _NAME_ALLOWED = frozenset("\u200c\u200d") | frozenset(chr(c) for c in range(0xFE00, 0xFE10))
+# the same sets as regular-expression classes: one C-level scan of a string instead of a Python loop per character
+_IGNORABLE_RE = re.compile("[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in _IGNORABLE) + "]")
+_BIDI_RE = re.compile("[" + "".join(re.escape(ch) for ch in sorted(BIDI_CONTROLS)) + "]")
 
 
 def is_default_ignorable(ch: str) -> bool:
@@ -37,17 +41,21 @@ def is_default_ignorable(ch: str) -> bool:
 
 def find_bidi_control(text: str) -> str | None:
     """The first bidi control in ``text``, or None."""
-    return next((ch for ch in text if ch in BIDI_CONTROLS), None)
+    m = _BIDI_RE.search(text)
+    return m.group() if m else None
 
 
 def invisible_in_name(text: str) -> str | None:
     """The first invisible character refused in a name or pseudonym (see the module docstring), or None."""
-    return next((ch for ch in text if ch not in _NAME_ALLOWED and is_default_ignorable(ch)), None)
+    for m in _IGNORABLE_RE.finditer(text):
+        if m.group() not in _NAME_ALLOWED:
+            return m.group()
+    return None
 
 
 def strip_ignorable(text: str) -> str:
     """``text`` without its default-ignorable characters."""
-    return "".join(ch for ch in text if not is_default_ignorable(ch))
+    return _IGNORABLE_RE.sub("", text)
 
 
 def match_key(text: str) -> str:

@@ -3,7 +3,10 @@
 ``MIGRATIONS[dialect][i]`` takes a database from version ``i`` to ``i + 1``.
 Version 1 is the schema of the first inbox (submissions, photos, audit);
 version 2 adds the town of each submission, moderator accounts, desk sessions,
-and audit entries without a submission (account events). A migration runs in
+and audit entries without a submission (account events); version 3 copies a new
+entry's location and name into columns (``lat``, ``lon``, ``name``) with an index,
+so duplicate hints fetch only the entries near a point instead of parsing every
+stored submission. A migration runs in
 one transaction with its version stamp (SQLite: ``PRAGMA user_version``;
 PostgreSQL: a ``schema_migrations`` table), so a database is never half-upgraded.
 ``{town}`` in a script is the town given to rows stored before v2.
@@ -157,11 +160,35 @@ CREATE INDEX submissions_town ON submissions(town, status, seq);
 ALTER TABLE audit ALTER COLUMN uuid DROP NOT NULL;
 """
 
+# v3: where a new entry is and what it is called, for duplicate hints by bounding box (filled by add; the rows
+# stored before are backfilled from their JSON).
+_SQLITE_V3 = """
+ALTER TABLE submissions ADD COLUMN lat REAL;
+ALTER TABLE submissions ADD COLUMN lon REAL;
+ALTER TABLE submissions ADD COLUMN name TEXT;
+UPDATE submissions SET lat = json_extract(submission, '$.proposal.location.lat'),
+    lon = json_extract(submission, '$.proposal.location.lon'),
+    name = json_extract(submission, '$.proposal.name')
+    WHERE kind = 'new_poi';
+CREATE INDEX submissions_near ON submissions(lat, lon) WHERE lat IS NOT NULL AND published_version IS NULL;
+"""
+
+_PG_V3 = """
+ALTER TABLE submissions ADD COLUMN lat DOUBLE PRECISION;
+ALTER TABLE submissions ADD COLUMN lon DOUBLE PRECISION;
+ALTER TABLE submissions ADD COLUMN name TEXT;
+UPDATE submissions SET lat = (submission::jsonb #>> '{proposal,location,lat}')::double precision,
+    lon = (submission::jsonb #>> '{proposal,location,lon}')::double precision,
+    name = (submission::jsonb #> '{proposal,name}')::text
+    WHERE kind = 'new_poi';
+CREATE INDEX submissions_near ON submissions(lat, lon) WHERE lat IS NOT NULL AND published_version IS NULL;
+"""
+
 MIGRATIONS: dict[str, tuple[str, ...]] = {
-    "sqlite": (_SQLITE_V1, _SQLITE_V2 + _ACCOUNTS),
-    "postgresql": (_PG_V1, _PG_V2 + _ACCOUNTS),
+    "sqlite": (_SQLITE_V1, _SQLITE_V2 + _ACCOUNTS, _SQLITE_V3),
+    "postgresql": (_PG_V1, _PG_V2 + _ACCOUNTS, _PG_V3),
 }
-LATEST = 2
+LATEST = 3
 
 
 def sql_literal(text: str) -> str:

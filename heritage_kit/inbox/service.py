@@ -15,18 +15,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from heritage_kit.models import LocalizedText
 from heritage_kit.types import LatLon
 from heritage_kit.errors import ModerationError, PhotoError, SubmissionError, SubmissionNotFound
-from heritage_kit.submissions.duplicates import duplicate_hints
+from heritage_kit.submissions.duplicates import DUPLICATE_RADIUS_M, duplicate_hints
 from heritage_kit.submissions.messages import message
 from heritage_kit.submissions.model import MAX_PHOTOS, PhotoRef, Proposal, Submission
 from heritage_kit.submissions.photos import MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, sanitise_photo
 from heritage_kit.submissions.rules import BOUNDS_MARGIN_M, check_plain_text, parse_submission, validate_submission
 from heritage_kit.inbox.moderation import MAX_REASON
-from heritage_kit.inbox.storage import AuditEntry, Storage, StoredSubmission
+from heritage_kit.inbox.storage import AuditEntry, Storage, StoredSubmission, _box
 
 __all__ = ["InboxSettings", "InboxService", "token_hash", "content_hash", "apply_edits"]
 
@@ -159,25 +160,33 @@ class InboxService:
         hints: list[dict] = []
         p = sub.proposal
         if p.location is not None and p.name:
-            pois = [x for x in (self.pack.pois if self.pack is not None else []) if x.id != sub.target]
-            # other residents' entries still in the inbox count too (two people adding the same lavoir)
-            pois += [c for c in self._candidate_entries() if c.id != f"hk:{sub.id}"]
-            hints = [h.to_dict() for h in duplicate_hints(pois, name=p.name, lat=p.location.lat, lon=p.location.lon)]
+            lat, lon = p.location.lat, p.location.lon
+            pois = [x for x in self._pack_pois_near(lat, lon) if x.id != sub.target]
+            # other residents' entries still in the inbox count too (two people adding the same lavoir): only
+            # those near the point, from the storage's indexed columns (the old full scan parsed every entry)
+            pois += [_Entry(f"hk:{e.uuid}", LocalizedText(e.name), LatLon(lat=e.lat, lon=e.lon))
+                     for e in self.storage.entries_near(lat, lon, DUPLICATE_RADIUS_M) if e.uuid != sub.id]
+            hints = [h.to_dict() for h in duplicate_hints(pois, name=p.name, lat=lat, lon=lon)]
         th = token_hash(token)
         return self.storage.add(stored_sub, token_hash=th, content_hash=hash_, photos=clean, hints=hints,
                                 actor=f"device:{th[:12]}", town=getattr(getattr(self.pack, "manifest", None),
                                                                          "town_id", "") or "", at=at)
 
-    def _candidate_entries(self, limit: int = 5_000) -> list["_Entry"]:
-        """New entries pending or approved but not yet published, as POI-like objects ``hk:<uuid>``."""
-        out: list[_Entry] = []
-        for status in ("pending", "approved"):
-            for st in self.storage.list(status=status, limit=limit):
-                prop = st.submission.proposal
-                if st.submission.kind == "new_poi" and prop.location is not None and prop.name \
-                        and st.published_version is None:
-                    out.append(_Entry(f"hk:{st.uuid}", LocalizedText(prop.name), prop.location))
-        return out
+    def _pack_pois_near(self, lat: float, lon: float) -> list[Any]:
+        """The pack's POIs in a box around the point (duplicate hints then measure exactly): the coordinates are
+        read once per pack, not on every submission."""
+        pack = self.pack
+        if pack is None or not getattr(pack, "pois", None):
+            return []
+        cached = self.__dict__.get("_pack_coords")
+        if cached is None or cached[0] is not pack:
+            pois = list(pack.pois)
+            cached = (pack, pois, np.array([q.location.lat for q in pois]), np.array([q.location.lon for q in pois]))
+            self.__dict__["_pack_coords"] = cached
+        _, pois, lats, lons = cached
+        south, west, north, east = _box(lat, lon, DUPLICATE_RADIUS_M)
+        inside = np.flatnonzero((lats >= south) & (lats <= north) & (lons >= west) & (lons <= east))
+        return [pois[int(k)] for k in inside]
 
     def status(self, token: str, uuid: str) -> StoredSubmission:
         """A submission as its own device sees it; another device gets :class:`SubmissionNotFound`."""

@@ -24,7 +24,7 @@ from heritage_kit.submissions.model import Submission
 from heritage_kit.submissions.photos import CleanPhoto
 
 __all__ = ["Storage", "SqliteStorage", "StoredSubmission", "AuditEntry", "StoredPhoto", "Account", "Session",
-           "ROLES", "open_storage", "iso_bound"]
+           "ROLES", "open_storage", "iso_bound", "NearbyEntry"]
 
 ROLES: tuple[str, ...] = ("moderator", "admin")
 
@@ -75,6 +75,26 @@ class AuditEntry:
     from_status: str | None
     to_status: str | None
     detail: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NearbyEntry:
+    """A stored new entry near a point: what duplicate hints need (:meth:`Storage.entries_near`)."""
+
+    uuid: str
+    name: dict[str, str]
+    lat: float
+    lon: float
+
+
+def _box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(south, west, north, east) of a box holding every point within ``radius_m`` (a little larger)."""
+    from heritage_kit.geo import metres_per_degree
+
+    m_lon, m_lat = metres_per_degree(lat)  # (per degree of longitude, of latitude)
+    r = float(radius_m) * 1.01 + 1.0
+    dlon = r / max(m_lon, 1.0)
+    return lat - r / m_lat, lon - dlon, lat + r / m_lat, lon + dlon
 
 
 @dataclass(frozen=True)
@@ -177,6 +197,25 @@ class Storage(abc.ABC):
 
     def approved_unpublished(self) -> builtins.list[StoredSubmission]:
         return self.approved(include_published=False)
+
+    def entries_near(self, lat: float, lon: float, radius_m: float, *,
+                     limit: int = 500) -> builtins.list[NearbyEntry]:
+        """New entries (``new_poi``) pending or approved and not yet published within about ``radius_m`` of
+        (``lat``, ``lon``) — a bounding box, the caller measures the exact distance — for duplicate hints.
+
+        The SQL engines answer from indexed columns; this default (for other engines) reads the lists.
+        """
+        box = _box(lat, lon, radius_m)
+        out: builtins.list[NearbyEntry] = []
+        for status in ("pending", "approved"):
+            for st in self.list(status=status, kind="new_poi", limit=10_000):
+                prop = st.submission.proposal
+                loc = prop.location
+                if loc is None or not prop.name or st.published_version is not None:
+                    continue
+                if box[0] <= loc.lat <= box[2] and box[1] <= loc.lon <= box[3]:
+                    out.append(NearbyEntry(st.uuid, dict(prop.name), loc.lat, loc.lon))
+        return out[:limit]
 
     @abc.abstractmethod
     def mark_published(self, uuids: Sequence[str], version: int, *, actor: str,

@@ -29,7 +29,8 @@ from heritage_kit.errors import AccountError, AccountExists, ModerationError, Su
 from heritage_kit.inbox.migrations import scripts
 from heritage_kit.inbox.moderation import next_status, replay_decision
 from heritage_kit.inbox.storage import (
-    ROLES, Account, AuditEntry, Session, Storage, StoredPhoto, StoredSubmission, _now_iso, iso_bound,
+    ROLES, Account, AuditEntry, NearbyEntry, Session, Storage, StoredPhoto, StoredSubmission, _box, _now_iso,
+    iso_bound,
 )
 from heritage_kit.submissions.model import Submission
 
@@ -38,6 +39,14 @@ __all__ = ["SqlStorage", "SqliteStorage"]
 _COLS = ("uuid, status, submission, token_hash, content_hash, duplicate_hints, message, edits, created, updated, "
          "published_version, (SELECT COUNT(*) FROM photos p WHERE p.uuid = s.uuid), town")
 _ACCOUNT_COLS = "name, role, towns, password_hash, created"
+
+
+def _where_and_name(submission: Submission) -> tuple[float | None, float | None, str | None]:
+    """A new entry's location and name, kept in columns for :meth:`SqlStorage.entries_near`."""
+    prop = submission.proposal
+    if submission.kind != "new_poi" or prop.location is None or not prop.name:
+        return None, None, None
+    return float(prop.location.lat), float(prop.location.lon), _dumps(dict(prop.name))
 
 
 def _dumps(value: Any) -> str:
@@ -139,16 +148,17 @@ class SqlStorage(Storage):
         uuid = submission.id
         ts = _now_iso(at)
         doc = _dumps(submission.wire())
+        lat, lon, name = _where_and_name(submission)
         hints_doc = json.dumps(hints, ensure_ascii=False)
         with self._tx() as db:
             existing = self._get(db, uuid, lock=True)
             if existing is None:
                 cur = db.execute(
                     "INSERT INTO submissions(uuid, kind, target, status, submission, token_hash, content_hash,"
-                    " duplicate_hints, created, updated, town) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                    " duplicate_hints, created, updated, town, lat, lon, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT (uuid) DO NOTHING",
                     (uuid, submission.kind, submission.target, "pending", doc, token_hash, content_hash, hints_doc,
-                     ts, ts, str(town)),
+                     ts, ts, str(town), lat, lon, name),
                 )
                 if cur.rowcount == 1:
                     self._put_photos(db, uuid, photos)
@@ -166,12 +176,22 @@ class SqlStorage(Storage):
             new = next_status(existing.status, "resubmit")
             db.execute(
                 "UPDATE submissions SET kind=?, target=?, status=?, submission=?, content_hash=?, duplicate_hints=?,"
-                " message=NULL, updated=? WHERE uuid=?",
-                (submission.kind, submission.target, new, doc, content_hash, hints_doc, ts, uuid),
+                " message=NULL, updated=?, lat=?, lon=?, name=? WHERE uuid=?",
+                (submission.kind, submission.target, new, doc, content_hash, hints_doc, ts, lat, lon, name, uuid),
             )
             self._put_photos(db, uuid, photos)
             self._audit(db, uuid, ts, actor, "resubmit", existing.status, new, {"photos": len(photos)})
             return self._get(db, uuid), "revised"
+
+    def entries_near(self, lat, lon, radius_m, *, limit=500):
+        s, w, n, e = _box(float(lat), float(lon), float(radius_m))
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT uuid, name, lat, lon FROM submissions WHERE lat IS NOT NULL AND published_version IS NULL"
+                " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND kind='new_poi'"
+                " AND status IN ('pending','approved') ORDER BY seq LIMIT ?",
+                (s, n, w, e, max(0, int(limit)))).fetchall()
+        return [NearbyEntry(u, json.loads(nm), float(la), float(lo)) for u, nm, la, lo in rows if nm]
 
     def get(self, uuid):
         with self._read() as db:

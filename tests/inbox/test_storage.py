@@ -14,7 +14,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).parents[1] / "contrib"))
 from contrib_support import new_poi_doc  # noqa: E402
 
 from heritage_kit.errors import AccountError, AccountExists, ModerationError, SubmissionConflict
-from heritage_kit.inbox.migrations import MIGRATIONS
+from heritage_kit.inbox.migrations import LATEST, MIGRATIONS
 from heritage_kit.inbox.storage import open_storage
 from heritage_kit.submissions.model import Submission
 from heritage_kit.submissions.photos import CleanPhoto
@@ -54,6 +54,28 @@ def test_machine_audit_and_idempotency(storage):
     assert [a.action for a in storage.audit(st.uuid)] == ["submit", "resubmit", "request_changes", "resubmit",
                                                           "approve"]
     assert all(a.at.endswith("+00:00") for a in storage.audit())
+
+
+def test_entries_near_a_point_are_new_unpublished_pending_or_approved_entries_in_the_box(storage):
+    """Duplicate hints read only the entries near a point (indexed columns), not every stored submission."""
+    here = _add(storage, new_poi_doc("Lavoir du Bas", lat=45.1850, lon=0.7200))[0]
+    near = _add(storage, new_poi_doc("Lavoir d'en bas", lat=45.1853, lon=0.7203))[0]  # ≈ 40 m
+    _add(storage, new_poi_doc("Lavoir lointain", lat=45.1900, lon=0.7200))  # ≈ 550 m
+    rejected = _add(storage, new_poi_doc("Lavoir refusé", lat=45.1851, lon=0.7201))[0]
+    storage.moderate(rejected.uuid, "reject", actor="m", reason="doublon")
+    approved = _add(storage, new_poi_doc("Lavoir publié", lat=45.1849, lon=0.7199))[0]
+    storage.moderate(approved.uuid, "approve", actor="m")
+    found = storage.entries_near(45.1850, 0.7200, 75)
+    assert [e.uuid for e in found] == [here.uuid, near.uuid, approved.uuid]
+    assert found[1].name == {"fr": "Lavoir d'en bas"} and abs(found[1].lat - 45.1853) < 1e-9
+    storage.mark_published([approved.uuid], 2, actor="publish")
+    assert [e.uuid for e in storage.entries_near(45.1850, 0.7200, 75)] == [here.uuid, near.uuid]
+    assert [e.uuid for e in storage.entries_near(45.1850, 0.7200, 75, limit=1)] == [here.uuid]
+    # a revision that moves the entry moves its row
+    moved = new_poi_doc("Lavoir du Bas", lat=45.1950, lon=0.7200, uid=here.uuid)
+    _add(storage, moved, content="m" * 64)
+    assert here.uuid not in [e.uuid for e in storage.entries_near(45.1850, 0.7200, 75)]
+    assert [e.uuid for e in storage.entries_near(45.1950, 0.7200, 75)] == [here.uuid]
 
 
 def test_photos_round_trip(storage):
@@ -201,8 +223,12 @@ def test_a_v1_file_from_the_first_inbox_upgrades_without_loss(tmp_path):
     db.commit()
     db.close()
     storage = open_storage(str(path), town="perigueux")
-    assert storage.schema_version() == 2
+    assert storage.schema_version() == LATEST == 3
     st = storage.get(doc["uuid"])
+    # v3 backfilled the entry's place and name from its JSON: duplicate hints find it
+    loc = doc["proposal"]["location"]
+    assert [(e.uuid, e.name) for e in storage.entries_near(loc["lat"], loc["lon"], 10)] == \
+        [(st.uuid, doc["proposal"]["name"])]
     assert st.town == "perigueux" and st.status == "pending" and storage.list(towns=["perigueux"]) == [st]
     assert [(a.actor, a.action) for a in storage.audit()] == [("device:x", "submit")]
     storage.moderate(st.uuid, "approve", actor="m")
@@ -224,5 +250,5 @@ def test_postgresql_audit_is_append_only(pg_database):
             with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                 conn.execute(sql)
     again = open_storage(pg_database, town="x")  # reopening does not migrate twice
-    assert again.schema_version() == 2 and len(again.audit()) == 1
+    assert again.schema_version() == LATEST and len(again.audit()) == 1
     again.close()
