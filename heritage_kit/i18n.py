@@ -195,6 +195,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Send JSON or a multipart form.",
     },
     "http.server_error": {"fr": "Erreur interne.", "en": "Internal error."},
+    "http.forbidden": {"fr": "Action non autorisée pour ce compte.", "en": "Not allowed for this account."},
+    "http.forbidden_town": {"fr": "Cette ville n'est pas confiée à ce compte.",
+                            "en": "This town is not given to this account."},
+    "http.csrf": {"fr": "Jeton de formulaire (CSRF) manquant ou invalide : rechargez la page.",
+                  "en": "Missing or invalid form token (CSRF): reload the page."},
     "http.busy": {
         "fr": "Serveur occupé : trop d'envois en cours ; réessayez dans un instant.",
         "en": "Server busy: too many uploads in progress; try again shortly.",

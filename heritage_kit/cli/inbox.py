@@ -1,7 +1,7 @@
 """``heritage-kit inbox serve | publish | review``: the contributions inbox from the terminal.
 
 Moderator keys for ``serve`` come from ``--moderator-keys FILE`` (JSON object
-``{"name": "key"}``) or the environment variable ``HERITAGE_KIT_MODERATOR_KEYS``
+``{"name": "key"}``, or ``{"name": {"key": "…", "towns": ["perigueux"]}}`` for a key scoped to towns) or the environment variable ``HERITAGE_KIT_MODERATOR_KEYS``
 (``name:key,name2:key2``). Without any, moderation over HTTP is refused and
 moderators use ``inbox review`` on the server.
 """
@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--db", help="SQLite database file (created if missing)")
     g.add_argument("--database", metavar="URL", help="postgresql://… (or sqlite:///FILE)")
-    s.add_argument("--pack", required=True, help="the town's current pack (folder or .zip)")
+    s.add_argument("--pack", required=True, action="append",
+                   help="a town's current pack (folder or .zip); repeat for an inbox of several towns")
     s.add_argument("--port", type=int, default=8765)
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
@@ -135,9 +136,10 @@ def load_moderator_keys(path: str | None, environ: dict | None = None) -> dict[s
                 doc = json.load(fh)
         except ValueError as exc:
             raise ConfigurationError(f"{path}: not a JSON object of name -> key ({exc})") from None
-        if not isinstance(doc, dict) or not all(isinstance(v, str) for v in doc.values()):
-            raise ConfigurationError(f"{path}: must be a JSON object of name -> key")
-        pairs = {str(k): v for k, v in doc.items()}
+        if not isinstance(doc, dict) or not all(isinstance(v, str) or isinstance(_scoped_key(v), str)
+                                                for v in doc.values()):
+            raise ConfigurationError(f"{path}: must be a JSON object of name -> key (or -> {{key, towns}})")
+        pairs = {str(k): v if isinstance(v, str) else _scoped_key(v) for k, v in doc.items()}
     elif environ.get(ENV_KEYS):
         for item in environ[ENV_KEYS].split(","):
             name, sep, key = item.strip().partition(":")
@@ -148,6 +150,23 @@ def load_moderator_keys(path: str | None, environ: dict | None = None) -> dict[s
     if short:
         raise ConfigurationError(f"moderator key of {short[0]!r} is shorter than {MIN_KEY_LENGTH} characters")
     return {k: n for n, k in pairs.items()}
+
+
+def _scoped_key(value) -> str | None:
+    """The key of a ``{"key": "...", "towns": ["perigueux"]}`` entry (a machine key scoped to towns)."""
+    if isinstance(value, dict) and isinstance(value.get("key"), str) and isinstance(value.get("towns"), list) \
+            and value["towns"] and all(isinstance(t, str) and t for t in value["towns"]):
+        return value["key"]
+    return None
+
+
+def load_moderator_key_towns(path: str | None) -> dict[str, list[str]]:
+    """``{moderator name: towns}`` for the keys of the JSON file given with towns (the others: every town)."""
+    if not path:
+        return {}
+    with open(path, encoding="utf-8") as fh:
+        doc = json.load(fh)
+    return {str(k): list(v["towns"]) for k, v in doc.items() if _scoped_key(v) is not None}
 
 
 def _service(args):
@@ -210,7 +229,8 @@ def cmd_serve(args) -> int:
     from heritage_kit.inbox import InboxSettings, SqliteStorage
     from heritage_kit.packs import load_pack
 
-    pack = load_pack(args.pack)
+    packs = [load_pack(p) for p in args.pack]
+    pack = packs[0]
     keys = load_moderator_keys(args.moderator_keys)
     if not keys:
         print("heritage-kit: no moderator key: moderation over HTTP is disabled (use 'inbox review')",
@@ -219,12 +239,15 @@ def cmd_serve(args) -> int:
         raise ConfigurationError("--submissions-per-hour must be > 0, --burst and --address-burst >= 1")
     settings = InboxSettings(moderator_keys=keys, submissions_per_hour=args.submissions_per_hour,
                              submission_burst=args.burst, address_burst=args.address_burst,
-                             address_submissions_per_hour=10 * args.submissions_per_hour)
+                             address_submissions_per_hour=10 * args.submissions_per_hour,
+                             moderator_key_towns=load_moderator_key_towns(args.moderator_keys))
     from heritage_kit.inbox.storage import open_storage
 
-    app = create_app(open_storage(args.database or args.db, town=pack.manifest.town_id), pack, settings)
-    print(f"inbox for {pack.manifest.town_name} (pack v{pack.manifest.version}) on http://{args.host}:{args.port}",
-          file=sys.stderr, flush=True)
+    publish_dir = os.path.join(os.path.dirname(os.path.abspath(args.db)) if args.db else os.getcwd(), "published")
+    app = create_app(open_storage(args.database or args.db, town=pack.manifest.town_id), packs, settings,
+                     publish_dir=publish_dir)
+    towns = ", ".join(f"{p.manifest.town_name} (pack v{p.manifest.version})" for p in packs)
+    print(f"inbox for {towns} on http://{args.host}:{args.port} (desk: /desk/)", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False,
                 proxy_headers=bool(args.trusted_proxy), forwarded_allow_ips=args.trusted_proxy or None)
     return 0

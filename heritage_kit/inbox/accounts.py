@@ -21,10 +21,13 @@ from heritage_kit.errors import AccountError
 from heritage_kit.inbox.ratelimit import RateLimiter
 from heritage_kit.inbox.storage import Account, Session, Storage
 
-__all__ = ["ROLES", "MIN_PASSWORD_LENGTH", "hash_password", "verify_password", "needs_rehash", "check_name",
+__all__ = ["ROLES", "MODERATING_ROLES", "MIN_PASSWORD_LENGTH", "hash_password", "verify_password", "needs_rehash", "check_name",
            "check_password", "can_see", "can_decide", "token_hash", "new_session", "SignInThrottle"]
 
 ROLES = ("moderator", "admin")
+# the roles that review residents' submissions (the desk, the moderation API); admins also publish
+MODERATING_ROLES = ("moderator", "admin")
+PUBLISHING_ROLES = ("admin",)
 MIN_PASSWORD_LENGTH = 10
 SESSION_HOURS = 8
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -72,7 +75,7 @@ def can_see(account: Account, town: str) -> bool:
 
 
 def can_decide(account: Account, town: str) -> bool:
-    return account.role in ROLES and can_see(account, town)
+    return account.role in MODERATING_ROLES and can_see(account, town)
 
 
 def token_hash(token: str) -> str:

@@ -181,6 +181,7 @@ def publish(
     now: datetime | None = None,
     include_published: bool = False,
     write_empty: bool = False,
+    towns: Sequence[str] | None = None,
 ) -> PublishResult:
     """Write the next pack version to ``out`` and record which submissions it carries.
 
@@ -191,13 +192,14 @@ def publish(
     twice is idempotent. Refuses to overwrite the source pack itself.
     Submissions are marked published only after the pack is written. When
     nothing is to be applied, nothing is written (``result.out`` is None)
-    unless ``write_empty``.
+    unless ``write_empty``. ``towns`` limits the submissions to those towns (an inbox of several towns
+    publishes each town's pack from its own submissions only).
     """
     if not isinstance(pack, ContentPack):
         if os.path.abspath(os.fspath(pack)) == os.path.abspath(os.fspath(out)):
             raise PackError(f"--out {out} is the source pack; write the new version elsewhere")
         pack = load_pack(pack)
-    approved = storage.approved(include_published=include_published)
+    approved = storage.approved(include_published=include_published, towns=towns)
     result = build_next_pack(pack, approved, lambda u: [p.data for p in storage.photos(u)], now=now)
     if not result.applied and not write_empty:
         return result

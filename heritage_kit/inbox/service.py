@@ -37,10 +37,13 @@ class InboxSettings:
     """Limits and keys of one inbox.
 
     ``moderator_keys`` maps an API key to the moderator's name (written in the
-    audit log). With no key, every moderator endpoint refuses.
+    audit log). With no key, every moderator endpoint refuses (desk accounts
+    still work). ``moderator_key_towns`` scopes a key's name to towns.
     """
 
     moderator_keys: Mapping[str, str] = field(default_factory=dict)
+    # machine keys' towns: moderator name -> town ids ('*' every town); a name not listed has every town served
+    moderator_key_towns: Mapping[str, Sequence[str]] = field(default_factory=dict)
     max_photos: int = MAX_PHOTOS
     max_photo_bytes: int = MAX_PHOTO_BYTES
     max_photo_pixels: int = MAX_PHOTO_PIXELS
@@ -66,6 +69,7 @@ class InboxSettings:
 
     def __post_init__(self) -> None:
         self.moderator_keys = {str(k): str(v) for k, v in dict(self.moderator_keys).items() if k}
+        self.moderator_key_towns = {str(k): tuple(str(t) for t in v) for k, v in dict(self.moderator_key_towns).items()}
 
 
 def token_hash(token: str) -> str:
