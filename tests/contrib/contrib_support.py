@@ -71,6 +71,9 @@ class ThreadServer:
 
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # accepted sockets inherit it: uvicorn serving a socket it did not bind leaves Nagle on, and every
+        # response then waits ~40 ms for the client's delayed ACK (uvicorn's own host/port sockets do not)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="error", lifespan="off", access_log=False))
