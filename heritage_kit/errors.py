@@ -19,6 +19,7 @@ __all__ = [
     "PoiNotFound",
     "RouteNotFound",
     "HoursError",
+    "HoursEditError",
     "SubmissionError",
     "SyncError",
     "OutboxError",
@@ -147,6 +148,21 @@ class StartTooFar(ArgumentValueError):
 
 class HoursError(HeritageKitError, ValueError):
     """An opening-hours value cannot be read."""
+
+
+class HoursEditError(HoursError):
+    """The hours editor's form cannot become an ``opening_hours`` value.
+
+    ``problems`` lists every :class:`heritage_kit.hours_editor.Problem` (code, day, field, fr, en);
+    ``day`` and ``field`` are the first one's (``"Tu"``, ``"days.Tu.ranges[1].end"``).
+    """
+
+    def __init__(self, message: str, *, problems: tuple = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+        first = self.problems[0] if self.problems else None
+        self.day = getattr(first, "day", None)
+        self.field = getattr(first, "field", None)
 
 
 class SubmissionError(HeritageKitError, ValueError):
