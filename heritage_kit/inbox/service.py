@@ -122,6 +122,7 @@ class InboxService:
         self.storage = storage
         self.pack = pack
         self.settings = settings or InboxSettings()
+        self._pack_coords: tuple | None = None  # (pack, its POIs, their lats, lons): see _pack_pois_near
 
     # -- contributors ---------------------------------------------------------
     def submit(self, token: str, doc: Any, photos: Sequence[bytes] = (), *,
@@ -182,12 +183,11 @@ class InboxService:
         pack = self.pack
         if pack is None or not getattr(pack, "pois", None):
             return []
-        cached = self.__dict__.get("_pack_coords")
-        if cached is None or cached[0] is not pack:
+        if self._pack_coords is None or self._pack_coords[0] is not pack:  # a publish swaps the pack
             pois = list(pack.pois)
-            cached = (pack, pois, np.array([q.location.lat for q in pois]), np.array([q.location.lon for q in pois]))
-            self.__dict__["_pack_coords"] = cached
-        _, pois, lats, lons = cached
+            self._pack_coords = (pack, pois, np.array([q.location.lat for q in pois]),
+                                 np.array([q.location.lon for q in pois]))
+        _, pois, lats, lons = self._pack_coords
         south, west, north, east = _box(lat, lon, DUPLICATE_RADIUS_M)
         inside = np.flatnonzero((lats >= south) & (lats <= north) & (lons >= west) & (lons <= east))
         return [pois[int(k)] for k in inside]

@@ -98,6 +98,42 @@ class ThreadServer:
         self.sock.close()
 
 
+class ServeCli:
+    """The real ``heritage-kit inbox serve ARGS --port P`` in a subprocess on 127.0.0.1, waited for until
+    ``/v1/health`` answers (its JSON in ``health``); stopped on exit. The process's stderr is the failure message."""
+
+    def __init__(self, args, *, env=None, timeout_s: float = 60) -> None:
+        self.args, self.env, self.timeout_s = list(args), env, timeout_s
+        self.port = free_port()
+        self.health: dict | None = None
+
+    def __enter__(self):
+        import json
+        import subprocess
+        import sys
+        import urllib.request
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "heritage_kit", "inbox", "serve", *self.args,
+                                      "--port", str(self.port)], stderr=subprocess.PIPE, text=True, env=self.env)
+        deadline = _time.monotonic() + self.timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/v1/health", timeout=2) as resp:
+                    self.status, self.health = resp.status, json.load(resp)
+                return self
+            except OSError:
+                if self.proc.poll() is not None or _time.monotonic() > deadline:
+                    failure = self.proc.stderr.read() if self.proc.poll() is not None else "no answer"
+                    self.__exit__()
+                    raise AssertionError(failure)
+                _time.sleep(0.3)
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+        self.proc.stderr.close()
+
+
 class FaultProxy:
     """A TCP proxy on 127.0.0.1 that breaks ``rate`` of the connections it relays.
 

@@ -113,33 +113,12 @@ def test_cli_bad_account_name(tmp_path):
 @pytest.mark.slow
 def test_cli_serve_with_database_url_and_trusted_proxy(tmp_path):
     """The real ``inbox serve --database sqlite:///…  --trusted-proxy`` answers on loopback."""
-    import json
-    import socket
-    import time
-    import urllib.request
     from pathlib import Path
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from contrib_support import ServeCli
+
     pack = Path(__file__).resolve().parents[2] / "content" / "monaco"
-    proc = subprocess.Popen([sys.executable, "-m", "heritage_kit", "inbox", "serve", "--pack", str(pack),
-                             "--database", f"sqlite:///{tmp_path / 'inbox.db'}", "--port", str(port),
-                             "--trusted-proxy", "127.0.0.1"], stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2) as resp:
-                    body = json.load(resp)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(proc.stderr.read() if proc.poll() is not None else "no answer")
-                time.sleep(0.3)
-        assert resp.status == 200 and body
+    with ServeCli(["--pack", str(pack), "--database", f"sqlite:///{tmp_path / 'inbox.db'}",
+                   "--trusted-proxy", "127.0.0.1"]) as server:
+        assert server.status == 200 and server.health
         assert (tmp_path / "inbox.db").exists()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        proc.stderr.close()

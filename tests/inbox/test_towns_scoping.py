@@ -10,11 +10,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid as _uuid
 import warnings
 
@@ -132,29 +127,12 @@ def test_other_roles_and_ended_sessions_get_no_moderation(hub):
 @pytest.mark.slow
 def test_cli_serves_several_packs(tmp_path):
     """``heritage-kit inbox serve --pack A --pack B`` on loopback: both towns in /v1/health, one database."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "heritage_kit", "inbox", "serve", "--db", str(tmp_path / "i.db"),
-                             "--pack", str(ROOT / "content" / "perigueux"), "--pack", str(ROOT / "content" / "monaco"),
-                             "--port", str(port)], stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=2) as resp:
-                    body = json.load(resp)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(proc.stderr.read() if proc.poll() is not None else "no answer")
-                time.sleep(0.3)
-        assert [t["town_id"] for t in body["towns"]] == ["perigueux", "monaco"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        proc.stderr.close()
+    from contrib.contrib_support import ServeCli
+
+    args = ["--db", str(tmp_path / "i.db"), "--pack", str(ROOT / "content" / "perigueux"),
+            "--pack", str(ROOT / "content" / "monaco")]
+    with ServeCli(args, env={**os.environ, "PYTHONPATH": str(ROOT)}) as server:
+        assert [t["town_id"] for t in server.health["towns"]] == ["perigueux", "monaco"]
 
 
 def test_key_file_scopes_keys_to_towns(tmp_path):
