@@ -100,6 +100,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # -- contributions: validation messages (heritage_kit.submissions.messages; codes are public API)
     "contrib.required": {"fr": "Ce champ est obligatoire.", "en": "This field is required."},
     "contrib.invalid": {"fr": "Valeur invalide.", "en": "Invalid value."},
+    "contrib.invalid_hours": {"fr": "Horaires illisibles (format OpenStreetMap opening_hours attendu).",
+                              "en": "Unreadable opening hours (an OpenStreetMap opening_hours value is expected)."},
     "contrib.invalid_uuid": {"fr": "Identifiant de contribution invalide.", "en": "Invalid submission identifier."},
     "contrib.unknown_field": {"fr": "Champ inconnu.", "en": "Unknown field."},
     "contrib.consent_required": {

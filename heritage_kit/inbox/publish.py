@@ -105,6 +105,8 @@ def _edited_poi(poi: POI, st: StoredSubmission, photos: Sequence[bytes], now: da
         data["categories"] = ([p.category] + [c for c in poi.categories if c != p.category])[:10]
     if p.location is not None:
         data["location"] = p.location.model_dump()
+    if p.opening_hours:
+        data["opening_hours"] = p.opening_hours.strip()
     if p.dates:
         facts = poi.heritage.model_dump() if poi.heritage else HeritageFacts().model_dump()
         data["heritage"] = {**facts, "dates": p.dates.strip()}

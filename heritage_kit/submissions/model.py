@@ -60,6 +60,7 @@ def _text(max_length: int):
 _Cap = _text(20_000)
 _Text100 = _text(100)
 _Text200 = _text(200)
+_Text1k = _text(1_000)
 _Text2k = _text(2_000)
 _Text4k = _text(4_000)
 _Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
@@ -86,9 +87,12 @@ class Proposal(BaseModel):
     location: LatLon | None = None
     dates: _Text2k | None = None
     sources: Annotated[list[SourceLink], Field(max_length=50)] = Field(default_factory=list)
+    # an OSM ``opening_hours`` value (the app's hours editor writes it; checked by the strict parser)
+    opening_hours: _Text1k | None = None
 
     def is_empty(self) -> bool:
-        return not (self.name or self.description or self.category or self.location or self.dates or self.sources)
+        return not (self.name or self.description or self.category or self.location or self.dates or self.sources
+                    or self.opening_hours)
 
 
 class PhotoRef(BaseModel):

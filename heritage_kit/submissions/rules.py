@@ -161,6 +161,8 @@ def _intrinsic(sub: Submission, photo_count: int | None = None) -> dict[str, Mes
         m = check_plain_text(p.dates, max_len=MAX_DATES)
         if m is not None:
             errors["proposal.dates"] = m
+    if p.opening_hours is not None and not _valid_hours(p.opening_hours):
+        errors["proposal.opening_hours"] = message("invalid_hours")
     if len(p.sources) > MAX_SOURCES:
         errors["proposal.sources"] = message("too_many", max=MAX_SOURCES)
     for i, s in enumerate(p.sources[:MAX_SOURCES]):
@@ -173,6 +175,18 @@ def _intrinsic(sub: Submission, photo_count: int | None = None) -> dict[str, Mes
             elif not _URL.match(s.url) or any(unicodedata.category(c) == "Cc" for c in s.url):
                 errors[f"proposal.sources.{i}.url"] = message("url_scheme")
     return errors
+
+
+def _valid_hours(value: str) -> bool:
+    """An ``opening_hours`` value the strict parser reads (no lenient repair for a proposed value)."""
+    from heritage_kit.errors import HoursError
+    from heritage_kit.hours import OpeningHours
+
+    try:
+        OpeningHours(value, lenient=False)
+    except HoursError:
+        return False
+    return True
 
 
 def _contextual(sub: Submission, *, pack: Any, bbox: Any, margin_m: float) -> dict[str, Message]:

@@ -192,3 +192,20 @@ def test_republishing_onto_a_rebuilt_pack_is_idempotent(inbox, pack, pack_dir, t
     for poi in v2.pois:
         assert v3.poi(poi.id).sources == poi.sources and v3.poi(poi.id).media == poi.media
     assert v3.manifest.version == 3 and v3.manifest.attributions == v2.manifest.attributions
+
+
+def test_an_hours_edit_is_checked_by_the_strict_parser_and_lands_on_the_poi(inbox, pack):
+    from heritage_kit.errors import SubmissionError
+
+    svc, _ = inbox
+    bad = {"uuid": str(uuid.uuid4()), "kind": "edit", "target": "merimee:PA00082725", "contributor": "Jean D.",
+           "consent": True, "proposal": {"opening_hours": "Mo-Fr 9h à 18h"}}
+    with pytest.raises(SubmissionError) as refused:
+        svc.submit(TOKEN, bad)
+    assert "proposal.opening_hours" in refused.value.errors
+    good = dict(bad, uuid=str(uuid.uuid4()), proposal={"opening_hours": " Mo-Sa 09:00-12:00,14:00-18:00; PH off "})
+    svc.submit(TOKEN, good)
+    svc.approve(good["uuid"], actor="m")
+    result = build_next_pack(pack, svc.storage.approved_unpublished(), lambda u: [], now=NOW)
+    poi = next(p for p in result.pack.pois if p.id == "merimee:PA00082725")
+    assert poi.opening_hours == "Mo-Sa 09:00-12:00,14:00-18:00; PH off"
