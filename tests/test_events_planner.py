@@ -9,32 +9,13 @@ import pytest
 
 from heritage_kit.errors import RouteNotFound
 from heritage_kit.events import occurrences
-from heritage_kit.models import POI
 from heritage_kit.models.event import Event
-from heritage_kit.packs import ContentPack
-from heritage_kit.routing import WalkingGraph, plan_trail
-from heritage_kit.types import BBox, LatLon
+from heritage_kit.routing import plan_trail
+from rocher_support import MONUMENTS, START, poi, rocher_pack
 
-ROCHER = BBox(south=43.7265, west=7.4140, north=43.7335, east=7.4270)
-START = LatLon(lat=43.7298, lon=7.4165)  # foot of the Rampe Major
 SATURDAY = datetime(2026, 11, 21, 10, 0)
 SOURCE = {"name": "Mairie de Monaco (test)", "licence": "CC0 1.0"}
-
-
-def poi(pid, kind, cats, name, lat, lon, **kw):
-    return POI.model_validate(
-        {"id": pid, "kind": kind, "categories": cats, "name": {"fr": name}, "location": {"lat": lat, "lon": lon}, **kw}
-    )
-
-
-POIS = [
-    poi("test:cathedral", "heritage", ["cathedral"], "Cathédrale Notre-Dame-Immaculée", 43.73056, 7.42306,
-        heritage={"protection": "classé"}, description={"fr": "Cathédrale romane-byzantine."}),
-    poi("test:palace", "heritage", ["palace"], "Palais princier", 43.73139, 7.42000),
-    poi("test:museum", "heritage", ["museum"], "Musée océanographique", 43.73080, 7.42540,
-        opening_hours="Tu-Su 10:00-18:00; PH off"),
-    poi("test:market", "commerce", ["marketplace"], "Marché de la place", 43.73120, 7.42150),  # no opening hours
-]
+POIS = [*MONUMENTS, poi("test:market", "commerce", ["marketplace"], "Marché de la place", 43.73120, 7.42150)]  # no hours
 
 
 def event(eid, poi_id, start, end, **kw) -> Event:
@@ -48,14 +29,12 @@ WEDDING = event("mariage", "test:cathedral", "2026-11-21T09:00", "2026-11-21T13:
 
 
 @pytest.fixture(scope="module")
-def graph(raw_dir):
-    return WalkingGraph.from_osm(raw_dir / "osm" / "monaco-2026-07.osm.pbf", bbox=ROCHER)
+def graph(rocher_graph):
+    return rocher_graph
 
 
 def make_pack(graph, events=()):
-    return ContentPack.new(town_id="rocher", town_name="Monaco-Ville (test)", pois=POIS, timezone="Europe/Paris",
-                           country="FR", streets=graph.to_geojson(), events=list(events),
-                           attributions=[{"text": "© OpenStreetMap contributors", "licence": "ODbL 1.0"}])
+    return rocher_pack(graph, POIS, events=list(events))
 
 
 @pytest.fixture(scope="module")

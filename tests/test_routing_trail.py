@@ -9,27 +9,13 @@ import pytest
 
 from heritage_kit.errors import PoiNotFound, RouteNotFound
 from heritage_kit.hours import OpeningHours
-from heritage_kit.models import POI
 from heritage_kit.packs import ContentPack, save_pack
 from heritage_kit.routing import WalkingGraph, plan_trail, poi_score
-from heritage_kit.types import BBox, LatLon
-
-ROCHER = BBox(south=43.7265, west=7.4140, north=43.7335, east=7.4270)
-START = LatLon(lat=43.7298, lon=7.4165)  # foot of the Rampe Major
-
-
-def poi(pid, kind, cats, name, lat, lon, **kw):
-    return POI.model_validate(
-        {"id": pid, "kind": kind, "categories": cats, "name": {"fr": name}, "location": {"lat": lat, "lon": lon}, **kw}
-    )
-
+from heritage_kit.types import LatLon
+from rocher_support import MONUMENTS, START, poi, rocher_pack
 
 POIS = [
-    poi("test:cathedral", "heritage", ["cathedral"], "Cathédrale Notre-Dame-Immaculée", 43.73056, 7.42306,
-        heritage={"protection": "classé"}, description={"fr": "Cathédrale romane-byzantine."}),
-    poi("test:palace", "heritage", ["palace"], "Palais princier", 43.73139, 7.42000),
-    poi("test:museum", "heritage", ["museum"], "Musée océanographique", 43.73080, 7.42540,
-        opening_hours="Tu-Su 10:00-18:00; PH off"),
+    *MONUMENTS,
     poi("test:plaque", "heritage", ["memorial"], "Plaque commémorative", 43.73130, 7.42250),
     poi("test:bakery", "commerce", ["bakery"], "Boulangerie du Rocher", 43.73190, 7.42180,
         opening_hours="Mo-Sa 07:00-13:00; PH off"),
@@ -41,15 +27,13 @@ POIS = [
 
 
 @pytest.fixture(scope="module")
-def graph(raw_dir):
-    return WalkingGraph.from_osm(raw_dir / "osm" / "monaco-2026-07.osm.pbf", bbox=ROCHER)
+def graph(rocher_graph):
+    return rocher_graph
 
 
 @pytest.fixture(scope="module")
 def pack(graph):
-    return ContentPack.new(town_id="rocher", town_name="Monaco-Ville (test)", pois=POIS, timezone="Europe/Paris",
-                           country="FR", streets=graph.to_geojson(),
-                           attributions=[{"text": "© OpenStreetMap contributors", "licence": "ODbL 1.0"}])
+    return rocher_pack(graph, POIS)
 
 
 def assert_sound(it, pack, minutes):
