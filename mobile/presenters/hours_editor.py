@@ -157,7 +157,7 @@ class HoursEditorPresenter:
         if self.reading.editable:
             return ""
         why = self.reading.fr if self.tr.lang == "fr" else self.reading.en
-        return escape(self.tr.tr("hours_editor.unreadable", why=why, value=self.reading.raw))
+        return escape(self.tr.tr("hours_editor.unreadable", why=why))
 
     def current_value(self) -> str:
         return escape(self.tr.tr("hours_editor.current", value=self.poi.opening_hours or "—"))
@@ -198,6 +198,22 @@ class HoursEditorPresenter:
         for t in targets:
             if t != source:
                 self.days[t] = DayDraft(open=src.open, ranges=[list(r) for r in src.ranges])
+
+    def copy(self, source: int, targets) -> str:
+        """"Copy" tapped: :meth:`copy_day`, and what it did in words (escaped)."""
+        targets = sorted(set(targets) - {source})
+        if not targets:
+            return escape(self.tr.tr("hours_editor.copy_none"))
+        self.copy_day(source, targets)
+        return escape(self.tr.tr("hours_editor.copied", day=self.day_name(source),
+                                 days=", ".join(self.day_name(t) for t in targets)))
+
+    def day_names(self) -> list[str]:
+        return [self.day_name(i) for i in range(7)]
+
+    def short_day_names(self) -> list[str]:
+        """``Mon``… / ``Lun``… for the copy targets."""
+        return [self.day_name(i)[:3] for i in range(7)]
 
     def set_holidays(self, mode: str) -> None:
         if mode not in HOLIDAY_MODES:
