@@ -68,6 +68,26 @@ def type_into(field, text: str) -> None:
     field.focus = False
 
 
+def small_targets(ed) -> list[str]:
+    """The editor's visible touch targets under 48 dp on a side ("Class 'text' WxH dp")."""
+    from kivy.metrics import dp
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.checkbox import CheckBox
+    from kivy.uix.textinput import TextInput
+
+    def shown(w):
+        while w is not None and w is not w.parent:
+            if w.opacity == 0 or w.width <= 0 or w.height <= 0:
+                return False
+            w = w.parent
+        return True
+
+    return [f"{type(w).__name__} {getattr(w, 'text', '')[:20]!r} {w.width / dp(1):.0f}x{w.height / dp(1):.0f} dp"
+            for w in ed.walk(restrict=True)
+            if isinstance(w, (ButtonBehavior, CheckBox, TextInput)) and not w.disabled and shown(w)
+            and (w.width < dp(48) - 0.5 or w.height < dp(48) - 0.5)]
+
+
 def texts(ed) -> dict:
     return {"title": ed.title, "current": ed.current, "notice": ed.notice, "reading": ed.reading,
             "value": ed.value_text, "week_error": ed.week_error,
@@ -98,6 +118,7 @@ def steps_en(app):
     yield lambda: ed.ids.scroller.__setattr__("scroll_y", 1.0)
     yield 0.3
     yield lambda: result["texts"].__setitem__("before_save", texts(ed))
+    yield lambda: result["texts"].__setitem__("small_targets", small_targets(ed))
     yield lambda: shot("hours-editor-large" if WHICH == "large" else "hours-editor")
     yield lambda: ed.save()
     yield lambda: (lambda: ed.result_text != "" and not ed.saving)
@@ -133,6 +154,7 @@ def steps_fr(app):
     yield wrong
     yield 0.4
     yield lambda: result["texts"].__setitem__("typed", texts(ed))
+    yield lambda: result["texts"].__setitem__("small_targets", small_targets(ed))
     yield lambda: shot("hours-editor-fr")
 
 
