@@ -344,21 +344,31 @@ class HoursEditorPresenter:
         return Submission(kind="edit", target=self.poi.id, proposal=Proposal(opening_hours=value),
                           contributor=self.author.strip(), consent=self.consent)
 
-    def save(self) -> SaveResult:
-        """Check, then enqueue the ``edit`` in the outbox (call off the UI thread: SQLite)."""
+    def ready(self):
+        """The ``edit`` submission of the draft as it is now, or the :class:`SaveResult` saying what stops it.
+
+        Call on the UI thread (it reads the draft the screen changes); :meth:`enqueue` stores it."""
         errors = self.field_errors()
         if errors:
             return SaveResult(False, escape(self.describe(errors)))
         form, _ = self.build()
-        value = to_value(form, country=self.pack.manifest.country or "FR")
+        return self._submission(to_value(form, country=self.pack.manifest.country or "FR"))
+
+    def enqueue(self, sub) -> SaveResult:
+        """Store ``sub`` (from :meth:`ready`) in the outbox (call off the UI thread: SQLite)."""
         try:
-            item = self.outbox.enqueue(self._submission(value))
+            item = self.outbox.enqueue(sub)
         except SubmissionError as exc:
             msgs = getattr(exc, "messages", None) or {}
             text = " ".join(m.get(self.tr.lang) if hasattr(m, "get") else str(m) for m in msgs.values()) or str(exc)
             return SaveResult(False, escape(self.tr.tr("contrib.invalid", message=text)))
-        self.saved_value = value
+        self.saved_value = sub.proposal.opening_hours
         return SaveResult(True, escape(self.tr.tr("contrib.saved_outbox")), item.uuid)
+
+    def save(self) -> SaveResult:
+        """:meth:`ready` then :meth:`enqueue`, in one call (off the UI thread)."""
+        sub = self.ready()
+        return sub if isinstance(sub, SaveResult) else self.enqueue(sub)
 
 
 def _renumbered(p: Problem, drafted: list[int]) -> Problem:
@@ -391,6 +401,7 @@ class HoursEditFlow:
         if errors:
             screen.show_result(escape(p.describe(errors)), False)
             return False
+        sub = p.ready()  # the draft as it is at the tap, read on the UI thread
         self.saving = True
         screen.show_saving(True)
 
@@ -409,5 +420,5 @@ class HoursEditFlow:
 
             finished(SaveResult(False, escape(tr("common.error", message=error_reason(exc, tr)))))
 
-        self.host.run_io(p.save, finished, failed)
+        self.host.run_io(lambda: p.enqueue(sub), finished, failed)
         return True

@@ -185,13 +185,19 @@ class _Host:
 
         self.contributions = ContributionFlow(self, spawn=spawn)
 
+        self.later: list = []  # work held back while ``hold`` is set (a slow worker thread)
+        self.hold = False
+
     def run_io(self, work, done=None, failed=None):
-        try:
-            result = work()
-        except Exception as exc:  # noqa: BLE001
-            failed(exc)
-            return
-        done(result)
+        def job():
+            try:
+                result = work()
+            except Exception as exc:  # noqa: BLE001
+                failed(exc)
+                return
+            done(result)
+
+        self.later.append(job) if self.hold else job()
 
     def schedule(self, fn):
         fn()
@@ -211,6 +217,24 @@ def test_the_flow_refuses_a_form_with_problems_and_names_them(pack, tmp_path):
     (name, (errors,)), (name2, (text, ok)) = screen.calls
     assert name == "show_errors" and set(errors) == {"day.0", "author", "consent"}
     assert name2 == "show_result" and not ok and "25:00" in text
+
+
+def test_a_second_tap_while_saving_saves_once_and_the_draft_is_read_at_the_tap(pack, tmp_path):
+    host, screen = _Host(pack, tmp_path), RecordingScreen()
+    p = _editor(pack, tmp_path, outbox=host.contribute_presenter().outbox)
+    _merchant_week(p)
+    p.author, p.consent = "Marchande du Rocher", True
+    flow = HoursEditFlow(host)
+    host.hold = True
+    assert flow.save(p, screen) and not flow.save(p, screen)
+    p.set_time(0, 0, 0, "07:00")  # typed while the worker stores the tapped week
+    host.hold = False
+    for job in host.later:
+        job()
+    (item,) = p.outbox.items()
+    assert item.submission.proposal.opening_hours == "Mo-Sa 09:00-12:00,14:00-18:00; PH off; 2026 Dec 24-26 off"
+    assert screen.shown("show_saving") == [(True,), (False,)]
+    assert p.state().value.startswith("Mo 07:00-12:00,14:00-18:00")  # the next save would be a new edit
 
 
 def test_saved_then_sent_in_the_background_to_a_real_inbox(pack, tmp_path):
