@@ -262,3 +262,13 @@ def test_saved_then_sent_in_the_background_to_a_real_inbox(pack, tmp_path):
         assert stored.submission.proposal.opening_hours == "Mo-Sa 09:00-12:00,14:00-18:00; PH off; 2026 Dec 24-26 off"
     finally:
         storage.close()
+
+
+def test_copy_says_what_it_did_and_needs_a_target(pack, tmp_path):
+    p = _editor(pack, tmp_path, "fr")
+    p.set_open(0, False)
+    assert p.copy(0, [0]) == "Choisissez au moins un jour."
+    assert p.copy(0, [5, 6, 0]) == "Lundi copié vers : Samedi, Dimanche"
+    assert [d.open for d in p.days] == [False, True, True, True, True, False, False]
+    assert p.short_day_names() == ["Lun", "Mar", "Mer", "Jeu", "Ven", "Sam", "Dim"]
+    assert p.state().value == "Tu-Fr 09:00-18:00"

@@ -166,6 +166,8 @@ def main() -> None:
     def ready(app):
         if WHICH == "large":
             app.set_setting("large_text", True)
+        if os.environ.get("HK_HOURS_CONTRAST"):  # a look in high contrast (not a committed screenshot)
+            app.set_setting("high_contrast", True)
         poi = GARAGE if WHICH == "fr" else BAKERY
         app.open_poi(poi)
         steps = iter(steps_fr(app) if WHICH == "fr" else steps_en(app))
