@@ -172,6 +172,14 @@ class HoursEditorPresenter:
         """The ``which`` (0 opening, 1 closing) time of range ``k`` of ``day``, as typed."""
         self.days[day].ranges[k][which] = value
 
+    @staticmethod
+    def tidy_time(value: str) -> str:
+        """A time as typed written the usual way when readable (``9h30`` -> ``09:30``), else unchanged."""
+        try:
+            return _hhmm(parse_time(value))
+        except ValueError:
+            return value
+
     def add_break(self, day: int) -> None:
         """A lunch break in ``day``'s one range: 12:00–14:00 when inside it, else its middle hour."""
         d = self.days[day]

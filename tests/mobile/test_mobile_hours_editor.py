@@ -78,6 +78,11 @@ def test_lunch_break_copy_closures_and_holidays_make_the_value_and_its_reading(p
     assert p.state().value == "Mo-Tu,Th-Sa 09:00-12:00,14:00-18:00; We 09:00-18:00; PH 10:00-13:00"
 
 
+def test_a_time_typed_loosely_is_tidied_when_readable():
+    assert [HoursEditorPresenter.tidy_time(t) for t in ("9h30", "9h", "0930", "24:00", "9h6", "")] == \
+        ["09:30", "09:00", "09:30", "24:00", "9h6", ""]
+
+
 def test_a_break_that_does_not_fit_lunchtime_goes_in_the_middle(pack, tmp_path):
     p = _editor(pack, tmp_path)
     p.set_time(0, 0, 0, "14:00")

@@ -57,6 +57,7 @@ def test_a_value_it_cannot_represent_is_said_in_french_and_a_bad_time_named(tmp_
     assert typed["week_error"] == ""  # Monday is open now
     assert typed["day_errors"] == {"0": "Lundi : heure illisible « 25:00 » (écrire par exemple 09:00)"}
     assert typed["value"] == "Valeur OpenStreetMap : à corriger d'abord"
+    assert t["monday_fields"] == ["09:00", "25:00"]  # "9h" written the usual way once left, 25:00 kept as typed
     assert t["small_targets"] == []
 
 

@@ -152,6 +152,12 @@ def steps_fr(app):
         type_into(a, "9h")
         type_into(b, "25:00")
     yield wrong
+    yield 0.2
+
+    def fields():
+        a, b = [w for w in ed._cards[0].ids.rows.walk(restrict=True) if hasattr(w, "insert_text")]
+        result["texts"]["monday_fields"] = [a.text, b.text]  # "9h" tidied when the field was left
+    yield fields
     yield 0.4
     yield lambda: result["texts"].__setitem__("typed", texts(ed))
     yield lambda: result["texts"].__setitem__("small_targets", small_targets(ed))

@@ -162,6 +162,12 @@ class HoursEditorScreen(HKScreen):
             self.presenter.set_time(day, k, which, text)
         self._changed()
 
+    def tidy(self, field) -> None:
+        """A time field left: written the usual way (``9h30`` -> ``09:30``); its on_text updates the draft."""
+        tidy = self.presenter.tidy_time(field.text)
+        if tidy != field.text:
+            field.text = tidy
+
     def on_open(self, day: int, active: bool) -> None:
         p = self.presenter
         if self._building or p is None or p.days[day].open == active:
