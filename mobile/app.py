@@ -40,6 +40,7 @@ from mobile.presenters.contribute import ContributePresenter
 from mobile.presenters.explore import ExplorePresenter
 from mobile.presenters.flows import AUTO_SEND_SECONDS, ContributionFlow, PlanFlow, RouteFlow
 from mobile.presenters.home import HomePresenter, brand_name
+from mobile.presenters.hours_editor import HoursEditFlow, HoursEditorPresenter
 from mobile.presenters.hours import HoursBadges
 from mobile.presenters.location import Position
 from mobile.presenters.map_view import MapScene
@@ -54,7 +55,8 @@ __all__ = ["HeritageApp", "SCREENS"]
 
 log = logging.getLogger("mobile")
 HERE = pathlib.Path(__file__).resolve().parent
-SCREENS = ("home", "map", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings", "towns")
+SCREENS = ("home", "map", "explore", "poi", "trails", "walk", "contribute", "submissions", "settings", "towns",
+           "hours_editor")
 SCREEN_CLASSES = {
     "home": ("mobile.ui.screens.home", "HomeScreen"),
     "map": ("mobile.ui.screens.map", "MapScreen"),
@@ -66,6 +68,7 @@ SCREEN_CLASSES = {
     "submissions": ("mobile.ui.screens.contribute", "SubmissionsScreen"),
     "settings": ("mobile.ui.screens.settings", "SettingsScreen"),
     "towns": ("mobile.ui.screens.towns", "TownsScreen"),
+    "hours_editor": ("mobile.ui.screens.hours_editor", "HoursEditorScreen"),
 }
 NAV_SCREENS = ("map", "explore", "trails", "walk", "contribute", "towns", "settings")
 BANNER_SECONDS = 8.0
@@ -156,6 +159,8 @@ class HeritageApp(App):
         self.routes = RouteFlow(self)
         self.plans = PlanFlow(self)
         self.contributions = ContributionFlow(self)
+        self.hours_edits = HoursEditFlow(self)  # the hours editor's Save (same outbox, same background send)
+        self._hours_editor = None  # the HoursEditorPresenter of the shop being edited
         self.walks = WalkSession(self, self.walk_store)
         from kivy.utils import platform as kivy_platform
 
@@ -442,7 +447,7 @@ class HeritageApp(App):
             screen.refresh()
         else:
             self.sm.current = name  # HKScreen.on_pre_enter refreshes it, before its first frame
-        self.can_go_back = bool(self.history) and name in ("poi", "submissions", "home")
+        self.can_go_back = bool(self.history) and name in ("poi", "submissions", "home", "hours_editor")
 
     def go_back(self) -> None:
         if self.history:
@@ -465,6 +470,7 @@ class HeritageApp(App):
             "submissions": "contrib.mine",
             "settings": "settings.title",
             "towns": "towns.title",
+            "hours_editor": "hours_editor.title",
         }[name]
         if name == "map":
             self.title_text = escape(self.t("map.title", town=town))
@@ -505,6 +511,23 @@ class HeritageApp(App):
         if p is None:
             p = self._presenters["contribute"] = ContributePresenter(self.pack, self.tr, self._outbox)
             self.run_io(p.load_own)  # the user's own entries, for the duplicate warning
+        return p
+
+    def open_hours_editor(self, poi_id: str) -> None:
+        """The POI page's "Edit opening hours": the editor pre-filled from the POI's current value."""
+        if self.pack is None:
+            return
+        contribute = self._presenters.get("contribute")
+        self._hours_editor = HoursEditorPresenter(self.pack, self.tr, self._outbox, poi_id, today=self.now().date(),
+                                                  author=contribute.form.author if contribute else "")
+        self.show("hours_editor")
+
+    def hours_editor_presenter(self) -> HoursEditorPresenter | None:
+        p = self._hours_editor
+        if p is not None and (p.pack is not self.pack):
+            p = self._hours_editor = None  # another town was opened
+        if p is not None:
+            p.tr = self.tr  # after a change of language
         return p
 
     def _outbox(self):

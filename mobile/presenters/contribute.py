@@ -268,8 +268,10 @@ class ContributePresenter:
         is_in = in_guide(self.pack)
         for item in sorted(self.outbox.items(), key=lambda i: i.created, reverse=True):
             p = item.submission.proposal
-            name = (p.name or {}).get(self.tr.lang) or next(iter((p.name or {}).values()), "") or item.submission.target or "—"
+            name = (p.name or {}).get(self.tr.lang) or next(iter((p.name or {}).values()), "") or self._target_name(item)
             cat = category_label(p.category, self.tr.lang) if p.category else ""
+            if p.opening_hours:  # an edit from the hours editor
+                cat = self.tr.tr("hours_editor.edit_detail", value=p.opening_hours)
             when = item.submission.created.astimezone(self.pack.timezone).strftime("%Y-%m-%d %H:%M")
             photos = self.tr.tr("contrib.photos", n=item.photo_count) if item.photo_count else ""
             detail = " · ".join(x for x in (cat, when, photos) if x)
@@ -282,6 +284,14 @@ class ContributePresenter:
             rows.append(SubmissionRow(item.uuid, escape(name), escape(detail), escape(status), item.status,
                                       escape(self._item_message(item))))
         return rows
+
+    def _target_name(self, item) -> str:
+        """An edit's or photo's place: its name in the open pack, else its id."""
+        target = item.submission.target
+        try:
+            return self.pack.poi(target).name.get(self.tr.lang) if target else "—"
+        except LookupError:
+            return target
 
     def _item_message(self, item) -> str:
         """The server's reasons per field in the user's language, else its message as sent."""
