@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -109,9 +110,14 @@ CHANGE_PROVIDERS: list[ChangeProvider] = [contribution_changes]
 
 def collect_changes(storage, pack, base=None, *, since: datetime | None = None,
                     providers: Sequence[ChangeProvider] | None = None) -> list[HoursChange]:
+    """Every provider's changes accepted from ``since`` on, oldest first, their times in the town's time zone
+    (so ``check_date:opening_hours`` is the town's day of the decision, not UTC's)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(pack.manifest.timezone)
     changes: list[HoursChange] = []
     for provider in CHANGE_PROVIDERS if providers is None else providers:
-        changes.extend(provider(storage, pack, base))
+        changes.extend(replace(c, when=c.when.astimezone(zone)) for c in provider(storage, pack, base))
     if since is not None:
         changes = [c for c in changes if c.when >= since]
     return sorted(changes, key=lambda c: c.when)
@@ -162,13 +168,19 @@ def _element(kind: str, obj) -> OsmElement:
 
 
 # -- the command ---------------------------------------------------------------------------
-def parse_since(value: str | None) -> datetime | None:
+def parse_since(value: str | None, zone: str = "UTC") -> datetime | None:
+    """``--since``: a day (midnight in the town's ``zone``) or an ISO time (UTC when it names no offset)."""
+    from zoneinfo import ZoneInfo
+
     if not value:
         return None
     try:
-        return _instant(value)
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         raise ConfigurationError(f"--since {value!r}: expected a date YYYY-MM-DD (or an ISO time)") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(zone) if len(value.strip()) == 10 else timezone.utc)
+    return when
 
 
 def _storage(args):
@@ -176,6 +188,8 @@ def _storage(args):
 
     if args.db and not os.path.exists(args.db):
         raise ConfigurationError(f"--db {args.db}: no such inbox database")
+    if args.database and args.database.startswith("sqlite:///") and not os.path.exists(args.database[10:]):
+        raise ConfigurationError(f"--database {args.database}: no such inbox database")
     return open_storage(args.database or args.db)
 
 
@@ -199,8 +213,8 @@ def _write(path: str, data: str | bytes) -> None:
 def cmd_osm_changes(args) -> int:
     from heritage_kit.packs import load_pack
 
-    since = parse_since(args.since)
     pack = load_pack(args.pack)
+    since = parse_since(args.since, pack.manifest.timezone)
     base = load_pack(args.base_pack) if args.base_pack else None
     storage = _storage(args)
     try:

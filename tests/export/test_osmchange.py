@@ -149,17 +149,20 @@ def test_osmchange_read_back_by_osmium_modifies_only_what_can_be_written(inbox, 
     assert stdout.count("already has these hours") == 2
 
 
-def test_pbf_input_keeps_versions(inbox, tmp_path, capsys, content_dir):
+def test_pbf_input_keeps_versions_and_check_date_is_the_towns_day(inbox, tmp_path, capsys, content_dir):
     svc, db = inbox
-    accept(svc, MARCHE_U, {"opening_hours": NEW[MARCHE_U]})
+    accept(svc, MARCHE_U, {"opening_hours": NEW[MARCHE_U]}, at=datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc))
     pbf = tmp_path / "monaco-shops.osm.pbf"
     with osmium.SimpleWriter(str(pbf)) as writer:
         for o in osmium.FileProcessor(str(FIXTURE)):
             writer.add(o)
     out = tmp_path / "pbf.osc"
-    code, _, err = run(capsys, "--db", db, "--pack", content_dir / "monaco", "--osm", pbf, "--out", out)
+    code, _, err = run(capsys, "--database", f"sqlite:///{db}", "--pack", content_dir / "monaco", "--osm", pbf,
+                       "--out", out)
     assert code == 0, err
-    assert read_osm(out)[MARCHE_U]["version"] == 12
+    el = read_osm(out)[MARCHE_U]
+    assert el["version"] == 12
+    assert el["tags"]["check_date:opening_hours"] == "2026-12-02"  # 00:30 in Monaco
 
 
 def test_after_publish_the_base_pack_gives_the_imported_hours(inbox, tmp_path, capsys, content_dir):
@@ -238,6 +241,10 @@ def test_bad_arguments_name_what_is_wrong(tmp_path, capsys, content_dir):
     code, _, err = run(capsys, "--db", tmp_path / "inbox.sqlite", "--pack", content_dir / "monaco", "--out",
                        tmp_path / "x.osc", "--since", "last week")
     assert code == 1 and "--since 'last week'" in err
+    code, _, err = run(capsys, "--database", f"sqlite:///{tmp_path}/nope.sqlite", "--pack", content_dir / "monaco",
+                       "--out", tmp_path / "x.json")
+    assert code == 1 and "nope.sqlite: no such inbox database" in err
+    assert not (tmp_path / "nope.sqlite").exists()
 
 
 def test_the_installed_command_prints_no_traceback(tmp_path, content_dir):
