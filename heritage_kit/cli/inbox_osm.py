@@ -37,6 +37,7 @@ __all__ = ["register", "CHANGE_PROVIDERS", "contribution_changes", "read_osm_ele
            "OSM_SUFFIXES", "parse_since"]
 
 OSM_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf", ".osc", ".osc.gz", ".osc.bz2", ".xml")
+_KINDS = {"n": "node", "w": "way", "r": "relation"}
 ChangeProvider = Callable[[Any, Any, Any], Iterable[HoursChange]]
 
 
@@ -140,9 +141,8 @@ def read_osm_elements(path: str | os.PathLike, wanted: Iterable[str] | None = No
     keep = set(wanted) if wanted is not None else None
     found: dict[str, OsmElement] = {}
     try:
-        for obj in osmium.FileProcessor(str(path)):
-            kind = obj.type_str()
-            kind = {"n": "node", "w": "way", "r": "relation"}.get(kind, kind)
+        for obj in osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION):
+            kind = _KINDS[obj.type_str()]
             ref = f"{kind}/{obj.id}"
             if keep is not None and ref not in keep:
                 continue
@@ -156,15 +156,19 @@ def read_osm_elements(path: str | os.PathLike, wanted: Iterable[str] | None = No
 
 
 def _element(kind: str, obj) -> OsmElement:
-    common = {"type": kind, "id": int(obj.id), "version": int(obj.version), "tags": dict(obj.tags),
-              "deleted": bool(getattr(obj, "deleted", False)) or not bool(getattr(obj, "visible", True))}
-    if kind == "node":
-        loc = obj.location
-        return OsmElement(**common, lat=loc.lat if loc.valid() else None, lon=loc.lon if loc.valid() else None)
-    if kind == "way":
-        return OsmElement(**common, nodes=tuple(int(n.ref) for n in obj.nodes))
-    members = tuple(({"n": "node", "w": "way", "r": "relation"}[m.type], int(m.ref), m.role) for m in obj.members)
-    return OsmElement(**common, members=members)
+    deleted = bool(getattr(obj, "deleted", False)) or not bool(getattr(obj, "visible", True))
+    lat = lon = None
+    nodes: tuple[int, ...] = ()
+    members: tuple[tuple[str, int, str], ...] = ()
+    if kind == "node" and obj.location.valid():
+        lat, lon = obj.location.lat, obj.location.lon
+    elif kind == "way":
+        nodes = tuple(int(n.ref) for n in obj.nodes)
+    elif kind == "relation":
+        members = tuple((_KINDS[m.type], int(m.ref), m.role) for m in obj.members)
+    return OsmElement(type=kind, id=int(obj.id),  # type: ignore[arg-type]  # kind is one of _KINDS' values
+                      version=int(obj.version), tags=dict(obj.tags), lat=lat, lon=lon, nodes=nodes, members=members,
+                      deleted=deleted)
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -202,12 +206,10 @@ def _stem(out: str, suffixes: tuple[str, ...]) -> str:
 
 
 def _write(path: str, data: str | bytes) -> None:
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise ConfigurationError(f"--out {path}: folder {parent} does not exist")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(path, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""})) as fh:
-        fh.write(data)
+    target = Path(path)
+    if not target.absolute().parent.is_dir():
+        raise ConfigurationError(f"--out {path}: folder {target.absolute().parent} does not exist")
+    target.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
 
 
 def cmd_osm_changes(args) -> int:
@@ -227,6 +229,7 @@ def cmd_osm_changes(args) -> int:
     rows = task_rows(result, country=country)
     town = pack.manifest.town_name
     written: list[str] = []
+    outputs: list[tuple[str, str | bytes]]
     if elements is None or args.tasks:
         stem = _stem(args.out, (".geojson", ".json", ".md", ".csv"))
         json_path = args.out if args.out.lower().endswith((".json", ".geojson")) else stem + ".json"

@@ -301,8 +301,8 @@ def plain_hours(value: str | None, lang: str, *, country: str = "FR") -> str:
 def task_rows(result: Plan, *, country: str = "FR") -> list[dict]:
     """One task per ready change, then one per skipped change (``status`` says which)."""
     rows = []
-    items = [(r.change, "ready", r.element.tags.get("opening_hours") if r.element else None, None)
-             for r in result.ready]
+    items: list[tuple[HoursChange, str, str | None, Skipped | None]] = [
+        (r.change, "ready", r.element.tags.get("opening_hours") if r.element else None, None) for r in result.ready]
     items += [(s.change, "skipped", s.osm_value, s) for s in result.skipped]
     for ch, status, osm_value, skip in items:
         rows.append({
