@@ -79,25 +79,27 @@ def contribution_changes(storage, pack, base=None) -> list[HoursChange]:
     """Approved (or published) resident ``edit`` contributions proposing ``opening_hours`` for an OSM POI.
 
     The old value is the POI's hours in ``base`` (the pack the POIs were imported in; default ``pack``).
-    When that pack already carries the proposed value because the edit was published into it, the imported
-    value is not known (``old_known=False``).
+    Without ``base``, when the pack's hours are those of a published contribution (``inbox publish`` wrote
+    them in), the imported value is not known (``old_known=False``).
     """
     town = pack.manifest.town_id
     pois = {p.id: p for p in pack.pois}
     base_pois = {p.id: p for p in (base or pack).pois}
-    out = []
+    accepted = []
     for st in storage.approved(include_published=True):
         sub = st.submission
         if st.town not in ("", town) or sub.kind != "edit" or not sub.proposal.opening_hours:
             continue
         poi = pois.get(sub.target or "")
-        if poi is None or not poi.refs.osm:
-            continue
-        new = sub.proposal.opening_hours.strip()
+        if poi is not None and poi.refs.osm:
+            accepted.append((st, poi, sub.proposal.opening_hours.strip()))
+    published = {(poi.id, new) for st, poi, new in accepted if st.published_version is not None}
+    out = []
+    for st, poi, new in accepted:
+        sub = st.submission
         before = base_pois.get(poi.id)
         old = before.opening_hours if before is not None else None
-        old_known = before is not None and not (
-            base is None and st.published_version is not None and (old or "").strip() == new)
+        old_known = before is not None and (base is not None or (poi.id, (old or "").strip()) not in published)
         out.append(HoursChange(
             poi_id=poi.id, osm_ref=poi.refs.osm, old_value=old, new_value=new, when=_approved_at(storage, st),
             source="contribution", note=f"contribution {st.uuid[:8]} by {sub.contributor}",

@@ -10,8 +10,9 @@ when the town downloaded them, the *current* OSM elements (:class:`OsmElement`, 
 * the new value must be read by the strict parser (``OpeningHours(value, lenient=False)``);
 * several changes of one element: the latest wins, the others are reported as superseded;
 * with OSM data: the element must be there (with a version), its ``opening_hours`` must not already be the
-  new value, and must still be the value the POI was imported with — otherwise a mapper changed it since,
-  and their newer edit is not overwritten (a *conflict*, reported).
+  new value, and must still be the value the POI was imported with (or one of the earlier accepted changes,
+  uploaded since) — otherwise a mapper changed it since, and their newer edit is not overwritten (a
+  *conflict*, reported).
 
 :func:`osmchange_xml` writes the osmChange 0.6 document: one ``<modify>`` per element, carrying its full
 current tags (OSM replaces all tags of a modified element), the new ``opening_hours`` and
@@ -191,12 +192,14 @@ def plan(
     """
     out = Plan(checked_against_osm=elements is not None)
     latest: dict[str, HoursChange] = {}
+    ours: dict[str, set[str]] = {}  # every accepted value per element: OSM holding one is no mapper's edit
     for ch in changes:
         value = ch.new_value.strip()
         ch = ch if value == ch.new_value else _replace(ch, new_value=value)
         if not _valid(ch.new_value, country):
             out.skipped.append(Skipped(ch, "invalid"))
             continue
+        ours.setdefault(ch.osm_ref, set()).add(ch.new_value)
         before = latest.get(ch.osm_ref)
         if before is not None and before.when > ch.when:
             out.skipped.append(Skipped(ch, "superseded"))
@@ -210,7 +213,7 @@ def plan(
             out.ready.append(Ready(ch))
             continue
         el = elements.get(ref)
-        reason, osm_value = _check(ch, el)
+        reason, osm_value = _check(ch, el, ours[ref])
         if reason:
             out.skipped.append(Skipped(ch, reason, osm_value))
         else:
@@ -224,7 +227,7 @@ def _replace(ch: HoursChange, **kw) -> HoursChange:
     return replace(ch, **kw)
 
 
-def _check(ch: HoursChange, el: OsmElement | None) -> tuple[str | None, str | None]:
+def _check(ch: HoursChange, el: OsmElement | None, ours: set[str]) -> tuple[str | None, str | None]:
     if el is None:
         return "missing", None
     if el.deleted:
@@ -232,11 +235,14 @@ def _check(ch: HoursChange, el: OsmElement | None) -> tuple[str | None, str | No
     if el.version < 1:
         return "no_version", None
     osm_value = el.tags.get("opening_hours")
-    if (osm_value or "").strip() == ch.new_value:
+    now = (osm_value or "").strip()
+    if now == ch.new_value:
         return "unchanged", osm_value
+    if now in ours:  # an earlier accepted change of ours, already uploaded: no mapper's edit to keep
+        return None, osm_value
     if not ch.old_known:
         return "old_unknown", osm_value
-    if (osm_value or "").strip() != (ch.old_value or "").strip():
+    if now != (ch.old_value or "").strip():
         return "conflict", osm_value
     return None, osm_value
 

@@ -179,6 +179,23 @@ def test_after_publish_the_base_pack_gives_the_imported_hours(inbox, tmp_path, c
     assert read_osm(tmp_path / "b.osc")[MARCHE_U]["tags"]["opening_hours"] == NEW[MARCHE_U]
 
 
+def test_a_second_export_after_the_first_was_uploaded(inbox, tmp_path, capsys, content_dir):
+    svc, db = inbox
+    first, second = NEW[MARCHE_U], "Mo-Sa 08:30-20:00; Su 09:00-12:30; PH off"
+    accept(svc, MARCHE_U, {"opening_hours": first})
+    publish(svc.storage, content_dir / "monaco", tmp_path / "v2", actor="cli:test")
+    accept(svc, MARCHE_U, {"opening_hours": second}, at=datetime(2026, 12, 20, 9, tzinfo=timezone.utc))
+    # the town uploaded the first export: OSM now holds our first value at version 13
+    current = osm_copy(tmp_path, node_267885935=(first, 13))
+    code, stdout, err = run(capsys, "--db", db, "--pack", tmp_path / "v2", "--osm", current,
+                            "--out", tmp_path / "c.osc")
+    assert code == 0, err
+    el = read_osm(tmp_path / "c.osc")[MARCHE_U]
+    assert (el["version"], el["tags"]["opening_hours"], el["tags"]["check_date:opening_hours"]) == (
+        13, second, "2026-12-20")
+    assert "replaced by a later change" in stdout  # the first one, already in OSM
+
+
 def test_task_list_without_osm_data(inbox, tmp_path, capsys, content_dir):
     svc, db = inbox
     accept(svc, MARCHE_U, {"opening_hours": NEW[MARCHE_U]})
@@ -307,3 +324,12 @@ def test_relation_members_are_repeated_and_a_task_list_has_no_osmchange():
     assert not tasks.checked_against_osm and task_rows(tasks)[0]["status"] == "ready"
     with pytest.raises(ValueError, match="relation/9: no OSM element"):
         osmchange_xml(tasks)
+
+
+def test_an_earlier_accepted_value_in_osm_is_no_conflict():
+    later = datetime(2026, 12, 3, tzinfo=timezone.utc)
+    ours = [change(new="Mo-Fr 09:00-18:00"), change(new="Mo-Sa 09:00-18:00", when=later)]
+    result = plan(ours, {"node/1": element(hours="Mo-Fr 09:00-18:00", version=4)})
+    assert [(r.change.new_value, r.element.version) for r in result.ready] == [("Mo-Sa 09:00-18:00", 4)]
+    mapper = plan(ours, {"node/1": element(hours="Mo-Fr 10:00-18:00", version=4)})
+    assert not mapper.ready and [s.reason for s in mapper.skipped] == ["superseded", "conflict"]
