@@ -233,6 +233,29 @@ def test_tasks_with_osm_data_show_what_osm_has_now(inbox, tmp_path, capsys, cont
     assert (p["status"], p["reason"], p["osm_now"]) == ("skipped", "conflict", "Mo-Sa 08:00-20:00")
 
 
+def test_a_postgresql_inbox(tmp_path, capsys, content_dir, monaco):
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pg_cluster import PgCluster
+
+    from heritage_kit.inbox.storage import open_storage
+
+    cluster = PgCluster()
+    try:
+        url = cluster.new_database()
+        storage = open_storage(url)
+        try:
+            accept(InboxService(storage, monaco), TOURIST_OFFICE, {"opening_hours": NEW[TOURIST_OFFICE]})
+        finally:
+            storage.close()
+        code, _, err = run(capsys, "--database", url, "--pack", content_dir / "monaco", "--osm", FIXTURE,
+                           "--out", tmp_path / "pg.osc")
+    finally:
+        cluster.stop()
+    assert code == 0, err
+    way = read_osm(tmp_path / "pg.osc")[TOURIST_OFFICE]
+    assert (way["version"], way["tags"]["opening_hours"]) == (7, NEW[TOURIST_OFFICE])
+
+
 @pytest.mark.parametrize(("name", "content", "words"), [
     ("broken.osm", b"<osm version='0.6'><node id='1' ", "cannot read OSM data"),
     ("broken.osm.pbf", b"not a pbf", "cannot read OSM data"),
