@@ -55,6 +55,7 @@ __all__ = [
     "tasks_csv",
     "plain_hours",
     "osm_url",
+    "applied_tags",
 ]
 
 CHECK_DATE_KEY = "check_date:opening_hours"
@@ -152,10 +153,12 @@ class Ready:
 
     def tags(self) -> dict[str, str]:
         """The element's full tags after the change."""
-        tags = dict(self.element.tags) if self.element is not None else {}
-        tags["opening_hours"] = self.change.new_value
-        tags[CHECK_DATE_KEY] = self.change.when.date().isoformat()
-        return tags
+        return {**(self.element.tags if self.element is not None else {}), **applied_tags(self.change)}
+
+
+def applied_tags(change: HoursChange) -> dict[str, str]:
+    """The tags a change sets: ``opening_hours`` and ``check_date:opening_hours`` (the day it was accepted)."""
+    return {"opening_hours": change.new_value, CHECK_DATE_KEY: change.when.date().isoformat()}
 
 
 @dataclass
@@ -330,6 +333,8 @@ def task_rows(result: Plan, *, country: str = "FR") -> list[dict]:
             "reason": skip.reason if skip else None,
             "reason_fr": skip.message("fr") if skip else None,
             "reason_en": skip.message("en") if skip else None,
+            # MapComplete's tag_apply / import buttons read a JSON object of tags from a property
+            "tags": json.dumps(applied_tags(ch), ensure_ascii=False) if skip is None else None,
             "lat": ch.lat,
             "lon": ch.lon,
         })
@@ -337,14 +342,21 @@ def task_rows(result: Plan, *, country: str = "FR") -> list[dict]:
 
 
 def tasks_geojson(rows: Sequence[dict]) -> str:
-    """The task list as a GeoJSON FeatureCollection (one point per task; MapRoulette and uMap read it)."""
-    features = []
+    """The task list as a GeoJSON FeatureCollection, MapComplete / MapRoulette style: one point per change to
+    make, its ``id`` (``hk-hours/node/123``, MapRoulette's task name), ``tags`` (a JSON object of the tags to
+    set, what MapComplete's ``tag_apply`` reads), ``osm_id`` (the element to apply them to) and the readable
+    fields. Changes left out are listed apart, in the foreign member ``skipped`` (not tasks)."""
+    features, skipped = [], []
     for row in rows:
         props = {k: v for k, v in row.items() if k not in ("lat", "lon")}
+        if row["status"] != "ready":
+            skipped.append(props)
+            continue
         geom = ({"type": "Point", "coordinates": [row["lon"], row["lat"]]}
                 if row["lat"] is not None and row["lon"] is not None else None)
-        features.append({"type": "Feature", "id": row["osm"], "geometry": geom, "properties": props})
-    doc = {"type": "FeatureCollection", "features": features}
+        props = {"id": f"hk-hours/{row['osm']}", "osm_id": row["osm"], **props}
+        features.append({"type": "Feature", "id": props["id"], "geometry": geom, "properties": props})
+    doc = {"type": "FeatureCollection", "features": features, "skipped": skipped}
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 

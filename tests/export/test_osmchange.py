@@ -211,6 +211,10 @@ def test_task_list_without_osm_data(inbox, tmp_path, capsys, content_dir):
     assert (p["osm_url"], p["old"], p["new"], p["status"]) == (
         "https://www.openstreetmap.org/node/267885935", "Mo-Sa 08:30-19:30; Su off", NEW[MARCHE_U], "ready")
     assert p["name"] == "Marché U" and p["check_date"] == "2026-12-01"
+    # what MapComplete's tag_apply needs: the element, and the tags to set as a JSON object
+    assert (f["id"], p["id"], p["osm_id"]) == ("hk-hours/node/267885935", "hk-hours/node/267885935", MARCHE_U)
+    assert json.loads(p["tags"]) == {"opening_hours": NEW[MARCHE_U], "check_date:opening_hours": "2026-12-01"}
+    assert doc["skipped"] == []
     assert "dimanche" in p["new_fr"].lower() and "09:00–12:30" in p["new_fr"]
     assert "Sunday" in p["new_en"] and "public holidays" in p["new_en"].lower()
     marche_u = next(poi for poi in svc.pack.pois if poi.refs.osm == MARCHE_U)
@@ -229,8 +233,10 @@ def test_tasks_with_osm_data_show_what_osm_has_now(inbox, tmp_path, capsys, cont
     code, _, err = run(capsys, "--db", db, "--pack", content_dir / "monaco", "--osm", current, "--tasks",
                        "--out", tmp_path / "tasks.md")
     assert code == 0, err
-    p = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))["features"][0]["properties"]
-    assert (p["status"], p["reason"], p["osm_now"]) == ("skipped", "conflict", "Mo-Sa 08:00-20:00")
+    doc = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))
+    assert doc["features"] == []  # a conflict is no task to do
+    p = doc["skipped"][0]
+    assert (p["status"], p["reason"], p["osm_now"], p["tags"]) == ("skipped", "conflict", "Mo-Sa 08:00-20:00", None)
 
 
 def test_a_postgresql_inbox(tmp_path, capsys, content_dir, monaco):
