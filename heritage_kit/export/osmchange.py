@@ -32,7 +32,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 from xml.etree import ElementTree as ET
@@ -198,7 +198,7 @@ def plan(
     ours: dict[str, set[str]] = {}  # every accepted value per element: OSM holding one is no mapper's edit
     for ch in changes:
         value = ch.new_value.strip()
-        ch = ch if value == ch.new_value else _replace(ch, new_value=value)
+        ch = ch if value == ch.new_value else replace(ch, new_value=value)
         if not _valid(ch.new_value, country):
             out.skipped.append(Skipped(ch, "invalid"))
             continue
@@ -222,12 +222,6 @@ def plan(
         else:
             out.ready.append(Ready(ch, el))
     return out
-
-
-def _replace(ch: HoursChange, **kw) -> HoursChange:
-    from dataclasses import replace
-
-    return replace(ch, **kw)
 
 
 def _check(ch: HoursChange, el: OsmElement | None, ours: set[str]) -> tuple[str | None, str | None]:
