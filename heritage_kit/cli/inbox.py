@@ -123,6 +123,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.add_argument("--password-stdin", action="store_true", required=True)
     where(up)
     up.set_defaults(func=cmd_user_passwd)
+    __import__("heritage_kit.cli.inbox_osm", fromlist=["register"]).register(isub)  # inbox osm-changes
 
 
 # -- helpers -----------------------------------------------------------------------
