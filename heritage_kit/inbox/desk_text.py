@@ -155,6 +155,57 @@ TEXT: dict[str, dict[str, str]] = {
     "poi": {"fr": "Lieu du guide", "en": "Place in the guide"},
     "back_queue": {"fr": "Retour à la file d'attente", "en": "Back to the queue"},
     "error": {"fr": "Erreur {status}", "en": "Error {status}"},
+    # merchants (issue 20): the town-centre manager's pages and the public claim form
+    "role.town-centre manager": {"fr": "manager de centre-ville", "en": "town-centre manager"},
+    "nav.merchants": {"fr": "Commerçants", "en": "Merchants"},
+    "merchants": {"fr": "Demandes des commerçants", "en": "Merchants' claims"},
+    "merchants.intro": {"fr": "Un commerçant demande à gérer la fiche de son commerce. Vérifiez qu'il le tient "
+                                "(appel, passage en boutique) avant d'accepter.",
+                        "en": "A merchant asks to manage their shop's entry. Check that they run it (a call, a "
+                              "visit) before verifying."},
+    "claim.status.pending": {"fr": "En attente", "en": "Pending"},
+    "claim.status.verified": {"fr": "Vérifiées", "en": "Verified"},
+    "claim.status.refused": {"fr": "Refusées", "en": "Refused"},
+    "claim.state.pending": {"fr": "en attente", "en": "pending"},
+    "claim.state.verified": {"fr": "vérifiée", "en": "verified"},
+    "claim.state.refused": {"fr": "refusée", "en": "refused"},
+    "claim.empty": {"fr": "Aucune demande ici.", "en": "No claim here."},
+    "claim.count": {"fr": "{n} demande(s)", "en": "{n} claim(s)"},
+    "claim.shop": {"fr": "Commerce", "en": "Shop"},
+    "claim.new_shop": {"fr": "nouveau commerce", "en": "new shop"},
+    "claim.email": {"fr": "Courriel", "en": "E-mail"},
+    "claim.received": {"fr": "Reçue", "en": "Received"},
+    "claim.title": {"fr": "Demande : {name}", "en": "Claim: {name}"},
+    "claim.back": {"fr": "Retour aux demandes", "en": "Back to the claims"},
+    "claim.where": {"fr": "Position du nouveau commerce", "en": "New shop's location"},
+    "claim.decided": {"fr": "Décidée le {at} par {who}", "en": "Decided on {at} by {who}"},
+    "claim.verify": {"fr": "Vérifier : c'est bien son commerce", "en": "Verify: this is their shop"},
+    "claim.verify.intro": {"fr": "Le commerçant reçoit un jeton, montré une seule fois ici : transmettez-le-lui.",
+                           "en": "The merchant gets a token, shown only once here: pass it on to them."},
+    "claim.refuse": {"fr": "Refuser la demande", "en": "Refuse the claim"},
+    "claim.reason": {"fr": "Raison (envoyée au commerçant)", "en": "Reason (sent to the merchant)"},
+    "claim.token": {"fr": "Jeton du commerçant (à transmettre ; il ne sera plus affiché)",
+                    "en": "The merchant's token (pass it on; it will not be shown again)"},
+    "claim.edits": {"fr": "Modifications du commerçant", "en": "The merchant's edits"},
+    "claim.no_edits": {"fr": "Aucune modification pour l'instant.", "en": "No edit yet."},
+    "claim.published": {"fr": "publiée (version {v})", "en": "published (version {v})"},
+    "claim.unpublished": {"fr": "à publier", "en": "to publish"},
+    "claim.form": {"fr": "Commerçants : gérer votre commerce", "en": "Merchants: manage your shop"},
+    "claim.form.intro": {"fr": "Vous tenez un commerce ? Demandez à gérer sa fiche (horaires, description, photo, "
+                                 "site, téléphone, accès de plain-pied). Le manager de centre-ville vérifie votre "
+                                 "demande et vous répond par courriel.",
+                         "en": "Do you run a shop? Ask to manage its entry (hours, description, photo, website, "
+                               "phone, step-free entrance). The town-centre manager verifies your claim and answers "
+                               "by e-mail."},
+    "claim.form.pick": {"fr": "Votre commerce", "en": "Your shop"},
+    "claim.form.none": {"fr": "— il n'est pas dans la liste : nouveau commerce —", "en": "— not listed: a new shop —"},
+    "claim.form.new": {"fr": "Un nouveau commerce", "en": "A new shop"},
+    "claim.form.name": {"fr": "Nom du commerce", "en": "Shop name"},
+    "claim.form.email_hint": {"fr": "Seul le manager de centre-ville la voit.",
+                              "en": "Only the town-centre manager sees it."},
+    "claim.form.send": {"fr": "Envoyer la demande", "en": "Send the claim"},
+    "claim.form.sent": {"fr": "Demande reçue (n° {ref}) : le manager de centre-ville vous répondra par courriel.",
+                        "en": "Claim received (no. {ref}): the town-centre manager will answer by e-mail."},
 }
 
 REASONS: dict[str, dict[str, str]] = {
