@@ -298,9 +298,12 @@ class Merchants:
         return claim
 
     def submit_edit(self, token: str | None, fields: Any, photo: bytes | None = None, *,
-                    country: str = "FR") -> MerchantEdit:
+                    country: str = "FR", current_hours: str | None = None) -> MerchantEdit:
+        """Store a checked edit; hours equal to ``current_hours`` (a form sent back unchanged) are left out."""
         claim = self.merchant(token)
         edit = check_edit(fields, country=country)
+        if current_hours and edit.get("opening_hours") == current_hours:
+            del edit["opening_hours"]
         clean = None
         if photo:
             try:

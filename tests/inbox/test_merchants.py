@@ -237,3 +237,55 @@ def test_claim_form_errors_name_their_field_in_both_languages(inbox):
         bad = client.post("/v1/merchants/claims", json=body)
         assert bad.status_code == 422 and field in bad.json()["error"]["fields"], (body, bad.text)
     assert client.get("/v1/merchants/claims").status_code == 403  # no manager session
+
+
+def test_the_merchants_web_form_edits_hours_with_the_hours_editor(inbox):
+    client, storage, _ = inbox
+    claim = client.post("/v1/merchants/claims", json={"email": "u@example.fr", "poi_id": SHOP}).json()
+    cookies, csrf = session(storage, "camille")
+    client.cookies.update(cookies)
+    token = client.post(f"/v1/merchants/claims/{claim['id']}/verify", headers=csrf).json()["merchant_token"]
+    client.cookies.clear()
+    page = client.get("/merchants/edit?lang=en")
+    assert 'name="token"' in page.text and "Marché U" not in page.text
+    assert client.post("/merchants/sign-in", data={"csrf": csrf_of(page.text), "token": "nope"}).status_code == 403
+    r = client.post("/merchants/sign-in", data={"csrf": csrf_of(page.text), "token": token}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/merchants/edit"
+    page = client.get("/merchants/edit?lang=en")
+    # the grid is filled from the shop's current hours, read by the hours editor ("Mo-Sa 08:30-19:30; Su off")
+    assert 'name="Mo_1_open" id="Mo_1_open" type="text" inputmode="numeric" size="5" value="08:30"' in page.text
+    assert 'name="Su_1_open" id="Su_1_open" type="text" inputmode="numeric" size="5" value=""' in page.text
+    grid = {f"{d}_{k}_{x}": "" for d in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su") for k in (1, 2)
+            for x in ("open", "close")}
+    week = {**grid, **{f"{d}_1_open": "9h" for d in ("Tu", "We", "Th", "Fr", "Sa")},
+            **{f"{d}_1_close": "12:00" for d in ("Tu", "We", "Th", "Fr", "Sa")},
+            **{f"{d}_2_open": "14:00" for d in ("Tu", "We", "Th", "Fr", "Sa")},
+            **{f"{d}_2_close": "19:00" for d in ("Tu", "We", "Th", "Fr", "Sa")},
+            "closure_1_start": "2026-12-24", "closure_1_end": "2026-12-26", "holidays": "closed"}
+    bad = client.post("/merchants/edit?lang=en", data={**week, "Tu_2_close": "13:00", "csrf": csrf_of(page.text)})
+    assert bad.status_code == 422 and "Tuesday" in bad.text
+    assert re.search(r'name="Tu_2_close"[^>]*value="13:00"[^>]*aria-invalid="true"', bad.text)  # the typed value kept
+    assert client.post("/merchants/edit", data={**week, "csrf": "forged" * 4}).status_code == 403
+    jpeg = jpeg_with_exif()
+    ok = client.post("/merchants/edit?lang=fr", data={**week, "phone": "+377 93 11 11 11", "csrf": csrf_of(page.text)},
+                     files={"photo": ("shop.jpg", jpeg, "image/jpeg")})
+    assert ok.status_code == 201, ok.text
+    assert "Du mardi au samedi : 09:00–12:00, 14:00–19:00" in ok.text and "Fermé lundi et dimanche" in ok.text
+    assert "Fermeture exceptionnelle du 24 au 26 décembre 2026" in ok.text
+    (edit,) = MerchantStore(storage).edits("monaco")
+    assert edit.edit["opening_hours"] == "Tu-Sa 09:00-12:00,14:00-19:00; PH off; 2026 Dec 24-26 off"
+    assert edit.has_photo and edit.edit["phone"] == "+377 93 11 11 11"
+    # the form sent back with the hours unchanged changes only what changed
+    again = client.get("/merchants/edit")
+    assert 'value="14:00"' in again.text
+    resent = {k: v for k, v in week.items()} | {"website": "https://marche-u.example.mc", "Tu_1_open": "09:00"}
+    assert client.post("/merchants/edit", data={**resent, "csrf": csrf_of(again.text)}).status_code == 201
+    assert MerchantStore(storage).edits("monaco")[-1].edit == {"website": "https://marche-u.example.mc"}
+    # the JSON API takes a multipart body for a real-size photo
+    client.cookies.clear()
+    big = io.BytesIO()
+    Image.effect_noise((900, 700), 90).convert("RGB").save(big, "PNG")  # noise: large once encoded
+    assert len(big.getvalue()) > 300 * 1024
+    r = client.post("/v1/merchants/edits", headers={"Authorization": f"Bearer {token}"},
+                    data={"edit": '{"step_free": false}'}, files={"photo": ("p.png", big.getvalue(), "image/png")})
+    assert r.status_code == 201 and r.json()["photo"] is True and r.json()["edit"] == {"step_free": False}

@@ -29,17 +29,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from heritage_kit import i18n
 from heritage_kit.errors import MerchantError, MerchantRefused
 from heritage_kit.inbox import accounts
 from heritage_kit.inbox.http.deps import Ctx, InboxContext, Principal, address, check_csrf, limit, session_principal
-from heritage_kit.inbox.http.desk import SignInRequired, lang_of, posted, render
+from heritage_kit.inbox.http.desk import SignInRequired, lang_of, posted, redirect, render
+from heritage_kit.inbox.http.errors import Forbidden
 from heritage_kit.inbox.merchants import Merchants, pick_claim_town, reading
+from heritage_kit.inbox.merchants_form import edit_fields, field_of, form_values
 from heritage_kit.inbox.ratelimit import RateLimiter
+from heritage_kit.hours_editor import DAYS
 
 __all__ = ["router", "merchants_of"]
 
 router = APIRouter(tags=["merchants"])
-CLAIM_COOKIE = "hk_claim_pre"  # the public claim form's CSRF token
+FORM_COOKIE = "hk_merchant_csrf"  # the public forms' CSRF token (claim, merchant sign-in and edit)
+MERCHANT_COOKIE = "hk_merchant"  # a verified merchant's token, for the web edit form
 MAX_PHOTO_B64 = 12 * 1024 * 1024
 STATUSES = ("pending", "verified", "refused")
 _bearer = HTTPBearer(auto_error=False, description="A verified merchant's token")
@@ -145,12 +150,34 @@ def _photo(raw: Any) -> bytes | None:
         raise MerchantError("photo_base64: not base64", field="photo", fr="photo_base64 : ce n'est pas du base64") from None
 
 
+async def _upload(part: Any) -> bytes | None:
+    """The bytes of an uploaded file part (None when no file was chosen)."""
+    return (await part.read()) or None if hasattr(part, "read") else None
+
+
+def _loads_edit(raw: Any) -> dict:
+    import json
+
+    try:
+        body = json.loads(raw) if isinstance(raw, str) and raw.strip() else {}
+    except ValueError:
+        raise MerchantError("edit: not JSON", field="edit", fr="edit : ce n'est pas du JSON") from None
+    if not isinstance(body, dict):
+        raise MerchantError("edit: a JSON object", field="edit", fr="edit : un objet JSON")
+    return body
+
+
 @router.post("/v1/merchants/edits", status_code=201, summary="A verified merchant's edit of the shop")
 async def post_edit(request: Request, ctx: Ctx, token: Token):
     m = merchants_of(ctx)
     claim = await run_in_threadpool(m.merchant, token)  # 403 before reading a large body
-    body = await _json(request)
-    photo = _photo(body.pop("photo_base64", None))
+    if (request.headers.get("content-type") or "").startswith("multipart/form-data"):
+        async with request.form(max_files=1, max_fields=4) as form:
+            body = _loads_edit(form.get("edit"))
+            photo = await _upload(form.get("photo"))
+    else:
+        body = await _json(request)
+        photo = _photo(body.pop("photo_base64", None))
     country = _country(ctx, claim.town)
     edit = await run_in_threadpool(lambda: m.submit_edit(token, body, photo, country=country))
     out: dict[str, Any] = {"id": edit.id, "poi_id": edit.poi_id, "edit": edit.edit, "photo": edit.has_photo}
@@ -171,16 +198,27 @@ def _shops(ctx: InboxContext, lang: str) -> list[tuple[str, str]]:
     return sorted(out, key=lambda x: x[1].casefold())[:3000]
 
 
-def _claim_page(request: Request, ctx: InboxContext, *, status: int = 200, errors: dict | None = None,
-                form: dict | None = None, sent: Any = None):
-    token = request.cookies.get(CLAIM_COOKIE)
+def _page(request: Request, template: str, *, status: int = 200, **values: Any):
+    """A public merchants' page whose forms carry a CSRF field matching a cookie (double submit)."""
+    token = request.cookies.get(FORM_COOKIE)
     if not token or len(token) > 64:
         token = secrets.token_urlsafe(24)
-    response = render(request, "merchant_claim.html.j2", status=status, csrf=token, shops=_shops(ctx, lang_of(request)),
-                      errors=errors or {}, form=form or {}, sent=sent,
-                      towns=[(t, p.manifest.town_name) for t, p in _packs(ctx).items()])
-    response.set_cookie(CLAIM_COOKIE, token, path="/merchants", httponly=True, samesite="strict", secure=True)
+    response = render(request, template, status=status, csrf=token, **values)
+    response.set_cookie(FORM_COOKIE, token, path="/merchants", httponly=True, samesite="strict", secure=True)
     return response
+
+
+def _check_form_csrf(request: Request, given: Any) -> None:
+    expected = request.cookies.get(FORM_COOKIE)
+    if not isinstance(given, str) or not expected or not secrets.compare_digest(given.encode(), expected.encode()):
+        raise Forbidden("csrf")
+
+
+def _claim_page(request: Request, ctx: InboxContext, *, status: int = 200, errors: dict | None = None,
+                form: dict | None = None, sent: Any = None):
+    return _page(request, "merchant_claim.html.j2", status=status, shops=_shops(ctx, lang_of(request)),
+                 errors=errors or {}, form=form or {}, sent=sent,
+                 towns=[(t, p.manifest.town_name) for t, p in _packs(ctx).items()])
 
 
 @router.get("/merchants/claim", include_in_schema=False)
@@ -193,11 +231,7 @@ async def claim_form_post(request: Request, ctx: Ctx):
     merchants_of(ctx)
     limit(ctx.limiters["claim"], address(request))
     form = await request.form(max_files=0, max_fields=12)
-    given, expected = form.get("csrf"), request.cookies.get(CLAIM_COOKIE)
-    if not isinstance(given, str) or not expected or not secrets.compare_digest(given.encode(), expected.encode()):
-        from heritage_kit.inbox.http.errors import Forbidden
-
-        raise Forbidden("csrf")
+    _check_form_csrf(request, form.get("csrf"))
     values = {k: str(form.get(k) or "").strip()[:300] for k in ("poi_id", "name", "lat", "lon", "email", "town")}
     shop = None if values["poi_id"] else {"name": values["name"], "lat": values["lat"], "lon": values["lon"]}
     lang = lang_of(request)
@@ -283,3 +317,82 @@ async def desk_refuse(request: Request, claim_id: str, ctx: Ctx):
         return _claim_desk_page(request, ctx, who, claim_id)
 
     return await run_in_threadpool(run)
+
+
+# -- the verified merchant's web form -----------------------------------------------------------------------------
+def _current_hours(ctx: InboxContext, claim) -> str | None:
+    """The shop's hours as the merchant last gave them, else as in the pack."""
+    edits = [e for e in merchants_of(ctx).store.edits(claim.town) if e.claim_id == claim.id and "opening_hours" in e.edit]
+    if edits:
+        return edits[-1].edit["opening_hours"]
+    pack = _packs(ctx).get(claim.town)
+    poi = next((p for p in pack.pois if p.id == claim.poi_id), None) if pack is not None and claim.poi_id else None
+    return poi.opening_hours if poi is not None else None
+
+
+def _edit_page(request: Request, ctx: InboxContext, claim, *, status: int = 200, errors: dict | None = None,
+               form: dict | None = None, saved: Any = None):
+    country = _country(ctx, claim.town)
+    values, unreadable = form_values(_current_hours(ctx, claim), country=country)
+    values.update(form or {})
+    return _page(request, "merchant_edit.html.j2", status=status, claim=claim, name=_shop_name(ctx, claim, lang_of(request)),
+                 form=values, unreadable=unreadable, errors=errors or {}, saved=saved, days=DAYS,
+                 day_names=[i18n.text(f"hours.day.{i}", lang_of(request)).capitalize() for i in range(7)],
+                 reading=reading(saved.edit["opening_hours"], country=country) if saved and "opening_hours" in saved.edit else None)
+
+
+def _web_merchant(request: Request, ctx: InboxContext):
+    token = request.cookies.get(MERCHANT_COOKIE)
+    try:
+        return merchants_of(ctx).merchant(token) if token else None
+    except MerchantRefused:
+        return None
+
+
+@router.get("/merchants/edit", include_in_schema=False)
+async def edit_form(request: Request, ctx: Ctx):
+    claim = await run_in_threadpool(_web_merchant, request, ctx)
+    if claim is None:
+        return _page(request, "merchant_edit.html.j2", claim=None, errors={}, form={})
+    return await run_in_threadpool(_edit_page, request, ctx, claim)
+
+
+@router.post("/merchants/sign-in", include_in_schema=False)
+async def merchant_sign_in(request: Request, ctx: Ctx):
+    merchants_of(ctx)
+    limit(ctx.limiters["claim"], address(request))  # a guessed token costs like a claim
+    form = await request.form(max_files=0, max_fields=4)
+    _check_form_csrf(request, form.get("csrf"))
+    token = str(form.get("token") or "").strip()[:200]
+    try:
+        await run_in_threadpool(merchants_of(ctx).merchant, token)
+    except MerchantRefused:
+        lang = lang_of(request)
+        return _page(request, "merchant_edit.html.j2", status=403, claim=None, form={},
+                     errors={"token": "Jeton inconnu ou non vérifié." if lang == "fr" else "Unknown or unverified token."})
+    response = redirect("/merchants/edit")
+    response.set_cookie(MERCHANT_COOKIE, token, path="/merchants", httponly=True, samesite="strict", secure=True,
+                        max_age=30 * 86400)
+    return response
+
+
+@router.post("/merchants/edit", include_in_schema=False)
+async def edit_form_post(request: Request, ctx: Ctx):
+    claim = await run_in_threadpool(_web_merchant, request, ctx)
+    if claim is None:
+        raise MerchantRefused("not a verified merchant")
+    async with request.form(max_files=1, max_fields=60) as form:
+        _check_form_csrf(request, form.get("csrf"))
+        photo = await _upload(form.get("photo"))
+        values = {k: v[:1000] for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+    lang = lang_of(request)
+    token = request.cookies.get(MERCHANT_COOKIE)
+    country = _country(ctx, claim.town)
+    current = await run_in_threadpool(_current_hours, ctx, claim)
+    try:
+        edit = await run_in_threadpool(lambda: merchants_of(ctx).submit_edit(
+            token, edit_fields(values), photo or None, country=country, current_hours=current))
+    except MerchantError as exc:
+        errors = {field_of(k): (fr if lang == "fr" else en) for k, (fr, en) in exc.fields.items()}
+        return await run_in_threadpool(lambda: _edit_page(request, ctx, claim, status=422, errors=errors, form=values))
+    return await run_in_threadpool(lambda: _edit_page(request, ctx, claim, status=201, saved=edit))
