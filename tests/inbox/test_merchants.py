@@ -289,3 +289,32 @@ def test_the_merchants_web_form_edits_hours_with_the_hours_editor(inbox):
     r = client.post("/v1/merchants/edits", headers={"Authorization": f"Bearer {token}"},
                     data={"edit": '{"step_free": false}'}, files={"photo": ("p.png", big.getvalue(), "image/png")})
     assert r.status_code == 201 and r.json()["photo"] is True and r.json()["edit"] == {"step_free": False}
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_merchants_step_upgrades_a_database_with_accounts_and_sessions(engine, tmp_path, request, monkeypatch):
+    from heritage_kit.inbox import migrations
+    from heritage_kit.inbox.storage import open_storage
+
+    where = str(tmp_path / "old.sqlite") if engine == "sqlite" else request.getfixturevalue("pg_database")
+    full = dict(migrations.MIGRATIONS)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {d: steps[:-1] for d, steps in full.items()})  # before the step
+    old = open_storage(where)
+    assert old.schema_version() == migrations.LATEST - 1
+    old.add_account("ana", password_hash=accounts.hash_password(PASSWORD), role="moderator", towns=["monaco"])
+    s = accounts.new_session(old, "ana")
+    with pytest.raises(Exception, match="(?i)check"):  # the old schema's CHECK has no such role
+        old.add_account("lou", password_hash="x", role="town-centre manager", towns=["monaco"])
+    old.close()
+    monkeypatch.setattr(migrations, "MIGRATIONS", full)
+    new = open_storage(where)
+    try:
+        assert new.schema_version() == migrations.LATEST
+        assert new.get_account("ana").role == "moderator" and new.get_session(s.session.token_hash) is not None
+        assert new.get_account("lou") is None
+        new.add_account("camille", password_hash="x", role="town-centre manager", towns=["monaco"])
+        assert new.get_account("camille").role == "town-centre manager"
+        new.delete_sessions_of("ana")  # the foreign key still cascades
+        assert new.get_session(s.session.token_hash) is None
+    finally:
+        new.close()
