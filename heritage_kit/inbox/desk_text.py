@@ -141,6 +141,7 @@ TEXT: dict[str, dict[str, str]] = {
                       "en": "The accepted submissions of {town} go into version {v} of the guide."},
     "publish.added": {"fr": "Lieux ajoutés", "en": "Places added"},
     "publish.edited": {"fr": "Lieux modifiés", "en": "Places edited"},
+    "publish.merchants": {"fr": "Commerces mis à jour par leur commerçant", "en": "Shops updated by their merchant"},
     "publish.photos": {"fr": "Photos ajoutées : {n}", "en": "Photos added: {n}"},
     "publish.skipped": {"fr": "Non appliquées", "en": "Not applied"},
     "publish.nothing": {"fr": "Rien de nouveau à publier.", "en": "Nothing new to publish."},

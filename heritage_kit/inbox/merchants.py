@@ -368,19 +368,25 @@ def apply_merchant_edits(pois: Sequence[POI], edits: Sequence[MerchantEdit], cla
     return list(by_id.values()), files, applied
 
 
-def publish_merchant_edits(storage: Any, pack: Any, *, now: datetime | None = None) -> tuple[Any, list[str]]:
-    """``pack`` (the next version being built) with the town's unpublished merchant edits applied, and their ids.
+def publish_merchant_edits(storage: Any, result: Any, *, now: datetime | None = None,
+                           include_published: bool = False) -> list[str]:
+    """Apply the town's unpublished merchant edits to ``result`` (a :class:`~heritage_kit.inbox.publish.PublishResult`
+    being built: its ``pack`` and ``merchant_pois`` change); the edits' ids.
 
     Called by :func:`heritage_kit.inbox.publish.publish`, which marks them with :func:`mark_merchant_edits` once
-    the pack is written.
+    the pack is written, and by the desk's publish preview. ``include_published`` re-applies every edit (a pack
+    rebuilt from its sources, as ``inbox publish --all``; applying twice is idempotent).
     """
     store = MerchantStore(storage)
-    edits = store.edits(pack.manifest.town_id, unpublished=True)
+    pack = result.pack
+    edits = store.edits(pack.manifest.town_id, unpublished=not include_published)
     if not edits:
-        return pack, []
+        return []
     pois, files, applied = apply_merchant_edits(pack.pois, edits, store.claim, store.photo, now=now)
     if not applied:
-        return pack, []
+        return []
+    changed = {e.poi_id for e in edits if e.id in applied}
+    result.merchant_pois = [p.id for p in pois if p.id in changed]
     from heritage_kit.inbox.publish import CONTRIBUTIONS_ATTRIBUTION
     from heritage_kit.packs import ContentPack
 
@@ -389,9 +395,10 @@ def publish_merchant_edits(storage: Any, pack: Any, *, now: datetime | None = No
     if CONTRIBUTIONS_ATTRIBUTION not in attributions:
         attributions.append(CONTRIBUTIONS_ATTRIBUTION)
     manifest = m.model_copy(update={"attributions": attributions})
-    return ContentPack(manifest, pois, pack.trails, streets=pack.streets, media={**pack.media, **files},
-                       build=getattr(pack, "build", None), basemap=getattr(pack, "basemap", None),
-                       events=getattr(pack, "events", None)), applied
+    result.pack = ContentPack(manifest, pois, pack.trails, streets=pack.streets, media={**pack.media, **files},
+                              build=getattr(pack, "build", None), basemap=getattr(pack, "basemap", None),
+                              events=getattr(pack, "events", None))
+    return applied
 
 
 def mark_merchant_edits(storage: Any, edit_ids: Sequence[str], version: int) -> None:

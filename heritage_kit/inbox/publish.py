@@ -45,6 +45,7 @@ class PublishResult:
     skipped: dict[str, str] = field(default_factory=dict)  # uuid -> why
     out: str | None = None
     stale_audio: list[tuple[str, str]] = field(default_factory=list)  # (POI id, lang) whose synthesised audio went
+    merchant_pois: list[str] = field(default_factory=list)  # POIs changed by verified merchants' edits (issue 20)
 
 
 def credit_source(pseudonym: str, uuid: str) -> Source:
@@ -207,7 +208,7 @@ def publish(
     result = build_next_pack(pack, approved, lambda u: [p.data for p in storage.photos(u)], now=now)
     from heritage_kit.inbox.merchants import mark_merchant_edits, publish_merchant_edits  # merchants (issue 20)
 
-    result.pack, merchant_edits = publish_merchant_edits(storage, result.pack, now=now)
+    merchant_edits = publish_merchant_edits(storage, result, now=now, include_published=include_published)
     if not result.applied and not merchant_edits and not write_empty:
         return result
     save_pack(result.pack, out)

@@ -125,9 +125,11 @@ def test_claim_verify_hours_edit_publish_round_trip(inbox):
 
     # 4. an admin of the town publishes: the shop carries the edits, marked as the merchant's
     sign_in(client, "root")
-    pub = client.get("/desk/publish?town=monaco")
+    pub = client.get("/desk/publish?town=monaco&lang=en")
+    assert "Shops updated by their merchant (1)" in pub.text and "Marché U" in pub.text
     r = client.post("/desk/publish", data={"csrf": csrf_of(pub.text), "town": "monaco"})
     assert r.status_code == 200, r.text
+    assert "Shops updated by their merchant" not in client.get("/desk/publish?town=monaco&lang=en").text
     (out,) = sorted(published.iterdir())
     assert validate_pack(out).ok
     pack = load_pack(out)
@@ -142,6 +144,12 @@ def test_claim_verify_hours_edit_publish_round_trip(inbox):
     assert b"PhoneMaker" not in jpeg and b"Exif" not in jpeg and Image.open(io.BytesIO(jpeg)).size == (64, 48)
     edits = MerchantStore(storage).edits("monaco")
     assert {e.published_version for e in edits} == {pack.manifest.version}
+    # a pack rebuilt from its sources gets the merchants' edits again (inbox publish --all)
+    from heritage_kit.inbox.publish import publish
+
+    rebuilt = publish(storage, load_pack(ROOT / "content" / "monaco"), published.parent / "rebuilt.zip",
+                      include_published=True, towns=["monaco"])
+    assert rebuilt.merchant_pois == [SHOP] and rebuilt.pack.poi(SHOP).opening_hours == "Mo-Sa 08:00-19:30; PH off"
     # the first edit's closures changed "open on arrival"
     first = OpeningHours(edits[0].edit["opening_hours"], country="MC")
     assert not first.is_open(datetime(2026, 8, 14, 10, 0)) and first.is_open(datetime(2026, 8, 17, 10, 0))

@@ -372,6 +372,9 @@ def _publish_page(request: Request, ctx: InboxContext, who: Principal, town: str
     svc = ctx.services[town]
     approved = ctx.storage.approved(towns=[town])
     plan = build_next_pack(svc.pack, approved, lambda u: [p.data for p in ctx.storage.photos(u)])
+    from heritage_kit.inbox.merchants import publish_merchant_edits
+
+    publish_merchant_edits(ctx.storage, plan)  # the preview shows the verified merchants' edits too (issue 20)
     return render(request, "publish.html.j2", status=status, who=who, town=town, towns=_visible_towns(ctx, who),
                   summary=done[1] if done else publish_summary(svc.pack, plan, approved, lang), done=done,
                   version=plan.pack.manifest.version, can_publish=who.role in accounts.PUBLISHING_ROLES,
