@@ -203,7 +203,8 @@ def _page(request: Request, template: str, *, status: int = 200, **values: Any):
     token = request.cookies.get(FORM_COOKIE)
     if not token or len(token) > 64:
         token = secrets.token_urlsafe(24)
-    response = render(request, template, status=status, csrf=token, **values)
+    response = render(request, template, status=status, csrf=token, brand_key="merchants.brand",
+                      brand_url="/merchants/claim", **values)
     response.set_cookie(FORM_COOKIE, token, path="/merchants", httponly=True, samesite="strict", secure=True)
     return response
 
