@@ -13,8 +13,8 @@ verified merchant then edits the shop without a new verification.
 * :func:`apply_merchant_edits` (pure) — the edits on the pack's POIs, each changed POI credited with the
   merchant source (:func:`merchant_source`, CC BY-SA 4.0), which is also how a POI is marked merchant-edited
   (:func:`is_merchant_edited`); :func:`publish_merchant_edits` is what ``publish`` runs over the storage;
-* :func:`hours_changes` (pure) — accepted hours changes as ``(poi_id, new_value, when, source)`` records,
-  for ``heritage-kit inbox osm-changes``.
+* :func:`hours_changes` (pure) — accepted hours changes as ``(poi_id, new_value, when, source)`` records;
+  :func:`merchant_osm_changes` is the ``heritage-kit inbox osm-changes`` provider built on it.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from heritage_kit.models import POI, Media, Source
 from heritage_kit.submissions.model import SUBMISSION_LICENCE
 from heritage_kit.submissions.photos import sanitise_photo
 
-__all__ = ["Merchants", "HoursChange", "apply_merchant_edits", "publish_merchant_edits", "mark_merchant_edits", "hours_changes",
+__all__ = ["Merchants", "HoursChange", "apply_merchant_edits", "publish_merchant_edits", "mark_merchant_edits", "hours_changes", "merchant_osm_changes",
            "merchant_source", "is_merchant_edited", "check_edit", "week_form", "reading", "pick_claim_town",
            "MERCHANT_SOURCE_NAME", "EDIT_FIELDS"]
 
@@ -424,4 +424,33 @@ def hours_changes(edits: Sequence[MerchantEdit], *, latest_only: bool = True) ->
     if latest_only:
         last = {c.poi_id: c for c in out}
         out = [c for c in out if last[c.poi_id] is c]
+    return out
+
+
+def merchant_osm_changes(storage: Any, pack: Any, base: Any = None) -> list[Any]:
+    """A ``heritage-kit inbox osm-changes`` provider (``CHANGE_PROVIDERS``): the town's accepted merchant hours
+    changes, last per shop, for the shops with an OSM ref, as :class:`heritage_kit.export.osmchange.HoursChange`.
+
+    The old value is the shop's hours in ``base`` (default ``pack``); without ``base``, when the pack's hours are a
+    published merchant edit's, the imported value is unknown (``old_known=False``).
+    """
+    from heritage_kit.export.osmchange import HoursChange as OsmHoursChange
+
+    edits = MerchantStore(storage).edits(pack.manifest.town_id)
+    pois = {p.id: p for p in pack.pois}
+    base_pois = {p.id: p for p in (base or pack).pois}
+    published = {(e.poi_id, e.edit["opening_hours"]) for e in edits
+                 if "opening_hours" in e.edit and e.published_version is not None}
+    out = []
+    for c in hours_changes(edits):
+        poi = pois.get(c.poi_id)
+        if poi is None or not poi.refs.osm:
+            continue  # a new shop, not in OSM yet
+        before = base_pois.get(c.poi_id)
+        old = before.opening_hours if before is not None else None
+        known = before is not None and (base is not None or (c.poi_id, (old or "").strip()) not in published)
+        when = c.when if c.when.tzinfo else c.when.replace(tzinfo=timezone.utc)
+        out.append(OsmHoursChange(poi_id=poi.id, osm_ref=poi.refs.osm, old_value=old, new_value=c.new_value, when=when,
+                                  source="merchant", note=f"verified merchant, {c.source.attribution}",
+                                  name=poi.display_name("fr"), lat=poi.lat, lon=poi.lon, old_known=known))
     return out

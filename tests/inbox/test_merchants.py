@@ -326,3 +326,28 @@ def test_the_merchants_step_upgrades_a_database_with_accounts_and_sessions(engin
         assert new.get_session(s.session.token_hash) is None
     finally:
         new.close()
+
+
+def test_merchant_hours_changes_feed_osm_changes(inbox, packs):
+    osmchange = pytest.importorskip("heritage_kit.export.osmchange")  # the osm-changes export (its own branch)
+    from heritage_kit.inbox.merchants import merchant_osm_changes
+
+    client, storage, _ = inbox
+    monaco = packs[1]
+    claim = client.post("/v1/merchants/claims", json={"email": "u@example.fr", "poi_id": SHOP}).json()
+    new = client.post("/v1/merchants/claims", json={"email": "n@example.fr", "town": "monaco",
+                                                    "shop": {"name": "Chez Lou", "lat": 43.731, "lon": 7.422}}).json()
+    cookies, csrf = session(storage, "camille")
+    client.cookies.update(cookies)
+    tokens = [client.post(f"/v1/merchants/claims/{c['id']}/verify", headers=csrf).json()["merchant_token"]
+              for c in (claim, new)]
+    client.cookies.clear()
+    for token, value in ((tokens[0], "Mo-Sa 08:00-19:00"), (tokens[0], "Mo-Sa 08:00-20:00; PH off"),
+                         (tokens[1], "Tu-Su 10:00-18:00")):
+        assert client.post("/v1/merchants/edits", headers={"Authorization": f"Bearer {token}"},
+                           json={"opening_hours": value}).status_code == 201
+    (change,) = merchant_osm_changes(storage, monaco)  # the new shop is not in OSM: left out
+    assert isinstance(change, osmchange.HoursChange) and change.source == "merchant"
+    assert (change.poi_id, change.osm_ref, change.old_value, change.new_value, change.old_known) == (
+        SHOP, "node/267885935", "Mo-Sa 08:30-19:30; Su off", "Mo-Sa 08:00-20:00; PH off", True)
+    assert change.when.tzinfo is not None and change.name == "Marché U"
