@@ -46,6 +46,9 @@ __all__ = [
     "StartTooFar",
     "AccountError",
     "AccountExists",
+    "MerchantError",
+    "ClaimNotFound",
+    "MerchantRefused",
 ]
 
 
@@ -369,3 +372,21 @@ class AccountExists(AccountError):
     def __init__(self, name: str) -> None:
         super().__init__(f"an account named {name!r} already exists")
         self.name = name
+
+
+# -- merchants (issue 20): shop claims and verified merchants' edits ---------------------------------------------
+class MerchantError(HeritageKitError, ValueError):
+    """A shop claim or a merchant's edit is refused as given; ``fields`` maps each field to ``(fr, en)``."""
+
+    def __init__(self, message: str, *, field: str = "", fr: str = "", fields: dict | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.fields = dict(fields) if fields else ({field: (fr or message, message)} if field else {})
+
+
+class ClaimNotFound(HeritageKitError, LookupError):
+    """No such shop claim (or not one of the towns given to the account)."""
+
+
+class MerchantRefused(HeritageKitError, PermissionError):
+    """Not a verified merchant's token, or not the town-centre manager of this claim's town."""

@@ -200,6 +200,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "http.forbidden": {"fr": "Action non autorisée pour ce compte.", "en": "Not allowed for this account."},
     "http.forbidden_town": {"fr": "Cette ville n'est pas confiée à ce compte.",
                             "en": "This town is not given to this account."},
+    "http.invalid_merchant": {"fr": "Demande ou modification de commerce invalide.", "en": "Invalid shop claim or edit."},
+    "http.merchant_refused": {"fr": "Réservé au commerçant vérifié ou au manager de centre-ville de cette ville.",
+                              "en": "Only the verified merchant or the town's town-centre manager may do this."},
     "http.csrf": {"fr": "Jeton de formulaire (CSRF) manquant ou invalide : rechargez la page.",
                   "en": "Missing or invalid form token (CSRF): reload the page."},
     "http.busy": {

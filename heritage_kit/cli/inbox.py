@@ -110,7 +110,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ua = usub.add_parser("add", help="create an account for given towns (password read from stdin)")
     ua.add_argument("name")
     ua.add_argument("--town", action="append", required=True, help="a town id the account moderates ('*': all)")
-    ua.add_argument("--role", required=True, choices=["moderator", "admin"])
+    ua.add_argument("--role", required=True, choices=["moderator", "admin", "town-centre manager"])
     ua.add_argument("--password-stdin", action="store_true", required=True, help="read the password from stdin")
     where(ua)
     ua.set_defaults(func=cmd_user_add)

@@ -21,13 +21,15 @@ from heritage_kit.errors import AccountError
 from heritage_kit.inbox.ratelimit import RateLimiter
 from heritage_kit.inbox.storage import Account, Session, Storage
 
-__all__ = ["ROLES", "MODERATING_ROLES", "MIN_PASSWORD_LENGTH", "hash_password", "verify_password", "needs_rehash", "check_name",
+__all__ = ["ROLES", "MODERATING_ROLES", "MANAGER_ROLES", "MIN_PASSWORD_LENGTH", "hash_password", "verify_password", "needs_rehash", "check_name",
            "check_password", "can_see", "can_decide", "token_hash", "new_session", "SignInThrottle"]
 
-ROLES = ("moderator", "admin")
+ROLES = ("moderator", "admin", "town-centre manager")
 # the roles that review residents' submissions (the desk, the moderation API); admins also publish
 MODERATING_ROLES = ("moderator", "admin")
 PUBLISHING_ROLES = ("admin",)
+# the roles that verify shop claims (heritage_kit.inbox.merchants): the town-centre manager, and admins
+MANAGER_ROLES = ("town-centre manager", "admin")
 MIN_PASSWORD_LENGTH = 10
 SESSION_HOURS = 8
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

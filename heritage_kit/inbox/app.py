@@ -5,7 +5,8 @@ per town over the one shared storage). The routers, one module per area in :mod:
 
 * ``devices`` — contributors: ``POST /v1/submissions``, ``GET /v1/submissions/{uuid}``;
 * ``moderation`` — the moderation JSON API ``/v1/moderation/*`` and ``/v1/health``;
-* ``desk`` — the moderation desk's pages under ``/desk/``.
+* ``desk`` — the moderation desk's pages under ``/desk/``;
+* ``merchants`` — shop claims, the town-centre manager's desk pages, verified merchants' edits (issue 20).
 
 Another area adds its router with ``create_app(..., routers=[my_router])`` (appended to :data:`ROUTERS`).
 Every error is JSON ``{"error": {"code", "en", "fr", "fields"?}}`` (HTML pages under ``/desk/``); requests are
@@ -22,7 +23,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from heritage_kit.errors import ConfigurationError
-from heritage_kit.inbox.http import desk, devices, moderation
+from heritage_kit.inbox.http import desk, devices, merchants, moderation
 from heritage_kit.inbox.http.deps import InboxContext
 from heritage_kit.inbox.http.errors import install_error_handlers
 from heritage_kit.inbox.limits import install_limits
@@ -33,7 +34,7 @@ __all__ = ["create_app", "ROUTERS"]
 
 log = logging.getLogger("heritage_kit.inbox")
 
-ROUTERS: tuple[APIRouter, ...] = (devices.router, moderation.router, desk.router)
+ROUTERS: tuple[APIRouter, ...] = (devices.router, moderation.router, desk.router, merchants.router)
 """The routers every inbox serves, in order."""
 
 

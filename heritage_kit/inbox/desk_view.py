@@ -175,7 +175,8 @@ def location_map(streets: Any, areas: Any, *, proposed: tuple[float, float], cur
 
 
 def publish_summary(before: Any, result: Any, approved: list[Any], lang: str) -> dict[str, Any]:
-    """``{"added": [names], "edited": [names], "photos": n, "skipped": {uuid: why}}`` of a (planned) publish."""
+    """``{"added": [names], "edited": [names], "photos": n, "skipped": {uuid: why}, "merchants": [names]}`` of a
+    (planned) publish (``merchants``: the shops verified merchants changed)."""
     by_uuid = {st.uuid: st for st in approved}
     pois = {p.id: p for p in result.pack.pois}
     old = {p.id for p in before.pois}
@@ -189,4 +190,5 @@ def publish_summary(before: Any, result: Any, approved: list[Any], lang: str) ->
         poi = pois.get(poi_id)
         name = poi.name.get(lang) if poi is not None else poi_id
         (edited if poi_id in old else added).append(name)
-    return {"added": added, "edited": edited, "photos": photos, "skipped": dict(result.skipped)}
+    merchants = [pois[i].name.get(lang) for i in getattr(result, "merchant_pois", []) if i in pois]
+    return {"added": added, "edited": edited, "photos": photos, "skipped": dict(result.skipped), "merchants": merchants}

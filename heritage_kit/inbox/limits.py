@@ -1,6 +1,7 @@
 """HTTP-level limits of the inbox, as one ASGI middleware: :class:`BodyLimits` (``install_limits(app, settings)``).
 
-* **Per content type, while streaming**: a multipart upload to ``POST /v1/submissions`` may carry up to
+* **Per content type, while streaming**: a multipart upload to ``POST /v1/submissions`` (or a merchant's edit,
+  :data:`UPLOAD_PATHS`) may carry up to
   ``max_request_bytes`` (the photos), every other body (JSON above all) ``max_json_bytes``. A declared
   ``Content-Length`` above the limit is refused at once; a chunked or lying body is counted as it arrives and
   refused (413) as soon as it crosses the limit: the rest is never read, the connection is closed.
@@ -29,6 +30,8 @@ __all__ = ["BodyLimits", "DisconnectLog", "install_limits", "UPLOAD_PATH"]
 log = logging.getLogger("heritage_kit.inbox")
 
 UPLOAD_PATH = "/v1/submissions"
+# the paths whose multipart bodies carry photos (a merchant's edit: issue 20)
+UPLOAD_PATHS = (UPLOAD_PATH, "/v1/merchants/edits", "/merchants/edit")
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -81,7 +84,7 @@ class BodyLimits:
 
     def limit_for(self, scope) -> int:
         ctype = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
-        if scope.get("method") == "POST" and scope.get("path") == UPLOAD_PATH and ctype == "multipart/form-data":
+        if scope.get("method") == "POST" and scope.get("path") in UPLOAD_PATHS and ctype == "multipart/form-data":
             return self.multipart_limit
         return self.json_limit
 

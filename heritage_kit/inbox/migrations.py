@@ -6,7 +6,8 @@ version 2 adds the town of each submission, moderator accounts, desk sessions,
 and audit entries without a submission (account events); version 3 copies a new
 entry's location and name into columns (``lat``, ``lon``, ``name``) with an index,
 so duplicate hints fetch only the entries near a point instead of parsing every
-stored submission. A migration runs in
+stored submission; version 4 (merchants) adds shop claims, merchant edits and the ``town-centre manager``
+role. A migration runs in
 one transaction with its version stamp (SQLite: ``PRAGMA user_version``;
 PostgreSQL: a ``schema_migrations`` table), so a database is never half-upgraded.
 ``{town}`` in a script is the town given to rows stored before v2.
@@ -188,7 +189,64 @@ MIGRATIONS: dict[str, tuple[str, ...]] = {
     "sqlite": (_SQLITE_V1, _SQLITE_V2 + _ACCOUNTS, _SQLITE_V3),
     "postgresql": (_PG_V1, _PG_V2 + _ACCOUNTS, _PG_V3),
 }
-LATEST = 3
+
+
+def _merchants_step(dialect: str) -> str:
+    """v4, merchants (issue 20): shop claims, merchant edits, and the ``town-centre manager`` account role.
+
+    SQLite cannot change a CHECK: ``accounts`` and ``sessions`` are copied to new tables (sessions dropped
+    first and restored last, so the ``ON DELETE CASCADE`` never fires).
+    """
+    blob = "BYTEA" if dialect == "postgresql" else "BLOB"
+    tables = f"""
+CREATE TABLE merchant_claims (
+    id TEXT PRIMARY KEY,
+    town TEXT NOT NULL,
+    poi_id TEXT,
+    shop TEXT NOT NULL,
+    email TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending','verified','refused')),
+    token_hash TEXT UNIQUE,
+    created TEXT NOT NULL,
+    decided TEXT,
+    decided_by TEXT,
+    reason TEXT
+);
+CREATE INDEX merchant_claims_town ON merchant_claims(town, status, created);
+CREATE TABLE merchant_edits (
+    id TEXT PRIMARY KEY,
+    claim_id TEXT NOT NULL REFERENCES merchant_claims(id),
+    town TEXT NOT NULL,
+    poi_id TEXT NOT NULL,
+    edit TEXT NOT NULL,
+    photo {blob},
+    created TEXT NOT NULL,
+    published_version INTEGER
+);
+CREATE INDEX merchant_edits_town ON merchant_edits(town, created);
+"""
+    roles = "('moderator','admin','town-centre manager')"
+    if dialect == "postgresql":
+        return tables + f"""
+ALTER TABLE accounts DROP CONSTRAINT IF EXISTS accounts_role_check;
+ALTER TABLE accounts ADD CONSTRAINT accounts_role_check CHECK (role IN {roles});
+"""
+    return tables + f"""
+CREATE TABLE accounts_copy AS SELECT * FROM accounts;
+CREATE TABLE sessions_copy AS SELECT * FROM sessions;
+DROP TABLE sessions;
+DROP TABLE accounts;
+{_ACCOUNTS.replace("('moderator','admin')", roles).strip()}
+INSERT INTO accounts SELECT name, role, towns, password_hash, created FROM accounts_copy;
+INSERT INTO sessions SELECT token_hash, account, expires, csrf FROM sessions_copy;
+DROP TABLE sessions_copy;
+DROP TABLE accounts_copy;
+"""
+
+
+# appended steps, each its own function (the lead renumbers them at merge)
+MIGRATIONS = {d: steps + (_merchants_step(d),) for d, steps in MIGRATIONS.items()}
+LATEST = len(MIGRATIONS["sqlite"])
 
 
 def sql_literal(text: str) -> str:

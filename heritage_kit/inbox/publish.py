@@ -9,6 +9,8 @@ Each contribution is credited where it lands: a new POI gets the id
 edit adds the same credit to the POI's sources; photos are media whose author is
 the pseudonym, under CC BY-SA 4.0. The manifest gains the CC BY-SA 4.0
 attribution for residents' contributions and its version increases by one.
+:func:`publish` also applies the town's verified merchants' edits
+(:func:`heritage_kit.inbox.merchants.publish_merchant_edits`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class PublishResult:
     skipped: dict[str, str] = field(default_factory=dict)  # uuid -> why
     out: str | None = None
     stale_audio: list[tuple[str, str]] = field(default_factory=list)  # (POI id, lang) whose synthesised audio went
+    merchant_pois: list[str] = field(default_factory=list)  # POIs changed by verified merchants' edits (issue 20)
 
 
 def credit_source(pseudonym: str, uuid: str) -> Source:
@@ -203,9 +206,13 @@ def publish(
         pack = load_pack(pack)
     approved = storage.approved(include_published=include_published, towns=towns)
     result = build_next_pack(pack, approved, lambda u: [p.data for p in storage.photos(u)], now=now)
-    if not result.applied and not write_empty:
+    from heritage_kit.inbox.merchants import mark_merchant_edits, publish_merchant_edits  # merchants (issue 20)
+
+    merchant_edits = publish_merchant_edits(storage, result, now=now, include_published=include_published)
+    if not result.applied and not merchant_edits and not write_empty:
         return result
     save_pack(result.pack, out)
     storage.mark_published(result.applied, result.pack.manifest.version, actor=actor, at=now)
+    mark_merchant_edits(storage, merchant_edits, result.pack.manifest.version)
     result.out = os.fspath(out)
     return result

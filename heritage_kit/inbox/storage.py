@@ -26,7 +26,7 @@ from heritage_kit.submissions.photos import CleanPhoto
 __all__ = ["Storage", "SqliteStorage", "StoredSubmission", "AuditEntry", "StoredPhoto", "Account", "Session",
            "ROLES", "open_storage", "iso_bound", "NearbyEntry"]
 
-ROLES: tuple[str, ...] = ("moderator", "admin")
+ROLES: tuple[str, ...] = ("moderator", "admin", "town-centre manager")  # the last: merchants (issue 20)
 
 
 @dataclass(frozen=True)

@@ -148,8 +148,10 @@ class SignInRequired(Exception):
     """A desk page without a valid session: the desk answers with a redirect to its sign-in page."""
 
 
-def session_principal(ctx: InboxContext, request: Request) -> Principal | None:
-    """The principal of the request's desk session cookie, or None (no cookie, expired, account gone)."""
+def session_principal(ctx: InboxContext, request: Request,
+                      roles: Sequence[str] = MODERATING_ROLES) -> Principal | None:
+    """The principal of the request's desk session cookie, or None (no cookie, expired, account gone, or a role
+    not among ``roles``: the town-centre manager's pages pass :data:`~heritage_kit.inbox.accounts.MANAGER_ROLES`)."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token or len(token) > 200:
         return None
@@ -158,7 +160,7 @@ def session_principal(ctx: InboxContext, request: Request) -> Principal | None:
     if session is None:
         return None
     account = ctx.storage.get_account(session.account)
-    if account is None or account.role not in MODERATING_ROLES:
+    if account is None or account.role not in roles:
         return None
     return Principal(actor=f"desk:{account.name}", role=account.role, towns=tuple(account.towns), via="session",
                      account=account.name, csrf=session.csrf, session_hash=th)

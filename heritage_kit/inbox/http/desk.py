@@ -118,9 +118,10 @@ def desk_user(request: Request, ctx: Ctx) -> Principal:
 Desk = Annotated[Principal, Depends(desk_user)]
 
 
-async def posted(request: Request, ctx: InboxContext) -> tuple[Principal, dict[str, str]]:
+async def posted(request: Request, ctx: InboxContext,
+                 roles: tuple[str, ...] = accounts.MODERATING_ROLES) -> tuple[Principal, dict[str, str]]:
     """The signed-in principal of a form post, and its fields, once the CSRF field matches the session's."""
-    principal = await run_in_threadpool(session_principal, ctx, request)
+    principal = await run_in_threadpool(session_principal, ctx, request, roles)
     if principal is None:
         raise SignInRequired()
     form = await request.form(max_files=0, max_fields=40)
@@ -137,8 +138,13 @@ async def desk_root_bare():
 
 @router.get("/")
 async def desk_root(request: Request, ctx: Ctx):
-    signed_in = await run_in_threadpool(session_principal, ctx, request)
-    return redirect("/desk/queue" if signed_in else "/desk/sign-in")
+    signed_in = await run_in_threadpool(session_principal, ctx, request, accounts.ROLES)
+    return redirect(home_of(signed_in.role) if signed_in else "/desk/sign-in")
+
+
+def home_of(role: str) -> str:
+    """Where an account lands: the queue, or the shop claims for a town-centre manager (issue 20)."""
+    return "/desk/queue" if role in accounts.MODERATING_ROLES else "/desk/merchants"
 
 
 def _sign_in_page(request: Request, *, status: int = 200, error: str | None = None, name: str = "") -> HTMLResponse:
@@ -171,7 +177,8 @@ async def sign_in(request: Request, ctx: Ctx):
                              error=text("sign_in.throttled", lang, min=max(1, math.ceil(outcome / 60))))
     if outcome is None:
         return _sign_in_page(request, status=401, name=name, error=text("sign_in.wrong", lang))
-    response = redirect("/desk/queue")
+    account = await run_in_threadpool(ctx.storage.get_account, outcome.session.account)
+    response = redirect(home_of(account.role if account else ""))
     _cookie(response, SESSION_COOKIE, outcome.token, max_age=int(accounts.SESSION_HOURS * 3600))
     response.delete_cookie(PRE_COOKIE, path="/desk")
     return response
@@ -179,7 +186,7 @@ async def sign_in(request: Request, ctx: Ctx):
 
 @router.post("/sign-out")
 async def sign_out(request: Request, ctx: Ctx):
-    principal, _ = await posted(request, ctx)
+    principal, _ = await posted(request, ctx, accounts.ROLES)
 
     def run():
         ctx.storage.delete_session(principal.session_hash)
@@ -365,6 +372,9 @@ def _publish_page(request: Request, ctx: InboxContext, who: Principal, town: str
     svc = ctx.services[town]
     approved = ctx.storage.approved(towns=[town])
     plan = build_next_pack(svc.pack, approved, lambda u: [p.data for p in ctx.storage.photos(u)])
+    from heritage_kit.inbox.merchants import publish_merchant_edits
+
+    publish_merchant_edits(ctx.storage, plan)  # the preview shows the verified merchants' edits too (issue 20)
     return render(request, "publish.html.j2", status=status, who=who, town=town, towns=_visible_towns(ctx, who),
                   summary=done[1] if done else publish_summary(svc.pack, plan, approved, lang), done=done,
                   version=plan.pack.manifest.version, can_publish=who.role in accounts.PUBLISHING_ROLES,

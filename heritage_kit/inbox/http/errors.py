@@ -17,7 +17,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from heritage_kit import i18n
-from heritage_kit.errors import ModerationError, SubmissionConflict, SubmissionError, SubmissionNotFound
+from heritage_kit.errors import (
+    ClaimNotFound, MerchantError, MerchantRefused, ModerationError, SubmissionConflict, SubmissionError, SubmissionNotFound,
+)
 from heritage_kit.submissions.messages import Message, message
 
 __all__ = ["error_response", "install_error_handlers", "ModeratorRefused", "Forbidden"]
@@ -97,6 +99,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request, exc: Forbidden):
         return _respond(request, 403, exc.code, exc.detail or None)
+
+    # merchants (issue 20): a claim or edit refused as given (422, fields named), not allowed (403), unknown (404)
+    @app.exception_handler(MerchantError)
+    async def _merchant_invalid(request, exc: MerchantError):
+        fields = {k: Message("invalid", fr, en) for k, (fr, en) in exc.fields.items()}
+        return _respond(request, 422, "invalid_merchant", fields=fields)
+
+    @app.exception_handler(MerchantRefused)
+    async def _merchant_refused(request, exc):
+        return _respond(request, 403, "merchant_refused")
+
+    @app.exception_handler(ClaimNotFound)
+    async def _claim_not_found(request, exc):
+        return _respond(request, 404, "not_found")
 
     @app.exception_handler(Exception)
     async def _bug(request, exc):  # pragma: no cover - a bug; logged, never a traceback to the client
