@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from heritage_kit.errors import ConfigurationError, SourceDataError
+from heritage_kit.inbox.merchants import merchant_osm_changes
 from heritage_kit.export.osmchange import (
     HoursChange,
     OsmElement,
@@ -91,7 +92,7 @@ def contribution_changes(storage, pack, base=None) -> list[HoursChange]:
         if st.town not in ("", town) or sub.kind != "edit" or not sub.proposal.opening_hours:
             continue
         poi = pois.get(sub.target or "")
-        if poi is not None and poi.refs.osm:
+        if poi is not None:  # a place without an OSM ref is reported ("not_in_osm"), not silently dropped
             accepted.append((st, poi, sub.proposal.opening_hours.strip()))
     published = {(poi.id, new) for st, poi, new in accepted if st.published_version is not None}
     out = []
@@ -101,14 +102,14 @@ def contribution_changes(storage, pack, base=None) -> list[HoursChange]:
         old = before.opening_hours if before is not None else None
         old_known = before is not None and (base is not None or (poi.id, (old or "").strip()) not in published)
         out.append(HoursChange(
-            poi_id=poi.id, osm_ref=poi.refs.osm, old_value=old, new_value=new, when=_approved_at(storage, st),
+            poi_id=poi.id, osm_ref=poi.refs.osm or "", old_value=old, new_value=new, when=_approved_at(storage, st),
             source="contribution", note=f"contribution {st.uuid[:8]} by {sub.contributor}",
             name=poi.display_name("fr"), lat=poi.lat, lon=poi.lon, old_known=old_known))
     return out
 
 
-# The lead adds providers here (e.g. verified merchants' edits); each returns HoursChange records.
-CHANGE_PROVIDERS: list[ChangeProvider] = [contribution_changes]
+# Each provider returns HoursChange records: residents' accepted edits, verified merchants' edits.
+CHANGE_PROVIDERS: list[ChangeProvider] = [contribution_changes, merchant_osm_changes]
 
 
 def collect_changes(storage, pack, base=None, *, since: datetime | None = None,
@@ -226,7 +227,7 @@ def cmd_osm_changes(args) -> int:
     finally:
         storage.close()
     country = getattr(pack.manifest, "country", None) or "FR"
-    elements = read_osm_elements(args.osm, {c.osm_ref for c in changes}) if args.osm else None
+    elements = read_osm_elements(args.osm, {c.osm_ref for c in changes if c.osm_ref}) if args.osm else None
     result = plan(changes, elements, country=country)
     rows = task_rows(result, country=country)
     town = pack.manifest.town_name

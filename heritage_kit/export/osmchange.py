@@ -114,6 +114,8 @@ class OsmElement:
 
 # reason code -> (French, English); {osm} is the OSM value, {new} the proposed one
 SKIP_REASONS: dict[str, tuple[str, str]] = {
+    "not_in_osm": ("lieu absent d'OpenStreetMap (ajouté par la ville ou un commerçant) : à cartographier d'abord",
+                   "place not in OpenStreetMap (added by the town or a merchant): map it first"),
     "invalid": ("valeur refusée par le lecteur d'horaires : {new}",
                 "value refused by the opening-hours parser: {new}"),
     "superseded": ("remplacé par un changement plus récent du même élément",
@@ -202,6 +204,9 @@ def plan(
         if not _valid(ch.new_value, country):
             out.skipped.append(Skipped(ch, "invalid"))
             continue
+        if not ch.osm_ref:
+            out.skipped.append(Skipped(ch, "not_in_osm"))
+            continue
         ours.setdefault(ch.osm_ref, set()).add(ch.new_value)
         before = latest.get(ch.osm_ref)
         if before is not None and before.when > ch.when:
@@ -286,7 +291,12 @@ def osmchange_xml(result: Plan, *, generator: str = "heritage-kit", comment: str
 
 # -- task list ---------------------------------------------------------------------------
 def osm_url(ref: str) -> str:
-    return f"{OSM_BASE_URL}/{ref}"
+    """The element's page on openstreetmap.org (empty for a place not in OSM)."""
+    return f"{OSM_BASE_URL}/{ref}" if ref else ""
+
+
+def _md_osm(row: dict) -> str:
+    return f"[{row['osm']}]({row['osm_url']})" if row["osm"] else "—"
 
 
 def plain_hours(value: str | None, lang: str, *, country: str = "FR") -> str:
@@ -371,7 +381,7 @@ def tasks_markdown(rows: Sequence[dict], *, title: str = "") -> str:
         lines += ["| commerce / shop | OSM | avant / before | après / after | lecture / reading | date |",
                   "|---|---|---|---|---|---|"]
         for r in ready:
-            lines.append(f"| {_md(r['name'])} | [{r['osm']}]({r['osm_url']}) | `{_md(r['old'])}` | "
+            lines.append(f"| {_md(r['name'])} | {_md_osm(r)} | `{_md(r['old'])}` | "
                          f"`{_md(r['new'])}` | {_md(r['new_fr'])} / {_md(r['new_en'])} | {r['check_date']} |")
     else:
         lines.append("Rien à reporter. / Nothing to copy.")
@@ -379,7 +389,7 @@ def tasks_markdown(rows: Sequence[dict], *, title: str = "") -> str:
         lines += ["", f"## Laissés de côté / Left out ({len(skipped)})", ""]
         lines += ["| commerce / shop | OSM | proposé / proposed | raison / reason |", "|---|---|---|---|"]
         for r in skipped:
-            lines.append(f"| {_md(r['name'])} | [{r['osm']}]({r['osm_url']}) | `{_md(r['new'])}` | "
+            lines.append(f"| {_md(r['name'])} | {_md_osm(r)} | `{_md(r['new'])}` | "
                          f"{_md(r['reason_fr'])} / {_md(r['reason_en'])} |")
     return "\n".join(lines) + "\n"
 

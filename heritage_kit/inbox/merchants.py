@@ -429,7 +429,7 @@ def hours_changes(edits: Sequence[MerchantEdit], *, latest_only: bool = True) ->
 
 def merchant_osm_changes(storage: Any, pack: Any, base: Any = None) -> list[Any]:
     """A ``heritage-kit inbox osm-changes`` provider (``CHANGE_PROVIDERS``): the town's accepted merchant hours
-    changes, last per shop, for the shops with an OSM ref, as :class:`heritage_kit.export.osmchange.HoursChange`.
+    changes, last per shop (a shop without an OSM ref has ``osm_ref=""``: reported, not exported), as :class:`heritage_kit.export.osmchange.HoursChange`.
 
     The old value is the shop's hours in ``base`` (default ``pack``); without ``base``, when the pack's hours are a
     published merchant edit's, the imported value is unknown (``old_known=False``).
@@ -444,13 +444,13 @@ def merchant_osm_changes(storage: Any, pack: Any, base: Any = None) -> list[Any]
     out = []
     for c in hours_changes(edits):
         poi = pois.get(c.poi_id)
-        if poi is None or not poi.refs.osm:
-            continue  # a new shop, not in OSM yet
+        if poi is None:
+            continue  # the shop left the pack
         before = base_pois.get(c.poi_id)
         old = before.opening_hours if before is not None else None
         known = before is not None and (base is not None or (c.poi_id, (old or "").strip()) not in published)
         when = c.when if c.when.tzinfo else c.when.replace(tzinfo=timezone.utc)
-        out.append(OsmHoursChange(poi_id=poi.id, osm_ref=poi.refs.osm, old_value=old, new_value=c.new_value, when=when,
+        out.append(OsmHoursChange(poi_id=poi.id, osm_ref=poi.refs.osm or "", old_value=old, new_value=c.new_value, when=when,
                                   source="merchant", note=f"verified merchant, {c.source.attribution}",
                                   name=poi.display_name("fr"), lat=poi.lat, lon=poi.lon, old_known=known))
     return out

@@ -362,3 +362,17 @@ def test_an_earlier_accepted_value_in_osm_is_no_conflict():
     assert [(r.change.new_value, r.element.version) for r in result.ready] == [("Mo-Sa 09:00-18:00", 4)]
     mapper = plan(ours, {"node/1": element(hours="Mo-Fr 10:00-18:00", version=4)})
     assert not mapper.ready and [s.reason for s in mapper.skipped] == ["superseded", "conflict"]
+
+
+def test_a_place_not_in_osm_is_reported_in_both_modes_never_exported():
+    local = HoursChange(poi_id="hk:chez-lou", osm_ref="", old_value=None, new_value="Tu-Su 10:00-18:00", when=WHEN,
+                        name="Chez Lou")
+    for elements in ({"node/1": element()}, None):
+        result = plan([change(), local], elements)
+        assert [r.change.osm_ref for r in result.ready] == ["node/1"]
+        (skip,) = result.skipped
+        assert skip.change is local and skip.reason == "not_in_osm" and "map it first" in skip.message("en")
+    rows = task_rows(result)
+    assert [(r["status"], r["osm_url"]) for r in rows] == [
+        ("ready", "https://www.openstreetmap.org/node/1"), ("skipped", "")]
+    assert b"Chez Lou" not in osmchange_xml(plan([local], {})) and b"<node" not in osmchange_xml(plan([local], {}))

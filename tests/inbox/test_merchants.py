@@ -329,7 +329,7 @@ def test_the_merchants_step_upgrades_a_database_with_accounts_and_sessions(engin
 
 
 def test_merchant_hours_changes_feed_osm_changes(inbox, packs):
-    osmchange = pytest.importorskip("heritage_kit.export.osmchange")  # the osm-changes export (its own branch)
+    from heritage_kit.export import osmchange
     from heritage_kit.inbox.merchants import merchant_osm_changes
 
     client, storage, _ = inbox
@@ -346,7 +346,7 @@ def test_merchant_hours_changes_feed_osm_changes(inbox, packs):
                          (tokens[1], "Tu-Su 10:00-18:00")):
         assert client.post("/v1/merchants/edits", headers={"Authorization": f"Bearer {token}"},
                            json={"opening_hours": value}).status_code == 201
-    (change,) = merchant_osm_changes(storage, monaco)  # the new shop is not in OSM: left out
+    (change,) = merchant_osm_changes(storage, monaco)  # the new shop is not in the pack before a publish
     assert isinstance(change, osmchange.HoursChange) and change.source == "merchant"
     assert (change.poi_id, change.osm_ref, change.old_value, change.new_value, change.old_known) == (
         SHOP, "node/267885935", "Mo-Sa 08:30-19:30; Su off", "Mo-Sa 08:00-20:00; PH off", True)
