@@ -434,8 +434,13 @@ class GeofenceEngine:
         if cfg.halt_arrival_s is not None and halted:
             h = st.halt
             if h is not None:
-                if not h.done and not entering and t - h.since >= cfg.halt_arrival_s and st.moved_m >= cfg.moved_m:
-                    arrived = self._halt_arrival(h, kx, ky, halt_slack)
+                if not h.done and not entering:
+                    arrived = None
+                    if st.next_id is not None:
+                        if t - h.since >= cfg.halt_arrival_s and st.moved_m >= cfg.moved_m:
+                            arrived = self._halt_arrival(h, kx, ky, halt_slack)
+                    elif cfg.free_halt_arrival and t - h.since >= cfg.free_halt_s and st.moved_m >= cfg.free_halt_moved_m:
+                        arrived = self._free_halt_arrival(h, kx, ky)
                     if arrived is not None:
                         h.done = 1.0
                         pending.pop(ids[arrived[0]], None)
@@ -487,6 +492,27 @@ class GeofenceEngine:
                 if math.hypot((mlon - clon[i]) * kx, (mlat - clat[i]) * ky) * inv[i] < mine:
                     return None
         return n, d
+
+    def _free_halt_arrival(self, h: Halt, kx: float, ky: float) -> tuple[int, float] | None:
+        """Rule 11: without a next stop, the fence that best explains the halt (nearest relative to size)."""
+        st, cfg = self._state, self.config
+        mlat, mlon, macc = h.lat_w / h.weight, h.lon_w / h.weight, h.acc_w / h.weight
+        reach = cfg.free_halt_slack * macc
+        inv, clat, clon, active, poly = self._inv_size, self._lat, self._lon, self._active, self._poly
+        best, best_rel, best_d = -1, math.inf, 0.0
+        for i in self._grid.get(_cell_key(mlat, mlon), _EMPTY):
+            if not active[i] or macc > cfg.halt_gate * self._gate_in[i]:
+                continue
+            d = self._dist(i, mlat, mlon, kx, ky)
+            if d > self._rin[i] + reach:
+                continue
+            rel = d if poly[i] is None else math.hypot((mlon - clon[i]) * kx, (mlat - clat[i]) * ky)
+            rel *= inv[i]
+            if rel < best_rel:
+                best, best_rel, best_d = i, rel, d
+        if best < 0 or self._ids[best] in st.inside:
+            return None  # nothing here, or the walker already is where the halt says
+        return best, best_d
 
     def _may_alert(self, fid: str, t: float) -> bool:
         st, cfg = self._state, self.config
