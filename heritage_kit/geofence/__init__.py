@@ -77,7 +77,11 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    fix landing past a corner or a turn-back is bias, not progress). Fences
    are judged at the route point at the filtered ``s``, with the filter's
    accuracy (at least ``route_min_accuracy_m``), a hit needing
-   ``route_enter_margin`` x that accuracy inside the zone; a halt's arrival
+   ``route_enter_margin`` x that accuracy inside the zone (at most
+   ``route_margin_max_m``: at 30 m accuracy the margin alone delayed every
+   arrival by ~5 s; and, a fix after a gap g of evidence_s < g <=
+   ``max_interval_s`` standing for that time as in rule 3, evidence_s / g of
+   it: at a fix every 10–30 s the full margin missed most stops); a halt's arrival
    (rule 5) uses ``route_halt_slack`` (default 0: the halt's mean route point
    must be inside the zone) instead of ``halt_slack``. Gating: a fix further from the route than
    ``max(route_gate_m, route_gate_accuracy x accuracy)`` is not used; after

@@ -108,6 +108,8 @@ class GeofenceConfig:
     """Fences are judged with at least this accuracy (m) for the filtered route point."""
     route_enter_margin: float = 1.2
     """On the route, a hit needs this x the filter's accuracy inside the enter zone."""
+    route_margin_max_m: float = 8.0
+    """... but never more than this (m): at poor accuracy, the margin alone would delay every arrival."""
     route_linearise_m: float = 5.0
     """Within this (m) of the prediction, a fix is split along/across the route at the predicted point (EKF)."""
     route_max_gap_s: float = 10.0
@@ -180,6 +182,7 @@ class GeofenceConfig:
             "route_min_accuracy_m": self.route_min_accuracy_m >= 0.0,
             "route_enter_margin": 0.0 <= self.route_enter_margin < 3.0,
             "route_linearise_m": self.route_linearise_m >= 0.0,
+            "route_margin_max_m": self.route_margin_max_m >= 0.0,
             "route_max_gap_s": self.route_max_gap_s > 0.0,
             "route_halt_slack": self.route_halt_slack >= 0.0,
             "free_gate": self.free_gate > 0.0,

@@ -299,6 +299,9 @@ class GeofenceEngine:
             if on_route is not None:
                 lat, lon, acc = on_route  # judged at the filtered point on the route
                 enter_margin = cfg.route_enter_margin
+                if prev_t is not None and cfg.evidence_s < t - prev_t <= cfg.max_interval_s:
+                    # a fix after a long interval stands for that time (rule 3): it needs less margin
+                    enter_margin *= cfg.evidence_s / (t - prev_t)
                 halt_slack = cfg.route_halt_slack
         if on_route is None and cfg.free_filter:
             lat, lon, acc = f_lat, f_lon, f_acc
@@ -335,6 +338,8 @@ class GeofenceEngine:
         cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
         exclusive = cfg.exclusive
         margin = enter_margin * acc
+        if on_route is not None and margin > cfg.route_margin_max_m:
+            margin = cfg.route_margin_max_m
         # halted where the last alert was given, without having walked away:
         # apparent moves are noise
         still = halted and cfg.hold_when_still and bool(inside) and st.moved_m < cfg.moved_m
