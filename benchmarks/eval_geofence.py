@@ -221,6 +221,7 @@ def run_walk(
             false_alerts.append(
                 {
                     "fence": fid,
+                    "t": t,
                     "time_off_s": off,
                     "true_distance_m": round(engine.distance_m(fid, pos.lat, pos.lon), 1),
                     "walker": doing,

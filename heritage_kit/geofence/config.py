@@ -66,6 +66,14 @@ class GeofenceConfig:
     """Metres walked since the last alert before a halt may give an arrival (and before a still walker is let go)."""
     hold_when_still: bool = True
     """A walker halted in a fence without having walked moved_m neither enters another fence nor leaves."""
+    free_halt_arrival: bool = True
+    """Without a next stop (free walking), a halt arrives at the fence that best explains it (rule 11)."""
+    free_halt_s: float = 5.0
+    """Seconds of halt after which, without a next stop, the best-explaining fence is entered (rule 11)."""
+    free_halt_slack: float = 0.3
+    """Rule 11 accepts the halt's mean within the enter radius + this x the mean accuracy."""
+    free_halt_moved_m: float = 0.0
+    """Metres walked since the last alert before rule 11 may give an arrival."""
 
     # -- rule 6: dwell
     dwell_s: float = 30.0
@@ -100,6 +108,8 @@ class GeofenceConfig:
     """Fences are judged with at least this accuracy (m) for the filtered route point."""
     route_enter_margin: float = 1.2
     """On the route, a hit needs this x the filter's accuracy inside the enter zone."""
+    route_margin_max_m: float = 8.0
+    """... but never more than this (m): at poor accuracy, the margin alone would delay every arrival."""
     route_linearise_m: float = 5.0
     """Within this (m) of the prediction, a fix is split along/across the route at the predicted point (EKF)."""
     route_max_gap_s: float = 10.0
@@ -155,6 +165,9 @@ class GeofenceConfig:
             "halt_gate": self.halt_gate > 0.0,
             "halt_mean_fixes": self.halt_mean_fixes >= 0,
             "moved_m": self.moved_m >= 0.0,
+            "free_halt_s": self.free_halt_s >= 0.0,
+            "free_halt_slack": self.free_halt_slack >= 0.0,
+            "free_halt_moved_m": self.free_halt_moved_m >= 0.0,
             "min_interval_s": 0.0 < self.min_interval_s <= self.max_interval_s,
             "still_interval_s": self.still_interval_s > 0.0,
             "route_gate_m": self.route_gate_m > 0.0,
@@ -169,6 +182,7 @@ class GeofenceConfig:
             "route_min_accuracy_m": self.route_min_accuracy_m >= 0.0,
             "route_enter_margin": 0.0 <= self.route_enter_margin < 3.0,
             "route_linearise_m": self.route_linearise_m >= 0.0,
+            "route_margin_max_m": self.route_margin_max_m >= 0.0,
             "route_max_gap_s": self.route_max_gap_s > 0.0,
             "route_halt_slack": self.route_halt_slack >= 0.0,
             "free_gate": self.free_gate > 0.0,

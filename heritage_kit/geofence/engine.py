@@ -299,6 +299,9 @@ class GeofenceEngine:
             if on_route is not None:
                 lat, lon, acc = on_route  # judged at the filtered point on the route
                 enter_margin = cfg.route_enter_margin
+                if prev_t is not None and cfg.evidence_s < t - prev_t <= cfg.max_interval_s:
+                    # a fix after a long interval stands for that time (rule 3): it needs less margin
+                    enter_margin *= cfg.evidence_s / (t - prev_t)
                 halt_slack = cfg.route_halt_slack
         if on_route is None and cfg.free_filter:
             lat, lon, acc = f_lat, f_lon, f_acc
@@ -335,6 +338,8 @@ class GeofenceEngine:
         cands = self._grid.get(math.floor(lat * _INV_CELL) * _ROW + math.floor(lon * _INV_CELL), _EMPTY)
         exclusive = cfg.exclusive
         margin = enter_margin * acc
+        if on_route is not None and margin > cfg.route_margin_max_m:
+            margin = cfg.route_margin_max_m
         # halted where the last alert was given, without having walked away:
         # apparent moves are noise
         still = halted and cfg.hold_when_still and bool(inside) and st.moved_m < cfg.moved_m
@@ -434,8 +439,13 @@ class GeofenceEngine:
         if cfg.halt_arrival_s is not None and halted:
             h = st.halt
             if h is not None:
-                if not h.done and not entering and t - h.since >= cfg.halt_arrival_s and st.moved_m >= cfg.moved_m:
-                    arrived = self._halt_arrival(h, kx, ky, halt_slack)
+                if not h.done and not entering:
+                    arrived = None
+                    if st.next_id is not None:
+                        if t - h.since >= cfg.halt_arrival_s and st.moved_m >= cfg.moved_m:
+                            arrived = self._halt_arrival(h, kx, ky, halt_slack)
+                    elif cfg.free_halt_arrival and t - h.since >= cfg.free_halt_s and st.moved_m >= cfg.free_halt_moved_m:
+                        arrived = self._free_halt_arrival(h, kx, ky)
                     if arrived is not None:
                         h.done = 1.0
                         pending.pop(ids[arrived[0]], None)
@@ -487,6 +497,27 @@ class GeofenceEngine:
                 if math.hypot((mlon - clon[i]) * kx, (mlat - clat[i]) * ky) * inv[i] < mine:
                     return None
         return n, d
+
+    def _free_halt_arrival(self, h: Halt, kx: float, ky: float) -> tuple[int, float] | None:
+        """Rule 11: without a next stop, the fence that best explains the halt (nearest relative to size)."""
+        st, cfg = self._state, self.config
+        mlat, mlon, macc = h.lat_w / h.weight, h.lon_w / h.weight, h.acc_w / h.weight
+        reach = cfg.free_halt_slack * macc
+        inv, clat, clon, active, poly = self._inv_size, self._lat, self._lon, self._active, self._poly
+        best, best_rel, best_d = -1, math.inf, 0.0
+        for i in self._grid.get(_cell_key(mlat, mlon), _EMPTY):
+            if not active[i] or macc > cfg.halt_gate * self._gate_in[i]:
+                continue
+            d = self._dist(i, mlat, mlon, kx, ky)
+            if d > self._rin[i] + reach:
+                continue
+            rel = d if poly[i] is None else math.hypot((mlon - clon[i]) * kx, (mlat - clat[i]) * ky)
+            rel *= inv[i]
+            if rel < best_rel:
+                best, best_rel, best_d = i, rel, d
+        if best < 0 or self._ids[best] in st.inside:
+            return None  # nothing here, or the walker already is where the halt says
+        return best, best_d
 
     def _may_alert(self, fid: str, t: float) -> bool:
         st, cfg = self._state, self.config

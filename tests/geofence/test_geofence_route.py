@@ -177,3 +177,27 @@ def test_route_filter_step_alone_locks_and_tracks_in_the_state_it_is_given():
     # far off the route: route_off_fixes misses unlock it, with the progress kept
     far = walk_fixes([(0, 200)] * cfg.route_off_fixes, t0=fixes[-1].timestamp + 1)
     assert [filt.step(f, st) is None for f in far][-1] and st.track is None and st.route_done_m > 190.0
+
+
+def _first_enter(cfg, acc, every=1):
+    """Walk east along ROUTE at 1.2 m/s into a 30 m circle at x = 0 (fixes every ``every`` s, accuracy acc, no
+    error): the time of its enter."""
+    eng = GeofenceEngine([circle("a:1", 0, 0, 30)], config=cfg)
+    eng.set_route(ROUTE)
+    fixes = [f for k, f in enumerate(walk_fixes(line(-200, 0, 60, 0, step=1.2), acc=acc)) if k % every == 0]
+    ev = [e for e in replay_all(eng, fixes) if e.kind == "enter"]
+    return ev[0].timestamp if ev else None
+
+
+def test_route_margin_is_capped_and_shrinks_with_the_fix_interval():
+    # at poor accuracy 1.2 x the filter's accuracy inside the zone alone delays the arrival: capped at 8 m
+    capped, uncapped = _first_enter(GeofenceConfig(), 45.0), _first_enter(GeofenceConfig(route_margin_max_m=1000.0), 45.0)
+    assert capped is not None and uncapped is not None and capped < uncapped
+    # zone entered at t = (200 - 30) / 1.2 = 142 s; with the cap the walker is at most ~8 m inside (+ the filter's lag)
+    assert capped <= 142 + 8 / 1.2 + 3
+    # a fix every 20 s stands for 20 s (rule 3): its margin is evidence_s / 20 of the usual one
+    cfg = GeofenceConfig(route_margin_max_m=1000.0)
+    every20 = _first_enter(cfg, 20.0, every=20)
+    assert every20 is not None and every20 <= 142 + 20 + 8
+    with pytest.raises(GeofenceError, match="route_margin_max_m"):
+        GeofenceConfig(route_margin_max_m=-1.0)

@@ -141,3 +141,31 @@ def test_fences_for_makes_shops_halt_only():
     fs = {f.id: f for f in fences_for(pois)}
     assert fs["shop:1"].halt_only and not fs["mon:1"].halt_only
     assert not any(f.halt_only for f in fences_for(pois, halt_only_kinds=()))
+
+
+def _halt_at(eng, y_fix, acc=20.0, halt_s=20):
+    """Walk east to (0, 0) at 1.3 m/s and stand there halt_s s; every fix y_fix m north of the truth (a steady bias)."""
+    fixes = [Fix(*at(1.3 * k, y_fix), acc, float(k + 40), 1.3, 90.0) for k in range(-40, 1)]
+    fixes += [Fix(*at(0.0, y_fix), acc, float(41 + k), 0.05) for k in range(halt_s)]
+    return [(e.kind, e.fence_id, e.timestamp) for f in fixes for e in eng.update(f) if e.kind == "enter"]
+
+
+def test_free_walking_halt_arrives_at_the_fence_that_best_explains_it():
+    # rule 11: two shops 40 m apart; the walker stands at shop:1, the fixes 12 m north of it (a steady bias):
+    # no single fix is a hit at 20 m accuracy (12 > 15 - 0.3 x the filter's accuracy), the halt's mean is
+    shops = [circle("shop:1", 0, 0, 15, halt_only=True), circle("shop:2", 0, 40, 15, halt_only=True)]
+    ev = _halt_at(GeofenceEngine(shops), 12.0)
+    assert [e[:2] for e in ev] == [("enter", "shop:1")]
+    assert 41 + 5 <= ev[0][2] <= 41 + 10  # standing still (smoothed Doppler) + free_halt_s
+    # without rule 11, nothing (what the engine did before)
+    assert _halt_at(GeofenceEngine(shops, config=GeofenceConfig(free_halt_arrival=False)), 12.0) == []
+    # the mean nearer the other shop: that one (nearest relative to size), once
+    assert [e[:2] for e in _halt_at(GeofenceEngine(shops), 27.0)] == [("enter", "shop:2")]
+    # a next stop set (a trail): rule 5's arrival at the next stop decides, not rule 11
+    eng = GeofenceEngine(shops)
+    eng.set_active(None, next_id="shop:2")
+    assert _halt_at(eng, 12.0) == []
+    # standing far from any fence: nothing
+    assert _halt_at(GeofenceEngine(shops), -60.0) == []
+    with pytest.raises(Exception, match="free_halt_slack"):
+        GeofenceConfig(free_halt_slack=-1.0)
