@@ -6,7 +6,8 @@ version 2 adds the town of each submission, moderator accounts, desk sessions,
 and audit entries without a submission (account events); version 3 copies a new
 entry's location and name into columns (``lat``, ``lon``, ``name``) with an index,
 so duplicate hints fetch only the entries near a point instead of parsing every
-stored submission. A migration runs in
+stored submission; version 4 adds ``rate_buckets``, the token buckets of the rate limits shared by every
+process serving one database (``inbox serve --workers N``). A migration runs in
 one transaction with its version stamp (SQLite: ``PRAGMA user_version``;
 PostgreSQL: a ``schema_migrations`` table), so a database is never half-upgraded.
 ``{town}`` in a script is the town given to rows stored before v2.
@@ -184,11 +185,22 @@ UPDATE submissions SET lat = (submission::jsonb #>> '{proposal,location,lat}')::
 CREATE INDEX submissions_near ON submissions(lat, lon) WHERE lat IS NOT NULL AND published_version IS NULL;
 """
 
+# v4: rate-limit token buckets shared by the processes of one inbox (``key`` = limiter name + client key;
+# ``tokens`` left at unix time ``at``). Losing them costs nothing but a refill: PostgreSQL keeps them UNLOGGED.
+_BUCKETS = """
+CREATE {unlogged}TABLE rate_buckets (
+    key TEXT PRIMARY KEY,
+    tokens DOUBLE PRECISION NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX rate_buckets_at ON rate_buckets(at);
+"""
+
 MIGRATIONS: dict[str, tuple[str, ...]] = {
-    "sqlite": (_SQLITE_V1, _SQLITE_V2 + _ACCOUNTS, _SQLITE_V3),
-    "postgresql": (_PG_V1, _PG_V2 + _ACCOUNTS, _PG_V3),
+    "sqlite": (_SQLITE_V1, _SQLITE_V2 + _ACCOUNTS, _SQLITE_V3, _BUCKETS.replace("{unlogged}", "")),
+    "postgresql": (_PG_V1, _PG_V2 + _ACCOUNTS, _PG_V3, _BUCKETS.replace("{unlogged}", "UNLOGGED ")),
 }
-LATEST = 3
+LATEST = len(MIGRATIONS["sqlite"])
 
 
 def sql_literal(text: str) -> str:

@@ -43,6 +43,7 @@ class PostgresStorage(SqlStorage):
 
     dialect = "postgresql"
     for_update = " FOR UPDATE"
+    least = "LEAST"
 
     def __init__(self, url: str, *, town: str = "", min_size: int = 1, max_size: int = 16) -> None:
         try:
@@ -76,6 +77,15 @@ class PostgresStorage(SqlStorage):
             yield _Conn(conn)
 
     _read = _tx
+
+    @contextlib.contextmanager
+    def _single(self) -> Iterator[_Conn]:
+        with self._pool.connection() as conn:
+            conn.autocommit = True  # one atomic statement: no BEGIN / COMMIT round trips
+            try:
+                yield _Conn(conn)
+            finally:
+                conn.autocommit = False
 
     def close(self) -> None:
         self._pool.close()

@@ -86,6 +86,12 @@ def _where(*, status=None, towns=None, kind=None, since=None, until=None, has_ph
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
+def _wait(row: Sequence | None, *, rate: float, burst: float, now: float) -> float:
+    """Seconds before a bucket row ``(tokens, at)`` holds one token (a missing row is a full bucket)."""
+    tokens = min(float(burst), row[0] + (now - row[1]) * rate) if row else float(burst)
+    return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+
+
 def _check_role(role: str) -> str:
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
@@ -97,6 +103,7 @@ class SqlStorage(Storage):
 
     dialect = ""
     for_update = ""  # the row-lock clause of a SELECT inside a write transaction
+    least = "MIN"  # the scalar minimum of two values (PostgreSQL: LEAST)
 
     # -- what an engine provides ---------------------------------------------------
     def _tx(self) -> contextlib.AbstractContextManager:  # pragma: no cover - abstract
@@ -107,6 +114,10 @@ class SqlStorage(Storage):
 
     def _binary(self, data: bytes) -> Any:
         return data
+
+    def _single(self) -> contextlib.AbstractContextManager:
+        """A connection for one self-contained statement (PostgreSQL: autocommit, no BEGIN/COMMIT round trips)."""
+        return self._tx()
 
     # -- helpers ---------------------------------------------------------------
     @staticmethod
@@ -196,6 +207,35 @@ class SqlStorage(Storage):
     def get(self, uuid):
         with self._read() as db:
             return self._get(db, str(uuid))
+
+    # -- rate limits shared by processes (schema v4) ---------------------------------------------------
+    def take_token(self, key: str, *, rate: float, burst: float, now: float) -> float:
+        """Spend one token of the bucket ``key`` (``burst`` tokens, refilled at ``rate`` per second).
+
+        0.0 when spent, else the seconds before one is available. One atomic upsert, so every process
+        sharing the database draws from the same bucket (a refused call changes nothing).
+        """
+        refill = f"{self.least}(?, rate_buckets.tokens + (? - rate_buckets.at) * ?)"
+        with self._single() as db:
+            cur = db.execute(
+                "INSERT INTO rate_buckets(key, tokens, at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                f" SET tokens = {refill} - 1, at = ? WHERE {refill} >= 1",
+                (key, float(burst) - 1.0, now, burst, now, rate, now, burst, now, rate))
+            if cur.rowcount == 1:
+                return 0.0
+            row = db.execute("SELECT tokens, at FROM rate_buckets WHERE key=?", (key,)).fetchone()
+        return _wait(row, rate=rate, burst=burst, now=now)
+
+    def peek_tokens(self, key: str, *, rate: float, burst: float, now: float) -> float:
+        """Seconds before the bucket ``key`` has a token (0.0: now), spending nothing."""
+        with self._single() as db:
+            row = db.execute("SELECT tokens, at FROM rate_buckets WHERE key=?", (key,)).fetchone()
+        return _wait(row, rate=rate, burst=burst, now=now)
+
+    def forget_buckets(self, *, older_than: float) -> int:
+        """Delete the buckets untouched since ``older_than`` (full again by then); how many were deleted."""
+        with self._single() as db:
+            return db.execute("DELETE FROM rate_buckets WHERE at < ?", (float(older_than),)).rowcount
 
     def list(self, *, status=None, towns=None, kind=None, since=None, until=None, has_photo=None, has_hints=None,
              limit=50, offset=0):

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from heritage_kit.errors import SubmissionNotFound
 from heritage_kit.inbox.accounts import MODERATING_ROLES, SignInThrottle, token_hash as session_hash
 from heritage_kit.inbox.http.errors import Forbidden, ModeratorRefused
-from heritage_kit.inbox.ratelimit import RateLimiter
+from heritage_kit.inbox.ratelimit import RateLimiter, SharedRateLimiter, make_limiter
 from heritage_kit.inbox.service import InboxService, InboxSettings, token_hash
 from heritage_kit.inbox.storage import Storage, StoredSubmission
 from heritage_kit.submissions.client import TOKEN_PATTERN
@@ -47,19 +47,34 @@ class InboxContext:
     settings: InboxSettings
     publish_dir: str | None = None
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
-    limiters: dict[str, RateLimiter] = field(default_factory=dict)
+    limiters: dict[str, RateLimiter | SharedRateLimiter] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)  # per-town derived data (street lines for the maps)
+    packs_dir: str | None = None  # the publish folder served under /packs/ (inbox serve --publish-dir)
+    watch: Any = None  # a heritage_kit.inbox.packwatch.PackWatch following the desk's published versions
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.limiters = {
-            "submit": RateLimiter(per_hour=s.submissions_per_hour, burst=s.submission_burst),
-            "read": RateLimiter(per_hour=s.reads_per_hour, burst=s.read_burst),
-            "address": RateLimiter(per_hour=s.address_submissions_per_hour, burst=s.address_burst),
+        budgets = {
+            "submit": (s.submissions_per_hour, s.submission_burst),
+            "read": (s.reads_per_hour, s.read_burst),
+            "address": (s.address_submissions_per_hour, s.address_burst),
             # failed moderator-key attempts: per client address, and all addresses together (a spread-out guess)
-            "key": RateLimiter(per_hour=s.key_failures_per_hour, burst=s.key_failure_burst),
-            "all_keys": RateLimiter(per_hour=s.key_failures_per_hour * 10, burst=s.all_key_failure_burst),
+            "key": (s.key_failures_per_hour, s.key_failure_burst),
+            "all_keys": (s.key_failures_per_hour * 10, s.all_key_failure_burst),
         }
+        # several processes (inbox serve --workers N): the buckets live in the database, so limits hold in total
+        self.limiters = {name: make_limiter(self.storage, name, per_hour=rate, burst=burst,
+                                            shared=s.shared_rate_limits) for name, (rate, burst) in budgets.items()}
+
+    def adopt(self, town: str, pack: Any, *, ship: str | None = None) -> None:
+        """Serve ``pack`` (a newer version of ``town``'s) from now on; with ``ship`` (the zip just written) and a
+        publish folder served under /packs/, the phones are offered it too (``pack publish`` into that folder)."""
+        self.services[town].pack = pack
+        self.cache.pop(f"layers:{town}", None)
+        if ship and self.packs_dir:
+            from heritage_kit.packs.publish import publish_pack
+
+            publish_pack(ship, self.packs_dir)
 
     @property
     def towns(self) -> list[str]:
@@ -108,7 +123,10 @@ class Principal:
 
 
 def context(request: Request) -> InboxContext:
-    return request.app.state.inbox
+    ctx: InboxContext = request.app.state.inbox
+    if ctx.watch is not None:  # a version published by another process (one stat every few seconds)
+        ctx.watch.check(ctx)
+    return ctx
 
 
 Ctx = Annotated[InboxContext, Depends(context)]
