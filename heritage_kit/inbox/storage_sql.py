@@ -9,8 +9,9 @@ Concurrency: a decision reads its submission with the engine's row lock
 (SQLite: ``BEGIN IMMEDIATE`` under the connection lock serialises writers;
 PostgreSQL: ``SELECT … FOR UPDATE``), so of two moderators deciding at once
 the second sees the first's status and gets :class:`ModerationError` (409). A
-new uuid is inserted with ``ON CONFLICT DO NOTHING`` and re-read locked, so two
-devices' concurrent posts of one uuid leave one row.
+new uuid is one ``INSERT … ON CONFLICT DO NOTHING`` (not read before or after: the common
+case is one statement); when it inserted nothing the row is read locked, so two devices' concurrent
+posts of one uuid leave one row.
 """
 
 from __future__ import annotations
@@ -148,8 +149,9 @@ class SqlStorage(Storage):
             (uuid, at, actor, action, old, new, _dumps(detail)),
         )
 
-    def _put_photos(self, db, uuid: str, photos) -> None:
-        db.execute("DELETE FROM photos WHERE uuid=?", (uuid,))
+    def _put_photos(self, db, uuid: str, photos, *, new: bool = False) -> None:
+        if not new:  # a revision replaces the photos; a new row has none yet
+            db.execute("DELETE FROM photos WHERE uuid=?", (uuid,))
         rows = [(uuid, i, self._binary(p.data), p.sha256, p.width, p.height) for i, p in enumerate(photos)]
         if rows:
             db.executemany("INSERT INTO photos(uuid, n, data, sha256, width, height) VALUES (?,?,?,?,?,?)", rows)
@@ -162,22 +164,25 @@ class SqlStorage(Storage):
         lat, lon, name = _where_and_name(submission)
         hints_doc = json.dumps(hints, ensure_ascii=False)
         with self._tx() as db:
+            # the common case first: a new uuid is one INSERT, not read before nor after (a concurrent insert of
+            # the same uuid waits on the unique index; then this one does nothing and the row is read locked)
+            cur = db.execute(
+                "INSERT INTO submissions(uuid, kind, target, status, submission, token_hash, content_hash,"
+                " duplicate_hints, created, updated, town, lat, lon, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (uuid) DO NOTHING",
+                (uuid, submission.kind, submission.target, "pending", doc, token_hash, content_hash, hints_doc,
+                 ts, ts, str(town), lat, lon, name),
+            )
+            if cur.rowcount == 1:
+                self._put_photos(db, uuid, photos, new=True)
+                self._audit(db, uuid, ts, actor, "submit", None, "pending",
+                            {"kind": submission.kind, "photos": len(photos), "duplicate_hints": len(hints),
+                             "town": str(town)})
+                return StoredSubmission(uuid=uuid, status="pending", submission=submission, token_hash=token_hash,
+                                        content_hash=content_hash, duplicate_hints=json.loads(hints_doc),
+                                        message=None, edits=None, created=ts, updated=ts, published_version=None,
+                                        photo_count=len(photos), town=str(town)), "created"
             existing = self._get(db, uuid, lock=True)
-            if existing is None:
-                cur = db.execute(
-                    "INSERT INTO submissions(uuid, kind, target, status, submission, token_hash, content_hash,"
-                    " duplicate_hints, created, updated, town, lat, lon, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                    " ON CONFLICT (uuid) DO NOTHING",
-                    (uuid, submission.kind, submission.target, "pending", doc, token_hash, content_hash, hints_doc,
-                     ts, ts, str(town), lat, lon, name),
-                )
-                if cur.rowcount == 1:
-                    self._put_photos(db, uuid, photos)
-                    self._audit(db, uuid, ts, actor, "submit", None, "pending",
-                                {"kind": submission.kind, "photos": len(photos), "duplicate_hints": len(hints),
-                                 "town": str(town)})
-                    return self._get(db, uuid), "created"
-                existing = self._get(db, uuid, lock=True)  # another request stored it meanwhile
             decision = replay_decision(status=existing.status, same_device=existing.token_hash == token_hash,
                                        same_content=existing.content_hash == content_hash)
             if decision == "replay":
