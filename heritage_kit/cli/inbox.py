@@ -360,32 +360,9 @@ def cmd_show(args) -> int:
     if args.json:
         print(json.dumps(d, ensure_ascii=False, indent=1))
         return 0
-    sub = d["submission"]
-    p = sub.get("proposal", {})
-    lines = [
-        f"{d['uuid']} — {sub['kind']} — {d['status']}" + (f" (published in v{d['published_version']})"
-                                                          if d["published_version"] else ""),
-        f"by {sub['contributor']} on {sub['created']}; licence {sub['licence']}",
-    ]
-    if sub.get("target"):
-        lines.append(f"target: {sub['target']}" + (f" ({d['target_poi']['name']})" if d["target_poi"] else ""))
-    for key in ("name", "description", "category", "location", "dates"):
-        if p.get(key) is not None:
-            lines.append(f"{key}: {json.dumps(p[key], ensure_ascii=False)}")
-    for s in p.get("sources", []):
-        lines.append(f"source: {s['name']}" + (f" <{s['url']}>" if s.get("url") else ""))
-    lines.append(f"photos: {len(d['photos'])}" + "".join(f"\n  #{x['n']} {x['width']}x{x['height']}"
-                                                        for x in d["photos"]))
-    if d["duplicate_hints"]:
-        lines.append("possible duplicates:")
-        lines += [f"  {h['poi_id']} {h['name']} — {h['distance_m']} m, name score {h['score']}"
-                  for h in d["duplicate_hints"]]
-    if d["message"]:
-        lines.append(f"message to contributor: {d['message']}")
-    lines.append("audit:")
-    lines += [f"  {a['at']} {a['actor']} {a['action']} {a['from_status'] or '-'} → {a['to_status'] or '-'}"
-              + (f" {json.dumps(a['detail'], ensure_ascii=False)}" if a["detail"] else "") for a in d["audit"]]
-    print("\n".join(lines))
+    from heritage_kit.cli.inbox_show import format_detail
+
+    print(format_detail(d))
     return 0
 
 
