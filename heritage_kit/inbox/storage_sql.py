@@ -50,6 +50,14 @@ def _where_and_name(submission: Submission) -> tuple[float | None, float | None,
     return float(prop.location.lat), float(prop.location.lon), _dumps(dict(prop.name))
 
 
+_INSERT = ("INSERT INTO submissions(uuid, kind, target, status, submission, token_hash, content_hash,"
+           " duplicate_hints, created, updated, town, lat, lon, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+           " ON CONFLICT (uuid) DO NOTHING")
+# the new row and its "submit" audit entry in one statement (PostgreSQL's data-modifying WITH; no row: no entry)
+_INSERT_WITH_AUDIT = (f"WITH s AS ({_INSERT} RETURNING uuid) INSERT INTO audit(uuid, at, actor, action, from_status,"
+                      " to_status, detail) SELECT uuid, ?, ?, 'submit', NULL, 'pending', ? FROM s")
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -105,6 +113,7 @@ class SqlStorage(Storage):
     dialect = ""
     for_update = ""  # the row-lock clause of a SELECT inside a write transaction
     least = "MIN"  # the scalar minimum of two values (PostgreSQL: LEAST)
+    insert_with_audit = False  # the engine runs _INSERT_WITH_AUDIT (a data-modifying WITH: PostgreSQL)
 
     # -- what an engine provides ---------------------------------------------------
     def _tx(self) -> contextlib.AbstractContextManager:  # pragma: no cover - abstract
@@ -163,25 +172,26 @@ class SqlStorage(Storage):
         doc = _dumps(submission.wire())
         lat, lon, name = _where_and_name(submission)
         hints_doc = json.dumps(hints, ensure_ascii=False)
+        row = (uuid, submission.kind, submission.target, "pending", doc, token_hash, content_hash, hints_doc,
+               ts, ts, str(town), lat, lon, name)
+        audit = _dumps({"kind": submission.kind, "photos": len(photos), "duplicate_hints": len(hints),
+                        "town": str(town)})
+        created = StoredSubmission(uuid=uuid, status="pending", submission=submission, token_hash=token_hash,
+                                   content_hash=content_hash, duplicate_hints=json.loads(hints_doc), message=None,
+                                   edits=None, created=ts, updated=ts, published_version=None,
+                                   photo_count=len(photos), town=str(town))
+        # the common case first: a new uuid is inserted, not read before nor after (a concurrent insert of the same
+        # uuid waits on the unique index; then this one inserts nothing and the row is read locked below)
+        if not photos and self.insert_with_audit:  # PostgreSQL: one statement, one round trip
+            with self._single() as db:
+                if db.execute(_INSERT_WITH_AUDIT, (*row, ts, actor, audit)).rowcount == 1:
+                    return created, "created"
         with self._tx() as db:
-            # the common case first: a new uuid is one INSERT, not read before nor after (a concurrent insert of
-            # the same uuid waits on the unique index; then this one does nothing and the row is read locked)
-            cur = db.execute(
-                "INSERT INTO submissions(uuid, kind, target, status, submission, token_hash, content_hash,"
-                " duplicate_hints, created, updated, town, lat, lon, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (uuid) DO NOTHING",
-                (uuid, submission.kind, submission.target, "pending", doc, token_hash, content_hash, hints_doc,
-                 ts, ts, str(town), lat, lon, name),
-            )
-            if cur.rowcount == 1:
+            if db.execute(_INSERT, row).rowcount == 1:
                 self._put_photos(db, uuid, photos, new=True)
-                self._audit(db, uuid, ts, actor, "submit", None, "pending",
-                            {"kind": submission.kind, "photos": len(photos), "duplicate_hints": len(hints),
-                             "town": str(town)})
-                return StoredSubmission(uuid=uuid, status="pending", submission=submission, token_hash=token_hash,
-                                        content_hash=content_hash, duplicate_hints=json.loads(hints_doc),
-                                        message=None, edits=None, created=ts, updated=ts, published_version=None,
-                                        photo_count=len(photos), town=str(town)), "created"
+                db.execute("INSERT INTO audit(uuid, at, actor, action, from_status, to_status, detail)"
+                           " VALUES (?,?,?,'submit',NULL,'pending',?)", (uuid, ts, actor, audit))
+                return created, "created"
             existing = self._get(db, uuid, lock=True)
             decision = replay_decision(status=existing.status, same_device=existing.token_hash == token_hash,
                                        same_content=existing.content_hash == content_hash)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -31,7 +32,7 @@ from heritage_kit.inbox.service import InboxService, InboxSettings, token_hash
 from heritage_kit.inbox.storage import Storage, StoredSubmission
 from heritage_kit.submissions.client import TOKEN_PATTERN
 
-__all__ = ["InboxContext", "Principal", "context", "device", "moderator", "limit", "SESSION_COOKIE",
+__all__ = ["InboxContext", "Principal", "context", "device", "moderator", "limit", "limit_async", "SESSION_COOKIE",
            "session_principal", "check_csrf", "visible_submission", "SignInRequired"]
 
 SESSION_COOKIE = "hk_desk"
@@ -143,6 +144,15 @@ def limit(limiter: RateLimiter, key: str) -> None:
     ok, wait = limiter.allow(key)
     if not ok:
         raise StarletteHTTPException(429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+
+
+async def limit_async(limiter: RateLimiter | SharedRateLimiter, key: str) -> None:
+    """:func:`limit` from async code: a limiter kept in the database is asked from a worker thread, so its round
+    trip does not stall the event loop (an in-memory one answers at once, in place)."""
+    if isinstance(limiter, SharedRateLimiter):
+        await run_in_threadpool(limit, limiter, key)
+    else:
+        limit(limiter, key)
 
 
 def device(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
