@@ -47,6 +47,10 @@ class PackWatch:
         self._seen: int | None = None
         self._lock = threading.Lock()
 
+    def due(self) -> bool:
+        """Whether :meth:`check` would look at the folder now (the interval has passed)."""
+        return self._clock() - self._last >= self.interval
+
     def check(self, ctx: Any, *, force: bool = False) -> list[str]:
         """Adopt newer published packs into ``ctx`` (an ``InboxContext``); the towns updated."""
         now = self._clock()

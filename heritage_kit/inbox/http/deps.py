@@ -123,10 +123,12 @@ class Principal:
         return self.towns_filter()
 
 
-def context(request: Request) -> InboxContext:
+async def context(request: Request) -> InboxContext:
+    """The inbox of the request. Async (no worker-thread hop per request); a version published by another
+    process is looked for in a worker thread, and only every few seconds (:class:`PackWatch`)."""
     ctx: InboxContext = request.app.state.inbox
-    if ctx.watch is not None:  # a version published by another process (one stat every few seconds)
-        ctx.watch.check(ctx)
+    if ctx.watch is not None and ctx.watch.due():
+        await run_in_threadpool(ctx.watch.check, ctx)
     return ctx
 
 
@@ -155,7 +157,7 @@ async def limit_async(limiter: RateLimiter | SharedRateLimiter, key: str) -> Non
         limit(limiter, key)
 
 
-def device(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def device(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     token = creds.credentials if creds else None
     if not token or not TOKEN_PATTERN.match(token):
         raise StarletteHTTPException(401, headers={"WWW-Authenticate": "Bearer"})
@@ -165,8 +167,8 @@ def device(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer
 def device_limited(which: str):
     """A device dependency that also spends one unit of the token's ``which`` budget."""
 
-    def dep(ctx: Ctx, token: Annotated[str, Depends(device)]) -> str:
-        limit(ctx.limiters[which], token_hash(token))
+    async def dep(ctx: Ctx, token: Annotated[str, Depends(device)]) -> str:
+        await limit_async(ctx.limiters[which], token_hash(token))
         return token
 
     return dep
