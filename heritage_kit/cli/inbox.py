@@ -291,10 +291,12 @@ def run_server(cfg, options: dict) -> int:
 
     import uvicorn
 
-    from heritage_kit.inbox.serving import ENV_CONFIG, build_app, write_config
+    from heritage_kit.inbox.serving import ENV_CONFIG, build_app, settle, write_config
 
     if cfg.workers == 1:
-        uvicorn.run(build_app(cfg), **options)
+        app = build_app(cfg)
+        settle()
+        uvicorn.run(app, **options)
         return 0
     build_app(cfg).state.inbox.storage.close()  # migrate once, and fail here rather than in every worker
     with tempfile.TemporaryDirectory(prefix="hk-inbox-") as tmp:

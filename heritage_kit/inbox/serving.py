@@ -13,6 +13,7 @@ Every process follows the desk's published versions (:class:`~heritage_kit.inbox
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 from heritage_kit.errors import ConfigurationError
 
 __all__ = ["ServeConfig", "ENV_CONFIG", "PACKS_PREFIX", "IMMUTABLE", "INDEX_CACHE", "build_app", "app_from_env",
-           "mount_packs_dir", "write_config", "read_config"]
+           "mount_packs_dir", "write_config", "read_config", "settle"]
 
 ENV_CONFIG = "HERITAGE_KIT_INBOX_CONFIG"
 PACKS_PREFIX = "/packs"
@@ -109,9 +110,20 @@ def build_app(cfg: ServeConfig) -> Any:
     return app
 
 
+def settle() -> None:
+    """Before serving: collect once, then move everything alive (packs, FastAPI's routes and schemas: ~80,000
+    objects) out of the cycle collector's reach, so that a full collection under load no longer walks them
+    (a 20-25 ms pause every so often, straight into the p99 latency)."""
+    gc.collect()
+    gc.freeze()
+
+
 def app_from_env() -> Any:
-    """uvicorn's factory (``heritage_kit.inbox.serving:app_from_env``): the app of ``$HERITAGE_KIT_INBOX_CONFIG``."""
+    """uvicorn's factory (``heritage_kit.inbox.serving:app_from_env``): the app of ``$HERITAGE_KIT_INBOX_CONFIG``,
+    settled (:func:`settle`) since it is about to serve."""
     path = os.environ.get(ENV_CONFIG)
     if not path:
         raise ConfigurationError(f"${ENV_CONFIG} is not set (the inbox serve configuration file)")
-    return build_app(read_config(path))
+    app = build_app(read_config(path))
+    settle()
+    return app
