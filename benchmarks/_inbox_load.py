@@ -189,5 +189,6 @@ def run_level(port: int, clients: int, *, kind: str = "submit", seconds: float =
 
     return {"kind": kind, "clients": clients, "requests": len(lat), "seconds": round(wall, 2),
             "per_s": round(len(lat) / wall, 1), "p50_ms": round(pick(0.50), 1), "p99_ms": round(pick(0.99), 1),
+            "max_ms": round(lat[-1] * 1000, 1) if lat else float("nan"),
             "server_cpu_ms": round(cpu * 1000 / max(1, len(lat)), 2),
             "statuses": {str(c): codes.count(c) for c in sorted(set(codes))}}
