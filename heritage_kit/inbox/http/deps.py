@@ -66,6 +66,8 @@ class InboxContext:
         # several processes (inbox serve --workers N): the buckets live in the database, so limits hold in total
         self.limiters = {name: make_limiter(self.storage, name, per_hour=rate, burst=burst,
                                             shared=s.shared_rate_limits) for name, (rate, burst) in budgets.items()}
+        if s.shared_rate_limits:  # failed desk sign-ins too
+            self.throttle = _SharedSignInThrottle(self.storage)
 
     def adopt(self, town: str, pack: Any, *, ship: str | None = None) -> None:
         """Serve ``pack`` (a newer version of ``town``'s) from now on; with ``ship`` (the zip just written) and a
@@ -93,6 +95,18 @@ class InboxContext:
     def key_towns(self, name: str) -> tuple[str, ...]:
         scopes: Mapping[str, Sequence[str]] = getattr(self.settings, "moderator_key_towns", None) or {}
         return tuple(scopes.get(name, (ALL,)))
+
+
+class _SharedSignInThrottle(SignInThrottle):
+    """:class:`SignInThrottle`'s two budgets (per account name, per address) kept in the database, so that
+    failed sign-ins are counted across the processes of one inbox."""
+
+    def __init__(self, storage: Storage) -> None:
+        defaults = SignInThrottle()
+        self._accounts = SharedRateLimiter(storage, "sign_in_account", per_hour=defaults._accounts.rate * 3600,
+                                           burst=int(defaults._accounts.burst))
+        self._addresses = SharedRateLimiter(storage, "sign_in_address", per_hour=defaults._addresses.rate * 3600,
+                                            burst=int(defaults._addresses.burst))
 
 
 @dataclass(frozen=True)
