@@ -41,6 +41,12 @@ def free_port() -> int:
 class InboxProcess:
     """uvicorn with ``workers`` processes serving ``database`` (a path or postgresql:// URL)."""
 
+    def listening(self) -> int:
+        """Sockets listening on the port (one per worker with ``run_workers``), from /proc/net/tcp."""
+        with open("/proc/net/tcp") as fh:
+            rows = [line.split() for line in fh.readlines()[1:]]
+        return sum(1 for r in rows if r[1].endswith(f":{self.port:04X}") and r[3] == "0A")
+
     def __init__(self, database: str, *, workers: int = 1, in_flight: int = 256, **settings_extra) -> None:
         from heritage_kit.inbox.serving import ServeConfig, write_config
 
@@ -52,9 +58,12 @@ class InboxProcess:
         self.config = write_config(ServeConfig(database=database, packs=[str(PACK)], settings=settings,
                                                workers=workers), Path(self.tmp) / "serve.json")
         self.port = free_port()
+        self.workers = workers
         self.url = f"http://127.0.0.1:{self.port}"
-        code = ("import uvicorn; uvicorn.run('heritage_kit.inbox.serving:app_from_env', factory=True, "
-                f"host='127.0.0.1', port={self.port}, workers={workers}, log_level='warning', access_log=False)")
+        options = f"dict(host='127.0.0.1', port={self.port}, log_level='warning', access_log=False)"
+        code = (f"from heritage_kit.inbox.serving import run_workers; run_workers({options}, {workers})" if workers > 1
+                else "import uvicorn; uvicorn.run('heritage_kit.inbox.serving:app_from_env', factory=True, "
+                     f"**{options})")  # as inbox serve does
         path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
         env = {**os.environ, "PYTHONPATH": path, "HERITAGE_KIT_INBOX_CONFIG": str(self.config)}
         if workers > 1:  # migrate once before the workers start (as inbox serve does)
@@ -69,7 +78,7 @@ class InboxProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(self.proc.stderr.read())
             try:
-                if requests.get(self.url + "/v1/health", timeout=1).ok:
+                if requests.get(self.url + "/v1/health", timeout=1).ok and self.listening() >= self.workers:
                     return self
             except requests.ConnectionError:
                 pass

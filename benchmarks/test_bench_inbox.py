@@ -51,7 +51,7 @@ def inbox(request, tmp_path_factory):
     else:
         database = request.getfixturevalue("pg_cluster").new_database()
     with InboxProcess(database, workers=WORKERS) as server:
-        run_level(server.port, 4, seconds=1.0)  # warm-up: imports, pools, prepared statements
+        run_level(server.port, 32, seconds=1.0, per_client=40)  # warm-up: imports, both pools grown, prepared statements
         server.engine = request.param
         yield server
 

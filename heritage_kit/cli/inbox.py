@@ -291,7 +291,7 @@ def run_server(cfg, options: dict) -> int:
 
     import uvicorn
 
-    from heritage_kit.inbox.serving import ENV_CONFIG, build_app, settle, write_config
+    from heritage_kit.inbox.serving import ENV_CONFIG, build_app, run_workers, settle, write_config
 
     if cfg.workers == 1:
         app = build_app(cfg)
@@ -301,7 +301,7 @@ def run_server(cfg, options: dict) -> int:
     build_app(cfg).state.inbox.storage.close()  # migrate once, and fail here rather than in every worker
     with tempfile.TemporaryDirectory(prefix="hk-inbox-") as tmp:
         os.environ[ENV_CONFIG] = str(write_config(cfg, os.path.join(tmp, "serve.json")))
-        uvicorn.run("heritage_kit.inbox.serving:app_from_env", factory=True, workers=cfg.workers, **options)
+        run_workers(options, cfg.workers)
     return 0
 
 

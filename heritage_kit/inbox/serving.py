@@ -23,7 +23,7 @@ from typing import Any
 from heritage_kit.errors import ConfigurationError
 
 __all__ = ["ServeConfig", "ENV_CONFIG", "PACKS_PREFIX", "IMMUTABLE", "INDEX_CACHE", "build_app", "app_from_env",
-           "mount_packs_dir", "write_config", "read_config", "settle"]
+           "mount_packs_dir", "write_config", "read_config", "settle", "run_workers", "reuseport_socket"]
 
 ENV_CONFIG = "HERITAGE_KIT_INBOX_CONFIG"
 PACKS_PREFIX = "/packs"
@@ -127,3 +127,61 @@ def app_from_env() -> Any:
     app = build_app(read_config(path))
     settle()
     return app
+
+
+# -- several workers, each with its own listening socket ---------------------------------------------------------
+def reuseport_socket(host: str, port: int) -> Any:
+    """A listening-ready TCP socket on ``host:port`` with ``SO_REUSEPORT``: every worker binds its own, and the
+    kernel spreads new connections over them (evenly, by hash). With one socket shared by the workers (uvicorn's
+    default) the worker that wakes first accepts the whole backlog: 32 clients connecting at once all landed on
+    one of two workers. ``TCP_NODELAY`` is set here since uvicorn does not set it on sockets it did not bind."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _uvicorn_process_class() -> Any:
+    from uvicorn.supervisors.multiprocess import Process
+
+    class ReusePortProcess(Process):
+        """uvicorn's worker process, serving a socket of its own (:func:`reuseport_socket`)."""
+
+        def target(self, sockets: Any = None) -> None:  # runs in the worker
+            super().target([reuseport_socket(self.config.host, self.config.port)])
+
+    ReusePortProcess.__module__, ReusePortProcess.__qualname__ = __name__, "ReusePortProcess"
+    return ReusePortProcess
+
+
+def __getattr__(name: str) -> Any:  # the worker unpickles its process object by this name
+    if name == "ReusePortProcess":
+        cls = _uvicorn_process_class()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def run_workers(options: dict[str, Any], workers: int) -> None:
+    """uvicorn's supervisor (restarts a dead worker, stops all on SIGTERM/SIGINT) over ``workers`` processes
+    built by :func:`app_from_env`, each listening on its own ``SO_REUSEPORT`` socket."""
+    import uvicorn
+    from uvicorn.supervisors import multiprocess
+
+    host, port = options["host"], options["port"]
+    try:  # a port already taken (by another program) is refused here, not by every worker in a restart loop
+        reuseport_socket(host, port).close()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    config = uvicorn.Config("heritage_kit.inbox.serving:app_from_env", factory=True, workers=workers, **options)
+    original = multiprocess.Process
+    multiprocess.Process = __getattr__("ReusePortProcess")  # the supervisor builds its workers by this name
+    try:
+        multiprocess.Multiprocess(config, sockets=[]).run()
+    finally:
+        multiprocess.Process = original

@@ -9,6 +9,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -57,6 +58,54 @@ def test_two_workers_share_one_limit(tmp_path):
         assert codes.count(201) == burst and codes.count(429) == 40 - burst, codes
         # and both workers did answer (the kernel spreads new connections over them)
         assert requests.get(url + "/v1/health", timeout=10).ok
+
+
+def listening(port: int) -> int:
+    """How many sockets listen on the port (one per worker)."""
+    out = subprocess.run(["ss", "-tlnH", f"( sport = :{port} )"], capture_output=True, text=True).stdout
+    return len(out.strip().splitlines())
+
+
+def test_connections_opened_at_once_are_spread_over_the_workers(tmp_path):
+    """Each worker listens on its own SO_REUSEPORT socket: a burst of connections does not all land on the
+    worker that wakes first (as with one shared socket)."""
+    import shutil
+    import socket
+
+    if shutil.which("ss") is None:
+        pytest.skip("needs ss (iproute2) to see which process holds a connection")
+    with serve(tmp_path, "--workers", "2") as inbox:
+        workers = workers_of(inbox.proc.pid)
+        deadline = time.monotonic() + 30  # /v1/health answered as soon as the first worker listened
+        while listening(inbox.port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        conns = [socket.create_connection(("127.0.0.1", inbox.port)) for _ in range(32)]
+        try:
+            for c in conns:  # one request each, so that every connection has been accepted
+                c.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            for c in conns:
+                assert c.recv(64).startswith(b"HTTP/1.1 200")
+            out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{inbox.port} )"],
+                                 capture_output=True, text=True, check=True).stdout
+            held = {pid: out.count(f"pid={pid},") for pid in workers}
+            assert sum(held.values()) == 32 and min(held.values()) >= 4, held  # 32 over 2 by hash: never 0 or 1
+        finally:
+            for c in conns:
+                c.close()
+
+
+def test_a_taken_port_is_refused_clearly(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "heritage_kit", "inbox", "serve", "--db",
+                               str(tmp_path / "i.sqlite"), "--pack", str(PERIGUEUX), "--port", str(port),
+                               "--workers", "2"], env=ENV, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_forwarded_addresses_only_from_the_trusted_proxy(tmp_path):
