@@ -10,6 +10,7 @@ French/English stop words (``de``, ``la``, ``the``…).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -46,6 +47,7 @@ class DuplicateHint:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=65_536)  # pure; the inbox compares each new entry with its neighbours' names
 def normalise_name(text: str) -> str:
     """Lower-case, accents folded, punctuation and stop words removed, ``st`` → ``saint``.
 

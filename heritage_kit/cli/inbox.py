@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--address-burst", type=int, default=200, metavar="N",
                    help="submissions one client address may send at once, whatever its tokens (default 200; "
                         "sustained: 10x the per-device rate)")
+    add_serve_scaling_options(s)
     s.set_defaults(func=cmd_serve)
 
     p = isub.add_parser("publish", help="write the next pack version with the approved contributions")
@@ -222,35 +223,86 @@ def parse_set(items: list[str]) -> dict:
 # -- commands ------------------------------------------------------------------------
 def cmd_serve(args) -> int:
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401
 
-        from heritage_kit.inbox.app import create_app
+        from heritage_kit.inbox.app import create_app  # noqa: F401
     except ModuleNotFoundError as exc:
         raise ConfigurationError(f"inbox serve needs the 'server' extra (pip install heritage-kit[server]): {exc}")
-    from heritage_kit.inbox import InboxSettings, SqliteStorage
+    from heritage_kit.inbox.serving import ServeConfig, check_packs_dir
     from heritage_kit.packs import load_pack
 
+    options = uvicorn_options(args)  # bad serve options are refused before anything is opened
+    if args.publish_dir:
+        check_packs_dir(args.publish_dir)
     packs = [load_pack(p) for p in args.pack]
-    pack = packs[0]
     keys = load_moderator_keys(args.moderator_keys)
     if not keys:
         print("heritage-kit: no moderator key: moderation over HTTP is disabled (use 'inbox review')",
               file=sys.stderr)
     if args.submissions_per_hour <= 0 or args.burst < 1 or args.address_burst < 1:
         raise ConfigurationError("--submissions-per-hour must be > 0, --burst and --address-burst >= 1")
-    settings = InboxSettings(moderator_keys=keys, submissions_per_hour=args.submissions_per_hour,
-                             submission_burst=args.burst, address_burst=args.address_burst,
-                             address_submissions_per_hour=10 * args.submissions_per_hour,
-                             moderator_key_towns=load_moderator_key_towns(args.moderator_keys))
-    from heritage_kit.inbox.storage import open_storage
-
-    publish_dir = os.path.join(os.path.dirname(os.path.abspath(args.db)) if args.db else os.getcwd(), "published")
-    app = create_app(open_storage(args.database or args.db, town=pack.manifest.town_id), packs, settings,
-                     publish_dir=publish_dir)
+    settings = dict(moderator_keys=keys, submissions_per_hour=args.submissions_per_hour,
+                    submission_burst=args.burst, address_burst=args.address_burst,
+                    address_submissions_per_hour=10 * args.submissions_per_hour,
+                    moderator_key_towns=load_moderator_key_towns(args.moderator_keys))
+    desk_dir = os.path.join(os.path.dirname(os.path.abspath(args.db)) if args.db else os.getcwd(), "published")
+    cfg = ServeConfig(database=args.database or args.db, packs=[os.path.abspath(p) for p in args.pack],
+                      settings=settings, desk_dir=desk_dir, workers=args.workers,
+                      packs_dir=os.path.abspath(args.publish_dir) if args.publish_dir else None)
     towns = ", ".join(f"{p.manifest.town_name} (pack v{p.manifest.version})" for p in packs)
-    print(f"inbox for {towns} on http://{args.host}:{args.port} (desk: /desk/)", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False,
-                proxy_headers=bool(args.trusted_proxy), forwarded_allow_ips=args.trusted_proxy or None)
+    where = f"http://{args.host}:{args.port}{options['root_path']}"
+    print(f"inbox for {towns} on {where} (desk: {options['root_path']}/desk/"
+          + (f", packs: {options['root_path']}/packs/" if cfg.packs_dir else "")
+          + (f"; {args.workers} workers" if args.workers > 1 else "") + ")", file=sys.stderr, flush=True)
+    return run_server(cfg, options)
+
+
+# -- serve: workers, root path, forwarded headers, publish folder (issue 22 item 8, issue 17) --------------
+def add_serve_scaling_options(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes (default 1); with N > 1 the rate limits are kept in the database "
+                        "so that they hold across processes")
+    s.add_argument("--root-path", default="", metavar="PATH",
+                   help="the path prefix under which a reverse proxy publishes the inbox (e.g. /inbox)")
+    s.add_argument("--proxy-headers", action="store_true",
+                   help="believe X-Forwarded-For/-Proto, only from the --trusted-proxy addresses (required)")
+    s.add_argument("--publish-dir", metavar="DIR",
+                   help="a publish folder ('pack publish --to DIR') served under /packs/ for the phones' "
+                        "updates; the desk's Publish adds each new version to it")
+
+
+def uvicorn_options(args) -> dict:
+    """uvicorn's keyword arguments for the serve options, checked (bad values: ConfigurationError)."""
+    if not 1 <= args.workers <= 64:
+        raise ConfigurationError("--workers must be between 1 and 64")
+    root = args.root_path.rstrip("/")
+    if root and (not root.startswith("/") or "//" in root or any(c in root for c in "?#\\ ")):
+        raise ConfigurationError(f"--root-path {args.root_path!r}: a path starting with '/' (e.g. /inbox)")
+    if args.proxy_headers and not args.trusted_proxy:
+        raise ConfigurationError("--proxy-headers needs --trusted-proxy ADDRESS: forwarded headers are believed "
+                                 "only from the reverse proxy")
+    trusted = bool(args.trusted_proxy)
+    return dict(host=args.host, port=args.port, log_level="warning", server_header=False, root_path=root,
+                proxy_headers=trusted, forwarded_allow_ips=args.trusted_proxy if trusted else None)
+
+
+def run_server(cfg, options: dict) -> int:
+    """uvicorn in this process (one worker) or a supervisor of ``cfg.workers`` processes built by the factory."""
+    import tempfile
+
+    import uvicorn
+
+    from heritage_kit.inbox.serving import ENV_CONFIG, build_app, run_workers, settle, write_config
+
+    if cfg.workers == 1:
+        app = build_app(cfg)
+        settle()
+        uvicorn.run(app, **options)
+        return 0
+    build_app(cfg).state.inbox.storage.close()  # migrate once, and fail here rather than in every worker
+    with tempfile.TemporaryDirectory(prefix="hk-inbox-") as tmp:
+        os.environ[ENV_CONFIG] = str(write_config(cfg, os.path.join(tmp, "serve.json")))
+        run_workers(options, cfg.workers)
     return 0
 
 
@@ -311,32 +363,9 @@ def cmd_show(args) -> int:
     if args.json:
         print(json.dumps(d, ensure_ascii=False, indent=1))
         return 0
-    sub = d["submission"]
-    p = sub.get("proposal", {})
-    lines = [
-        f"{d['uuid']} — {sub['kind']} — {d['status']}" + (f" (published in v{d['published_version']})"
-                                                          if d["published_version"] else ""),
-        f"by {sub['contributor']} on {sub['created']}; licence {sub['licence']}",
-    ]
-    if sub.get("target"):
-        lines.append(f"target: {sub['target']}" + (f" ({d['target_poi']['name']})" if d["target_poi"] else ""))
-    for key in ("name", "description", "category", "location", "dates"):
-        if p.get(key) is not None:
-            lines.append(f"{key}: {json.dumps(p[key], ensure_ascii=False)}")
-    for s in p.get("sources", []):
-        lines.append(f"source: {s['name']}" + (f" <{s['url']}>" if s.get("url") else ""))
-    lines.append(f"photos: {len(d['photos'])}" + "".join(f"\n  #{x['n']} {x['width']}x{x['height']}"
-                                                        for x in d["photos"]))
-    if d["duplicate_hints"]:
-        lines.append("possible duplicates:")
-        lines += [f"  {h['poi_id']} {h['name']} — {h['distance_m']} m, name score {h['score']}"
-                  for h in d["duplicate_hints"]]
-    if d["message"]:
-        lines.append(f"message to contributor: {d['message']}")
-    lines.append("audit:")
-    lines += [f"  {a['at']} {a['actor']} {a['action']} {a['from_status'] or '-'} → {a['to_status'] or '-'}"
-              + (f" {json.dumps(a['detail'], ensure_ascii=False)}" if a["detail"] else "") for a in d["audit"]]
-    print("\n".join(lines))
+    from heritage_kit.cli.inbox_show import format_detail
+
+    print(format_detail(d))
     return 0
 
 

@@ -246,6 +246,7 @@ TEXT: dict[str, dict[str, str]] = {
     "edit.saved": {"fr": "Enregistré. Le guide affichera :", "en": "Saved. The guide will show:"},
     "edit.saved_other": {"fr": "Enregistré.", "en": "Saved."},
     "merchants.brand": {"fr": "Espace commerçants", "en": "Merchants' corner"},
+    "merchants.token_unknown": {"fr": "Jeton inconnu ou non vérifié.", "en": "Unknown or unverified token."},
     "claim.form.sent": {"fr": "Demande reçue (n° {ref}) : le manager de centre-ville vous répondra par courriel.",
                         "en": "Claim received (no. {ref}): the town-centre manager will answer by e-mail."},
 }

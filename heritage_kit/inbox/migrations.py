@@ -6,8 +6,9 @@ version 2 adds the town of each submission, moderator accounts, desk sessions,
 and audit entries without a submission (account events); version 3 copies a new
 entry's location and name into columns (``lat``, ``lon``, ``name``) with an index,
 so duplicate hints fetch only the entries near a point instead of parsing every
-stored submission; version 4 (merchants) adds shop claims, merchant edits and the ``town-centre manager``
-role. A migration runs in
+stored submission; version 4 adds ``rate_buckets``, the token buckets of the rate limits shared by every
+process serving one database (``inbox serve --workers N``); version 5 (merchants) adds shop claims, merchant
+edits and the ``town-centre manager`` role. A migration runs in
 one transaction with its version stamp (SQLite: ``PRAGMA user_version``;
 PostgreSQL: a ``schema_migrations`` table), so a database is never half-upgraded.
 ``{town}`` in a script is the town given to rows stored before v2.
@@ -185,14 +186,25 @@ UPDATE submissions SET lat = (submission::jsonb #>> '{proposal,location,lat}')::
 CREATE INDEX submissions_near ON submissions(lat, lon) WHERE lat IS NOT NULL AND published_version IS NULL;
 """
 
+# v4: rate-limit token buckets shared by the processes of one inbox (``key`` = limiter name + client key;
+# ``tokens`` left at unix time ``at``). Losing them costs nothing but a refill: PostgreSQL keeps them UNLOGGED.
+_BUCKETS = """
+CREATE {unlogged}TABLE rate_buckets (
+    key TEXT PRIMARY KEY,
+    tokens DOUBLE PRECISION NOT NULL,
+    at DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX rate_buckets_at ON rate_buckets(at);
+"""
+
 MIGRATIONS: dict[str, tuple[str, ...]] = {
-    "sqlite": (_SQLITE_V1, _SQLITE_V2 + _ACCOUNTS, _SQLITE_V3),
-    "postgresql": (_PG_V1, _PG_V2 + _ACCOUNTS, _PG_V3),
+    "sqlite": (_SQLITE_V1, _SQLITE_V2 + _ACCOUNTS, _SQLITE_V3, _BUCKETS.replace("{unlogged}", "")),
+    "postgresql": (_PG_V1, _PG_V2 + _ACCOUNTS, _PG_V3, _BUCKETS.replace("{unlogged}", "UNLOGGED ")),
 }
 
 
 def _merchants_step(dialect: str) -> str:
-    """v4, merchants (issue 20): shop claims, merchant edits, and the ``town-centre manager`` account role.
+    """v5, merchants (issue 20): shop claims, merchant edits, and the ``town-centre manager`` account role.
 
     SQLite cannot change a CHECK: ``accounts`` and ``sessions`` are copied to new tables (sessions dropped
     first and restored last, so the ``ON DELETE CASCADE`` never fires).
@@ -244,7 +256,7 @@ DROP TABLE accounts_copy;
 """
 
 
-# appended steps, each its own function (the lead renumbers them at merge)
+# v5: the merchants' step (its own function: SQLite copies two tables to widen a CHECK)
 MIGRATIONS = {d: steps + (_merchants_step(d),) for d, steps in MIGRATIONS.items()}
 LATEST = len(MIGRATIONS["sqlite"])
 

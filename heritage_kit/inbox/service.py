@@ -66,6 +66,9 @@ class InboxSettings:
     max_bodies_in_flight: int = 4
     busy_retry_after_s: int = 5
     disconnect_log_interval_s: float = 10.0
+    # several processes on one database (inbox serve --workers N): the rate limits are kept in the database
+    # (heritage_kit.inbox.ratelimit.SharedRateLimiter) so that they hold in total, not per process
+    shared_rate_limits: bool = False
 
     def __post_init__(self) -> None:
         self.moderator_keys = {str(k): str(v) for k, v in dict(self.moderator_keys).items() if k}

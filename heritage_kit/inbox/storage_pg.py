@@ -43,6 +43,8 @@ class PostgresStorage(SqlStorage):
 
     dialect = "postgresql"
     for_update = " FOR UPDATE"
+    least = "LEAST"
+    insert_with_audit = True
 
     def __init__(self, url: str, *, town: str = "", min_size: int = 1, max_size: int = 16) -> None:
         try:
@@ -75,7 +77,16 @@ class PostgresStorage(SqlStorage):
         with self._pool.connection() as conn:  # commits on success, rolls back on an exception
             yield _Conn(conn)
 
-    _read = _tx
+    @contextlib.contextmanager
+    def _single(self) -> Iterator[_Conn]:
+        with self._pool.connection() as conn:
+            conn.autocommit = True  # one atomic statement: no BEGIN / COMMIT round trips
+            try:
+                yield _Conn(conn)
+            finally:
+                conn.autocommit = False
+
+    _read = _single  # every read is one statement (atomic by itself): no transaction around it
 
     def close(self) -> None:
         self._pool.close()

@@ -9,8 +9,9 @@ Concurrency: a decision reads its submission with the engine's row lock
 (SQLite: ``BEGIN IMMEDIATE`` under the connection lock serialises writers;
 PostgreSQL: ``SELECT … FOR UPDATE``), so of two moderators deciding at once
 the second sees the first's status and gets :class:`ModerationError` (409). A
-new uuid is inserted with ``ON CONFLICT DO NOTHING`` and re-read locked, so two
-devices' concurrent posts of one uuid leave one row.
+new uuid is one ``INSERT … ON CONFLICT DO NOTHING`` (not read before or after: the common
+case is one statement); when it inserted nothing the row is read locked, so two devices' concurrent
+posts of one uuid leave one row.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ def _where_and_name(submission: Submission) -> tuple[float | None, float | None,
     if submission.kind != "new_poi" or prop.location is None or not prop.name:
         return None, None, None
     return float(prop.location.lat), float(prop.location.lon), _dumps(dict(prop.name))
+
+
+_INSERT = ("INSERT INTO submissions(uuid, kind, target, status, submission, token_hash, content_hash,"
+           " duplicate_hints, created, updated, town, lat, lon, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+           " ON CONFLICT (uuid) DO NOTHING")
+# the new row and its "submit" audit entry in one statement (PostgreSQL's data-modifying WITH; no row: no entry)
+_INSERT_WITH_AUDIT = (f"WITH s AS ({_INSERT} RETURNING uuid) INSERT INTO audit(uuid, at, actor, action, from_status,"
+                      " to_status, detail) SELECT uuid, ?, ?, 'submit', NULL, 'pending', ? FROM s")
 
 
 def _dumps(value: Any) -> str:
@@ -86,6 +95,12 @@ def _where(*, status=None, towns=None, kind=None, since=None, until=None, has_ph
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
+def _wait(row: Sequence | None, *, rate: float, burst: float, now: float) -> float:
+    """Seconds before a bucket row ``(tokens, at)`` holds one token (a missing row is a full bucket)."""
+    tokens = min(float(burst), row[0] + (now - row[1]) * rate) if row else float(burst)
+    return 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+
+
 def _check_role(role: str) -> str:
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
@@ -97,6 +112,8 @@ class SqlStorage(Storage):
 
     dialect = ""
     for_update = ""  # the row-lock clause of a SELECT inside a write transaction
+    least = "MIN"  # the scalar minimum of two values (PostgreSQL: LEAST)
+    insert_with_audit = False  # the engine runs _INSERT_WITH_AUDIT (a data-modifying WITH: PostgreSQL)
 
     # -- what an engine provides ---------------------------------------------------
     def _tx(self) -> contextlib.AbstractContextManager:  # pragma: no cover - abstract
@@ -107,6 +124,10 @@ class SqlStorage(Storage):
 
     def _binary(self, data: bytes) -> Any:
         return data
+
+    def _single(self) -> contextlib.AbstractContextManager:
+        """A connection for one self-contained statement (PostgreSQL: autocommit, no BEGIN/COMMIT round trips)."""
+        return self._tx()
 
     # -- helpers ---------------------------------------------------------------
     @staticmethod
@@ -137,8 +158,9 @@ class SqlStorage(Storage):
             (uuid, at, actor, action, old, new, _dumps(detail)),
         )
 
-    def _put_photos(self, db, uuid: str, photos) -> None:
-        db.execute("DELETE FROM photos WHERE uuid=?", (uuid,))
+    def _put_photos(self, db, uuid: str, photos, *, new: bool = False) -> None:
+        if not new:  # a revision replaces the photos; a new row has none yet
+            db.execute("DELETE FROM photos WHERE uuid=?", (uuid,))
         rows = [(uuid, i, self._binary(p.data), p.sha256, p.width, p.height) for i, p in enumerate(photos)]
         if rows:
             db.executemany("INSERT INTO photos(uuid, n, data, sha256, width, height) VALUES (?,?,?,?,?,?)", rows)
@@ -150,23 +172,27 @@ class SqlStorage(Storage):
         doc = _dumps(submission.wire())
         lat, lon, name = _where_and_name(submission)
         hints_doc = json.dumps(hints, ensure_ascii=False)
+        row = (uuid, submission.kind, submission.target, "pending", doc, token_hash, content_hash, hints_doc,
+               ts, ts, str(town), lat, lon, name)
+        audit = _dumps({"kind": submission.kind, "photos": len(photos), "duplicate_hints": len(hints),
+                        "town": str(town)})
+        created = StoredSubmission(uuid=uuid, status="pending", submission=submission, token_hash=token_hash,
+                                   content_hash=content_hash, duplicate_hints=json.loads(hints_doc), message=None,
+                                   edits=None, created=ts, updated=ts, published_version=None,
+                                   photo_count=len(photos), town=str(town))
+        # the common case first: a new uuid is inserted, not read before nor after (a concurrent insert of the same
+        # uuid waits on the unique index; then this one inserts nothing and the row is read locked below)
+        if not photos and self.insert_with_audit:  # PostgreSQL: one statement, one round trip
+            with self._single() as db:
+                if db.execute(_INSERT_WITH_AUDIT, (*row, ts, actor, audit)).rowcount == 1:
+                    return created, "created"
         with self._tx() as db:
+            if db.execute(_INSERT, row).rowcount == 1:
+                self._put_photos(db, uuid, photos, new=True)
+                db.execute("INSERT INTO audit(uuid, at, actor, action, from_status, to_status, detail)"
+                           " VALUES (?,?,?,'submit',NULL,'pending',?)", (uuid, ts, actor, audit))
+                return created, "created"
             existing = self._get(db, uuid, lock=True)
-            if existing is None:
-                cur = db.execute(
-                    "INSERT INTO submissions(uuid, kind, target, status, submission, token_hash, content_hash,"
-                    " duplicate_hints, created, updated, town, lat, lon, name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                    " ON CONFLICT (uuid) DO NOTHING",
-                    (uuid, submission.kind, submission.target, "pending", doc, token_hash, content_hash, hints_doc,
-                     ts, ts, str(town), lat, lon, name),
-                )
-                if cur.rowcount == 1:
-                    self._put_photos(db, uuid, photos)
-                    self._audit(db, uuid, ts, actor, "submit", None, "pending",
-                                {"kind": submission.kind, "photos": len(photos), "duplicate_hints": len(hints),
-                                 "town": str(town)})
-                    return self._get(db, uuid), "created"
-                existing = self._get(db, uuid, lock=True)  # another request stored it meanwhile
             decision = replay_decision(status=existing.status, same_device=existing.token_hash == token_hash,
                                        same_content=existing.content_hash == content_hash)
             if decision == "replay":
@@ -196,6 +222,35 @@ class SqlStorage(Storage):
     def get(self, uuid):
         with self._read() as db:
             return self._get(db, str(uuid))
+
+    # -- rate limits shared by processes (schema v4) ---------------------------------------------------
+    def take_token(self, key: str, *, rate: float, burst: float, now: float) -> float:
+        """Spend one token of the bucket ``key`` (``burst`` tokens, refilled at ``rate`` per second).
+
+        0.0 when spent, else the seconds before one is available. One atomic upsert, so every process
+        sharing the database draws from the same bucket (a refused call changes nothing).
+        """
+        refill = f"{self.least}(?, rate_buckets.tokens + (? - rate_buckets.at) * ?)"
+        with self._single() as db:
+            cur = db.execute(
+                "INSERT INTO rate_buckets(key, tokens, at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+                f" SET tokens = {refill} - 1, at = ? WHERE {refill} >= 1",
+                (key, float(burst) - 1.0, now, burst, now, rate, now, burst, now, rate))
+            if cur.rowcount == 1:
+                return 0.0
+            row = db.execute("SELECT tokens, at FROM rate_buckets WHERE key=?", (key,)).fetchone()
+        return _wait(row, rate=rate, burst=burst, now=now)
+
+    def peek_tokens(self, key: str, *, rate: float, burst: float, now: float) -> float:
+        """Seconds before the bucket ``key`` has a token (0.0: now), spending nothing."""
+        with self._single() as db:
+            row = db.execute("SELECT tokens, at FROM rate_buckets WHERE key=?", (key,)).fetchone()
+        return _wait(row, rate=rate, burst=burst, now=now)
+
+    def forget_buckets(self, *, older_than: float) -> int:
+        """Delete the buckets untouched since ``older_than`` (full again by then); how many were deleted."""
+        with self._single() as db:
+            return db.execute("DELETE FROM rate_buckets WHERE at < ?", (float(older_than),)).rowcount
 
     def list(self, *, status=None, towns=None, kind=None, since=None, until=None, has_photo=None, has_hints=None,
              limit=50, offset=0):

@@ -252,3 +252,109 @@ def test_postgresql_audit_is_append_only(pg_database):
     again = open_storage(pg_database, town="x")  # reopening does not migrate twice
     assert again.schema_version() == LATEST and len(again.audit()) == 1
     again.close()
+
+
+# -- v3 backfill on a database that already holds submissions (both engines) -------------------------
+def _v2_database(engine: str, target: str) -> None:
+    """A database at schema version 2 (before the lat/lon/name columns), as an inbox of the last release left it."""
+    from heritage_kit.inbox.migrations import scripts
+
+    steps = scripts(engine, 0, town="perigueux")[:2]
+    if engine == "sqlite":
+        db = sqlite3.connect(target, isolation_level=None)
+        for _, statements in steps:
+            for stmt in statements:
+                db.execute(stmt)
+        db.execute("PRAGMA user_version=2")
+        db.close()
+        return
+    import psycopg
+
+    with psycopg.connect(target, autocommit=True) as conn:
+        conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                     " applied TIMESTAMPTZ NOT NULL DEFAULT now())")
+        for version, statements in steps:
+            for stmt in statements:
+                conn.execute(stmt)
+            conn.execute("INSERT INTO schema_migrations(version) VALUES (%s)", (version,))
+
+
+def _insert_v2_rows(engine: str, target: str, rows: list[tuple]) -> None:
+    sql = ("INSERT INTO submissions(uuid, kind, target, status, submission, token_hash, content_hash, created,"
+           " updated, town, published_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+    if engine == "sqlite":
+        db = sqlite3.connect(target)
+        db.executemany(sql, rows)
+        db.commit()
+        db.close()
+        return
+    import psycopg
+
+    with psycopg.connect(target, autocommit=True) as conn:
+        conn.cursor().executemany(sql.replace("?", "%s"), rows)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_v3_backfill_fills_place_and_name_of_existing_rows(engine, tmp_path, request):
+    import json
+
+    target = str(tmp_path / "v2.sqlite") if engine == "sqlite" else request.getfixturevalue("pg_database")
+    _v2_database(engine, target)
+    ts = "2026-11-20T10:00:00.000+00:00"
+    docs = {
+        "pending": new_poi_doc("Fontaine Saint-Éloi", lat=45.18500, lon=0.72000),
+        "approved": new_poi_doc("Lavoir « du Greffe »", lat=45.18520, lon=0.72010),
+        "published": new_poi_doc("Lavoir publié", lat=45.18510, lon=0.72005),
+        "far": new_poi_doc("Lavoir lointain", lat=45.19500, lon=0.72000),
+    }
+    edit = {**new_poi_doc(), "kind": "edit", "target": "osm:node/1"}
+    edit["proposal"] = {"dates": "1850"}  # an edit has no new place: no columns
+    rows = [(d["uuid"], "new_poi", None, "approved" if k in ("approved", "published") else "pending",
+             json.dumps(Submission.model_validate(d).wire(), ensure_ascii=False), "t" * 64, "c" * 64, ts, ts,
+             "perigueux", 2 if k == "published" else None) for k, d in docs.items()]
+    rows.append((edit["uuid"], "edit", "osm:node/1", "pending", json.dumps(edit), "t" * 64, "c" * 64, ts, ts,
+                 "perigueux", None))
+    _insert_v2_rows(engine, target, rows)
+    storage = open_storage(target)
+    try:
+        assert storage.schema_version() == LATEST
+        near = storage.entries_near(45.18505, 0.72005, 75)
+        # the unpublished pending and approved entries, with their names decoded (accents, quotes kept)
+        assert [(e.uuid, e.name) for e in near] == [(docs["pending"]["uuid"], {"fr": "Fontaine Saint-Éloi"}),
+                                                    (docs["approved"]["uuid"], {"fr": "Lavoir « du Greffe »"})]
+        assert near[0].lat == pytest.approx(45.185) and near[0].lon == pytest.approx(0.72)
+        assert [e.uuid for e in storage.entries_near(45.195, 0.72, 75)] == [docs["far"]["uuid"]]
+        assert storage.get(edit["uuid"]).submission.kind == "edit" and storage.count() == 5
+    finally:
+        storage.close()
+
+
+# -- what add returns, rate-limit buckets (schema step 4) -----------------------------------------------
+def test_what_add_returns_is_what_is_stored(storage):
+    st, _ = _add(storage, photos=[_photo(b"a")], hints=[{"poi_id": "x", "score": 80.0}])
+    assert storage.get(st.uuid) == st  # add does not read the new row back: the value it returns must match
+
+
+def test_rate_buckets_spend_refill_and_wait(storage):
+    rate, burst = 1.0, 3  # one token a second
+    assert [storage.take_token("k", rate=rate, burst=burst, now=100.0) for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+    assert storage.peek_tokens("k", rate=rate, burst=burst, now=100.5) == pytest.approx(0.5)
+    assert storage.take_token("k", rate=rate, burst=burst, now=101.0) == 0.0  # one refilled
+    assert storage.take_token("k", rate=rate, burst=burst, now=101.0) == pytest.approx(1.0)
+    assert storage.take_token("other", rate=rate, burst=burst, now=101.0) == 0.0  # keys are apart
+    assert storage.forget_buckets(older_than=101.5) == 2
+    assert storage.peek_tokens("k", rate=rate, burst=burst, now=101.0) == 0.0  # forgotten: full again
+
+
+def test_rate_buckets_are_atomic_under_concurrency(storage):
+    results, barrier = [], threading.Barrier(8)
+
+    def spend():
+        barrier.wait()
+        for _ in range(10):
+            results.append(storage.take_token("shared", rate=1e-6, burst=25, now=1000.0))
+
+    threads = [threading.Thread(target=spend) for _ in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(results) == 80 and results.count(0.0) == 25

@@ -20,18 +20,19 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from heritage_kit.errors import SubmissionNotFound
 from heritage_kit.inbox.accounts import MODERATING_ROLES, SignInThrottle, token_hash as session_hash
 from heritage_kit.inbox.http.errors import Forbidden, ModeratorRefused
-from heritage_kit.inbox.ratelimit import RateLimiter
+from heritage_kit.inbox.ratelimit import RateLimiter, SharedRateLimiter, make_limiter
 from heritage_kit.inbox.service import InboxService, InboxSettings, token_hash
 from heritage_kit.inbox.storage import Storage, StoredSubmission
 from heritage_kit.submissions.client import TOKEN_PATTERN
 
-__all__ = ["InboxContext", "Principal", "context", "device", "moderator", "limit", "SESSION_COOKIE",
+__all__ = ["InboxContext", "Principal", "context", "device", "moderator", "limit", "limit_async", "SESSION_COOKIE",
            "session_principal", "check_csrf", "visible_submission", "SignInRequired"]
 
 SESSION_COOKIE = "hk_desk"
@@ -47,19 +48,36 @@ class InboxContext:
     settings: InboxSettings
     publish_dir: str | None = None
     throttle: SignInThrottle = field(default_factory=SignInThrottle)
-    limiters: dict[str, RateLimiter] = field(default_factory=dict)
+    limiters: dict[str, RateLimiter | SharedRateLimiter] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)  # per-town derived data (street lines for the maps)
+    packs_dir: str | None = None  # the publish folder served under /packs/ (inbox serve --publish-dir)
+    watch: Any = None  # a heritage_kit.inbox.packwatch.PackWatch following the desk's published versions
 
     def __post_init__(self) -> None:
         s = self.settings
-        self.limiters = {
-            "submit": RateLimiter(per_hour=s.submissions_per_hour, burst=s.submission_burst),
-            "read": RateLimiter(per_hour=s.reads_per_hour, burst=s.read_burst),
-            "address": RateLimiter(per_hour=s.address_submissions_per_hour, burst=s.address_burst),
+        budgets = {
+            "submit": (s.submissions_per_hour, s.submission_burst),
+            "read": (s.reads_per_hour, s.read_burst),
+            "address": (s.address_submissions_per_hour, s.address_burst),
             # failed moderator-key attempts: per client address, and all addresses together (a spread-out guess)
-            "key": RateLimiter(per_hour=s.key_failures_per_hour, burst=s.key_failure_burst),
-            "all_keys": RateLimiter(per_hour=s.key_failures_per_hour * 10, burst=s.all_key_failure_burst),
+            "key": (s.key_failures_per_hour, s.key_failure_burst),
+            "all_keys": (s.key_failures_per_hour * 10, s.all_key_failure_burst),
         }
+        # several processes (inbox serve --workers N): the buckets live in the database, so limits hold in total
+        self.limiters = {name: make_limiter(self.storage, name, per_hour=rate, burst=burst,
+                                            shared=s.shared_rate_limits) for name, (rate, burst) in budgets.items()}
+        if s.shared_rate_limits:  # failed desk sign-ins too
+            self.throttle = _SharedSignInThrottle(self.storage)
+
+    def adopt(self, town: str, pack: Any, *, ship: str | None = None) -> None:
+        """Serve ``pack`` (a newer version of ``town``'s) from now on; with ``ship`` (the zip just written) and a
+        publish folder served under /packs/, the phones are offered it too (``pack publish`` into that folder)."""
+        self.services[town].pack = pack
+        self.cache.pop(f"layers:{town}", None)
+        if ship and self.packs_dir:
+            from heritage_kit.packs.publish import publish_pack
+
+            publish_pack(ship, self.packs_dir)
 
     @property
     def towns(self) -> list[str]:
@@ -77,6 +95,18 @@ class InboxContext:
     def key_towns(self, name: str) -> tuple[str, ...]:
         scopes: Mapping[str, Sequence[str]] = getattr(self.settings, "moderator_key_towns", None) or {}
         return tuple(scopes.get(name, (ALL,)))
+
+
+class _SharedSignInThrottle(SignInThrottle):
+    """:class:`SignInThrottle`'s two budgets (per account name, per address) kept in the database, so that
+    failed sign-ins are counted across the processes of one inbox."""
+
+    def __init__(self, storage: Storage) -> None:
+        defaults = SignInThrottle()
+        self._accounts = SharedRateLimiter(storage, "sign_in_account", per_hour=defaults._accounts.rate * 3600,
+                                           burst=int(defaults._accounts.burst))
+        self._addresses = SharedRateLimiter(storage, "sign_in_address", per_hour=defaults._addresses.rate * 3600,
+                                            burst=int(defaults._addresses.burst))
 
 
 @dataclass(frozen=True)
@@ -107,8 +137,13 @@ class Principal:
         return self.towns_filter()
 
 
-def context(request: Request) -> InboxContext:
-    return request.app.state.inbox
+async def context(request: Request) -> InboxContext:
+    """The inbox of the request. Async (no worker-thread hop per request); a version published by another
+    process is looked for in a worker thread, and only every few seconds (:class:`PackWatch`)."""
+    ctx: InboxContext = request.app.state.inbox
+    if ctx.watch is not None and ctx.watch.due():
+        await run_in_threadpool(ctx.watch.check, ctx)
+    return ctx
 
 
 Ctx = Annotated[InboxContext, Depends(context)]
@@ -127,7 +162,16 @@ def limit(limiter: RateLimiter, key: str) -> None:
         raise StarletteHTTPException(429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
 
 
-def device(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def limit_async(limiter: RateLimiter | SharedRateLimiter, key: str) -> None:
+    """:func:`limit` from async code: a limiter kept in the database is asked from a worker thread, so its round
+    trip does not stall the event loop (an in-memory one answers at once, in place)."""
+    if isinstance(limiter, SharedRateLimiter):
+        await run_in_threadpool(limit, limiter, key)
+    else:
+        limit(limiter, key)
+
+
+async def device(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     token = creds.credentials if creds else None
     if not token or not TOKEN_PATTERN.match(token):
         raise StarletteHTTPException(401, headers={"WWW-Authenticate": "Bearer"})
@@ -137,8 +181,8 @@ def device(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer
 def device_limited(which: str):
     """A device dependency that also spends one unit of the token's ``which`` budget."""
 
-    def dep(ctx: Ctx, token: Annotated[str, Depends(device)]) -> str:
-        limit(ctx.limiters[which], token_hash(token))
+    async def dep(ctx: Ctx, token: Annotated[str, Depends(device)]) -> str:
+        await limit_async(ctx.limiters[which], token_hash(token))
         return token
 
     return dep

@@ -37,6 +37,7 @@ from heritage_kit.inbox.http.deps import (
 )
 from heritage_kit.inbox.http.devices import parse_uuid
 from heritage_kit.inbox.http.errors import Forbidden
+from heritage_kit.inbox.packwatch import PUBLISHED as _PUBLISHED
 from heritage_kit.inbox.http.moderation import decide, visible_audit
 
 __all__ = ["router", "install", "TEMPLATES"]
@@ -45,7 +46,6 @@ router = APIRouter(prefix="/desk", include_in_schema=False)
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "desk"
 PRE_COOKIE = "hk_desk_pre"  # the sign-in form's CSRF token before there is a session
 LANG_COOKIE = "hk_lang"
-_PUBLISHED = re.compile(r"^([a-z0-9][a-z0-9_-]{0,63})-v(\d{1,9})\.zip$")
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                    trim_blocks=True, lstrip_blocks=True)
 _publish_lock = threading.Lock()
@@ -74,7 +74,7 @@ def render(request: Request, template: str, *, status: int = 200, who: Principal
     ctx: InboxContext = request.app.state.inbox
     other = request.url.include_query_params(lang=next(x for x in LANGS if x != lang))
     page = _env.get_template(template).render(
-        lang=lang, t=lambda key, **kw: text(key, lang, **kw), who=who, path=request.url.path,
+        lang=lang, t=lambda key, **kw: text(key, lang, **kw), who=who, path=request.url.path, root=root_of(request),
         lang_url=f"{other.path}?{other.query}",
         town_name=lambda t: ctx.services[t].pack.manifest.town_name if t in ctx.services else t,
         who_towns=(text("all_towns", lang) if who and "*" in who.towns else ", ".join(who.towns) if who else ""),
@@ -85,13 +85,19 @@ def render(request: Request, template: str, *, status: int = 200, who: Principal
     return response
 
 
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store"})
+def root_of(request: Request) -> str:
+    """The path prefix a reverse proxy serves the inbox under (``inbox serve --root-path``; "" without)."""
+    return str(request.scope.get("root_path") or "").rstrip("/")
+
+
+def redirect(request: Request, url: str) -> RedirectResponse:
+    """303 to the desk path ``url`` (``/desk/…``), under the root path."""
+    return RedirectResponse(root_of(request) + url, status_code=303, headers={"Cache-Control": "no-store"})
 
 
 def html_error(request: Request, status: int, code: str, headers: dict | None = None) -> Response:
     if status == 401:
-        return redirect("/desk/sign-in")
+        return redirect(request, "/desk/sign-in")
     response = render(request, "error.html.j2", status=status, code=code, status_code=status)
     for k, v in (headers or {}).items():
         response.headers[k] = v
@@ -104,7 +110,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request, exc):
-        return redirect("/desk/sign-in")
+        return redirect(request, "/desk/sign-in")
 
 
 # -- who is asking ---------------------------------------------------------------------------------
@@ -132,14 +138,14 @@ async def posted(request: Request, ctx: InboxContext,
 
 # -- sign-in ---------------------------------------------------------------------------------------
 @router.get("")
-async def desk_root_bare():
-    return redirect("/desk/")
+async def desk_root_bare(request: Request):
+    return redirect(request, "/desk/")
 
 
 @router.get("/")
 async def desk_root(request: Request, ctx: Ctx):
     signed_in = await run_in_threadpool(session_principal, ctx, request, accounts.ROLES)
-    return redirect(home_of(signed_in.role) if signed_in else "/desk/sign-in")
+    return redirect(request, home_of(signed_in.role) if signed_in else "/desk/sign-in")
 
 
 def home_of(role: str) -> str:
@@ -153,7 +159,7 @@ def _sign_in_page(request: Request, *, status: int = 200, error: str | None = No
         token = secrets.token_urlsafe(24)
     response = render(request, "sign_in.html.j2", status=status, csrf=token, error=error, name=name,
                       signed_out=request.query_params.get("out") == "1")
-    _cookie(response, PRE_COOKIE, token, path="/desk")
+    _cookie(response, PRE_COOKIE, token, path=root_of(request) + "/desk")
     return response
 
 
@@ -178,9 +184,9 @@ async def sign_in(request: Request, ctx: Ctx):
     if outcome is None:
         return _sign_in_page(request, status=401, name=name, error=text("sign_in.wrong", lang))
     account = await run_in_threadpool(ctx.storage.get_account, outcome.session.account)
-    response = redirect(home_of(account.role if account else ""))
+    response = redirect(request, home_of(account.role if account else ""))
     _cookie(response, SESSION_COOKIE, outcome.token, max_age=int(accounts.SESSION_HOURS * 3600))
-    response.delete_cookie(PRE_COOKIE, path="/desk")
+    response.delete_cookie(PRE_COOKIE, path=root_of(request) + "/desk")
     return response
 
 
@@ -193,7 +199,7 @@ async def sign_out(request: Request, ctx: Ctx):
         ctx.storage.record_audit(principal.account, "sign_out", detail={"address": address(request)})
 
     await run_in_threadpool(run)
-    response = redirect("/desk/sign-in?out=1")
+    response = redirect(request, "/desk/sign-in?out=1")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -299,7 +305,7 @@ async def accept(request: Request, submission_id: str, ctx: Ctx):
         except SubmissionError as exc:
             return _submission_page(request, ctx, who, uuid, status=422, errors=_messages(exc, lang_of(request)),
                                     values=form)
-        return redirect(f"/desk/submissions/{uuid}?done=approved")
+        return redirect(request, f"/desk/submissions/{uuid}?done=approved")
 
     return await run_in_threadpool(run)
 
@@ -321,7 +327,7 @@ async def reject(request: Request, submission_id: str, ctx: Ctx):
         except SubmissionError as exc:
             return _submission_page(request, ctx, who, uuid, status=422, errors=_messages(exc, lang_of(request)),
                                     values=form)
-        return redirect(f"/desk/submissions/{uuid}?done={st.status}")
+        return redirect(request, f"/desk/submissions/{uuid}?done={st.status}")
 
     return await run_in_threadpool(run)
 
@@ -414,8 +420,8 @@ async def publish(request: Request, ctx: Ctx):
                                   towns=[town])
             if result.out is None:
                 return _publish_page(request, ctx, who, town)
-            svc.pack = result.pack  # the next review and publish start from the version just published
-            ctx.cache.pop(f"layers:{town}", None)
+            # the next review and publish start from the version just published; phones get it under /packs/
+            ctx.adopt(town, result.pack, ship=os.path.join(ctx.publish_dir, name))
             summary = publish_summary(before, result, approved, lang_of(request))
             return _publish_page(request, ctx, who, town, done=(name, summary))
 

@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from heritage_kit.errors import SubmissionError, SubmissionNotFound
-from heritage_kit.inbox.http.deps import Ctx, InboxContext, address, device_limited, limit
+from heritage_kit.inbox.http.deps import Ctx, InboxContext, address, device_limited, limit_async
 from heritage_kit.inbox.service import InboxService
 from heritage_kit.submissions.messages import message
 
@@ -139,7 +139,7 @@ async def _read_submission(request: Request, ctx: InboxContext) -> tuple[Any, li
              summary="Send a submission (idempotent on its uuid)")
 async def post_submission(request: Request, ctx: Ctx, token: Annotated[str, Depends(device_limited("submit"))],
                           town: Annotated[str | None, Query(max_length=100)] = None):
-    limit(ctx.limiters["address"], address(request))
+    await limit_async(ctx.limiters["address"], address(request))
     doc, photos = await _read_submission(request, ctx)
     service = pick_town(ctx, doc, town)
     stored, outcome = await run_in_threadpool(service.submit, token, doc, photos)

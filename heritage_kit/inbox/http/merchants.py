@@ -33,7 +33,8 @@ from heritage_kit import i18n
 from heritage_kit.errors import MerchantError, MerchantRefused
 from heritage_kit.inbox import accounts
 from heritage_kit.inbox.http.deps import Ctx, InboxContext, Principal, address, check_csrf, limit, session_principal
-from heritage_kit.inbox.http.desk import SignInRequired, lang_of, posted, redirect, render
+from heritage_kit.inbox.desk_text import text
+from heritage_kit.inbox.http.desk import SignInRequired, lang_of, posted, redirect, render, root_of
 from heritage_kit.inbox.http.errors import Forbidden
 from heritage_kit.inbox.merchants import Merchants, pick_claim_town, reading
 from heritage_kit.inbox.merchants_form import edit_fields, field_of, form_values
@@ -205,7 +206,7 @@ def _page(request: Request, template: str, *, status: int = 200, **values: Any):
         token = secrets.token_urlsafe(24)
     response = render(request, template, status=status, csrf=token, brand_key="merchants.brand",
                       brand_url="/merchants/claim", **values)
-    response.set_cookie(FORM_COOKIE, token, path="/merchants", httponly=True, samesite="strict", secure=True)
+    response.set_cookie(FORM_COOKIE, token, path=root_of(request) + "/merchants", httponly=True, samesite="strict", secure=True)
     return response
 
 
@@ -370,9 +371,9 @@ async def merchant_sign_in(request: Request, ctx: Ctx):
     except MerchantRefused:
         lang = lang_of(request)
         return _page(request, "merchant_edit.html.j2", status=403, claim=None, form={},
-                     errors={"token": "Jeton inconnu ou non vérifié." if lang == "fr" else "Unknown or unverified token."})
-    response = redirect("/merchants/edit")
-    response.set_cookie(MERCHANT_COOKIE, token, path="/merchants", httponly=True, samesite="strict", secure=True,
+                     errors={"token": text("merchants.token_unknown", lang)})
+    response = redirect(request, "/merchants/edit")
+    response.set_cookie(MERCHANT_COOKIE, token, path=root_of(request) + "/merchants", httponly=True, samesite="strict", secure=True,
                         max_age=30 * 86400)
     return response
 
