@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from heritage_kit.errors import ConfigurationError, SourceDataError
-from heritage_kit.inbox.merchants import merchant_osm_changes
 from heritage_kit.export.osmchange import (
     HoursChange,
     OsmElement,
@@ -108,8 +107,16 @@ def contribution_changes(storage, pack, base=None) -> list[HoursChange]:
     return out
 
 
+def merchant_changes(storage, pack, base=None) -> list[HoursChange]:
+    """Verified merchants' hours (:func:`heritage_kit.inbox.merchants.merchant_osm_changes`; imported here, when
+    the command runs, so the CLI still starts on the core install without the server extra)."""
+    from heritage_kit.inbox.merchants import merchant_osm_changes
+
+    return merchant_osm_changes(storage, pack, base)
+
+
 # Each provider returns HoursChange records: residents' accepted edits, verified merchants' edits.
-CHANGE_PROVIDERS: list[ChangeProvider] = [contribution_changes, merchant_osm_changes]
+CHANGE_PROVIDERS: list[ChangeProvider] = [contribution_changes, merchant_changes]
 
 
 def collect_changes(storage, pack, base=None, *, since: datetime | None = None,
