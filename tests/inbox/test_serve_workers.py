@@ -170,6 +170,12 @@ def test_the_desk_under_a_root_path(tmp_path):
         assert queue.status_code == 200 and f'href="/inbox/desk/submissions/{doc["uuid"]}"' in queue.text
         assert 'href="/inbox/desk/queue" aria-current="page"' in queue.text  # the current page still marked
         pages = queue.text + requests.get(url + f"/desk/submissions/{doc['uuid']}", headers=session, timeout=10).text
+        merchants = requests.get(url + "/desk/merchants", headers=session, timeout=10)  # an admin sees the claims
+        assert merchants.status_code == 200 and 'href="/inbox/desk/merchants" aria-current="page"' in merchants.text
+        claim = requests.get(url + "/merchants/claim", timeout=10)  # the merchants' public form
+        assert claim.status_code == 200 and 'action="/inbox/merchants/claim"' in claim.text
+        assert {path for _, path in _cookies(claim).values()} == {"/inbox/merchants"}
+        pages += merchants.text + claim.text
         # no link, form or image of the desk outside the root path
         assert not re.findall(r'(?:href|action|src)="/(?!inbox/)', pages)
 
