@@ -246,6 +246,11 @@ def _as_tuple(value: str | Iterable[str] | None, what: str, allowed: Iterable[st
     return vals
 
 
+def _known_open(hours, when: datetime) -> bool:
+    """Open at ``when`` by a reading that is not a flagged guess (issue 22: never a guessed "open")."""
+    return not hours.uncertain and hours.is_open(when)
+
+
 def search_pois(
     pack: Any,
     text: str | None = None,
@@ -304,11 +309,8 @@ def search_pois(
 
         tz = pack.manifest.timezone
         country = pack.manifest.country
-        keep = [
-            i
-            for i in rows.tolist()
-            if pois[i].opening_hours and hours_for(pois[i].opening_hours, country=country, timezone=tz).is_open(open_at)
-        ]
+        keep = [i for i in rows.tolist() if pois[i].opening_hours and _known_open(
+            hours_for(pois[i].opening_hours, country=country, timezone=tz), open_at)]
         rows = np.asarray(keep, dtype=np.intp)
     if not rows.size:
         return []

@@ -259,17 +259,13 @@ def test_osm_importer_keeps_facts_and_photo_references():
 def test_a_contribution_replaces_a_composed_text_whole():
     from heritage_kit.inbox.publish import _edited_poi
 
-    class _St:  # the parts of a StoredSubmission _edited_poi reads
-        uuid = "0" * 32
+    from types import SimpleNamespace
 
-        class submission:
-            kind = "edit"
-            contributor = "Jean D."
+    from heritage_kit.submissions.model import Proposal
 
-            class proposal:
-                name = category = location = dates = None
-                description = {"en": "Written by a visitor."}
-                sources = []
+    # the parts of a StoredSubmission _edited_poi reads, with a real Proposal (so a new field cannot be missed)
+    _St = SimpleNamespace(uuid="0" * 32, submission=SimpleNamespace(
+        kind="edit", contributor="Jean D.", proposal=Proposal(description={"en": "Written by a visitor."})))
 
     composed = with_composed_text(_poi(categories=["church"], sources=[OSM_SOURCE]), ["fr", "en"])
     edited, _ = _edited_poi(composed, _St, [], datetime(2026, 12, 6, tzinfo=timezone.utc))

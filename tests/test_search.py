@@ -165,3 +165,13 @@ def test_search_on_the_whole_france_pack_is_quick_enough(raw_dir):
 
     first = search_mod._index_of(pack)
     assert search_mod._index_of(pack) is first
+
+
+def test_open_at_never_keeps_a_flagged_guess(monaco):
+    # 'Mo-Tu, Th-Sa 12:00-13:30, …' reads as "Mon–Tue all day" by the grammar: a flagged guess (issue 22)
+    guess = next(p for p in monaco.pois if p.id == "osm:node/7799420898")
+    hours = hours_for(guess.opening_hours, country="FR", timezone="Europe/Paris")
+    monday_noon = datetime(2026, 12, 7, 12, 15)
+    assert hours.uncertain and hours.is_open(monday_noon)  # the raw reading says open…
+    hits = {h.poi.id for h in monaco.search(kinds=["commerce"], open_at=monday_noon, limit=1000)}
+    assert hits and guess.id not in hits  # …"open now" does not list it

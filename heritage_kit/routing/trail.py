@@ -519,7 +519,7 @@ def plan_trail(
         base = None  # when its hours (and events opening it) say it is open; None: not constrained
         if shops_open_on_arrival and (poi.opening_hours or _needs_open(poi)):
             hours = OpeningHours(poi.opening_hours, country=country, timezone=tz) if poi.opening_hours else None
-            if hours is None or not hours.readable:
+            if hours is None or not hours.readable or hours.uncertain:  # a flagged guess proves nothing open
                 hours = None
                 if _needs_open(poi):
                     if not opened:
