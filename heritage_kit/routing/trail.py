@@ -505,7 +505,7 @@ def plan_trail(
         scored.append((s, poi))
     scored.sort(key=lambda sp: (-(sp[1].id in must), -sp[0], sp[1].id))
     chosen: list[tuple[float, "POI", list[tuple[float, float]] | None, Any]] = []
-    skipped = {"mapped twice": 0, "hours unknown": 0, "closed": 0, "off the network": 0}
+    skipped = {"mapped twice": 0, "hours unknown": 0, "hours uncertain": 0, "closed": 0, "off the network": 0}
     for s, poi in scored:
         if len(chosen) >= max_candidates and poi.id not in must:
             break
@@ -520,12 +520,13 @@ def plan_trail(
         if shops_open_on_arrival and (poi.opening_hours or _needs_open(poi)):
             hours = OpeningHours(poi.opening_hours, country=country, timezone=tz) if poi.opening_hours else None
             if hours is None or not hours.readable or hours.uncertain:  # a flagged guess proves nothing open
+                why = "hours are a flagged guess" if hours is not None and hours.readable else "hours are unknown"
                 hours = None
                 if _needs_open(poi):
                     if not opened:
                         if poi.id in must:
-                            raise RouteNotFound(f"{poi.id} ({poi.name.get(lang)}): its opening hours are unknown")
-                        skipped["hours unknown"] += 1
+                            raise RouteNotFound(f"{poi.id} ({poi.name.get(lang)}): its opening {why}")
+                        skipped["hours uncertain" if "guess" in why else "hours unknown"] += 1
                         continue  # cannot prove it open
                     base = []  # open only while an event (its market) is held
             else:
