@@ -75,10 +75,11 @@ def _load(path):
 
 @pytest.mark.slow
 @SETTINGS
-@given(name=st.sampled_from(FILES), data=st.data(), odd=ODD)
-def test_json_value_mutations(tmp_path_factory, seed, name, data, odd):
+@given(name=st.sampled_from(FILES), k=st.integers(0, 10**6), odd=ODD)
+def test_json_value_mutations(tmp_path_factory, seed, name, k, odd):
     doc = json.loads(seed[name])
-    path = data.draw(st.sampled_from(list(_paths(doc))))
+    paths = list(_paths(doc))
+    path = paths[k % len(paths)]  # one fixed-shape draw (a data.draw over a per-file list replayed as flaky once)
     doc = _replace(doc, path, odd)
     files = {**seed, name: json.dumps(doc).replace('"1e999"', "1e999").encode()}
     _load(_write(tmp_path_factory.mktemp("j"), files, rehash=name != "manifest.json"))
