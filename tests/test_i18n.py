@@ -16,12 +16,28 @@ def _fields(s: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(s) if name is not None}
 
 
-@pytest.mark.parametrize("key", list(i18n.CATALOGUE))
-def test_every_key_has_french_and_english_with_the_same_placeholders(key):
-    entry = i18n.CATALOGUE[key]
+def _assert_bilingual(key: str, entry: dict[str, str]) -> None:
     assert set(entry) == set(i18n.LANGS), key
     assert all(isinstance(v, str) and v.strip() for v in entry.values()), key
     assert _fields(entry["fr"]) == _fields(entry["en"]), key
+
+
+@pytest.mark.parametrize("key", list(i18n.CATALOGUE))
+def test_every_key_has_french_and_english_with_the_same_placeholders(key):
+    _assert_bilingual(key, i18n.CATALOGUE[key])
+
+
+def _desk_tables():
+    from heritage_kit.inbox import desk_text
+
+    return {**{f"desk:{k}": v for k, v in desk_text.TEXT.items()},
+            **{f"desk reason:{k}": v for k, v in desk_text.REASONS.items()}}
+
+
+@pytest.mark.parametrize("key", list(_desk_tables()))
+def test_every_desk_text_has_french_and_english_with_the_same_placeholders(key):
+    # the desk's own table (heritage_kit.inbox.desk_text): the same rules as the library's catalogue
+    _assert_bilingual(key, _desk_tables()[key])
 
 
 def test_keys_are_grouped_by_their_user():
