@@ -23,17 +23,7 @@ import sys
 import time
 import traceback
 
-os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-os.environ.setdefault("KIVY_NO_ARGS", "1")
-os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, ROOT)
-
-from kivy.config import Config  # noqa: E402
-
-Config.set("graphics", "width", "432")
-Config.set("graphics", "height", "912")
-Config.set("kivy", "exit_on_escape", "0")
+from offscreen import ROOT  # noqa: E402,F401 (Kivy set up off-screen before it is imported)
 
 from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
