@@ -35,6 +35,7 @@ from heritage_kit.inbox.merchants_store import Claim, MerchantEdit, MerchantStor
 from heritage_kit.models import POI, Media, Source
 from heritage_kit.submissions.model import SUBMISSION_LICENCE
 from heritage_kit.submissions.photos import sanitise_photo
+from heritage_kit.submissions.rules import check_plain_text
 
 __all__ = ["Merchants", "HoursChange", "apply_merchant_edits", "publish_merchant_edits", "mark_merchant_edits", "hours_changes", "merchant_osm_changes",
            "merchant_source", "is_merchant_edited", "check_edit", "week_form", "reading", "pick_claim_town",
@@ -203,10 +204,10 @@ def check_edit(fields: Any, *, country: str = "FR") -> dict[str, Any]:
         if not isinstance(d, Mapping) or not set(d) <= {"fr", "en"}:
             raise _bad("description", "un objet {fr, en}", "an object {fr, en}")
         d = {k: " ".join(str(v).split()) for k, v in d.items() if str(v or "").strip()}
-        for k, v in d.items():
-            if len(v) > MAX_DESCRIPTION:
-                raise _bad(f"description.{k}", f"au plus {MAX_DESCRIPTION} caractères",
-                           f"at most {MAX_DESCRIPTION} characters")
+        for k, v in d.items():  # the contributions' plain-text rule: length, no control or bidi characters
+            refused = check_plain_text(v, max_len=MAX_DESCRIPTION)
+            if refused is not None:
+                raise _bad(f"description.{k}", refused.fr, refused.en)
         if d:
             out["description"] = d
     if fields.get("website"):
@@ -227,8 +228,11 @@ def check_edit(fields: Any, *, country: str = "FR") -> dict[str, Any]:
 def _new_shop(shop: Any) -> dict:
     shop = shop if isinstance(shop, Mapping) else {}
     name = " ".join(str(shop.get("name") or "").split())
-    if not 1 <= len(name) <= 120:
+    if not name:
         raise _bad("shop.name", "le nom du commerce (1 à 120 caractères)", "the shop's name (1-120 characters)")
+    refused = check_plain_text(name, max_len=120, name=True)  # as a contributed name: no invisible characters
+    if refused is not None:
+        raise _bad("shop.name", refused.fr, refused.en)
     try:
         lat, lon = float(shop["lat"]), float(shop["lon"])
     except (KeyError, TypeError, ValueError):

@@ -215,6 +215,8 @@ def test_unverified_merchant_and_bad_hours_are_refused(inbox):
         ({"hours": {"days": {}}}, "hours.days", "open"),
         ({"opening_hours": "Mo-Sa 25:00-26:00"}, "opening_hours", "25:00"),
         ({"website": "javascript:alert(1)"}, "website", "http"),
+        ({"description": {"fr": "Boulangerie \u202eélbatpecca"}}, "description.fr", "direction"),  # bidi override
+        ({"description": {"en": "x" * 301}}, "description.en", "300"),
         ({"colour": "red"}, "colour", "unknown"),
         ({}, "edit", "nothing"),
     ]
@@ -241,6 +243,8 @@ def test_claim_form_errors_name_their_field_in_both_languages(inbox):
                         ({"email": "a@b.fr", "poi_id": "osm:node/1661259269"}, "poi_id"),  # not a shop
                         ({"email": "a@b.fr", "poi_id": "osm:node/1", "town": "monaco"}, "poi_id"),
                         ({"email": "a@b.fr", "shop": {"name": "X"}, "town": "monaco"}, "shop.location"),
+                        ({"email": "a@b.fr", "shop": {"name": "Chez\u200bLou", "lat": 43.73, "lon": 7.42},
+                          "town": "monaco"}, "shop.name"),  # an invisible character in a name
                         ({"email": "a@b.fr", "shop": {"name": "X", "lat": 48.85, "lon": 2.35}}, "town")]:
         bad = client.post("/v1/merchants/claims", json=body)
         assert bad.status_code == 422 and field in bad.json()["error"]["fields"], (body, bad.text)
