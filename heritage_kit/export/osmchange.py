@@ -398,10 +398,20 @@ CSV_COLUMNS = ("status", "name", "osm", "osm_url", "old", "osm_now", "new", "new
                "source", "note", "reason_en")
 
 
+def _cell(value) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ (a contributor's pseudonym, a shop's name)
+    is prefixed with ``'`` (OWASP's CSV-injection rule)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def tasks_csv(rows: Sequence[dict]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in rows:
-        writer.writerow(["" if r[c] is None else r[c] for c in CSV_COLUMNS])
+        writer.writerow([_cell(r[c]) for c in CSV_COLUMNS])
     return buf.getvalue()

@@ -8,6 +8,7 @@ extract (© OpenStreetMap contributors, ODbL 1.0; see the README next to it).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import pathlib
@@ -21,7 +22,7 @@ import osmium
 import pytest
 
 from heritage_kit.cli import main
-from heritage_kit.export.osmchange import HoursChange, OsmElement, osmchange_xml, plan, task_rows
+from heritage_kit.export.osmchange import HoursChange, OsmElement, osmchange_xml, plan, task_rows, tasks_csv
 from heritage_kit.inbox import InboxService, SqliteStorage, publish
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -376,3 +377,10 @@ def test_a_place_not_in_osm_is_reported_in_both_modes_never_exported():
     assert [(r["status"], r["osm_url"]) for r in rows] == [
         ("ready", "https://www.openstreetmap.org/node/1"), ("skipped", "")]
     assert b"Chez Lou" not in osmchange_xml(plan([local], {})) and b"<node" not in osmchange_xml(plan([local], {}))
+
+
+def test_the_csv_task_list_never_hands_a_spreadsheet_a_formula():
+    hostile = change(name='=HYPERLINK("http://evil.example","Marché U")', note="@attacker's contribution")
+    (row,) = list(csv.DictReader(io.StringIO(tasks_csv(task_rows(plan([hostile]))))))
+    assert row["name"] == "'" + hostile.name and row["note"] == "'@attacker's contribution"
+    assert row["new"] == "Mo-Fr 09:00-18:00" and row["osm"] == "node/1"  # ordinary cells untouched
