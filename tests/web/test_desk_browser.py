@@ -138,12 +138,14 @@ def sign_in(driver, url, name, password=PASSWORD):
 
 
 def click(driver, element) -> None:
-    """Click and wait for the next page (the old one's element goes stale)."""
+    """Click and wait for the next page: the old one's element goes stale, then the new document is complete
+    (looking into a page still being parsed once failed: "Node with given id does not belong to the document")."""
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
     element.click()
     WebDriverWait(driver, 15).until(EC.staleness_of(element))
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def wait(condition, timeout: float = 15.0) -> None:
