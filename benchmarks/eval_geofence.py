@@ -114,6 +114,7 @@ def run_walk(
     walker_options=None,
     free: bool = False,
     adaptive: bool = False,
+    fixes_from=None,
 ) -> dict:
     """One walk: ``path`` = (the walker's path, its stop vertices); ``visited`` the ids of those stops
     (default: the trail's); ``route``: what the engine is told the walker will walk (None: plain mode).
@@ -122,6 +123,8 @@ def run_walk(
     stopped at are counted for recall, and an alert for a halt-only fence (a shop) is correct only if
     the walker truly stood still in its zone. ``adaptive``: the phone takes the next fix
     ``engine.suggest_interval(fix)`` seconds later (the walk is simulated at 1 s and sub-sampled).
+    ``fixes_from(walk)``: the fixes given to the engine instead of the walk's own (``geofence_bounds.py``: the
+    positions of a filter that knows more than a phone).
     """
     path, stop_vertices = path
     visited = list(trail.stops) if visited is None else list(visited)
@@ -134,6 +137,8 @@ def run_walk(
         path, seed=seed, stop_vertices=stop_vertices, noise=noise, start_time=1.8e9, lateral_offset_m=offset_m,
         walker=walker,
     )
+    if fixes_from is not None:
+        walk.fixes[:] = fixes_from(walk)
     engine = GeofenceEngine(fences, config=config)
     engine.set_route(None if free else route)
     remaining = list(trail.stops)
@@ -283,6 +288,7 @@ def evaluate(
     walker_options: dict | None = None,
     free: bool = False,
     adaptive: bool = False,
+    fixes_from=None,
 ):
     """Summary per sigma, per-walk details, and how the legs were made.
 
@@ -334,6 +340,7 @@ def evaluate(
                     walker_options=walker_options,
                     free=free,
                     adaptive=adaptive,
+                    fixes_from=fixes_from,
                 )
             )
         table[sigma] = summarise(res)

@@ -116,6 +116,8 @@ class GeofenceConfig:
     """A gap without fixes longer than this (s) reopens progress and speed."""
     route_halt_slack: float = 0.0
     """halt_slack on the route (0: the halt's mean route point must be inside the zone)."""
+    route_from_free: bool = True
+    """The route filter measures the free-walking filter's position (rule 9) instead of the raw fix (False)."""
 
     # -- rule 9: free walking (Kalman filter on east/north metres, heritage_kit.geofence.track)
     free_filter: bool = True

@@ -18,7 +18,7 @@ from heritage_kit.geo import ACCURACY_PER_SIGMA, metres_per_degree
 from heritage_kit.geofence.config import GeofenceConfig
 from heritage_kit.geofence.model import Fence, Fix, GeofenceEvent, OsFence, as_geometry
 from heritage_kit.geofence.route import RouteFilter, route_coords
-from heritage_kit.geofence.state import Anchor, GeofenceState, Halt, Pending, Stay
+from heritage_kit.geofence.state import BLIND_STEPS, Anchor, GeofenceState, Halt, Pending, Stay
 from heritage_kit.geofence.track import FreeFilter
 
 __all__ = ["GeofenceEngine"]
@@ -295,7 +295,12 @@ class GeofenceEngine:
         st.free, f_lat, f_lon, f_acc, _ = self._free.step(fix, st.free)
         on_route = None
         if self._route is not None:
-            on_route = self._route.step(fix, st)
+            # the route filter measures the free filter's position (rule 8, route_from_free) when that filter
+            # knows the walker's motion (it dead-reckons along Doppler bearings): its bias state and wild-fix gate
+            # already worked on the fix. Walking without bearings (BLIND_STEPS in a row), the free filter is a
+            # random walk that lags the walker: the fix itself is measured.
+            measured = (f_lat, f_lon, f_acc) if cfg.route_from_free and st.free.walked_blind < BLIND_STEPS else None
+            on_route = self._route.step(fix, st, measured)
             if on_route is not None:
                 lat, lon, acc = on_route  # judged at the filtered point on the route
                 enter_margin = cfg.route_enter_margin

@@ -206,8 +206,13 @@ class RouteFilter:
         """Length of the route (m)."""
         return self.line.length
 
-    def step(self, fix: Fix, st: GeofenceState) -> tuple[float, float, float] | None:
+    def step(
+        self, fix: Fix, st: GeofenceState, at: tuple[float, float, float] | None = None
+    ) -> tuple[float, float, float] | None:
         """Kalman step along the route: (lat, lon, accuracy) to judge fences at, or None (off the route).
+
+        ``at``: the (lat, lon, accuracy) measured, when not the fix's own — the engine gives the free-walking
+        filter's position (``route_from_free``); the fix's time and Doppler speed are used as they are.
 
         State: arc length ``s``, speed ``v`` and the GPS bias ``(bx, by)``
         (east, north, m; Ornstein–Uhlenbeck with ``route_bias_tau_s`` and
@@ -220,9 +225,12 @@ class RouteFilter:
         r = self.line
         cfg = self.config
         t = fix.timestamp
-        x = (fix.lon - r.lon0) * r.kx
-        y = (fix.lat - r.lat0) * r.ky
-        acc = fix.accuracy_m
+        if at is None:
+            m_lat, m_lon, acc = fix.lat, fix.lon, fix.accuracy_m
+        else:
+            m_lat, m_lon, acc = at
+        x = (m_lon - r.lon0) * r.kx
+        y = (m_lat - r.lat0) * r.ky
         sig = acc * SIGMA_PER_ACCURACY
         if sig < 1.0:
             sig = 1.0
@@ -324,7 +332,7 @@ class RouteFilter:
             else:
                 zv = -speed if xs[1] < -cfg.stationary_mps else speed
             # Doppler noise grows with poor reception (speed_noise_per_accuracy)
-            sn = max(cfg.route_speed_noise_mps, cfg.speed_noise_per_accuracy * fix.accuracy_m)
+            sn = max(cfg.route_speed_noise_mps, cfg.speed_noise_per_accuracy * acc)
             _kf_update(xs, p, 0.0, 1.0, 0.0, 0.0, sn * sn, zv - xs[1])
         s = xs[0]
         if s < 0.0:

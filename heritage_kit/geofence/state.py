@@ -97,7 +97,15 @@ class Track:
     t: float
 
 
-_FREE_FIELDS = ("lat0", "lon0", "kx", "ky", "x", "y", "bx", "by", "pxx", "pxb", "pbb", "t", "ema", "speed", "bearing", "rejected")
+_FREE_FIELDS = (
+    "lat0", "lon0", "kx", "ky", "x", "y", "bx", "by", "pxx", "pxb", "pbb", "t", "ema", "speed", "bearing", "rejected",
+    "walked_blind",
+)
+
+
+BLIND_STEPS = 3
+"""After this many steps walked in a row without a Doppler bearing, the free filter's position lags (rule 8 measures
+the fix instead); one or two are the blips of a halt's noisy Doppler."""
 
 
 @dataclass(slots=True)
@@ -107,7 +115,10 @@ class FreeTrack:
     Origin (``lat0``, ``lon0``, metres per degree ``kx``, ``ky``), position (``x``, ``y``) and GPS bias
     (``bx``, ``by``) in metres east/north of it, the covariance per axis of (position, bias) as
     ``pxx``, ``pxb``, ``pbb``, the time ``t`` of the last fix, the smoothed Doppler speed ``ema``, the
-    last fix's Doppler ``speed`` and ``bearing``, and consecutive wild fixes ``rejected``.
+    last fix's Doppler ``speed`` and ``bearing``, consecutive wild fixes ``rejected``, and ``walked_blind``: the
+    steps walked in a row without a Doppler bearing since the last one dead-reckoned along a bearing (after a few,
+    the position is a random walk that lags the walker, and the route filter measures the fix instead, rule 8).
+    A saved state without that last value (written before it existed) reads it as "many".
     """
 
     lat0: float
@@ -126,19 +137,26 @@ class FreeTrack:
     speed: float | None
     bearing: float | None
     rejected: int
+    walked_blind: int = 0
 
     def to_list(self) -> list:
         return [getattr(self, k) for k in _FREE_FIELDS]
 
     @classmethod
     def from_list(cls, values: Sequence[Any]) -> "FreeTrack":
-        if len(values) != len(_FREE_FIELDS):
+        if len(values) not in (len(_FREE_FIELDS) - 1, len(_FREE_FIELDS)):
             raise GeofenceError(f"geofence state: field 'free': expected {len(_FREE_FIELDS)} values")
-        v = [None if x is None else float(x) for x in values]
+        blind = values[16] if len(values) == len(_FREE_FIELDS) else BLIND_STEPS
+        if not isinstance(blind, int) or isinstance(blind, bool) or blind < 0:
+            raise GeofenceError("geofence state: field 'free': walked_blind must be an integer >= 0")
+        try:
+            v = [None if x is None else float(x) for x in values[:16]]
+        except (TypeError, ValueError):
+            raise GeofenceError("geofence state: field 'free': expected numbers") from None
         if any(x is None for x in v[:12]):
             raise GeofenceError("geofence state: field 'free': missing numbers")
         v[15] = int(v[15] or 0)
-        return cls(*v)
+        return cls(*v, blind)
 
 
 class RouteCoords(NamedTuple):

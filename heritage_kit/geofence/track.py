@@ -90,7 +90,7 @@ class FreeFilter:
             kx, ky = metres_per_degree(fix.lat)
             ema, still = self.still.step(None, fix.speed, 0.0)
             tr = FreeTrack(fix.lat, fix.lon, kx, ky, 0.0, 0.0, 0.0, 0.0, var, 0.0, fb * var, fix.timestamp,
-                           ema, fix.speed, fix.bearing, 0)
+                           ema, fix.speed, fix.bearing, 0, 0)  # at the fix: no lag yet
             return tr, fix.lat, fix.lon, max(fix.accuracy_m, cfg.route_min_accuracy_m), still
         dt = fix.timestamp - tr.t
         if abs(tr.x) > 5000.0 or abs(tr.y) > 5000.0:  # far from the origin: a new tangent plane
@@ -108,11 +108,13 @@ class FreeFilter:
             b = math.radians(bearing)
             step = speed * dt
             ux, uy = step * math.sin(b), step * math.cos(b)
+            tr.walked_blind = 0
             # Doppler noise, and a turn between fixes (grows with dt²: a street corner at 20 s)
             sn = max(cfg.route_speed_noise_mps, cfg.speed_noise_per_accuracy * fix.accuracy_m)
             q = (sn * dt) ** 2 + (cfg.free_turn_mps * dt) ** 2 * (dt / (dt + 5.0))
         else:  # moving, last fix without bearing: the walker went speed x dt somewhere
             ux = uy = 0.0
+            tr.walked_blind += 1
             q = ((speed or cfg.walking_speed_mps) * dt) ** 2
         a = math.exp(-dt / cfg.route_bias_tau_s)
         pxx, pxb, pbb = tr.pxx + q, tr.pxb * a, tr.pbb * a * a + fb * var * (1.0 - a * a)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from geofence_support import ROUTE, at, circle, fix, kinds, line, ll, replay_all, walk_fixes
 from heritage_kit.errors import GeofenceError
 from heritage_kit.geofence import Fix, GeofenceConfig, GeofenceEngine, GeofenceState
+from heritage_kit.geofence.state import BLIND_STEPS
 
 
 def test_route_progress_follows_the_walker_along_the_route():
@@ -201,3 +203,33 @@ def test_route_margin_is_capped_and_shrinks_with_the_fix_interval():
     assert every20 is not None and every20 <= 142 + 20 + 8
     with pytest.raises(GeofenceError, match="route_margin_max_m"):
         GeofenceConfig(route_margin_max_m=-1.0)
+
+
+def test_route_measures_the_free_filter_so_a_canyon_moves_progress_less():
+    # fixes pushed 25 m ahead along the street for 40 s (an urban canyon), walker dead-reckoned by Doppler
+    # speed and bearing: measuring the free filter's position (route_from_free) keeps progress closer
+    rng = np.random.default_rng(3)
+    pts = line(-200, 0, 200, 0, step=1.2)
+    noise = rng.normal(0.0, 3.0, (len(pts), 2))
+    worst = {}
+    for from_free in (True, False):
+        eng = GeofenceEngine([circle("a:1", 0, 0, 20)], config=GeofenceConfig(route_from_free=from_free))
+        eng.set_route(ROUTE)
+        errs = []
+        for k, (x, y) in enumerate(pts):
+            push = 25.0 if 150 <= k < 190 else 0.0
+            eng.update(Fix(*at(x + push + noise[k, 0], y + noise[k, 1]), 15.0, float(k), 1.2, 90.0))
+            if eng.route_progress_m is not None:
+                errs.append(abs(eng.route_progress_m - (x + 200.0)))
+        worst[from_free] = max(errs)
+    assert worst[True] < 8.0 < worst[False], worst
+
+
+def test_route_measures_the_fix_while_the_free_filter_walks_blind():
+    # no Doppler bearing: the free filter is a random walk that lags; the route filter measures the fixes
+    eng = GeofenceEngine([circle("a:1", 0, 0, 20)])
+    eng.set_route(ROUTE)
+    for k, f in enumerate(walk_fixes(line(-200, 0, 0, 0, step=1.2))):
+        eng.update(f)
+    assert eng.state.free.walked_blind >= BLIND_STEPS
+    assert eng.route_progress_m == pytest.approx(1.2 * k, abs=3.0)

@@ -10,7 +10,7 @@ import pytest
 
 from geofence_support import P, at, circle
 from heritage_kit.geofence import Fix, GeofenceConfig, GeofenceEngine, GeofenceState
-from heritage_kit.geofence.state import FreeTrack
+from heritage_kit.geofence.state import BLIND_STEPS, FreeTrack
 from heritage_kit.geofence.track import FreeFilter, StillDetector
 
 CFG = GeofenceConfig()
@@ -78,7 +78,7 @@ def test_free_filter_state_is_saved_and_restored():
     for k in range(10):
         eng.update(Fix(*at(-50 + 1.2 * k, 0), 10.0, float(k), 1.2, 90.0))
     saved = json.loads(json.dumps(eng.state.to_dict()))
-    assert saved["version"] == 2 and len(saved["free"]) == 16
+    assert saved["version"] == 2 and len(saved["free"]) == 17
     st = GeofenceState.from_dict(saved)
     assert isinstance(st.free, FreeTrack) and st.free.to_list() == eng.state.free.to_list()
     rest = [Fix(*at(-38 + 1.2 * k, 0), 10.0, float(10 + k), 1.2, 90.0) for k in range(40)]
@@ -86,6 +86,22 @@ def test_free_filter_state_is_saved_and_restored():
     assert [e for f in rest for e in eng2.update(f)] == [e for f in rest for e in eng.update(f)]
     with pytest.raises(Exception, match="free"):
         GeofenceState.from_dict({**saved, "free": [1, 2]})
+    with pytest.raises(Exception, match="walked_blind"):
+        GeofenceState.from_dict({**saved, "free": saved["free"][:16] + [-1]})
+
+
+def test_a_free_filter_saved_before_walked_blind_reads_as_lagging():
+    # a state written before the 17th value existed: the route filter measures the fixes until a bearing comes
+    eng = GeofenceEngine([circle("a:1", 0, 0, 20)])
+    for k in range(5):
+        eng.update(Fix(*at(-50 + 1.2 * k, 0), 10.0, float(k), 1.2, 90.0))
+    saved = json.loads(json.dumps(eng.state.to_dict()))
+    assert saved["free"][16] == 0
+    old = GeofenceState.from_dict({**saved, "free": saved["free"][:16]})
+    assert old.free.walked_blind == BLIND_STEPS
+    eng2 = GeofenceEngine([circle("a:1", 0, 0, 20)], state=old)
+    eng2.update(Fix(*at(-44, 0), 10.0, 5.0, 1.2, 90.0))
+    assert eng2.state.free.walked_blind == 0  # dead-reckoned along the bearing again
 
 
 def test_a_hit_after_a_long_interval_stands_for_that_time_but_not_one_wild_fix_at_1_s():
