@@ -284,7 +284,8 @@ def test_the_inbox_merchants_cli_lists_revokes_and_reissues(tmp_path):
     storage.close()
 
     listed = _cli("list", "--db", db, "--status", "verified")
-    assert listed.returncode == 0 and claim.id in listed.stdout and "Marché U" not in listed.stderr
+    assert listed.returncode == 0 and claim.id in listed.stdout and other.id in listed.stdout, listed.stderr
+    assert "no shop claim (revoked)" in _cli("list", "--db", db, "--status", "revoked").stdout
     r = _cli("reissue", claim.id, "--db", db, "--as", "lea")
     assert r.returncode == 0, r.stderr
     new_token = re.search(r"mt_\S+", r.stdout).group(0)
@@ -294,6 +295,9 @@ def test_the_inbox_merchants_cli_lists_revokes_and_reissues(tmp_path):
     assert unknown.returncode != 0 and "no-such-claim" in unknown.stderr and "Traceback" not in unknown.stderr
     r = _cli("revoke", other.id, "--db", db, "--reason", "Shop sold", "--as", "lea")
     assert r.returncode == 0 and "revoked" in r.stdout, r.stderr
+    revoked = _cli("list", "--db", db, "--status", "revoked").stdout
+    assert other.id in revoked and claim.id not in revoked
+    assert _cli("list", "--db", str(tmp_path / "none.sqlite")).returncode != 0  # a typo makes no new database
 
     storage = open_storage(db)
     try:
