@@ -251,6 +251,8 @@ TEXT: dict[str, dict[str, str]] = {
     "claim.status.revoked": {"fr": "Révoquées", "en": "Revoked"},
     "claim.state.revoked": {"fr": "révoquée", "en": "revoked"},
     "claim.revoked": {"fr": "Droit retiré le {at} par {who} : {reason}", "en": "Right revoked on {at} by {who}: {reason}"},
+    "claim.revocation": {"fr": "Révocation", "en": "Revocation"},
+    "claim.waiting": {"fr": "attend votre décision", "en": "waiting for your decision"},
     "claim.revoke": {"fr": "Retirer le droit du commerçant", "en": "Revoke the merchant's right"},
     "claim.revoke.intro": {"fr": "Son jeton est refusé tout de suite. Ses modifications non publiées attendent votre "
                                  "décision ; rien n'est effacé. Il pourra refaire une demande.",
