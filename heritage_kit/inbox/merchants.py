@@ -15,6 +15,9 @@ verified merchant then edits the shop without a new verification.
   (:func:`is_merchant_edited`); :func:`publish_merchant_edits` is what ``publish`` runs over the storage;
 * :func:`hours_changes` (pure) — accepted hours changes as ``(poi_id, new_value, when, source)`` records;
   :func:`merchant_osm_changes` is the ``heritage-kit inbox osm-changes`` provider built on it.
+
+Revoking a merchant and re-issuing a token: :mod:`heritage_kit.inbox.merchants_admin` (a revoked token raises
+:class:`~heritage_kit.errors.MerchantRevoked`; publishing leaves out a revoked merchant's edits until reviewed).
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@
 * A verified merchant (``Authorization: Bearer <merchant token>``): ``GET /v1/merchants/me``,
   ``POST /v1/merchants/edits`` — JSON ``{hours | opening_hours, description, website, phone, step_free,
   photo_base64}``; accepted at once (201) with the value written and its plain French/English reading.
+* Revoking a verified merchant, re-issuing a token: :mod:`heritage_kit.inbox.http.merchants_admin` (a revoked
+  token: 403 ``merchant_revoked``, and a French/English page on ``/merchants/edit``).
 
 Errors are the inbox's JSON ``{"error": {"code", "fr", "en", "fields"}}``: 422 invalid (the field named),
 403 not a verified merchant / not a manager, 404 unknown claim.
