@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from heritage_kit.errors import ClaimNotFound, MerchantError
+from heritage_kit.errors import ClaimNotFound, MerchantError, MerchantRefused, MerchantRevoked
 from heritage_kit.inbox.storage import _now_iso
 from heritage_kit.inbox.storage_sql import SqlStorage
 
@@ -212,6 +212,12 @@ class MerchantStore:
                  actor: str) -> MerchantEdit:
         ts = _now_iso(None)
         with self.s._tx() as db:
+            now = db.execute("SELECT status, token_hash, revoked FROM merchant_claims WHERE id=?" + self.s.for_update,
+                             (claim.id,)).fetchone()  # revoked or re-issued since the token was checked: refused
+            if now is None or now[0] != "verified" or now[1] != claim.token_hash:
+                if now is not None and now[0] == "revoked":
+                    raise MerchantRevoked(claim.id, now[2])
+                raise MerchantRefused("not a verified merchant's token")
             db.execute(f"INSERT INTO merchant_edits(id, claim_id, town, poi_id, edit, photo, created) "
                        "VALUES (?,?,?,?,?,?,?)",
                        (edit_id, claim.id, claim.town, poi_id, json.dumps(edit, ensure_ascii=False, sort_keys=True),

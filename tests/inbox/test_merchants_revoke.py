@@ -311,3 +311,25 @@ def test_the_inbox_merchants_cli_lists_revokes_and_reissues(tmp_path):
         assert {("merchant_token_reissued", "cli:lea"), ("merchant_revoked", "cli:lea")} <= audit
     finally:
         storage.close()
+
+
+def test_an_edit_checked_before_a_revocation_or_reissue_is_refused_when_stored(storage):
+    # the token is checked, then the edit stored: a revocation (or a new token) in between wins, on both engines
+    from heritage_kit.errors import MerchantRefused, MerchantRevoked
+    from heritage_kit.inbox.merchants import Merchants
+    from heritage_kit.inbox.merchants_admin import MerchantAdmin, Operator
+
+    m = Merchants(storage)
+    admin, who = MerchantAdmin(m), Operator("cli:test")
+    pack = load_pack(ROOT / "content" / "monaco")
+    a, b = (m.claim(pack, email=f"{n}@example.fr", poi_id=SHOP) for n in ("a", "b"))
+    (_, token_a), (_, token_b) = m.verify(who, a.id), m.verify(who, b.id)
+    checked_a, checked_b = m.merchant(token_a), m.merchant(token_b)
+    admin.revoke(who, a.id, "Sold")
+    admin.reissue(who, b.id)
+    with pytest.raises(MerchantRevoked) as got:
+        m.store.add_edit("e-a", checked_a, SHOP, {"phone": "+377 93 00 00 00"}, None, actor="merchant:a")
+    assert got.value.claim_id == a.id and got.value.revoked
+    with pytest.raises(MerchantRefused):
+        m.store.add_edit("e-b", checked_b, SHOP, {"phone": "+377 93 00 00 00"}, None, actor="merchant:b")
+    assert MerchantStore(storage).edits("monaco") == []
