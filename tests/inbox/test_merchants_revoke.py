@@ -270,13 +270,14 @@ def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 
 def test_the_inbox_merchants_cli_lists_revokes_and_reissues(tmp_path):
     from heritage_kit.inbox.merchants import Merchants
+    from heritage_kit.inbox.merchants_admin import Operator
     from heritage_kit.inbox.storage import open_storage
 
     db = str(tmp_path / "inbox.sqlite")
     storage = open_storage(db)
     m = Merchants(storage)
     pack = load_pack(ROOT / "content" / "monaco")
-    admin = type("Admin", (), {"role": "admin", "actor": "test", "can_see": lambda self, t: True})()
+    admin = Operator("test")
     claim = m.claim(pack, email="u@example.fr", poi_id=SHOP)
     _, token = m.verify(admin, claim.id)
     other = m.claim(pack, email="v@example.fr", poi_id=SHOP)
