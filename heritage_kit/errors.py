@@ -49,6 +49,7 @@ __all__ = [
     "MerchantError",
     "ClaimNotFound",
     "MerchantRefused",
+    "MerchantRevoked",
 ]
 
 
@@ -390,3 +391,12 @@ class ClaimNotFound(HeritageKitError, LookupError):
 
 class MerchantRefused(HeritageKitError, PermissionError):
     """Not a verified merchant's token, or not the town-centre manager of this claim's town."""
+
+
+class MerchantRevoked(MerchantRefused):
+    """A merchant token whose right the town revoked; ``claim_id`` and ``revoked`` (when, ISO) carry it."""
+
+    def __init__(self, claim_id: str, revoked: str | None) -> None:
+        super().__init__(f"the merchant right of claim {claim_id[:8]} was revoked on {(revoked or '?')[:10]}")
+        self.claim_id = claim_id
+        self.revoked = revoked

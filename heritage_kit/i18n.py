@@ -203,6 +203,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "http.invalid_merchant": {"fr": "Demande ou modification de commerce invalide.", "en": "Invalid shop claim or edit."},
     "http.merchant_refused": {"fr": "Réservé au commerçant vérifié ou au manager de centre-ville de cette ville.",
                               "en": "Only the verified merchant or the town's town-centre manager may do this."},
+    "http.merchant_revoked": {"fr": "Le droit de ce commerçant a été retiré par la ville : ce jeton ne permet plus de "
+                                    "modifier le commerce. Pour le retrouver, faites une nouvelle demande.",
+                              "en": "The town revoked this merchant's right: this token no longer edits the shop. To "
+                                    "get it back, send a new claim."},
     "http.csrf": {"fr": "Jeton de formulaire (CSRF) manquant ou invalide : rechargez la page.",
                   "en": "Missing or invalid form token (CSRF): reload the page."},
     "http.busy": {

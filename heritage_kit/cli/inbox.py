@@ -125,6 +125,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     where(up)
     up.set_defaults(func=cmd_user_passwd)
     __import__("heritage_kit.cli.inbox_osm", fromlist=["register"]).register(isub)  # inbox osm-changes
+    __import__("heritage_kit.cli.inbox_merchants", fromlist=["register"]).register(isub)  # inbox merchants
 
 
 # -- helpers -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ per town over the one shared storage). The routers, one module per area in :mod:
 * ``moderation`` — the moderation JSON API ``/v1/moderation/*`` and ``/v1/health``;
 * ``desk`` — the moderation desk's pages under ``/desk/``;
 * ``merchants`` — shop claims, the town-centre manager's desk pages, verified merchants' edits (issue 20).
+* ``merchants_admin`` — revoking a verified merchant, re-issuing a token, reviewing a revoked one's edits.
 
 Another area adds its router with ``create_app(..., routers=[my_router])`` (appended to :data:`ROUTERS`).
 Every error is JSON ``{"error": {"code", "en", "fr", "fields"?}}`` (HTML pages under ``/desk/``); requests are
@@ -23,7 +24,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from heritage_kit.errors import ConfigurationError
-from heritage_kit.inbox.http import desk, devices, merchants, moderation
+from heritage_kit.inbox.http import desk, devices, merchants, merchants_admin, moderation
 from heritage_kit.inbox.http.deps import InboxContext
 from heritage_kit.inbox.http.errors import install_error_handlers
 from heritage_kit.inbox.limits import install_limits
@@ -34,7 +35,8 @@ __all__ = ["create_app", "ROUTERS"]
 
 log = logging.getLogger("heritage_kit.inbox")
 
-ROUTERS: tuple[APIRouter, ...] = (devices.router, moderation.router, desk.router, merchants.router)
+ROUTERS: tuple[APIRouter, ...] = (devices.router, moderation.router, desk.router, merchants.router,
+                                  merchants_admin.router)
 """The routers every inbox serves, in order."""
 
 

@@ -247,6 +247,36 @@ TEXT: dict[str, dict[str, str]] = {
     "edit.saved_other": {"fr": "Enregistré.", "en": "Saved."},
     "merchants.brand": {"fr": "Espace commerçants", "en": "Merchants' corner"},
     "merchants.token_unknown": {"fr": "Jeton inconnu ou non vérifié.", "en": "Unknown or unverified token."},
+    # revoking a verified merchant, re-issuing a token (heritage_kit.inbox.merchants_admin)
+    "claim.status.revoked": {"fr": "Révoquées", "en": "Revoked"},
+    "claim.state.revoked": {"fr": "révoquée", "en": "revoked"},
+    "claim.revoked": {"fr": "Droit retiré le {at} par {who} : {reason}", "en": "Right revoked on {at} by {who}: {reason}"},
+    "claim.revocation": {"fr": "Révocation", "en": "Revocation"},
+    "claim.waiting": {"fr": "attend votre décision", "en": "waiting for your decision"},
+    "claim.revoke": {"fr": "Retirer le droit du commerçant", "en": "Revoke the merchant's right"},
+    "claim.revoke.intro": {"fr": "Son jeton est refusé tout de suite. Ses modifications non publiées attendent votre "
+                                 "décision ; rien n'est effacé. Il pourra refaire une demande.",
+                           "en": "Their token is refused at once. Their unpublished edits wait for your decision; "
+                                 "nothing is deleted. They may claim the shop again."},
+    "claim.revoke.reason": {"fr": "Raison (gardée dans le journal)", "en": "Reason (kept in the audit log)"},
+    "claim.reissue": {"fr": "Donner un nouveau jeton", "en": "Issue a new token"},
+    "claim.reissue.intro": {"fr": "L'ancien jeton cesse de fonctionner tout de suite ; le nouveau est montré une "
+                                  "seule fois ici.",
+                            "en": "The old token stops working at once; the new one is shown here only once."},
+    "claim.reissued": {"fr": "Nouveau jeton donné : l'ancien ne fonctionne plus.",
+                       "en": "New token issued: the old one no longer works."},
+    "claim.revoked_edit": {"fr": "envoyée par un commerçant dont le droit a depuis été retiré",
+                           "en": "sent by a merchant whose right was since revoked"},
+    "claim.held": {"fr": "{n} modification(s) en attente de décision", "en": "{n} edit(s) waiting for a decision"},
+    "claim.review.publish": {"fr": "Publier quand même", "en": "Publish anyway"},
+    "claim.review.set_aside": {"fr": "Écarter (gardée, jamais publiée)", "en": "Set aside (kept, never published)"},
+    "claim.reviewed.publish": {"fr": "publiée quand même, décision de {who}", "en": "to publish anyway, decided by {who}"},
+    "claim.reviewed.set_aside": {"fr": "écartée par {who}", "en": "set aside by {who}"},
+    "claim.review.label": {"fr": "Décision sur la modification du {at}", "en": "Decision on the edit of {at}"},
+    "merchants.token_revoked": {"fr": "La ville a retiré votre droit de modifier ce commerce le {at}. Pour le retrouver, "
+                                      "faites une nouvelle demande.",
+                                "en": "The town revoked your right to edit this shop on {at}. To get it back, send a "
+                                      "new claim."},
     "claim.form.sent": {"fr": "Demande reçue (n° {ref}) : le manager de centre-ville vous répondra par courriel.",
                         "en": "Claim received (no. {ref}): the town-centre manager will answer by e-mail."},
 }

@@ -15,6 +15,9 @@ verified merchant then edits the shop without a new verification.
   (:func:`is_merchant_edited`); :func:`publish_merchant_edits` is what ``publish`` runs over the storage;
 * :func:`hours_changes` (pure) — accepted hours changes as ``(poi_id, new_value, when, source)`` records;
   :func:`merchant_osm_changes` is the ``heritage-kit inbox osm-changes`` provider built on it.
+
+Revoking a merchant and re-issuing a token: :mod:`heritage_kit.inbox.merchants_admin` (a revoked token raises
+:class:`~heritage_kit.errors.MerchantRevoked`; publishing leaves out a revoked merchant's edits until reviewed).
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ from datetime import date, datetime, timezone
 from typing import Any, NamedTuple
 
 from heritage_kit import i18n
-from heritage_kit.errors import ClaimNotFound, HoursEditError, HoursError, MerchantError, MerchantRefused, PhotoError
+from heritage_kit.errors import (
+    ClaimNotFound, HoursEditError, HoursError, MerchantError, MerchantRefused, MerchantRevoked, PhotoError,
+)
 from heritage_kit.hours import OpeningHours
 from heritage_kit.hours_editor import DAYS, Closure, TimeRange, WeekForm, describe_form, from_value, to_value
 from heritage_kit.inbox.accounts import MANAGER_ROLES, token_hash
-from heritage_kit.inbox.merchants_store import Claim, MerchantEdit, MerchantStore
+from heritage_kit.inbox.merchants_store import Claim, MerchantEdit, MerchantStore, publishable
 from heritage_kit.models import POI, Media, Source
 from heritage_kit.submissions.model import SUBMISSION_LICENCE
 from heritage_kit.submissions.photos import sanitise_photo
@@ -51,6 +56,10 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]{2,300}$")
 
 def _bad(field: str, fr: str, en: str) -> MerchantError:
     return MerchantError(f"{field}: {en}", field=field, fr=f"{field} : {fr}")
+
+
+def new_merchant_token() -> str:
+    return "mt_" + secrets.token_urlsafe(32)
 
 
 def merchant_source(claim_id: str) -> Source:
@@ -284,7 +293,7 @@ class Merchants:
     def verify(self, who: Any, claim_id: str) -> tuple[Claim, str]:
         """The verified claim and the merchant token (shown once; only its hash is kept)."""
         self.visible_claim(who, claim_id)
-        token = "mt_" + secrets.token_urlsafe(32)
+        token = new_merchant_token()
         return self.store.decide(claim_id, status="verified", actor=who.actor, token_hash=token_hash(token)), token
 
     def refuse(self, who: Any, claim_id: str, reason: str | None) -> Claim:
@@ -296,9 +305,11 @@ class Merchants:
 
     # -- a verified merchant --------------------------------------------------------------------------------
     def merchant(self, token: str | None) -> Claim:
-        claim = self.store.by_token(token_hash(token)) if token and len(token) <= 200 else None
+        claim = self.store.by_token(token_hash(token), revoked=True) if token and len(token) <= 200 else None
         if claim is None:
             raise MerchantRefused("not a verified merchant's token")
+        if claim.status == "revoked":  # revoking and re-issuing: heritage_kit.inbox.merchants_admin
+            raise MerchantRevoked(claim.id, claim.revoked)
         return claim
 
     def submit_edit(self, token: str | None, fields: Any, photo: bytes | None = None, *,
@@ -383,7 +394,8 @@ def publish_merchant_edits(storage: Any, result: Any, *, now: datetime | None = 
     """
     store = MerchantStore(storage)
     pack = result.pack
-    edits = store.edits(pack.manifest.town_id, unpublished=not include_published)
+    edits = [e for e in store.edits(pack.manifest.town_id, unpublished=not include_published)
+             if publishable(e, store.claim(e.claim_id))]  # a revoked merchant's edit waits for a reviewer
     if not edits:
         return []
     pois, files, applied = apply_merchant_edits(pack.pois, edits, store.claim, store.photo, now=now)
@@ -440,7 +452,8 @@ def merchant_osm_changes(storage: Any, pack: Any, base: Any = None) -> list[Any]
     """
     from heritage_kit.export.osmchange import HoursChange as OsmHoursChange
 
-    edits = MerchantStore(storage).edits(pack.manifest.town_id)
+    store = MerchantStore(storage)
+    edits = [e for e in store.edits(pack.manifest.town_id) if publishable(e, store.claim(e.claim_id))]
     pois = {p.id: p for p in pack.pois}
     base_pois = {p.id: p for p in (base or pack).pois}
     published = {(e.poi_id, e.edit["opening_hours"]) for e in edits

@@ -8,7 +8,8 @@ entry's location and name into columns (``lat``, ``lon``, ``name``) with an inde
 so duplicate hints fetch only the entries near a point instead of parsing every
 stored submission; version 4 adds ``rate_buckets``, the token buckets of the rate limits shared by every
 process serving one database (``inbox serve --workers N``); version 5 (merchants) adds shop claims, merchant
-edits and the ``town-centre manager`` role. A migration runs in
+edits and the ``town-centre manager`` role; version 6 (revocation) lets a claim be ``revoked`` (when, by whom,
+why) and a merchant edit be reviewed (``review``: kept for publishing or set aside). A migration runs in
 one transaction with its version stamp (SQLite: ``PRAGMA user_version``;
 PostgreSQL: a ``schema_migrations`` table), so a database is never half-upgraded.
 ``{town}`` in a script is the town given to rows stored before v2.
@@ -256,8 +257,50 @@ DROP TABLE accounts_copy;
 """
 
 
-# v5: the merchants' step (its own function: SQLite copies two tables to widen a CHECK)
-MIGRATIONS = {d: steps + (_merchants_step(d),) for d, steps in MIGRATIONS.items()}
+_CLAIM_COLS = "id, town, poi_id, shop, email, status, token_hash, created, decided, decided_by, reason"
+_EDIT_COLS = "id, claim_id, town, poi_id, edit, photo, created, published_version"
+
+
+def _revocation_step(dialect: str) -> str:
+    """v6, revoking a verified merchant: claim status ``revoked`` with ``revoked``/``revoked_by``/``revoke_reason``,
+    and ``review``/``reviewed``/``reviewed_by`` on an edit (a revoked merchant's unpublished edit waits for one).
+
+    SQLite cannot change a CHECK: both merchant tables are copied (edits dropped first and restored last, so
+    their foreign key on the claims never sees a missing claim).
+    """
+    review = ("review TEXT CHECK (review IN ('publish','set_aside')),\n    reviewed TEXT,\n    reviewed_by TEXT")
+    statuses = "('pending','verified','refused','revoked')"
+    if dialect == "postgresql":
+        return f"""
+ALTER TABLE merchant_claims DROP CONSTRAINT IF EXISTS merchant_claims_status_check;
+ALTER TABLE merchant_claims ADD CONSTRAINT merchant_claims_status_check CHECK (status IN {statuses});
+ALTER TABLE merchant_claims ADD COLUMN revoked TEXT;
+ALTER TABLE merchant_claims ADD COLUMN revoked_by TEXT;
+ALTER TABLE merchant_claims ADD COLUMN revoke_reason TEXT;
+ALTER TABLE merchant_edits ADD COLUMN review TEXT CHECK (review IN ('publish','set_aside'));
+ALTER TABLE merchant_edits ADD COLUMN reviewed TEXT;
+ALTER TABLE merchant_edits ADD COLUMN reviewed_by TEXT;
+"""
+    tables = _merchants_step("sqlite").split("CREATE TABLE accounts_copy")[0].strip()
+    tables = tables.replace("('pending','verified','refused')", statuses)
+    tables = tables.replace("    reason TEXT\n);", "    reason TEXT,\n    revoked TEXT,\n    revoked_by TEXT,\n"
+                            "    revoke_reason TEXT\n);")
+    tables = tables.replace("    published_version INTEGER\n);", f"    published_version INTEGER,\n    {review}\n);")
+    return f"""
+CREATE TABLE merchant_claims_copy AS SELECT * FROM merchant_claims;
+CREATE TABLE merchant_edits_copy AS SELECT * FROM merchant_edits;
+DROP TABLE merchant_edits;
+DROP TABLE merchant_claims;
+{tables}
+INSERT INTO merchant_claims({_CLAIM_COLS}) SELECT {_CLAIM_COLS} FROM merchant_claims_copy;
+INSERT INTO merchant_edits({_EDIT_COLS}) SELECT {_EDIT_COLS} FROM merchant_edits_copy;
+DROP TABLE merchant_edits_copy;
+DROP TABLE merchant_claims_copy;
+"""
+
+
+# v5: the merchants' step (its own function: SQLite copies two tables to widen a CHECK); v6: revocation
+MIGRATIONS = {d: steps + (_merchants_step(d), _revocation_step(d)) for d, steps in MIGRATIONS.items()}
 LATEST = len(MIGRATIONS["sqlite"])
 
 

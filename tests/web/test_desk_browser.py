@@ -140,11 +140,22 @@ def sign_in(driver, url, name, password=PASSWORD):
 def click(driver, element) -> None:
     """Click and wait for the next page: the old one's element goes stale, then the new document is complete
     (looking into a page still being parsed once failed: "Node with given id does not belong to the document")."""
-    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    def gone(_) -> bool:  # EC.staleness_of, also when Chromium answers a node of the old document this way
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" not in str(exc):
+                raise
+            return True
+        return False
+
     element.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(element))
+    WebDriverWait(driver, 15).until(gone)
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 

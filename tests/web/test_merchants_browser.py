@@ -1,7 +1,8 @@
 """Merchants' pages (issue 20) in a real headless Chromium against a real uvicorn on 127.0.0.1 (SQLite, the Monaco
 and Périgueux packs): the claim form, the manager's queue and claim page (verify shows the token once), the
 merchant's web edit form with the hours editor grid (a field error, then the plain reading), axe-core (0
-serious/critical violations) on every page, and the screenshots docs/screenshots/merchant-*.png."""
+serious/critical violations) on every page, and the screenshots docs/screenshots/merchant-*.png; then revoking a
+verified merchant (the reason required), their held edits flagged and one set aside, the revoked token refused."""
 
 from __future__ import annotations
 
@@ -96,3 +97,50 @@ def test_claim_verify_then_edit_hours_in_the_browser(site, driver):
     shot(driver, "merchant-hours-editor.png")
     (edit,) = MerchantStore(storage).edits("monaco")
     assert edit.edit["opening_hours"] == "Mo-Fr 08:30-12:00,14:00-19:30; Sa 08:30-13:00; 2026 Dec 24-26 off"
+
+
+def test_revoke_a_merchant_then_decide_on_their_edits_in_the_browser(site, driver):
+    from heritage_kit.inbox.merchants import Merchants
+    from heritage_kit.inbox.merchants_admin import Operator
+    from heritage_kit.inbox.merchants_store import MerchantStore
+    from heritage_kit.packs import load_pack
+
+    url, storage = site
+    m = Merchants(storage)
+    claim = m.claim(load_pack(ROOT / "content" / "monaco"), email="v@example.fr", poi_id=SHOP)
+    _, token = m.verify(Operator("test"), claim.id)
+    for hours in ("Mo-Sa 08:00-19:00; PH off", "Mo-Sa 09:00-19:00; PH off"):
+        m.submit_edit(token, {"opening_hours": hours}, country="MC")
+
+    driver.delete_all_cookies()
+    driver.get(f"{url}/desk/sign-in?lang=en")
+    driver.find_element(*by("#username")).send_keys("camille")
+    driver.find_element(*by("#password")).send_keys(PASSWORD)
+    click(driver, driver.find_element(*by("form.stack button[type=submit]")))
+    driver.get(f"{url}/desk/merchants?status=verified")
+    click(driver, driver.find_element(*by(f"table.queue a[href$='{claim.id}']")))
+    assert driver.find_element(*by("#revoke-title")).text == "Revoke the merchant's right"
+    axe(driver, "verified merchant with the revoke form")
+    reason = driver.find_element(*by("#revoke-reason"))
+    assert reason.get_attribute("required") == "true"  # the browser asks for a reason before posting
+    reason.send_keys("The shop changed hands")
+    click(driver, driver.find_element(*by("form[action$='/revoke'] button")))
+    assert "Right revoked on" in driver.page_source and "The shop changed hands" in driver.page_source
+    flags = driver.find_elements(*by("ul.edits .flag"))
+    assert [f.text for f in flags] == ["sent by a merchant whose right was since revoked"] * 2
+    assert "2 edit(s) waiting for a decision" in driver.find_element(*by("p.note[role=status]")).text
+    axe(driver, "revoked merchant with held edits")
+    shot(driver, "merchant-desk-revoke.png")
+    click(driver, driver.find_elements(*by("ul.edits button[value=set_aside]"))[0])
+    assert "set aside by desk:camille" in driver.page_source
+    assert len(driver.find_elements(*by("ul.edits form"))) == 1  # one edit still waits
+    axe(driver, "an edit set aside")
+    assert [e.review for e in MerchantStore(storage).edits("monaco") if e.claim_id == claim.id] == ["set_aside", None]
+
+    driver.delete_all_cookies()
+    driver.get(f"{url}/merchants/edit?lang=fr")
+    driver.find_element(*by("#token")).send_keys(token)
+    click(driver, driver.find_element(*by("form.stack button[type=submit]")))
+    assert "La ville a retiré votre droit" in driver.find_element(*by("[role=alert]")).text
+    assert not driver.find_elements(*by("#Mo_1_open"))
+    axe(driver, "revoked merchant's sign-in")

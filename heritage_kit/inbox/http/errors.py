@@ -18,7 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from heritage_kit import i18n
 from heritage_kit.errors import (
-    ClaimNotFound, MerchantError, MerchantRefused, ModerationError, SubmissionConflict, SubmissionError, SubmissionNotFound,
+    ClaimNotFound, MerchantError, MerchantRefused, MerchantRevoked, ModerationError, SubmissionConflict, SubmissionError,
+    SubmissionNotFound,
 )
 from heritage_kit.submissions.messages import Message, message
 
@@ -109,6 +110,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MerchantRefused)
     async def _merchant_refused(request, exc):
         return _respond(request, 403, "merchant_refused")
+
+    @app.exception_handler(MerchantRevoked)  # the town took the merchant's right back: said as such
+    async def _merchant_revoked(request, exc):
+        return _respond(request, 403, "merchant_revoked")
 
     @app.exception_handler(ClaimNotFound)
     async def _claim_not_found(request, exc):

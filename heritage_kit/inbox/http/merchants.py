@@ -12,6 +12,8 @@
 * A verified merchant (``Authorization: Bearer <merchant token>``): ``GET /v1/merchants/me``,
   ``POST /v1/merchants/edits`` — JSON ``{hours | opening_hours, description, website, phone, step_free,
   photo_base64}``; accepted at once (201) with the value written and its plain French/English reading.
+* Revoking a verified merchant, re-issuing a token: :mod:`heritage_kit.inbox.http.merchants_admin` (a revoked
+  token: 403 ``merchant_revoked``, and a French/English page on ``/merchants/edit``).
 
 Errors are the inbox's JSON ``{"error": {"code", "fr", "en", "fields"}}``: 422 invalid (the field named),
 403 not a verified merchant / not a manager, 404 unknown claim.
@@ -30,7 +32,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from heritage_kit import i18n
-from heritage_kit.errors import MerchantError, MerchantRefused
+from heritage_kit.errors import MerchantError, MerchantRefused, MerchantRevoked
 from heritage_kit.inbox import accounts
 from heritage_kit.inbox.http.deps import Ctx, InboxContext, Principal, address, check_csrf, limit, session_principal
 from heritage_kit.inbox.desk_text import text
@@ -47,7 +49,7 @@ router = APIRouter(tags=["merchants"])
 FORM_COOKIE = "hk_merchant_csrf"  # the public forms' CSRF token (claim, merchant sign-in and edit)
 MERCHANT_COOKIE = "hk_merchant"  # a verified merchant's token, for the web edit form
 MAX_PHOTO_B64 = 12 * 1024 * 1024
-STATUSES = ("pending", "verified", "refused")
+STATUSES = ("pending", "verified", "refused", "revoked")
 _bearer = HTTPBearer(auto_error=False, description="A verified merchant's token")
 
 
@@ -116,7 +118,7 @@ async def post_claim(request: Request, ctx: Ctx):
 
 
 @router.get("/v1/merchants/claims", summary="Shop claims of the manager's towns")
-async def list_claims(ctx: Ctx, who: Manager, status: Annotated[str, Query(pattern="^(pending|verified|refused)$")] = "pending"):
+async def list_claims(ctx: Ctx, who: Manager, status: Annotated[str, Query(pattern="^(pending|verified|refused|revoked)$")] = "pending"):
     claims = await run_in_threadpool(merchants_of(ctx).claims, who, status)
     return {"items": [{**c.public(), "email": c.email} for c in claims]}
 
@@ -264,11 +266,15 @@ async def desk_claims(request: Request, ctx: Ctx, who: DeskManager):
     m = merchants_of(ctx)
 
     def run():
-        return {s: len(m.claims(who, s)) for s in STATUSES}, m.claims(who, status)
+        claims = m.claims(who, status)
+        held = {}  # a revoked merchant's edits waiting for a decision, per claim
+        for c in claims if status == "revoked" else ():
+            held[c.id] = sum(e.held(c) for e in m.store.edits(c.town) if e.claim_id == c.id)
+        return {s: len(m.claims(who, s)) for s in STATUSES}, claims, held
 
-    counts, claims = await run_in_threadpool(run)
+    counts, claims, held = await run_in_threadpool(run)
     return render(request, "merchants.html.j2", who=who, tab=status, statuses=STATUSES, counts=counts,
-                  claims=claims, shop_name=lambda c: _shop_name(ctx, c, lang_of(request)))
+                  claims=claims, held=held, shop_name=lambda c: _shop_name(ctx, c, lang_of(request)))
 
 
 def _shop_name(ctx: InboxContext, claim, lang: str) -> str:
@@ -280,13 +286,14 @@ def _shop_name(ctx: InboxContext, claim, lang: str) -> str:
 
 
 def _claim_desk_page(request: Request, ctx: InboxContext, who: Principal, claim_id: str, *, status: int = 200,
-                     error: str | None = None, token: str | None = None):
+                     error: str | None = None, token: str | None = None, notice: str | None = None):
     m = merchants_of(ctx)
     claim = m.visible_claim(who, claim_id)
     edits = m.store.edits(claim.town)
     edits = [e for e in edits if e.claim_id == claim.id]
     return render(request, "merchant.html.j2", status=status, who=who, claim=claim, csrf=who.csrf, error=error,
-                  token=token, name=_shop_name(ctx, claim, lang_of(request)), edits=edits)
+                  token=token, name=_shop_name(ctx, claim, lang_of(request)), edits=edits, notice=notice,
+                  held={e.id for e in edits if e.held(claim)})  # a revoked merchant's edits wait for a decision
 
 
 @router.get("/desk/merchants/{claim_id}", include_in_schema=False)
@@ -344,16 +351,28 @@ def _edit_page(request: Request, ctx: InboxContext, claim, *, status: int = 200,
 
 
 def _web_merchant(request: Request, ctx: InboxContext):
+    """The merchant of the cookie's token, or None; a revoked one raises :class:`MerchantRevoked`."""
     token = request.cookies.get(MERCHANT_COOKIE)
     try:
         return merchants_of(ctx).merchant(token) if token else None
+    except MerchantRevoked:
+        raise
     except MerchantRefused:
         return None
 
 
+def _revoked_page(request: Request, exc: MerchantRevoked):
+    """403: the town took the merchant's right back (said in the page's language, with the date)."""
+    message = text("merchants.token_revoked", lang_of(request), at=(exc.revoked or "")[:10])
+    return _page(request, "merchant_edit.html.j2", status=403, claim=None, form={}, errors={"token": message})
+
+
 @router.get("/merchants/edit", include_in_schema=False)
 async def edit_form(request: Request, ctx: Ctx):
-    claim = await run_in_threadpool(_web_merchant, request, ctx)
+    try:
+        claim = await run_in_threadpool(_web_merchant, request, ctx)
+    except MerchantRevoked as exc:
+        return _revoked_page(request, exc)
     if claim is None:
         return _page(request, "merchant_edit.html.j2", claim=None, errors={}, form={})
     return await run_in_threadpool(_edit_page, request, ctx, claim)
@@ -368,6 +387,8 @@ async def merchant_sign_in(request: Request, ctx: Ctx):
     token = str(form.get("token") or "").strip()[:200]
     try:
         await run_in_threadpool(merchants_of(ctx).merchant, token)
+    except MerchantRevoked as exc:
+        return _revoked_page(request, exc)
     except MerchantRefused:
         lang = lang_of(request)
         return _page(request, "merchant_edit.html.j2", status=403, claim=None, form={},
@@ -380,7 +401,10 @@ async def merchant_sign_in(request: Request, ctx: Ctx):
 
 @router.post("/merchants/edit", include_in_schema=False)
 async def edit_form_post(request: Request, ctx: Ctx):
-    claim = await run_in_threadpool(_web_merchant, request, ctx)
+    try:
+        claim = await run_in_threadpool(_web_merchant, request, ctx)
+    except MerchantRevoked as exc:
+        return _revoked_page(request, exc)
     if claim is None:
         raise MerchantRefused("not a verified merchant")
     async with request.form(max_files=1, max_fields=60) as form:
@@ -394,6 +418,8 @@ async def edit_form_post(request: Request, ctx: Ctx):
     try:
         edit = await run_in_threadpool(lambda: merchants_of(ctx).submit_edit(
             token, edit_fields(values), photo or None, country=country, current_hours=current))
+    except MerchantRevoked as exc:  # revoked while the form was open
+        return _revoked_page(request, exc)
     except MerchantError as exc:
         errors = {field_of(k): (fr if lang == "fr" else en) for k, (fr, en) in exc.fields.items()}
         return await run_in_threadpool(lambda: _edit_page(request, ctx, claim, status=422, errors=errors, form=values))
