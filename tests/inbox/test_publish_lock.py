@@ -127,3 +127,21 @@ def test_a_publisher_killed_while_holding_the_lock(engine, tmp_path, request):
         assert again.returncode == 0 and "pack v" in out and (tmp_path / "v2.zip").exists(), (out, err)
     finally:
         storage.close()
+
+
+def test_postgresql_frees_a_lock_held_by_a_hung_process_after_the_ttl(pg_database):
+    """The lock's transaction sits idle while the pack is built: ``idle_in_transaction_session_timeout`` (the
+    TTL) ends its session, so a hung publisher does not hold the town for ever; its late end raises nothing."""
+    from heritage_kit.inbox.storage import open_storage
+
+    storage = open_storage(pg_database)
+    try:
+        with hold(storage, "perigueux", actor="desk:ana", ttl=0.5):
+            with pytest.raises(PublishLocked):
+                with hold(storage, "perigueux", actor="desk:max"):
+                    pass
+            time.sleep(1.5)  # "hung" past the TTL: the server ended the lock's session
+            with hold(storage, "perigueux", actor="desk:max") as me:
+                assert holder(storage, "perigueux").owner == me.owner
+    finally:
+        storage.close()
