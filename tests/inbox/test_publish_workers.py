@@ -108,8 +108,21 @@ def one_connection_per_worker(port: int, server_pid: int) -> list[http.client.HT
         else:
             conn.close()
         if len(held) == len(workers):
+            _OPEN.extend(held.values())
             return list(held.values())
+    for conn in held.values():
+        conn.close()
     raise AssertionError(f"no connection landed on every worker: {held}")
+
+
+_OPEN: list[http.client.HTTPConnection] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 def _publish(conn: http.client.HTTPConnection, cookie: str, csrf: str) -> tuple[int, str]:
@@ -175,6 +188,7 @@ def test_two_workers_publishing_one_town_at_once_make_one_version(engine, tmp_pa
             assert publish_lock.holder(storage, "perigueux") is None  # released
 
             # pressing Publish again (on both workers, one of which may still serve v1): nothing new, no v3
+            conns = one_connection_per_worker(inbox.port, inbox.proc.pid)  # fresh: uvicorn drops idle ones after 5 s
             for conn, session in zip(conns, sessions):
                 code, text = _publish(conn, *session)
                 assert code == 200 and "Nothing new to publish." in text and not DONE.search(text)
@@ -182,6 +196,7 @@ def test_two_workers_publishing_one_town_at_once_make_one_version(engine, tmp_pa
 
             # a desk publish holds the lock: the terminal's publish is refused (message, exit 1, no traceback)
             second = _approve(storage, "Fontaine du Greffe")
+            conns = one_connection_per_worker(inbox.port, inbox.proc.pid)
             press = threading.Thread(target=lambda: results.append(_publish(conns[0], *sessions[0])))
             press.start()
             deadline = time.monotonic() + 30
@@ -202,8 +217,6 @@ def test_two_workers_publishing_one_town_at_once_make_one_version(engine, tmp_pa
             v3 = load_pack(tmp_path / "published" / "perigueux-v3.zip")
             assert {f"hk:{first}", f"hk:{second}"} <= {p.id for p in v3.pois}
             assert _versions(tmp_path) == ["perigueux-v2.zip", "perigueux-v3.zip"]
-            for conn in conns:
-                conn.close()
     finally:
         storage.close()
 
@@ -222,7 +235,5 @@ def test_without_the_lock_both_workers_write_a_version_2(tmp_path, request):
             results = _race(conns, sessions)
             assert [code for code, _ in results] == [200, 200]
             assert [DONE.search(text).groups() for _, text in results] == [("2", "perigueux-v2.zip")] * 2
-            for conn in conns:
-                conn.close()
     finally:
         storage.close()

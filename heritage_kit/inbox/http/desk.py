@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
@@ -428,11 +428,20 @@ async def publish(request: Request, ctx: Ctx):
                 # the next review and publish start from the version just published; phones get it under /packs/
                 ctx.adopt(town, result.pack, ship=target)
         except PublishLocked as exc:
+            if "application/json" in request.headers.get("accept", ""):  # a script: the API's error body
+                return _locked_json(exc)
             return _publish_page(request, ctx, who, town, status=409, locked=exc)
         summary = publish_summary(before, result, approved, lang_of(request))
         return _publish_page(request, ctx, who, town, done=(name, summary))
 
     return await run_in_threadpool(run)
+
+
+def _locked_json(exc: PublishLocked) -> JSONResponse:
+    fr, en = (text("publish.locked", lang, town=exc.town_name, who=exc.actor,
+                   at=publish_lock.shown_time(exc.started)) for lang in LANGS)
+    return JSONResponse({"error": {"code": "publish_locked", "fr": fr, "en": en, "town": exc.town,
+                                   "actor": exc.actor, "started": exc.started}}, status_code=409)
 
 
 @router.get("/published/{name}")
