@@ -70,12 +70,15 @@ def _advisory_key(town: str) -> int:
     return int.from_bytes(hashlib.sha256(_NAMESPACE + town.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
+def _row(db: Any, town: str) -> LockHolder | None:
+    row = db.execute("SELECT owner, actor, started, expires FROM publish_locks WHERE town=?", (town,)).fetchone()
+    return LockHolder(town, row[0], row[1], row[2], float(row[3])) if row else None
+
+
 def holder(storage: Any, town: str) -> LockHolder | None:
     """The ``publish_locks`` row of ``town`` (None when no publish holds it and none was left behind)."""
     with storage._read() as db:
-        row = db.execute("SELECT owner, actor, started, expires FROM publish_locks WHERE town=?",
-                         (town,)).fetchone()
-    return LockHolder(town, row[0], row[1], row[2], float(row[3])) if row else None
+        return _row(db, town)
 
 
 def _refused(town: str, town_name: str | None, found: LockHolder | None) -> PublishLocked:
@@ -110,9 +113,7 @@ def _release_row(storage: Any, me: LockHolder) -> None:
 @contextlib.contextmanager
 def _sqlite(storage: Any, me: LockHolder, town_name: str | None, now: float) -> Iterator[LockHolder]:
     with storage._tx() as db:  # BEGIN IMMEDIATE: one process at a time checks and takes
-        row = db.execute("SELECT owner, actor, started, expires FROM publish_locks WHERE town=?",
-                         (me.town,)).fetchone()
-        found = LockHolder(me.town, row[0], row[1], row[2], float(row[3])) if row else None
+        found = _row(db, me.town)
         if found is not None and found.expires > now:
             raise _refused(me.town, town_name, found)
         _write_row(db, me)
