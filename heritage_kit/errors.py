@@ -400,3 +400,19 @@ class MerchantRevoked(MerchantRefused):
         super().__init__(f"the merchant right of claim {claim_id[:8]} was revoked on {(revoked or '?')[:10]}")
         self.claim_id = claim_id
         self.revoked = revoked
+
+
+# -- the per-town publish lock (heritage_kit.inbox.publish_lock) ---------------------------------------------------
+class PublishLocked(HeritageKitError, RuntimeError):
+    """Another publish of the town is under way (another worker, the desk or the terminal): try again in a moment.
+
+    ``town`` (id), ``town_name``, ``actor`` (who started it, as in the audit log) and ``started`` (ISO 8601, UTC)
+    say which; the message is in French and English.
+    """
+
+    def __init__(self, message: str, *, town: str, actor: str, started: str, town_name: str = "") -> None:
+        super().__init__(message)
+        self.town = town
+        self.town_name = town_name or town
+        self.actor = actor
+        self.started = started

@@ -48,7 +48,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.set_defaults(func=cmd_serve)
 
     p = isub.add_parser("publish", help="write the next pack version with the approved contributions")
-    p.add_argument("--db", required=True)
+    pg = p.add_mutually_exclusive_group(required=True)
+    pg.add_argument("--db", help="SQLite database file")
+    pg.add_argument("--database", metavar="URL", help="postgresql://… or sqlite:///FILE")
     p.add_argument("--pack", required=True, help="the current pack (folder or .zip)")
     p.add_argument("--out", required=True, help="where to write the new pack (folder or .zip)")
     p.add_argument("--all", action="store_true",
@@ -308,17 +310,24 @@ def run_server(cfg, options: dict) -> int:
 
 
 def cmd_publish(args) -> int:
-    from heritage_kit.inbox import SqliteStorage, publish
+    from heritage_kit.inbox import publish
+    from heritage_kit.inbox.desk_text import text
+    from heritage_kit.inbox.storage import open_storage
 
-    if not os.path.exists(args.db):
+    if args.db and not os.path.exists(args.db):
         raise ConfigurationError(f"{args.db}: no such inbox database")
-    result = publish(SqliteStorage(args.db), args.pack, args.out, actor=f"cli:{_actor_name()}",
-                     include_published=args.all, write_empty=args.force)
+    # lock: a desk publish of the same town (any worker) and this one exclude each other (PublishLocked: exit 1)
+    storage = open_storage(args.db or args.database)
+    try:
+        result = publish(storage, args.pack, args.out, actor=f"cli:{_actor_name()}", include_published=args.all,
+                         write_empty=args.force, lock=True)
+    finally:
+        storage.close()
     m = result.pack.manifest
     for uuid, why in result.skipped.items():
         print(f"  skipped {uuid}: {why}")
     if result.out is None:
-        print(f"{m.town_name}: no approved contribution to publish; nothing written (--force to write anyway)")
+        print(" / ".join(text("publish.cli_nothing", lang, town=m.town_name) for lang in ("fr", "en")))
         return 0
     print(f"{m.town_name}: pack v{m.version} written to {args.out} with {len(result.applied)} contribution(s)")
     return 0

@@ -279,6 +279,13 @@ TEXT: dict[str, dict[str, str]] = {
                                       "new claim."},
     "claim.form.sent": {"fr": "Demande reçue (n° {ref}) : le manager de centre-ville vous répondra par courriel.",
                         "en": "Claim received (no. {ref}): the town-centre manager will answer by e-mail."},
+    # the per-town publish lock (publish_lock.py)
+    "publish.locked": {"fr": "Une publication de {town} est en cours, lancée par {who} à {at} ; réessayez dans un "
+                             "moment.",
+                       "en": "A publish of {town} is under way, started by {who} at {at}; try again in a moment."},
+    "publish.cli_nothing": {"fr": "{town} : rien de nouveau à publier, rien n'est écrit (--force pour écrire quand "
+                                  "même)",
+                            "en": "{town}: nothing new to publish; nothing written (--force to write anyway)"},
 }
 
 REASONS: dict[str, dict[str, str]] = {

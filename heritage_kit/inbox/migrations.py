@@ -9,7 +9,8 @@ so duplicate hints fetch only the entries near a point instead of parsing every
 stored submission; version 4 adds ``rate_buckets``, the token buckets of the rate limits shared by every
 process serving one database (``inbox serve --workers N``); version 5 (merchants) adds shop claims, merchant
 edits and the ``town-centre manager`` role; version 6 (revocation) lets a claim be ``revoked`` (when, by whom,
-why) and a merchant edit be reviewed (``review``: kept for publishing or set aside). A migration runs in
+why) and a merchant edit be reviewed (``review``: kept for publishing or set aside); version 7 adds
+``publish_locks``, the per-town publish lock (:mod:`heritage_kit.inbox.publish_lock`). A migration runs in
 one transaction with its version stamp (SQLite: ``PRAGMA user_version``;
 PostgreSQL: a ``schema_migrations`` table), so a database is never half-upgraded.
 ``{town}`` in a script is the town given to rows stored before v2.
@@ -301,6 +302,19 @@ DROP TABLE merchant_claims_copy;
 
 # v5: the merchants' step (its own function: SQLite copies two tables to widen a CHECK); v6: revocation
 MIGRATIONS = {d: steps + (_merchants_step(d), _revocation_step(d)) for d, steps in MIGRATIONS.items()}
+
+# v7: the per-town publish lock (publish_lock.py): who publishes a town, since when, until when it counts (SQLite
+# takes over an expired row; PostgreSQL holds an advisory lock and keeps the row only to say who holds it)
+_PUBLISH_LOCKS = """
+CREATE TABLE publish_locks (
+    town TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    started TEXT NOT NULL,
+    expires DOUBLE PRECISION NOT NULL
+);
+"""
+MIGRATIONS = {d: steps + (_PUBLISH_LOCKS,) for d, steps in MIGRATIONS.items()}
 LATEST = len(MIGRATIONS["sqlite"])
 
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["PackWatch", "PUBLISHED", "newest_published"]
+__all__ = ["PackWatch", "PUBLISHED", "newest_published", "adopt_newest"]
 
 log = logging.getLogger("heritage_kit.inbox")
 
@@ -71,22 +71,33 @@ class PackWatch:
             self._lock.release()
 
     def _adopt_newer(self, ctx: Any, mtime: int) -> list[str]:
-        from heritage_kit.packs import load_pack
-
         updated, complete = [], True
-        for town, svc in list(ctx.services.items()):
-            current = svc.pack.manifest.version if svc.pack is not None else 0
-            for version, path in newest_published(self.folder, town, current):
-                try:
-                    pack = load_pack(path)
-                except Exception as exc:  # noqa: BLE001 - a file being written or damaged: try again later
-                    log.warning("published pack %s not loaded yet: %s", os.path.basename(path), exc)
-                    complete = False
-                    continue
-                if pack.manifest.town_id == town and pack.manifest.version == version:
-                    ctx.adopt(town, pack)
-                    log.info("town %s now at pack v%d (%s)", town, version, os.path.basename(path))
-                    updated.append(town)
-                    break
+        for town in list(ctx.services):
+            adopted, loaded_all = adopt_newest(ctx, town, self.folder)
+            complete = complete and loaded_all
+            if adopted:
+                updated.append(town)
         self._seen = mtime if complete else None
         return updated
+
+
+def adopt_newest(ctx: Any, town: str, folder: str | os.PathLike) -> tuple[bool, bool]:
+    """Serve the newest version of ``town`` published in ``folder`` above the one in use, if any:
+    ``(adopted, every newer zip loaded)`` (a zip being written or damaged is passed over and logged)."""
+    from heritage_kit.packs import load_pack
+
+    svc = ctx.services[town]
+    current = svc.pack.manifest.version if svc.pack is not None else 0
+    complete = True
+    for version, path in newest_published(folder, town, current):
+        try:
+            pack = load_pack(path)
+        except Exception as exc:  # noqa: BLE001 - a file being written or damaged: try again later
+            log.warning("published pack %s not loaded yet: %s", os.path.basename(path), exc)
+            complete = False
+            continue
+        if pack.manifest.town_id == town and pack.manifest.version == version:
+            ctx.adopt(town, pack)
+            log.info("town %s now at pack v%d (%s)", town, version, os.path.basename(path))
+            return True, complete
+    return False, complete

@@ -187,6 +187,7 @@ def publish(
     include_published: bool = False,
     write_empty: bool = False,
     towns: Sequence[str] | None = None,
+    lock: bool = False,
 ) -> PublishResult:
     """Write the next pack version to ``out`` and record which submissions it carries.
 
@@ -198,12 +199,20 @@ def publish(
     Submissions are marked published only after the pack is written. When
     nothing is to be applied, nothing is written (``result.out`` is None)
     unless ``write_empty``. ``towns`` limits the submissions to those towns (an inbox of several towns
-    publishes each town's pack from its own submissions only).
+    publishes each town's pack from its own submissions only). With ``lock`` the town's publish lock is held
+    throughout (:func:`heritage_kit.inbox.publish_lock.hold`: :class:`~heritage_kit.errors.PublishLocked` when
+    another publish of the town is under way); the desk holds it itself, around more than this.
     """
     if not isinstance(pack, ContentPack):
         if os.path.abspath(os.fspath(pack)) == os.path.abspath(os.fspath(out)):
             raise PackError(f"--out {out} is the source pack; write the new version elsewhere")
         pack = load_pack(pack)
+    if lock:
+        from heritage_kit.inbox.publish_lock import hold
+
+        with hold(storage, pack.manifest.town_id, actor=actor, town_name=pack.manifest.town_name):
+            return publish(storage, pack, out, actor=actor, now=now, include_published=include_published,
+                           write_empty=write_empty, towns=towns)
     approved = storage.approved(include_published=include_published, towns=towns)
     result = build_next_pack(pack, approved, lambda u: [p.data for p in storage.photos(u)], now=now)
     from heritage_kit.inbox.merchants import mark_merchant_edits, publish_merchant_edits  # merchants (issue 20)

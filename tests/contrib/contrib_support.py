@@ -102,8 +102,8 @@ class ServeCli:
     """The real ``heritage-kit inbox serve ARGS --port P`` in a subprocess on 127.0.0.1, waited for until
     ``/v1/health`` answers (its JSON in ``health``); stopped on exit. The process's stderr is the failure message."""
 
-    def __init__(self, args, *, env=None, timeout_s: float = 60) -> None:
-        self.args, self.env, self.timeout_s = list(args), env, timeout_s
+    def __init__(self, args, *, env=None, timeout_s: float = 60, cwd=None) -> None:
+        self.args, self.env, self.timeout_s, self.cwd = list(args), env, timeout_s, cwd
         self.port = free_port()
         self.health: dict | None = None
 
@@ -114,7 +114,8 @@ class ServeCli:
         import urllib.request
 
         self.proc = subprocess.Popen([sys.executable, "-m", "heritage_kit", "inbox", "serve", *self.args,
-                                      "--port", str(self.port)], stderr=subprocess.PIPE, text=True, env=self.env)
+                                      "--port", str(self.port)], stderr=subprocess.PIPE, text=True, env=self.env,
+                                     cwd=self.cwd)
         deadline = _time.monotonic() + self.timeout_s
         while True:
             try:

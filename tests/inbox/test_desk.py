@@ -160,3 +160,33 @@ def test_moderators_cannot_publish_and_sign_out_ends_the_session(desk):
     r = client.post("/desk/sign-out", data={"csrf": csrf_of(pub.text)}, follow_redirects=False)
     assert r.status_code == 303
     assert client.get("/desk/queue", follow_redirects=False).status_code == 303
+
+
+def test_publish_while_the_town_is_being_published_is_409_and_changes_nothing(desk):
+    """Another publish holds Monaco's lock (another worker, the terminal): the admin's Publish is answered 409 with
+    who and since when, in the page's language (JSON for a script); nothing is written or marked published."""
+    from heritage_kit.inbox.publish_lock import hold, shown_time
+
+    client, storage, ids = desk
+    sign_in(client, "max")
+    storage.moderate(ids["monaco"], "approve", actor="desk:max")
+    pub = client.get("/desk/publish")
+    with hold(storage, "monaco", actor="cli:root", town_name="Monaco") as other:
+        at = shown_time(other.started)
+        r = client.post("/desk/publish?lang=en", data={"csrf": csrf_of(pub.text), "town": "monaco"})
+        assert r.status_code == 409
+        assert (f"A publish of Monaco is under way, started by cli:root at {at}; try again in a moment."
+                in r.text.replace("&#39;", "'"))
+        assert 'role="alert"' in r.text and 'name="town" value="monaco"' in r.text  # the button stays
+        fr = client.post("/desk/publish?lang=fr", data={"csrf": csrf_of(pub.text), "town": "monaco"})
+        assert fr.status_code == 409 and "Une publication de Monaco est en cours, lancée par cli:root" in fr.text
+        js = client.post("/desk/publish", data={"csrf": csrf_of(pub.text), "town": "monaco"},
+                         headers={"Accept": "application/json"})
+        assert js.status_code == 409 and js.json()["error"]["code"] == "publish_locked"
+        assert (js.json()["error"]["actor"], js.json()["error"]["started"]) == ("cli:root", other.started)
+        assert "under way" in js.json()["error"]["en"] and "en cours" in js.json()["error"]["fr"]
+    assert storage.get(ids["monaco"]).published_version is None
+    version = load_pack(ROOT / "content" / "monaco").manifest.version + 1
+    assert not (pathlib.Path(client.app.state.inbox.publish_dir) / f"monaco-v{version}.zip").exists()
+    r = client.post("/desk/publish", data={"csrf": csrf_of(pub.text), "town": "monaco"})  # free again: published
+    assert r.status_code == 200 and storage.get(ids["monaco"]).published_version == version

@@ -310,7 +310,7 @@ def test_the_merchants_step_upgrades_a_database_with_accounts_and_sessions(engin
 
     where = str(tmp_path / "old.sqlite") if engine == "sqlite" else request.getfixturevalue("pg_database")
     full = dict(migrations.MIGRATIONS)
-    monkeypatch.setattr(migrations, "MIGRATIONS", {d: steps[:4] for d, steps in full.items()})  # before the step
+    monkeypatch.setattr(migrations, "MIGRATIONS", {d: steps[:4] for d, steps in full.items()})  # before the step (v5)
     old = open_storage(where)
     assert old.schema_version() == 4
     old.add_account("ana", password_hash=accounts.hash_password(PASSWORD), role="moderator", towns=["monaco"])

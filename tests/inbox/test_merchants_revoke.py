@@ -236,7 +236,7 @@ def test_the_revocation_step_upgrades_a_database_holding_claims_and_edits(engine
     monkeypatch.setattr(migrations, "MIGRATIONS", full)
     new = open_storage(where)
     try:
-        assert new.schema_version() == migrations.LATEST == 6
+        assert new.schema_version() == migrations.LATEST == 7
         store = MerchantStore(new)
         claims = {c.id: c for c in store.claims(None)}
         assert {i: (c.status, c.token_hash, c.created, c.revoked) for i, c in claims.items()} == {

@@ -15,18 +15,17 @@ import math
 import os
 import re
 import secrets
-import threading
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from heritage_kit.errors import SubmissionError, SubmissionNotFound
-from heritage_kit.inbox import accounts
+from heritage_kit.errors import PackError, PublishLocked, SubmissionError, SubmissionNotFound
+from heritage_kit.inbox import accounts, publish_lock
 from heritage_kit.inbox.desk_text import LANGS, REASONS, pick_lang, reason_text, text
 from heritage_kit.inbox.desk_view import (
     PAGE_SIZE, STATUS_TABS, diff_rows, edits_from_form, location_map, publish_summary, queue_filters, title_of,
@@ -37,7 +36,7 @@ from heritage_kit.inbox.http.deps import (
 )
 from heritage_kit.inbox.http.devices import parse_uuid
 from heritage_kit.inbox.http.errors import Forbidden
-from heritage_kit.inbox.packwatch import PUBLISHED as _PUBLISHED
+from heritage_kit.inbox.packwatch import PUBLISHED as _PUBLISHED, adopt_newest
 from heritage_kit.inbox.http.moderation import decide, visible_audit
 
 __all__ = ["router", "install", "TEMPLATES"]
@@ -48,7 +47,6 @@ PRE_COOKIE = "hk_desk_pre"  # the sign-in form's CSRF token before there is a se
 LANG_COOKIE = "hk_lang"
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                    trim_blocks=True, lstrip_blocks=True)
-_publish_lock = threading.Lock()
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
@@ -371,7 +369,7 @@ def _published(ctx: InboxContext, town: str) -> list[str]:
 
 
 def _publish_page(request: Request, ctx: InboxContext, who: Principal, town: str, *, done: Any = None,
-                  status: int = 200) -> HTMLResponse:
+                  status: int = 200, locked: PublishLocked | None = None) -> HTMLResponse:
     from heritage_kit.inbox.publish import build_next_pack
 
     lang = lang_of(request)
@@ -384,7 +382,8 @@ def _publish_page(request: Request, ctx: InboxContext, who: Principal, town: str
     return render(request, "publish.html.j2", status=status, who=who, town=town, towns=_visible_towns(ctx, who),
                   summary=done[1] if done else publish_summary(svc.pack, plan, approved, lang), done=done,
                   version=plan.pack.manifest.version, can_publish=who.role in accounts.PUBLISHING_ROLES,
-                  publish_dir=ctx.publish_dir, published=_published(ctx, town), csrf=who.csrf)
+                  publish_dir=ctx.publish_dir, published=_published(ctx, town), csrf=who.csrf, locked=locked,
+                  locked_at=publish_lock.shown_time(locked.started) if locked else "")
 
 
 def _publish_town(ctx: InboxContext, who: Principal, town: str | None) -> str:
@@ -411,21 +410,38 @@ async def publish(request: Request, ctx: Ctx):
         raise Forbidden("forbidden")
 
     def run():
-        with _publish_lock:
-            svc = ctx.services[town]
-            before, approved = svc.pack, ctx.storage.approved(towns=[town])
-            os.makedirs(ctx.publish_dir, exist_ok=True)
-            name = f"{town}-v{before.manifest.version + 1}.zip"
-            result = publish_pack(ctx.storage, before, os.path.join(ctx.publish_dir, name), actor=who.actor,
-                                  towns=[town])
-            if result.out is None:
-                return _publish_page(request, ctx, who, town)
-            # the next review and publish start from the version just published; phones get it under /packs/
-            ctx.adopt(town, result.pack, ship=os.path.join(ctx.publish_dir, name))
-            summary = publish_summary(before, result, approved, lang_of(request))
-            return _publish_page(request, ctx, who, town, done=(name, summary))
+        svc = ctx.services[town]
+        try:
+            # one publish of a town at a time, in every process and the terminal (publish_lock.py)
+            with publish_lock.hold(ctx.storage, town, actor=who.actor, town_name=svc.pack.manifest.town_name):
+                # another worker may have published meanwhile: build on its version, never beside it
+                adopt_newest(ctx, town, ctx.publish_dir)
+                before, approved = svc.pack, ctx.storage.approved(towns=[town])
+                os.makedirs(ctx.publish_dir, exist_ok=True)
+                name = f"{town}-v{before.manifest.version + 1}.zip"
+                target = os.path.join(ctx.publish_dir, name)
+                if os.path.exists(target):  # there but not loadable (adopt_newest logged why): never overwrite
+                    raise PackError(f"{name} is already in the publishing folder but does not load; move it away")
+                result = publish_pack(ctx.storage, before, target, actor=who.actor, towns=[town])
+                if result.out is None:
+                    return _publish_page(request, ctx, who, town)  # "nothing new to publish"
+                # the next review and publish start from the version just published; phones get it under /packs/
+                ctx.adopt(town, result.pack, ship=target)
+        except PublishLocked as exc:
+            if "application/json" in request.headers.get("accept", ""):  # a script: the API's error body
+                return _locked_json(exc)
+            return _publish_page(request, ctx, who, town, status=409, locked=exc)
+        summary = publish_summary(before, result, approved, lang_of(request))
+        return _publish_page(request, ctx, who, town, done=(name, summary))
 
     return await run_in_threadpool(run)
+
+
+def _locked_json(exc: PublishLocked) -> JSONResponse:
+    fr, en = (text("publish.locked", lang, town=exc.town_name, who=exc.actor,
+                   at=publish_lock.shown_time(exc.started)) for lang in LANGS)
+    return JSONResponse({"error": {"code": "publish_locked", "fr": fr, "en": en, "town": exc.town,
+                                   "actor": exc.actor, "started": exc.started}}, status_code=409)
 
 
 @router.get("/published/{name}")
