@@ -65,7 +65,11 @@ How a fix is judged (every rule is a field of :class:`GeofenceConfig`):
    ``route_accel``) and the GPS bias (east, north), an Ornstein–Uhlenbeck
    process (``route_bias_tau_s``, ``route_bias_fraction`` of the fix's
    variance ``(accuracy / 1.515)²``; the rest is white). Each trusted fix
-   (after rules 1–2) is projected on the route near the prediction; its
+   (after rules 1–2) — or rather, with ``route_from_free`` (default), the
+   free-walking filter's position and accuracy for that fix (rule 9: Doppler
+   dead reckoning, its own bias state, a wild-fix gate), unless that filter
+   walked ``BLIND_STEPS`` steps in a row without a Doppler bearing and so lags —
+   is projected on the route near the prediction; its
    offset from the route is split *along* the route (measures ``s`` + bias)
    and *across* it (measures the bias only: a fix pushed across the street is
    taken for bias, not believed, and that estimate corrects ``s`` at the next

@@ -112,8 +112,18 @@ def test_a_publisher_killed_while_holding_the_lock(engine, tmp_path, request):
     assert not (tmp_path / "v2.zip").exists()
     try:
         if engine == "postgresql":
-            with hold(storage, "perigueux", actor="desk:ana") as me:  # free at once: the server dropped it
-                assert holder(storage, "perigueux").owner == me.owner
+            # free as soon as the server notices the dead client's socket (its backend ends): within seconds,
+            # not the TTL; on a loaded machine that is not always before the next statement
+            deadline = time.monotonic() + 10.0
+            while True:
+                try:
+                    with hold(storage, "perigueux", actor="desk:ana") as me:
+                        assert holder(storage, "perigueux").owner == me.owner
+                    break
+                except PublishLocked:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
         else:
             assert holder(storage, "perigueux") == dead  # the dead process's row is still there
             with pytest.raises(PublishLocked, match="cli:"):
