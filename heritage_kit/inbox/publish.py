@@ -198,8 +198,9 @@ def publish(
     twice is idempotent. Refuses to overwrite the source pack itself.
     Submissions are marked published only after the pack is written. When
     nothing is to be applied, nothing is written (``result.out`` is None)
-    unless ``write_empty``. ``towns`` limits the submissions to those towns (an inbox of several towns
-    publishes each town's pack from its own submissions only). With ``lock`` the town's publish lock is held
+    unless ``write_empty``. ``towns`` limits the submissions to those towns; by default (None) only the pack's
+    own town's (an inbox of several towns publishes each town's pack from its own submissions only: another
+    town's approved entries are neither applied to this pack nor marked published). With ``lock`` the town's publish lock is held
     throughout (:func:`heritage_kit.inbox.publish_lock.hold`: :class:`~heritage_kit.errors.PublishLocked` when
     another publish of the town is under way); the desk holds it itself, around more than this.
     """
@@ -213,6 +214,8 @@ def publish(
         with hold(storage, pack.manifest.town_id, actor=actor, town_name=pack.manifest.town_name):
             return publish(storage, pack, out, actor=actor, now=now, include_published=include_published,
                            write_empty=write_empty, towns=towns)
+    if towns is None:
+        towns = (pack.manifest.town_id,)
     approved = storage.approved(include_published=include_published, towns=towns)
     result = build_next_pack(pack, approved, lambda u: [p.data for p in storage.photos(u)], now=now)
     from heritage_kit.inbox.merchants import mark_merchant_edits, publish_merchant_edits  # merchants (issue 20)

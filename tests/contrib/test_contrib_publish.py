@@ -6,6 +6,7 @@ import io
 import json
 from datetime import datetime, timezone
 
+import pathlib
 import uuid
 
 import pytest
@@ -18,6 +19,7 @@ from heritage_kit.inbox import InboxService, SqliteStorage, build_next_pack, pub
 from heritage_kit.inbox.publish import CONTRIBUTIONS_ATTRIBUTION
 from heritage_kit.packs import load_pack, validate_pack
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 TOKEN = "device-token-publish-0001"
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
 
@@ -209,3 +211,26 @@ def test_an_hours_edit_is_checked_by_the_strict_parser_and_lands_on_the_poi(inbo
     result = build_next_pack(pack, svc.storage.approved_unpublished(), lambda u: [], now=NOW)
     poi = next(p for p in result.pack.pois if p.id == "merimee:PA00082725")
     assert poi.opening_hours == "Mo-Sa 09:00-12:00,14:00-18:00; PH off"
+
+
+def test_publish_applies_only_the_packs_own_town(tmp_path, pack):
+    # one inbox database serving two towns: publishing Périgueux's pack must neither carry Monaco's approved
+    # entry nor mark it published (it would never reach Monaco's pack)
+    storage = SqliteStorage(tmp_path / "two-towns.sqlite")
+    try:
+        perigueux = InboxService(storage, pack)
+        monaco = InboxService(storage, load_pack(ROOT / "content" / "monaco"))
+        ours = new_poi_doc(name="Lavoir de la rue Neuve")
+        theirs = new_poi_doc(name="Fontaine du Rocher", lat=43.7308, lon=7.4212)
+        perigueux.submit(TOKEN, ours)
+        monaco.submit(TOKEN, theirs)
+        perigueux.approve(ours["uuid"], actor="moderator:alice")
+        monaco.approve(theirs["uuid"], actor="moderator:bob")
+        result = publish(storage, pack, tmp_path / "v2", actor="cli:test", now=NOW)
+        assert result.applied == [ours["uuid"]]
+        v2 = load_pack(tmp_path / "v2")
+        assert v2.poi(f"hk:{ours['uuid']}") is not None
+        assert not any(p.id == f"hk:{theirs['uuid']}" for p in v2.pois)
+        assert [s.uuid for s in storage.approved(include_published=False)] == [theirs["uuid"]]  # still Monaco's to publish
+    finally:
+        storage.close()
