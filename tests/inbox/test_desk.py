@@ -190,3 +190,22 @@ def test_publish_while_the_town_is_being_published_is_409_and_changes_nothing(de
     assert not (pathlib.Path(client.app.state.inbox.publish_dir) / f"monaco-v{version}.zip").exists()
     r = client.post("/desk/publish", data={"csrf": csrf_of(pub.text), "town": "monaco"})  # free again: published
     assert r.status_code == 200 and storage.get(ids["monaco"]).published_version == version
+
+
+def test_the_language_link_on_a_forms_answer_leads_to_a_page_not_the_forms_action(desk):
+    # a page answering a POST (a form with an error, a refusal) offers the other language: following that link
+    # must show the page the form was on, not GET the form's action (405)
+    client, storage, ids = desk
+    sign_in(client, "max")
+    uuid = ids["monaco"]
+    page = client.get(f"/desk/submissions/{uuid}")
+    bad = client.post(f"/desk/submissions/{uuid}/accept", data={"lat": "north", "lon": "7.42", "name_fr": "X",
+                                                                 "csrf": csrf_of(page.text)})
+    assert bad.status_code == 422
+    link = re.search(r'<a href="([^"]+)" lang="(fr|en)" aria-label', bad.text)
+    assert link and link.group(1).startswith(f"/desk/submissions/{uuid}?lang="), link and link.group(1)
+    follow = client.get(link.group(1).replace("&amp;", "&"))
+    assert follow.status_code == 200 and 'lang="' + link.group(2) + '"' in follow.text
+    # a GET page keeps its own query
+    q = client.get("/desk/queue?town=monaco")
+    assert re.search(r'<a href="/desk/queue\?town=monaco&amp;lang=(fr|en)"', q.text)

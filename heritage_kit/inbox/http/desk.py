@@ -23,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
+from starlette.routing import Match
 
 from heritage_kit.errors import PackError, PublishLocked, SubmissionError, SubmissionNotFound
 from heritage_kit.inbox import accounts, publish_lock
@@ -70,10 +71,15 @@ def render(request: Request, template: str, *, status: int = 200, who: Principal
            **values: Any) -> HTMLResponse:
     lang = lang_of(request)
     ctx: InboxContext = request.app.state.inbox
-    other = request.url.include_query_params(lang=next(x for x in LANGS if x != lang))
+    other_lang = next(x for x in LANGS if x != lang)
+    if request.method in ("GET", "HEAD"):
+        other = request.url.include_query_params(lang=other_lang)
+        lang_url = f"{other.path}?{other.query}"
+    else:  # a page answering a form: the link must not GET the form's action (405)
+        lang_url = f"{_page_of(request)}?lang={other_lang}"
     page = _env.get_template(template).render(
         lang=lang, t=lambda key, **kw: text(key, lang, **kw), who=who, path=request.url.path, root=root_of(request),
-        lang_url=f"{other.path}?{other.query}",
+        lang_url=lang_url,
         town_name=lambda t: ctx.services[t].pack.manifest.town_name if t in ctx.services else t,
         who_towns=(text("all_towns", lang) if who and "*" in who.towns else ", ".join(who.towns) if who else ""),
         **values)
@@ -81,6 +87,20 @@ def render(request: Request, template: str, *, status: int = 200, who: Principal
     if request.query_params.get("lang") in LANGS:
         _cookie(response, LANG_COOKIE, lang, max_age=365 * 86400)
     return response
+
+
+def _page_of(request: Request) -> str:
+    """The page a form's answer stands for: its action's path if that is also a page (``/desk/publish``), else the
+    nearest parent that is (``…/submissions/ID/accept`` → ``…/submissions/ID``); the desk's home at worst."""
+    root = root_of(request)
+    path = request.url.path
+    rel = path[len(root):] if root and path.startswith(root) else path
+    while rel and rel != "/":
+        scope = {"type": "http", "path": rel, "method": "GET", "root_path": ""}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            return root + rel
+        rel = rel.rsplit("/", 1)[0]
+    return root + "/desk/"
 
 
 def root_of(request: Request) -> str:
