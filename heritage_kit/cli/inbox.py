@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="re-apply every approved contribution, also those already published "
                         "(after the pack was rebuilt from its sources)")
     p.add_argument("--force", action="store_true", help="write the next version even with no new contribution")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it already exists (refused otherwise)")
     p.set_defaults(func=cmd_publish)
 
     r = isub.add_parser("review", help="moderate from the terminal: list, show, approve, reject")
@@ -320,7 +321,7 @@ def cmd_publish(args) -> int:
     storage = open_storage(args.db or args.database)
     try:
         result = publish(storage, args.pack, args.out, actor=f"cli:{_actor_name()}", include_published=args.all,
-                         write_empty=args.force, lock=True)
+                         write_empty=args.force, lock=True, overwrite=args.overwrite)
     finally:
         storage.close()
     m = result.pack.manifest

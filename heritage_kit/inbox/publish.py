@@ -188,6 +188,7 @@ def publish(
     write_empty: bool = False,
     towns: Sequence[str] | None = None,
     lock: bool = False,
+    overwrite: bool = False,
 ) -> PublishResult:
     """Write the next pack version to ``out`` and record which submissions it carries.
 
@@ -202,18 +203,21 @@ def publish(
     own town's (an inbox of several towns publishes each town's pack from its own submissions only: another
     town's approved entries are neither applied to this pack nor marked published). With ``lock`` the town's publish lock is held
     throughout (:func:`heritage_kit.inbox.publish_lock.hold`: :class:`~heritage_kit.errors.PublishLocked` when
-    another publish of the town is under way); the desk holds it itself, around more than this.
+    another publish of the town is under way); the desk holds it itself, around more than this. An ``out`` that
+    already exists (an earlier version's zip, say) is refused unless ``overwrite``: nothing is built or marked.
     """
     if not isinstance(pack, ContentPack):
         if os.path.abspath(os.fspath(pack)) == os.path.abspath(os.fspath(out)):
             raise PackError(f"--out {out} is the source pack; write the new version elsewhere")
         pack = load_pack(pack)
+    if os.path.exists(os.fspath(out)) and not overwrite:
+        raise PackError(f"--out {out} already exists; choose a new name (or --overwrite to replace it)")
     if lock:
         from heritage_kit.inbox.publish_lock import hold
 
         with hold(storage, pack.manifest.town_id, actor=actor, town_name=pack.manifest.town_name):
             return publish(storage, pack, out, actor=actor, now=now, include_published=include_published,
-                           write_empty=write_empty, towns=towns)
+                           write_empty=write_empty, towns=towns, overwrite=overwrite)
     if towns is None:
         towns = (pack.manifest.town_id,)
     approved = storage.approved(include_published=include_published, towns=towns)

@@ -121,6 +121,24 @@ def test_publish_refuses_to_overwrite_its_source(inbox, pack_dir):
     assert main(["inbox", "publish", "--db", str(db), "--pack", str(pack_dir), "--out", str(pack_dir)]) == 1
 
 
+def test_publish_refuses_an_existing_out_unless_overwrite(inbox, pack_dir, tmp_path, capsys):
+    # an earlier version's zip given as --out by mistake is not replaced, and nothing is marked published
+    svc, db = inbox
+    doc = new_poi_doc(name="Lavoir de la rue Neuve")
+    svc.submit(TOKEN, doc)
+    svc.approve(doc["uuid"], actor="moderator:alice")
+    earlier = tmp_path / "perigueux-v2.zip"
+    earlier.write_bytes(b"an earlier version")
+    args = ["inbox", "publish", "--db", str(db), "--pack", str(pack_dir), "--out", str(earlier)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "already exists" in err and "--overwrite" in err and "Traceback" not in err
+    assert earlier.read_bytes() == b"an earlier version"
+    assert [s.uuid for s in svc.storage.approved(include_published=False)] == [doc["uuid"]]
+    assert main(args + ["--overwrite"]) == 0
+    assert load_pack(earlier).poi(f"hk:{doc['uuid']}") is not None
+
+
 def test_review_from_the_terminal(inbox, pack_dir, tmp_path, capsys):
     svc, db = inbox
     doc = new_poi_doc(name="Cathédrale St Front", lat=45.18366, lon=0.72280, contributor="Marie P.")
