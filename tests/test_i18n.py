@@ -1,9 +1,14 @@
-"""heritage_kit.i18n: every key in French and English, with the same placeholders; the old entry points use it."""
+"""heritage_kit.i18n: every key (the library's and the desk's) in French and English, with the same placeholders;
+one catalogue merged from its parts; the old entry points use it."""
 
 from __future__ import annotations
 
+import os
 import string
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -27,21 +32,73 @@ def test_every_key_has_french_and_english_with_the_same_placeholders(key):
     _assert_bilingual(key, i18n.CATALOGUE[key])
 
 
-def _desk_tables():
-    from heritage_kit.inbox import desk_text
+def test_the_desk_texts_and_reasons_are_in_the_catalogue():
+    # the desk's table and its listed reasons are checked by the test above, as desk.* / desk.reasons.* keys
+    from heritage_kit.i18n import desk, library
 
-    return {**{f"desk:{k}": v for k, v in desk_text.TEXT.items()},
-            **{f"desk reason:{k}": v for k, v in desk_text.REASONS.items()}}
+    assert {"desk." + k for k in desk.TEXT} | {"desk.reasons." + k for k in desk.REASONS} == set(i18n.keys("desk."))
+    assert len(i18n.CATALOGUE) == len(library.TEXT) + len(desk.TEXT) + len(desk.REASONS)
+    assert i18n.REASONS == desk.REASONS and set(i18n.REASONS) >= {"duplicate", "outside", "wording"}
+    assert all(i18n.CATALOGUE[k] == v for k, v in library.TEXT.items())
 
 
-@pytest.mark.parametrize("key", list(_desk_tables()))
-def test_every_desk_text_has_french_and_english_with_the_same_placeholders(key):
-    # the desk's own table (heritage_kit.inbox.desk_text): the same rules as the library's catalogue
-    _assert_bilingual(key, _desk_tables()[key])
+def test_a_key_in_two_parts_is_refused():
+    from heritage_kit.errors import ArgumentValueError, HeritageKitError
+
+    one = {"queue": {"fr": "File", "en": "Queue"}}
+    assert list(i18n.merge(("a", "", {"desk.queue": one["queue"]}), ("b", "x.", one))) == ["desk.queue", "x.queue"]
+    with pytest.raises(ArgumentValueError, match="'desk.queue' is in both a and b") as err:
+        i18n.merge(("a", "", {"desk.queue": one["queue"]}), ("b", "desk.", one))
+    assert isinstance(err.value, HeritageKitError) and isinstance(err.value, ValueError)
+    assert err.value.value == "desk.queue"
+
+
+def test_a_key_in_two_parts_fails_the_import(tmp_path):
+    """A copy of the package whose desk part repeats a library key cannot be imported (the merge runs at import)."""
+    root = Path(i18n.__file__).parent
+    copy = tmp_path / "i18n_copy"
+    copy.mkdir()
+    for name in ("__init__.py", "library.py", "desk.py"):
+        (copy / name).write_text((root / name).read_text(encoding="utf-8"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parents[1])])}
+    probe = [sys.executable, "-c", "import i18n_copy; print(len(i18n_copy.CATALOGUE))"]
+    ok = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and int(ok.stdout) == len(i18n.CATALOGUE), ok.stderr
+    with (copy / "desk.py").open("a", encoding="utf-8") as f:
+        f.write('\nTEXT["reasons.photo"] = {"fr": "Photo", "en": "Photo"}\n')  # desk.reasons.photo twice
+    bad = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0
+    assert "ArgumentValueError" in bad.stderr and "'desk.reasons.photo' is in both" in bad.stderr, bad.stderr
+
+
+def test_desk_text_reads_the_desk_keys_as_the_desk_did():
+    assert i18n.desk_text("queue", "fr") == "Contributions" and i18n.desk_text("queue", "en") == "Submissions"
+    assert i18n.desk_text("page", "fr", n=2, total=5) == "Page 2 sur 5"
+    assert i18n.desk_text("queue", "de") == "Submissions"  # any other language: English
+    assert i18n.desk_text("queue", "fr-CA") == "Submissions"  # exact codes (pick_lang gives fr or en)
+    assert i18n.text("contrib.blank", "fr-CA") == "Le texte est vide."  # the library's text reads any French tag
+    assert i18n.desk_text("http.not_found", "fr") == "Introuvable."  # the library's http.* texts
+    assert i18n.desk_text("http.no_such_code", "en") == "Bad request."
+    with pytest.raises(KeyError, match="no text 'desk.nope'"):
+        i18n.desk_text("nope", "fr")
+    with pytest.raises(KeyError):  # the desk's pages always pass their values: a missing one is a bug
+        i18n.desk_text("page", "fr", n=2)
+    assert i18n.text("desk.page", "fr", n=2) == "Page {n} sur {total}"  # the library's text never hides it
+
+
+def test_pick_lang_and_reason_text():
+    assert i18n.pick_lang(None, None, None) == "fr"
+    assert i18n.pick_lang("en", "fr", "fr") == "en" and i18n.pick_lang("xx", "en", "fr") == "en"
+    assert i18n.pick_lang(None, None, "de, en-GB;q=0.8, fr;q=0.5") == "en"
+    assert i18n.pick_lang(None, None, "en;q=bad, fr;q=0.1") == "fr"
+    assert i18n.reason_text("duplicate", "  ") == "Ce lieu est déjà dans le guide. / This place is already in the guide."
+    assert i18n.reason_text("duplicate", " Déjà là ") == "Déjà là"
+    assert i18n.reason_text("nope", None) is None
 
 
 def test_keys_are_grouped_by_their_user():
-    assert {k.split(".")[0] for k in i18n.CATALOGUE} == {"contrib", "http", "hours", "routing", "leaflet", "site"}
+    assert {k.split(".")[0] for k in i18n.CATALOGUE} == {"contrib", "http", "hours", "routing", "leaflet", "site",
+                                                        "desk"}
     assert len(i18n.keys("hours.day.")) == 7 and len(i18n.keys("hours.month.")) == 12
 
 

@@ -312,7 +312,7 @@ def run_server(cfg, options: dict) -> int:
 
 def cmd_publish(args) -> int:
     from heritage_kit.inbox import publish
-    from heritage_kit.inbox.desk_text import text
+    from heritage_kit.i18n import desk_text as text
     from heritage_kit.inbox.storage import open_storage
 
     if args.db and not os.path.exists(args.db):

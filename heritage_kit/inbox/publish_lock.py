@@ -82,7 +82,7 @@ def holder(storage: Any, town: str) -> LockHolder | None:
 
 
 def _refused(town: str, town_name: str | None, found: LockHolder | None) -> PublishLocked:
-    from heritage_kit.inbox.desk_text import text
+    from heritage_kit.i18n import desk_text as text
 
     actor = found.actor if found else "?"
     started = found.started if found else ""

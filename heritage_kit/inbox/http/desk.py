@@ -6,7 +6,8 @@ photos, the location on an SVG map of the town's streets, duplicate hints with l
 an edit, accept / edit-then-accept / reject or ask for changes with a reason), the audit log and "Publish".
 Every page is limited to the account's towns (another town's submission is a 404 page); every form carries
 the session's CSRF token (missing or wrong: 403). Session cookies are HttpOnly, Secure, SameSite=Strict.
-Texts: :mod:`heritage_kit.inbox.desk_text`; what pages compute: :mod:`heritage_kit.inbox.desk_view`.
+Texts: :func:`heritage_kit.i18n.desk_text` (``desk.*`` keys); what pages compute:
+:mod:`heritage_kit.inbox.desk_view`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from markupsafe import Markup
 from starlette.routing import Match
 
 from heritage_kit.errors import PackError, PublishLocked, SubmissionError, SubmissionNotFound
+from heritage_kit.i18n import LANGS, REASONS, pick_lang, reason_text
+from heritage_kit.i18n import desk_text as text
 from heritage_kit.inbox import accounts, publish_lock
-from heritage_kit.inbox.desk_text import LANGS, REASONS, pick_lang, reason_text, text
 from heritage_kit.inbox.desk_view import (
     PAGE_SIZE, STATUS_TABS, diff_rows, edits_from_form, location_map, publish_summary, queue_filters, title_of,
 )

@@ -35,7 +35,7 @@ from heritage_kit import i18n
 from heritage_kit.errors import MerchantError, MerchantRefused, MerchantRevoked
 from heritage_kit.inbox import accounts
 from heritage_kit.inbox.http.deps import Ctx, InboxContext, Principal, address, check_csrf, limit, session_principal
-from heritage_kit.inbox.desk_text import text
+from heritage_kit.i18n import desk_text as text
 from heritage_kit.inbox.http.desk import SignInRequired, lang_of, posted, redirect, render, root_of
 from heritage_kit.inbox.http.errors import Forbidden
 from heritage_kit.inbox.merchants import Merchants, pick_claim_town, reading

@@ -25,7 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from heritage_kit.errors import MerchantError
 from heritage_kit.inbox import accounts
-from heritage_kit.inbox.desk_text import text
+from heritage_kit.i18n import desk_text as text
 from heritage_kit.inbox.http.deps import Ctx, InboxContext
 from heritage_kit.inbox.http.desk import lang_of, posted
 from heritage_kit.inbox.http.merchants import Manager, _claim_desk_page, _json, merchants_of

@@ -1,17 +1,14 @@
-"""Every word of the moderation desk, in French and English, in one place (pure).
+"""The moderation desk's words in French and English (data: a part of :mod:`heritage_kit.i18n`).
 
-``text(key, lang, **fmt)``; the language of a request is :func:`pick_lang` (``?lang=``, then the ``hk_lang``
-cookie, then ``Accept-Language``; French when nothing says otherwise, English as the fallback of a missing key).
-Error pages reuse the ``http.*`` texts of :mod:`heritage_kit.i18n`.
+:mod:`heritage_kit.i18n` merges ``TEXT`` into its ``CATALOGUE`` under ``desk.<key>`` and ``REASONS`` (the listed
+rejection reasons, shown to the contributor in both languages) under ``desk.reasons.<code>``; the desk asks with
+:func:`heritage_kit.i18n.desk_text` (``t("queue")`` in templates), which adds the prefix. The desk's error pages
+reuse the library's ``http.*`` texts. Pure: no I/O.
 """
 
 from __future__ import annotations
 
-from heritage_kit import i18n
-
-__all__ = ["LANGS", "TEXT", "REASONS", "text", "pick_lang", "reason_text"]
-
-LANGS = ("fr", "en")
+__all__ = ["TEXT", "REASONS"]
 
 TEXT: dict[str, dict[str, str]] = {
     "desk": {"fr": "Bureau de modération", "en": "Moderation desk"},
@@ -298,43 +295,3 @@ REASONS: dict[str, dict[str, str]] = {
               "en": "The photo cannot be used (blurred, recognisable people, rights)."},
     "wording": {"fr": "Le texte ne convient pas (ton, exactitude).", "en": "The text cannot be used (tone, accuracy)."},
 }
-
-
-def text(key: str, lang: str, **fmt: object) -> str:
-    """The desk's text ``key`` in ``lang`` (English when missing); ``http.*`` keys come from :mod:`i18n`."""
-    if key.startswith("http."):
-        return i18n.text(key, lang, **fmt) if key in i18n.CATALOGUE else i18n.text("http.bad_request", lang)
-    entry = TEXT[key]
-    value = entry.get(lang) or entry["en"]
-    return value.format(**fmt) if fmt else value
-
-
-def pick_lang(query: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """``?lang=``, then the cookie, then the first of fr/en in ``Accept-Language`` (by q), else French."""
-    for given in (query, cookie):
-        if given in LANGS:
-            return given
-    best, best_q = None, -1.0
-    for i, part in enumerate((accept_language or "").split(",")[:20]):
-        tag, _, params = part.strip().partition(";")
-        base = tag.strip().lower().split("-")[0]
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        if base in LANGS and q > best_q:
-            best, best_q = base, q
-    return best or "fr"
-
-
-def reason_text(choice: str | None, typed: str | None) -> str | None:
-    """The reason a contributor reads: the typed one, else the chosen one in both languages; None when neither."""
-    typed = (typed or "").strip()
-    if typed:
-        return typed
-    if choice in REASONS:
-        r = REASONS[choice]
-        return f"{r['fr']} / {r['en']}"
-    return None

@@ -1,30 +1,14 @@
-"""The library's French / English texts, in one catalogue: ``text(key, lang, **fmt)``.
+"""The library's own words in French and English (data: a part of :mod:`heritage_kit.i18n`).
 
-Every user-facing sentence heritage_kit itself produces lives here, under a
-dotted key whose first part names its user:
-
-* ``contrib.<code>`` — validation messages for contributors
-  (:mod:`heritage_kit.submissions.messages`; the codes are public API);
-* ``http.<code>`` — the inbox service's error bodies (:mod:`heritage_kit.inbox.app`);
-* ``hours.*`` — :meth:`heritage_kit.hours.OpeningHours.describe`: sentences,
-  ``hours.day.0``–``6`` (Monday first), ``hours.month.1``–``12``;
-* ``leaflet.*`` — the printable leaflet's words (:data:`heritage_kit.export.leaflet_plan.WORDS`);
-* ``site.*`` — the static site's words (:data:`heritage_kit.export.site.SITE_WORDS`), with
-  ``site.protection.*`` and the photo credit.
-
-Each entry has both ``fr`` and ``en`` with the same ``{placeholders}``
-(``tests/test_i18n.py`` checks it). The app's own texts stay in
-``mobile/i18n/catalog.py``. Pure: no I/O.
+``routing.*``, ``leaflet.*``, ``site.*``, ``contrib.*``, ``http.*``, ``hours.*`` (the users are listed in the
+package's docstring); merged as they are into :data:`heritage_kit.i18n.CATALOGUE`. Pure: no I/O.
 """
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "CATALOGUE", "text", "texts", "lang_of", "keys", "table"]
+__all__ = ["TEXT"]
 
-LANGS = ("fr", "en")
-"""The languages every entry has (English is the fallback)."""
-
-CATALOGUE: dict[str, dict[str, str]] = {
+TEXT: dict[str, dict[str, str]] = {
     # routing: a pack without streets
     "routing.straight_line": {
         "en": "This town's pack has no street network: distances are straight lines × {f} (estimate).",
@@ -280,43 +264,3 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "hours.month.11": {"fr": "novembre", "en": "November"},
     "hours.month.12": {"fr": "décembre", "en": "December"},
 }
-
-
-def lang_of(lang: str | None) -> str:
-    """``fr`` for any French tag (``fr``, ``fr-CA``, ``FR_fr``…), else ``en``."""
-    return "fr" if (lang or "").replace("_", "-").split("-")[0].lower() == "fr" else "en"
-
-
-def text(key: str, lang: str | None = "en", **fmt) -> str:
-    """The text under ``key`` in ``lang`` (French or English), its ``{placeholders}`` filled from ``fmt``.
-
-    An unknown key is a ``KeyError`` naming it; a missing placeholder value
-    leaves the text unfilled rather than hiding it.
-    """
-    try:
-        entry = CATALOGUE[key]
-    except KeyError:
-        raise KeyError(f"no text {key!r} in heritage_kit.i18n") from None
-    s = entry[lang_of(lang)]
-    if not fmt:
-        return s
-    try:
-        return s.format(**fmt)
-    except (KeyError, IndexError):
-        return s
-
-
-def texts(key: str, **fmt) -> tuple[str, str]:
-    """``(French, English)`` for ``key``, filled as :func:`text` does."""
-    return text(key, "fr", **fmt), text(key, "en", **fmt)
-
-
-def keys(prefix: str = "") -> list[str]:
-    """The keys starting with ``prefix`` (e.g. ``"contrib."``), in catalogue order."""
-    return [k for k in CATALOGUE if k.startswith(prefix)]
-
-
-def table(prefix: str) -> dict[str, dict[str, str]]:
-    """``{lang: {key without prefix: text}}`` for the keys under ``prefix`` (placeholders unfilled):
-    the word tables the exporters index as ``WORDS[lang]["stops"]``."""
-    return {lang: {k[len(prefix):]: CATALOGUE[k][lang] for k in keys(prefix)} for lang in LANGS}
