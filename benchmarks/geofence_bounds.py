@@ -43,24 +43,28 @@ from heritage_kit.geo import ACCURACY_PER_SIGMA, SIGMA_PER_ACCURACY, metres_per_
 from heritage_kit.geofence import GeofenceConfig, GeofenceEngine, fences_for  # noqa: E402
 from heritage_kit.geofence.model import Fix  # noqa: E402
 from heritage_kit.geofence.route import Polyline, route_coords  # noqa: E402
-from heritage_kit.geofence.track import FreeFilter  # noqa: E402
+from heritage_kit.geofence.track import FreeFilter, StillDetector  # noqa: E402
 from heritage_kit.simulate import NoiseModel, WalkerModel, simulate_walk, trail_path  # noqa: E402
 
-GATE2 = 16.0  # a fix whose innovation is beyond 4 sigmas is not believed (the engine's free_gate)
-STILL_TAU_S, STILL_MPS = 4.0, 0.75  # the engine's smoothed-Doppler stillness (GeofenceConfig defaults)
+CFG = GeofenceConfig()  # the engine's defaults: its wild-fix gate, Doppler noise and stillness
+GATE2 = CFG.free_gate**2  # a fix whose innovation is beyond free_gate sigmas is not believed
 
 
 class _Stillness:
-    """The engine's rule 9 stillness: an exponential average of the Doppler speed below ``STILL_MPS``."""
+    """The engine's rule 9 stillness (its :class:`StillDetector`), holding the smoothed speed between fixes."""
 
     def __init__(self) -> None:
+        self.detector = StillDetector(CFG)
         self.ema: float | None = None
 
     def still(self, speed: float | None, dt: float) -> bool:
-        v = speed or 0.0
-        a = math.exp(-dt / STILL_TAU_S)
-        self.ema = v if self.ema is None else a * self.ema + (1.0 - a) * v
-        return self.ema < STILL_MPS
+        self.ema, still = self.detector.step(self.ema, speed or 0.0, dt)
+        return bool(still)
+
+
+def _doppler_noise(accuracy_m: float) -> float:
+    """The engine's Doppler noise at this accuracy (m/s; ``speed_noise_per_accuracy``)."""
+    return max(CFG.route_speed_noise_mps, CFG.speed_noise_per_accuracy * accuracy_m)
 
 
 def _truth_xy(walk, lat0: float, lon0: float) -> tuple[np.ndarray, np.ndarray, float, float]:
@@ -120,7 +124,7 @@ def plane_filter(walk, motion: str, *, episodes: bool = False) -> tuple[list[flo
             else:
                 b = math.radians(last_f.bearing)
                 u = (last_f.speed or 0.0) * dt * np.array([math.sin(b), math.cos(b)])
-                sd = max(0.3, 0.013 * f.accuracy_m)  # the engine's Doppler noise (speed_noise_per_accuracy)
+                sd = _doppler_noise(f.accuracy_m)
                 q = (sd * dt) ** 2 + (0.2 * dt) ** 2 * dt / (dt + 5.0)  # and a turn between fixes
             if dt > 10.0:
                 q += (1.5 * dt) ** 2  # a gap: the walker may have stopped or walked on
@@ -183,7 +187,7 @@ def route_filter(walk, path, motion: str) -> list[float]:
             u, q = arc[k] - arc[last_k], 0.0
         else:
             moving = arc[k] != arc[last_k] if motion == "doppler" else not smoothed_still
-            sd = max(0.3, 0.013 * f.accuracy_m)
+            sd = _doppler_noise(f.accuracy_m)
             u, q = ((last_f.speed or 0.0) * dt, sd * sd * dt) if moving else (0.0, (0.05 * dt) ** 2)
             if dt > 10.0:
                 q += (1.5 * dt) ** 2
